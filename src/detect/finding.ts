@@ -1,0 +1,29 @@
+import type { Labels } from "../collect/series.ts";
+
+/** How bad a finding is: above the warning level is `warning`; at or above the critical level, `critical`. */
+export type Severity = "warning" | "critical";
+
+/**
+ * A Finding (anomaly) in the shape of DESIGN.md: the seed's `{ type, severity, message, value, threshold }`
+ * plus which series, which detector, how anomalous (score 0..1) and when.
+ * A detector reports a finding on every update while its condition holds; the alert engine resolves an
+ * alert when its finding stops being reported.
+ */
+export interface Finding {
+  /** Snake-case kind, e.g. `cpu_high`, `disk_full_forecast`, `cpu_usage_anomaly`. */
+  type: string;
+  severity: Severity;
+  /** One human sentence, e.g. `High CPU usage: 85.50%`. */
+  message: string;
+  value: number;
+  /** The level crossed; for statistical findings, the edge of the learned normal band. */
+  threshold: number;
+  metric: string;
+  labels: Labels;
+  /** Name of the detector that raised it. */
+  detector: string;
+  /** 0..1, how unusual the value is. */
+  score: number;
+  /** ISO-8601 time of the point that raised it. */
+  timestamp: string;
+}

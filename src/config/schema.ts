@@ -1,0 +1,164 @@
+import { hostname } from "node:os";
+import type { z } from "zod";
+import { list, number, oneOf, optionalText, percent, seconds, section, text, url } from "./fields.ts";
+
+/** Filesystem types that are not storage a person can fill: skipped by the disk collector. */
+const PSEUDO_FILESYSTEMS = [
+  "autofs",
+  "binfmt_misc",
+  "bpf",
+  "cgroup",
+  "cgroup2",
+  "configfs",
+  "debugfs",
+  "devpts",
+  "devtmpfs",
+  "efivarfs",
+  "fusectl",
+  "fuse.lxcfs",
+  "hugetlbfs",
+  "mqueue",
+  "nsfs",
+  "overlay",
+  "proc",
+  "pstore",
+  "ramfs",
+  "rpc_pipefs",
+  "securityfs",
+  "selinuxfs",
+  "squashfs",
+  "sysfs",
+  "tmpfs",
+  "tracefs",
+];
+
+/**
+ * The one source of every setting: its type, default, environment name and one-line doc.
+ * Later sources win: defaults < YAML file (`--config`) < environment (`AIOPS_*`).
+ * Keys are snake_case; environment names are derived (`AIOPS_` + path) unless a key names its own.
+ */
+export const configSchema = section({
+  agent: section({
+    name: text({
+      doc: "Name of this agent in alerts, labels and logs.",
+      default: () => hostname(),
+      defaultText: "hostname",
+      env: "AIOPS_AGENT_NAME",
+    }),
+    environment: text({ doc: "Environment named in alerts (production, staging...).", default: "production", env: "AIOPS_ENVIRONMENT" }),
+    interval: seconds({
+      doc: "Collection interval (1 s with --tui unless set).",
+      default: 10,
+      min: 0.1,
+      max: 3600,
+      env: "AIOPS_INTERVAL",
+    }),
+    data_dir: text({ doc: "Directory of the SQLite database and the TUI log file.", default: "./data", env: "AIOPS_DATA_DIR" }),
+    host_root: text({
+      doc: "Where the host's /proc, /sys and mounts are seen (/host in a container).",
+      default: "/",
+      env: "AIOPS_HOST_ROOT",
+      pattern: /^\//,
+      allowed: "an absolute path",
+    }),
+  }),
+  log: section({
+    level: oneOf(["debug", "info", "warning", "error", "critical"], { doc: "Lowest level logged.", default: "info", env: "AIOPS_LOG_LEVEL" }),
+    format: oneOf(["auto", "json", "pretty"], {
+      doc: "Log format: JSON lines, readable lines, or auto (readable on a terminal).",
+      default: "auto",
+    }),
+  }),
+  collect: section({
+    timeout: seconds({
+      doc: "Longest a collector may take before its result is dropped from the tick.",
+      default: 2,
+      min: 0.01,
+      max: 60,
+    }),
+    inventory_timeout: seconds({
+      doc: "Longest the start-up inventory (OS, CPU model) may take.",
+      default: 5,
+      min: 0.1,
+      max: 120,
+    }),
+    disk: section({
+      exclude_fs_types: list({
+        doc: "Filesystem types the disk collector skips.",
+        default: PSEUDO_FILESYSTEMS,
+      }),
+      exclude_mount_points: text({
+        doc: "Mount points the disk collector skips (regular expression).",
+        default: "^/(dev|proc|sys|run/credentials/.+|var/lib/docker/.+|var/lib/containers/storage/.+|var/lib/kubelet/.+)($|/)",
+        allowed: "a regular expression",
+      }),
+    }),
+    network: section({
+      exclude_devices: text({
+        doc: "Interfaces the network collector skips (regular expression; loopback is never in totals).",
+        default: "^(veth.*|cali.*|docker\\d+|br-.*|virbr.*|cni\\d+|flannel.*|ifb\\d+)$",
+        allowed: "a regular expression",
+      }),
+    }),
+  }),
+  server: section({
+    listen: text({
+      doc: "HTTP address and port (:0 picks a free port and logs it).",
+      default: "0.0.0.0:8080",
+      env: "AIOPS_LISTEN",
+      pattern: /^(\[[0-9a-fA-F:.]+\]|[^:\s]*):\d{1,5}$/,
+      allowed: "host:port, [ipv6]:port or :port",
+    }),
+    api_token: optionalText({ doc: "Bearer token required by /api/v1 when set.", env: "AIOPS_API_TOKEN", secret: true }),
+  }),
+  store: section({
+    raw_retention: seconds({ doc: "How long raw points are kept.", default: 86400, min: 60, max: 90 * 86400 }),
+    rollup_retention: seconds({
+      doc: "How long 1-minute and 1-hour roll-ups are kept.",
+      default: 30 * 86400,
+      min: 3600,
+      max: 3650 * 86400,
+    }),
+    max_size_mb: number({
+      doc: "Largest size of the database; the oldest history goes first.",
+      default: 1024,
+      min: 16,
+      max: 1_000_000,
+      unit: "MB",
+    }),
+  }),
+  thresholds: section({
+    cpu: percent({ doc: "CPU usage above which a warning is raised.", default: 80, env: "AIOPS_CPU_THRESHOLD" }),
+    memory: percent({ doc: "Memory usage above which a warning is raised.", default: 85, env: "AIOPS_MEMORY_THRESHOLD" }),
+    disk: percent({ doc: "Disk usage above which a warning is raised.", default: 90, env: "AIOPS_DISK_THRESHOLD" }),
+    critical: percent({ doc: "Usage at or above which any of them is critical.", default: 95, env: "AIOPS_CRITICAL_THRESHOLD" }),
+  }),
+  alert: section({
+    webhook_url: url({ doc: "Webhook that receives every alert (the seed's channel).", env: "AIOPS_WEBHOOK_URL", secret: true }),
+  }),
+}).superRefine((config, ctx) => {
+  for (const key of ["cpu", "memory", "disk"] as const) {
+    if (config.thresholds[key] >= config.thresholds.critical) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["thresholds", key],
+        message: `expected a warning level below thresholds.critical (${config.thresholds.critical})`,
+      });
+    }
+  }
+  for (const key of ["exclude_mount_points"] as const) {
+    checkRegex(config.collect.disk[key], ["collect", "disk", key], ctx);
+  }
+  checkRegex(config.collect.network.exclude_devices, ["collect", "network", "exclude_devices"], ctx);
+});
+
+function checkRegex(pattern: string, path: string[], ctx: z.RefinementCtx): void {
+  try {
+    new RegExp(pattern);
+  } catch (cause) {
+    ctx.addIssue({ code: "custom", path, message: `expected a regular expression (${(cause as Error).message})` });
+  }
+}
+
+/** The effective configuration, every key filled. */
+export type Config = z.output<typeof configSchema>;

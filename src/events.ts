@@ -1,0 +1,67 @@
+import type { Snapshot } from "./collect/snapshot.ts";
+import type { Finding } from "./detect/finding.ts";
+
+/**
+ * What the agent tells its readers (the server's event stream, the TUI) as it happens.
+ * Stages to the right of the tick publish; readers only subscribe.
+ */
+export type AgentEventBody =
+  | { type: "snapshot"; snapshot: Snapshot }
+  | { type: "finding"; finding: Finding }
+  /** An alert changed state; the payload is the alert as the alert engine describes it. */
+  | { type: "alert"; alert: Record<string, unknown> }
+  /** A delivery attempt finished; the payload is the attempt record. */
+  | { type: "delivery"; delivery: Record<string, unknown> };
+
+/** An event with its sequence number (the SSE `id`, so a reader can resume with Last-Event-ID). */
+export type AgentEvent = AgentEventBody & { id: number; time: string };
+
+export type EventListener = (event: AgentEvent) => void;
+
+/**
+ * In-process publish/subscribe with a bounded replay buffer. A slow or throwing listener never
+ * blocks the tick: listeners are called synchronously and their errors are counted, not rethrown.
+ */
+export class EventBus {
+  private nextId = 1;
+  private readonly recent: AgentEvent[] = [];
+  private readonly listeners = new Set<EventListener>();
+  /** Listener errors since start (a listener must not break the publisher). */
+  listenerErrors = 0;
+
+  constructor(
+    private readonly capacity = 1000,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  publish(body: AgentEventBody): AgentEvent {
+    const event = { ...body, id: this.nextId++, time: this.now().toISOString() } as AgentEvent;
+    this.recent.push(event);
+    if (this.recent.length > this.capacity) this.recent.splice(0, this.recent.length - this.capacity);
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        this.listenerErrors++;
+      }
+    }
+    return event;
+  }
+
+  /** Calls `listener` for every later event; returns the function that unsubscribes. */
+  subscribe(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Buffered events with an id above `lastId`; `complete` is false when some were already dropped. */
+  since(lastId: number): { events: AgentEvent[]; complete: boolean } {
+    const events = this.recent.filter((e) => e.id > lastId);
+    const oldest = this.recent[0]?.id ?? this.nextId;
+    return { events, complete: lastId >= oldest - 1 };
+  }
+
+  get lastId(): number {
+    return this.nextId - 1;
+  }
+}

@@ -1,0 +1,120 @@
+import type { Labels } from "./collect/series.ts";
+
+/** One exported sample of a self metric; `suffix` is `_bucket`, `_sum` or `_count` for histograms. */
+export interface SelfSample {
+  labels: Labels;
+  value: number;
+  suffix?: string;
+}
+
+/** A metric family about the agent itself, as `/metrics` renders it. */
+export interface SelfFamily {
+  name: string;
+  help: string;
+  type: "counter" | "gauge" | "histogram";
+  samples(): SelfSample[];
+}
+
+function keyOf(labels: Labels): string {
+  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+export class Counter implements SelfFamily {
+  readonly type = "counter";
+  private readonly values = new Map<string, { labels: Labels; value: number }>();
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
+  inc(labels: Labels = {}, by = 1): void {
+    const key = keyOf(labels);
+    const entry = this.values.get(key);
+    if (entry) entry.value += by;
+    else this.values.set(key, { labels, value: by });
+  }
+  get(labels: Labels = {}): number {
+    return this.values.get(keyOf(labels))?.value ?? 0;
+  }
+  samples(): SelfSample[] {
+    return [...this.values.values()].map(({ labels, value }) => ({ labels, value }));
+  }
+}
+
+export class Gauge implements SelfFamily {
+  readonly type = "gauge";
+  private readonly values = new Map<string, { labels: Labels; value: number }>();
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    /** Read at scrape time instead of set (process memory, outbox depth). */
+    private readonly read?: () => SelfSample[],
+  ) {}
+  set(labels: Labels, value: number): void {
+    this.values.set(keyOf(labels), { labels, value });
+  }
+  get(labels: Labels = {}): number | undefined {
+    return this.values.get(keyOf(labels))?.value;
+  }
+  samples(): SelfSample[] {
+    return this.read ? this.read() : [...this.values.values()].map(({ labels, value }) => ({ labels, value }));
+  }
+}
+
+export class Histogram implements SelfFamily {
+  readonly type = "histogram";
+  private readonly counts: number[];
+  private sum = 0;
+  private count = 0;
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly buckets: readonly number[],
+  ) {
+    this.counts = buckets.map(() => 0);
+  }
+  observe(value: number): void {
+    this.sum += value;
+    this.count++;
+    for (let i = 0; i < this.buckets.length; i++) if (value <= this.buckets[i]!) this.counts[i]!++;
+  }
+  samples(): SelfSample[] {
+    const out: SelfSample[] = this.buckets.map((le, i) => ({ labels: { le: String(le) }, value: this.counts[i]!, suffix: "_bucket" }));
+    out.push({ labels: { le: "+Inf" }, value: this.count, suffix: "_bucket" });
+    out.push({ labels: {}, value: this.sum, suffix: "_sum" });
+    out.push({ labels: {}, value: this.count, suffix: "_count" });
+    return out;
+  }
+}
+
+/**
+ * Metrics about the agent itself (ticks, collector errors, deliveries...). Every stage registers what it
+ * counts here once, at construction; `/metrics` renders all of them after the host series.
+ */
+export class SelfMetrics {
+  private readonly families = new Map<string, SelfFamily>();
+
+  counter(name: string, help: string): Counter {
+    return this.register(new Counter(name, help));
+  }
+  gauge(name: string, help: string, read?: () => SelfSample[]): Gauge {
+    return this.register(new Gauge(name, help, read));
+  }
+  histogram(name: string, help: string, buckets: readonly number[]): Histogram {
+    return this.register(new Histogram(name, help, buckets));
+  }
+
+  /** Registering the same name twice returns the first (a reload rebuilds stages, not their counts). */
+  private register<T extends SelfFamily>(family: T): T {
+    const existing = this.families.get(family.name);
+    if (existing) {
+      if (existing.type !== family.type) throw new Error(`self metric ${family.name} registered as ${existing.type} and ${family.type}`);
+      return existing as T;
+    }
+    this.families.set(family.name, family);
+    return family;
+  }
+
+  all(): SelfFamily[] {
+    return [...this.families.values()];
+  }
+}

@@ -87,18 +87,28 @@ export function createLogger(options: LoggerOptions): Logger {
       useOnlyCustomLevels: true,
       base: null,
       messageKey: "message",
-      // The time is written by the level formatter so that lines start as DESIGN.md shows them:
-      // timestamp, level, logger (the child binding), then fields and message.
-      timestamp: false,
-      formatters: {
-        level: (label) => ({ timestamp: new Date().toISOString(), level: label.toUpperCase() }),
-      },
+      // Lines start as DESIGN.md shows them: timestamp, level, logger, then fields and message. Pino
+      // writes the level and bindings first and caches the level text, so both come from the mixin.
+      formatters: { level: () => ({}) },
+      timestamp: () => `"timestamp":"${new Date().toISOString()}"`,
+      mixin: (_merge, level, logger) => ({
+        level: LEVEL_NAMES[level] ?? String(level),
+        logger: (logger as unknown as Record<symbol, string | undefined>)[COMPONENT] ?? "aiops_agent",
+      }),
+      mixinMergeStrategy: (merge, mixin) => Object.assign(mixin, merge),
     },
     stream,
   );
 }
 
+const LEVEL_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(LEVEL_VALUES).map(([name, value]) => [value, name.toUpperCase()]),
+);
+const COMPONENT = Symbol("component");
+
 /** A child logger for one component, named `aiops_agent.<component>`. Always derive it from the root logger. */
 export function componentLogger(root: Logger, component: string): Logger {
-  return root.child({ logger: `aiops_agent.${component}` }) as Logger;
+  const child = root.child({}) as Logger;
+  (child as unknown as Record<symbol, string>)[COMPONENT] = `aiops_agent.${component}`;
+  return child;
 }

@@ -1,0 +1,277 @@
+import { type Clock, systemClock } from "./clock.ts";
+import type { Collector } from "./collect/collector.ts";
+import { createCollectors } from "./collect/collectors.ts";
+import type { Inventory } from "./collect/inventory.ts";
+import { type Sample, toSamples } from "./collect/series.ts";
+import type { Snapshot } from "./collect/snapshot.ts";
+import { createSnapshotter, type Snapshotter } from "./collect/snapshotter.ts";
+import type { Config } from "./config/schema.ts";
+import { EventBus } from "./events.ts";
+import { type Logger, componentLogger } from "./log.ts";
+import { SelfMetrics } from "./self-metrics.ts";
+
+/** Longest a graceful stop waits for the tick in flight. */
+export const STOP_TIMEOUT_MS = 5000;
+
+/** Whether the agent is alive and ready, with the reasons when it is not (for /healthz and /readyz). */
+export interface AgentHealth {
+  /** The loop ticked within three intervals. */
+  live: boolean;
+  /** Configuration loaded, first collection done, and every part that reports readiness is ready. */
+  ready: boolean;
+  reasons: string[];
+  ticks: number;
+  /** Monotonic time of the last completed tick. */
+  lastTickAt?: number;
+}
+
+/**
+ * A stage the tick feeds after collection (detection, history, alerting). Stages run in the order
+ * given, each after the one before; one that throws is logged and counted, and the tick goes on.
+ */
+export interface TickStage {
+  readonly name: string;
+  run(tick: TickContext): void | Promise<void>;
+  /** Why the stage is not ready or is degraded, if it is; shown by /readyz. */
+  problem?(): string | undefined;
+  /** Called once when the agent stops; safe to call twice. */
+  close?(): void | Promise<void>;
+}
+
+/** What one tick produced, handed to every stage. */
+export interface TickContext {
+  snapshot: Snapshot;
+  samples: Sample[];
+  /** Wall-clock milliseconds of the tick, the time stamped on its points. */
+  time: number;
+  /** Findings raised this tick; the detection stage fills it for the stages after it. */
+  findings: import("./detect/finding.ts").Finding[];
+}
+
+export interface AgentOptions {
+  config: Config;
+  log: Logger;
+  metrics?: SelfMetrics;
+  events?: EventBus;
+  clock?: Clock;
+  /** Defaults to the platform's collectors built from the configuration. */
+  collectors?: (config: Config) => Collector[];
+  stages?: TickStage[];
+  inventory?: Inventory;
+}
+
+/**
+ * The tick loop and lifecycle: collect on a drift-free schedule (tick k at start + k × interval; a tick
+ * that overruns makes the loop skip the missed slots, never run two at once), feed the stages, publish
+ * the snapshot; stop gracefully, finishing the tick in flight; reload without a restart.
+ */
+export class Agent {
+  readonly metrics: SelfMetrics;
+  readonly events: EventBus;
+  readonly inventory?: Inventory;
+  private config: Config;
+  private readonly log: Logger;
+  private readonly clock: Clock;
+  private readonly makeCollectors: (config: Config) => Collector[];
+  private readonly stages: TickStage[];
+  private snapshotter: Snapshotter;
+  private cancelTimer?: () => void;
+  private nextAt = 0;
+  private inFlight?: Promise<void>;
+  private running = false;
+  private stopped?: Promise<void>;
+  private ticks = 0;
+  private lastTickAt?: number;
+  private last?: Snapshot;
+  private failing = new Map<string, string>();
+  private readonly tickCounter;
+  private readonly skipped;
+  private readonly tickDuration;
+  private readonly stageErrors;
+
+  constructor(options: AgentOptions) {
+    this.config = options.config;
+    this.log = componentLogger(options.log, "agent");
+    this.metrics = options.metrics ?? new SelfMetrics();
+    this.events = options.events ?? new EventBus();
+    this.clock = options.clock ?? systemClock;
+    this.stages = options.stages ?? [];
+    if (options.inventory) this.inventory = options.inventory;
+    this.makeCollectors =
+      options.collectors ?? ((config) => createCollectors(config, { notice: (message) => this.log.info(message) }));
+    this.snapshotter = this.buildSnapshotter();
+    this.tickCounter = this.metrics.counter("aiops_ticks_total", "Collection ticks completed.");
+    this.skipped = this.metrics.counter("aiops_ticks_skipped_total", "Scheduled ticks skipped because the one before was still running.");
+    this.stageErrors = this.metrics.counter("aiops_stage_errors_total", "Tick stages that failed, by stage.");
+    this.tickDuration = this.metrics.histogram(
+      "aiops_tick_duration_seconds",
+      "Time from the start of a tick to the end of its last stage.",
+      [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    );
+    this.metrics.gauge("aiops_interval_seconds", "Configured collection interval.", () => [
+      { labels: {}, value: this.config.agent.interval },
+    ]);
+  }
+
+  private buildSnapshotter(): Snapshotter {
+    return createSnapshotter(this.makeCollectors(this.config), {
+      timeoutMs: this.config.collect.timeout * 1000,
+      metrics: this.metrics,
+      monotonic: () => this.clock.now(),
+      wallClock: () => this.clock.wall(),
+    });
+  }
+
+  /**
+   * Starts the loop: a priming collection (rates need two readings), a first tick a short window later
+   * (at most one interval), then one tick per interval.
+   */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    await this.snapshotter.collect();
+    const window = Math.min(this.intervalMs(), 1000);
+    this.nextAt = this.clock.now() + window;
+    this.arm();
+    this.log.info({ interval_seconds: this.config.agent.interval, host_root: this.config.agent.host_root }, "Agent started");
+  }
+
+  private intervalMs(): number {
+    return this.config.agent.interval * 1000;
+  }
+
+  private arm(): void {
+    if (!this.running) return;
+    this.cancelTimer = this.clock.setTimer(this.nextAt - this.clock.now(), () => void this.onTimer());
+  }
+
+  private async onTimer(): Promise<void> {
+    if (!this.running) return;
+    this.inFlight = this.tick().then(
+      () => undefined,
+      (cause) => this.log.error({ err: cause }, "Tick failed"),
+    ).finally(() => {
+      this.inFlight = undefined;
+    });
+    await this.inFlight;
+    // Schedule from the planned time, not from when the tick ended: no drift.
+    const interval = this.intervalMs();
+    this.nextAt += interval;
+    const now = this.clock.now();
+    if (this.nextAt <= now) {
+      const missed = Math.floor((now - this.nextAt) / interval) + 1;
+      this.skipped.inc({}, missed);
+      this.nextAt += missed * interval;
+    }
+    this.arm();
+  }
+
+  /** One tick: collect, flatten, run the stages, publish. Exposed for `collect --once` and tests. */
+  async tick(): Promise<TickContext> {
+    const started = performance.now();
+    const snapshot = await this.snapshotter.collect();
+    this.noteCollectorErrors(snapshot.errors ?? {});
+    const context: TickContext = { snapshot, samples: toSamples(snapshot), time: Date.parse(snapshot.timestamp), findings: [] };
+    for (const stage of this.stages) {
+      try {
+        await stage.run(context);
+      } catch (cause) {
+        this.stageErrors.inc({ stage: stage.name });
+        this.log.error({ err: cause, stage: stage.name }, `Tick stage ${stage.name} failed; the tick goes on`);
+      }
+    }
+    this.last = snapshot;
+    this.ticks++;
+    this.lastTickAt = this.clock.now();
+    this.tickCounter.inc();
+    this.tickDuration.observe((performance.now() - started) / 1000);
+    this.events.publish({ type: "snapshot", snapshot });
+    if (this.ticks === 1) this.log.info({ series: context.samples.length }, "Metrics collected successfully");
+    else this.log.debug({ series: context.samples.length, findings: context.findings.length }, "Metrics collected successfully");
+    return context;
+  }
+
+  /** Logs a collector's failure when it starts and when it ends, not on every tick. */
+  private noteCollectorErrors(errors: Record<string, string>): void {
+    for (const [name, reason] of Object.entries(errors)) {
+      if (this.failing.get(name) !== reason) this.log.warning({ collector: name, reason }, `Collector ${name} failed; the others go on`);
+    }
+    for (const name of this.failing.keys()) {
+      if (!(name in errors)) this.log.info({ collector: name }, `Collector ${name} recovered`);
+    }
+    this.failing = new Map(Object.entries(errors));
+  }
+
+  /** Stops the loop, waits for the tick in flight (at most 5 s), closes the stages. Safe twice, and before start. */
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      this.running = false;
+      this.cancelTimer?.();
+      if (this.inFlight) {
+        let timer: Timer | undefined;
+        const gaveUp = await Promise.race([
+          this.inFlight.then(() => false),
+          new Promise<boolean>((resolve) => {
+            timer = setTimeout(() => resolve(true), STOP_TIMEOUT_MS);
+          }),
+        ]);
+        clearTimeout(timer);
+        if (gaveUp) this.log.warning(`The tick in flight did not finish within ${STOP_TIMEOUT_MS} ms; stopping anyway`);
+      }
+      for (const stage of [...this.stages].reverse()) {
+        try {
+          await stage.close?.();
+        } catch (cause) {
+          this.log.error({ err: cause, stage: stage.name }, `Closing ${stage.name} failed`);
+        }
+      }
+      this.log.info({ ticks: this.ticks }, "Agent stopped");
+    })();
+    return this.stopped;
+  }
+
+  /**
+   * Takes a new configuration. Collectors are rebuilt only when their settings changed (they then need
+   * one tick to take a new baseline for rates); a new interval applies from now.
+   */
+  reload(config: Config): void {
+    const intervalChanged = config.agent.interval !== this.config.agent.interval;
+    const collectionChanged =
+      config.agent.host_root !== this.config.agent.host_root || JSON.stringify(config.collect) !== JSON.stringify(this.config.collect);
+    this.config = config;
+    if (collectionChanged) this.snapshotter = this.buildSnapshotter();
+    if (intervalChanged && this.running) {
+      this.cancelTimer?.();
+      this.nextAt = this.clock.now() + this.intervalMs();
+      this.arm();
+    }
+  }
+
+  get currentConfig(): Config {
+    return this.config;
+  }
+
+  /** The last snapshot of a completed tick. */
+  latest(): Snapshot | undefined {
+    return this.last;
+  }
+
+  health(): AgentHealth {
+    const reasons: string[] = [];
+    const now = this.clock.now();
+    const live = this.lastTickAt === undefined ? this.running : now - this.lastTickAt <= 3 * this.intervalMs() + 1000;
+    if (!live) reasons.push(`no tick for ${Math.round((now - (this.lastTickAt ?? now)) / 1000)} s (interval ${this.config.agent.interval} s)`);
+    if (this.ticks === 0) reasons.push("first collection not done yet");
+    for (const stage of this.stages) {
+      const problem = stage.problem?.();
+      if (problem) reasons.push(`${stage.name}: ${problem}`);
+    }
+    return {
+      live,
+      ready: this.ticks > 0,
+      reasons,
+      ticks: this.ticks,
+      ...(this.lastTickAt !== undefined ? { lastTickAt: this.lastTickAt } : {}),
+    };
+  }
+}

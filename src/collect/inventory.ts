@@ -1,0 +1,95 @@
+import { readFileSync } from "node:fs";
+import os from "node:os";
+import si from "systeminformation";
+import type { HostPaths } from "./linux/host-paths.ts";
+
+/** What the host is, learned once at start-up: shown in logs, `/api/v1/snapshot` and the TUI header. */
+export interface Inventory {
+  hostname: string;
+  os: string;
+  kernel: string;
+  arch: string;
+  cpu_model: string;
+  cpu_cores: number;
+  /** e.g. "KVM", "VMware"; empty on bare metal or when unknown. */
+  virtualization: string;
+  /** Hardware vendor and model, when known. */
+  system: string;
+}
+
+/** `PRETTY_NAME` of an os-release file. */
+export function parseOsRelease(text: string): string | undefined {
+  const match = text.match(/^PRETTY_NAME=(?:"([^"]*)"|'([^']*)'|(.*))$/m);
+  return match ? (match[1] ?? match[2] ?? match[3])?.trim() : undefined;
+}
+
+/** The first `model name` (x86) or `Model`/`Hardware` (ARM) of /proc/cpuinfo, and the processor count. */
+export function parseCpuinfo(text: string): { model?: string; cores: number } {
+  const model = text.match(/^(?:model name|Model|Hardware)\s*:\s*(.+)$/m)?.[1]?.trim();
+  const cores = (text.match(/^processor\s*:/gm) ?? []).length;
+  return { cores, ...(model ? { model } : {}) };
+}
+
+function readOr(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Inventory from the host's own files (under the host root, so a container reports its host), then
+ * systeminformation, bounded by `timeoutMs`, for what files do not say (vendor, virtualization) and for
+ * non-Linux hosts. systeminformation starts programs; where there is no shell (distroless) it finds
+ * nothing, and the file values stand.
+ */
+export async function collectInventory(options: { paths?: HostPaths; timeoutMs: number }): Promise<Inventory> {
+  const { paths } = options;
+  const fromFiles: Partial<Inventory> = {};
+  if (paths) {
+    const osRelease = readOr(paths.rootfs("etc/os-release")) ?? readOr(paths.rootfs("usr/lib/os-release"));
+    const cpuinfo = readOr(paths.proc("cpuinfo"));
+    const name = osRelease ? parseOsRelease(osRelease) : undefined;
+    if (name) fromFiles.os = name;
+    const kernel = readOr(paths.proc("sys", "kernel", "osrelease"))?.trim();
+    if (kernel) fromFiles.kernel = kernel;
+    const hostname = readOr(paths.proc("sys", "kernel", "hostname"))?.trim();
+    if (hostname) fromFiles.hostname = hostname;
+    if (cpuinfo) {
+      const cpu = parseCpuinfo(cpuinfo);
+      if (cpu.model) fromFiles.cpu_model = cpu.model;
+      if (cpu.cores > 0) fromFiles.cpu_cores = cpu.cores;
+    }
+  }
+
+  let timer: Timer | undefined;
+  const fromSi: Partial<Inventory> = await Promise.race([
+    Promise.all([si.osInfo(), si.cpu(), si.system()]).then(
+      ([osInfo, cpu, system]): Partial<Inventory> => ({
+        ...(osInfo.distro ? { os: `${osInfo.distro} ${osInfo.release}`.trim() } : {}),
+        ...(osInfo.kernel ? { kernel: osInfo.kernel } : {}),
+        ...(cpu.brand ? { cpu_model: `${cpu.manufacturer} ${cpu.brand}`.trim() } : {}),
+        ...(cpu.cores ? { cpu_cores: cpu.cores } : {}),
+        ...(system.virtual ? { virtualization: system.virtualHost || "virtual machine" } : {}),
+        ...(system.manufacturer || system.model ? { system: `${system.manufacturer} ${system.model}`.trim() } : {}),
+      }),
+      (): Partial<Inventory> => ({}),
+    ),
+    new Promise<Partial<Inventory>>((resolve) => {
+      timer = setTimeout(() => resolve({}), options.timeoutMs);
+    }),
+  ]);
+  clearTimeout(timer);
+
+  return {
+    hostname: fromFiles.hostname ?? os.hostname(),
+    os: fromFiles.os ?? fromSi.os ?? `${os.type()} ${os.release()}`,
+    kernel: fromFiles.kernel ?? fromSi.kernel ?? os.release(),
+    arch: os.arch(),
+    cpu_model: fromFiles.cpu_model ?? fromSi.cpu_model ?? os.cpus()[0]?.model ?? "",
+    cpu_cores: fromFiles.cpu_cores ?? fromSi.cpu_cores ?? os.cpus().length,
+    virtualization: fromSi.virtualization ?? "",
+    system: fromSi.system ?? "",
+  };
+}

@@ -1,0 +1,179 @@
+import { readFileSync, statfsSync } from "node:fs";
+import { statfs } from "node:fs/promises";
+import { type Collector, PartialCollection } from "../collector.ts";
+import type { MountUsage } from "../snapshot.ts";
+import { round } from "./counter.ts";
+import type { HostPaths } from "./host-paths.ts";
+
+/** One line of /proc/<pid>/mountinfo. */
+export interface MountEntry {
+  /** `major:minor` of the filesystem: bind mounts of one filesystem share it. */
+  deviceId: string;
+  /** Directory of the filesystem that is mounted (not `/` for a bind mount of a subdirectory). */
+  root: string;
+  mountpoint: string;
+  fstype: string;
+  source: string;
+  readOnly: boolean;
+}
+
+/** `\040` and friends: mountinfo escapes space, tab, newline and backslash in octal. */
+function unescape(field: string): string {
+  return field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)));
+}
+
+/** Parses mountinfo: `id parent major:minor root mountpoint options [optional…] - fstype source superoptions`. */
+export function parseMountinfo(text: string): MountEntry[] {
+  const mounts: MountEntry[] = [];
+  for (const line of text.split("\n")) {
+    if (line === "") continue;
+    const fields = line.split(" ");
+    const dash = fields.indexOf("-", 6);
+    if (dash < 0 || fields.length < dash + 3) continue;
+    mounts.push({
+      deviceId: fields[2]!,
+      root: unescape(fields[3]!),
+      mountpoint: unescape(fields[4]!),
+      readOnly: fields[5]!.split(",").includes("ro"),
+      fstype: fields[dash + 1]!,
+      source: unescape(fields[dash + 2]!),
+    });
+  }
+  return mounts;
+}
+
+export interface DiskFilter {
+  excludeFsTypes: readonly string[];
+  excludeMountPoints: RegExp;
+}
+
+/**
+ * The mounts worth reporting: real filesystems only, and each filesystem once even when bind-mounted
+ * in several places (the shortest mount point of the whole filesystem wins, as `df` shows it).
+ */
+export function realMounts(mounts: readonly MountEntry[], filter: DiskFilter): MountEntry[] {
+  const types = new Set(filter.excludeFsTypes);
+  const byDevice = new Map<string, MountEntry>();
+  for (const m of mounts) {
+    if (types.has(m.fstype) || filter.excludeMountPoints.test(m.mountpoint)) continue;
+    const seen = byDevice.get(m.deviceId);
+    const better =
+      !seen ||
+      (m.root === "/" && seen.root !== "/") ||
+      (m.root === seen.root && m.mountpoint.length < seen.mountpoint.length);
+    if (better) byDevice.set(m.deviceId, m);
+  }
+  return [...byDevice.values()].sort((a, b) => a.mountpoint.localeCompare(b.mountpoint));
+}
+
+/** The fields of statfs(2) that usage needs. */
+export interface FsStats {
+  bsize: number;
+  blocks: number;
+  bfree: number;
+  bavail: number;
+  files: number;
+  ffree: number;
+}
+
+/** Usage of one filesystem as `df` shows it: percent of what unprivileged users can have. */
+export function mountUsage(mount: MountEntry, s: FsStats): MountUsage {
+  const total = s.blocks * s.bsize;
+  const used = (s.blocks - s.bfree) * s.bsize;
+  const free = s.bavail * s.bsize;
+  const inodesUsed = Math.max(0, s.files - s.ffree);
+  return {
+    mountpoint: mount.mountpoint,
+    device: mount.source,
+    fstype: mount.fstype,
+    total,
+    used,
+    free,
+    percent: used + free > 0 ? round((100 * used) / (used + free)) : 0,
+    inodes_total: s.files,
+    inodes_used: inodesUsed,
+    inodes_free: s.ffree,
+    inodes_percent: s.files > 0 ? round((100 * inodesUsed) / s.files) : 0,
+    read_only: mount.readOnly,
+  };
+}
+
+/** Filesystems whose statfs can hang on a lost server: they are asked off the main thread, with a time-out. */
+const NETWORK_FS = /^(nfs4?|cifs|smb3?|smbfs|ceph|glusterfs|9p|afs|lustre|gpfs|beegfs|fuse\..+)$/;
+
+export interface DiskCollectorOptions extends DiskFilter {
+  /** Longest wait for a network filesystem's statfs, milliseconds. */
+  timeoutMs: number;
+}
+
+/**
+ * Size, use and inodes of every real mounted filesystem. Local filesystems are read with a synchronous
+ * statfs (about a microsecond); a network filesystem that does not answer in time is reported in
+ * `errors` and skipped until its pending call returns, so a dead NFS server never stalls the tick.
+ */
+export function createDiskCollector(paths: HostPaths, options: DiskCollectorOptions): Collector {
+  // With the host at another root, its init process sees the host's mounts; at `/`, our own view is
+  // the right one (in a chroot, init's mounts would not be reachable from here).
+  const mountinfo = paths.root === "/" ? [paths.proc("self", "mountinfo")] : [paths.proc("1", "mountinfo"), paths.proc("self", "mountinfo")];
+  const stuck = new Set<string>();
+
+  function readMountinfo(): string {
+    let lastError: unknown;
+    for (const path of mountinfo) {
+      try {
+        return readFileSync(path, "utf8");
+      } catch (cause) {
+        lastError = cause;
+      }
+    }
+    throw new Error("read mountinfo", { cause: lastError });
+  }
+
+  async function statNetwork(path: string): Promise<FsStats | undefined> {
+    if (stuck.has(path)) return undefined;
+    stuck.add(path);
+    const call = statfs(path).finally(() => stuck.delete(path));
+    let timer: Timer | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(resolve, options.timeoutMs);
+    });
+    try {
+      return await Promise.race([call, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    name: "disk",
+    async collect() {
+      const disks: MountUsage[] = [];
+      const skipped: string[] = [];
+      for (const mount of realMounts(parseMountinfo(readMountinfo()), options)) {
+        const path = paths.rootfs(mount.mountpoint);
+        try {
+          const stats = NETWORK_FS.test(mount.fstype) ? await statNetwork(path) : statfsSync(path);
+          if (!stats) {
+            skipped.push(`${mount.mountpoint}: statfs did not answer within ${options.timeoutMs} ms`);
+            continue;
+          }
+          if (stats.blocks === 0) continue; // a pseudo filesystem not in the exclude list
+          disks.push(mountUsage(mount, stats));
+        } catch (cause) {
+          // A mount this user may not look into (EACCES) or that vanished since mountinfo was read.
+          const code = (cause as NodeJS.ErrnoException).code;
+          if (code !== "EACCES" && code !== "ENOENT" && code !== "EPERM") {
+            skipped.push(`${mount.mountpoint}: ${code ?? (cause as Error).message}`);
+          }
+        }
+      }
+      const root = disks.find((d) => d.mountpoint === "/") ?? disks[0];
+      const part = {
+        disks,
+        ...(root ? { disk: { total: root.total, used: root.used, free: root.free, percent: root.percent } } : {}),
+      };
+      if (skipped.length > 0) throw new PartialCollection(part, skipped.join("; "));
+      return part;
+    },
+  };
+}

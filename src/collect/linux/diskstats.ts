@@ -1,0 +1,127 @@
+import { readFileSync, readdirSync, readlinkSync } from "node:fs";
+import type { Collector } from "../collector.ts";
+import type { DiskIo, DiskIoSection } from "../snapshot.ts";
+import { counterIncrease, round } from "./counter.ts";
+import type { HostPaths } from "./host-paths.ts";
+
+/** Cumulative counters of one block device from /proc/diskstats. */
+export interface DiskCounters {
+  reads: number;
+  writes: number;
+  /** 512-byte sectors, whatever the device's own sector size (the kernel's unit for this file). */
+  sectorsRead: number;
+  sectorsWritten: number;
+  /** Milliseconds with I/O in flight. */
+  ioTicks: number;
+}
+
+/** Parses /proc/diskstats into counters by device name. */
+export function parseDiskstats(text: string): Map<string, DiskCounters> {
+  const out = new Map<string, DiskCounters>();
+  for (const line of text.split("\n")) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 14) continue;
+    out.set(f[2]!, {
+      reads: Number(f[3]),
+      sectorsRead: Number(f[5]),
+      writes: Number(f[7]),
+      sectorsWritten: Number(f[9]),
+      ioTicks: Number(f[12]),
+    });
+  }
+  return out;
+}
+
+/** Whole block devices: those listed in /sys/block, and whether each is physical (counted in totals). */
+export interface BlockDevice {
+  name: string;
+  physical: boolean;
+}
+
+/**
+ * Devices that are not storage a person watches: loop files, RAM disks, zram swap, floppies and CD drives.
+ * Partitions are never reported, only whole devices, so totals do not count a byte twice.
+ */
+const IGNORED_DEVICES = /^(loop|ram|zram|fd|sr)\d+$/;
+
+/** I/O rates between two readings, per device and in total over physical devices. */
+export function diskIo(
+  prev: Map<string, DiskCounters>,
+  cur: Map<string, DiskCounters>,
+  devices: readonly BlockDevice[],
+  seconds: number,
+): DiskIoSection {
+  const total: DiskIo = { read_bytes_per_second: 0, write_bytes_per_second: 0, reads_per_second: 0, writes_per_second: 0, busy_percent: 0 };
+  const out: DiskIoSection["devices"] = [];
+  for (const { name, physical } of devices) {
+    const p = prev.get(name);
+    const c = cur.get(name);
+    if (!p || !c || seconds <= 0) continue;
+    const io: DiskIo = {
+      read_bytes_per_second: round((counterIncrease(p.sectorsRead, c.sectorsRead) * 512) / seconds),
+      write_bytes_per_second: round((counterIncrease(p.sectorsWritten, c.sectorsWritten) * 512) / seconds),
+      reads_per_second: round(counterIncrease(p.reads, c.reads) / seconds),
+      writes_per_second: round(counterIncrease(p.writes, c.writes) / seconds),
+      busy_percent: round(Math.min(100, counterIncrease(p.ioTicks, c.ioTicks) / (10 * seconds))),
+    };
+    out.push({ device: name, ...io });
+    if (!physical) continue;
+    total.read_bytes_per_second += io.read_bytes_per_second;
+    total.write_bytes_per_second += io.write_bytes_per_second;
+    total.reads_per_second += io.reads_per_second;
+    total.writes_per_second += io.writes_per_second;
+    total.busy_percent = Math.max(total.busy_percent, io.busy_percent);
+  }
+  return { devices: out, total: { ...total, read_bytes_per_second: round(total.read_bytes_per_second), write_bytes_per_second: round(total.write_bytes_per_second) } };
+}
+
+/**
+ * Disk I/O rates from /proc/diskstats. The device list comes from /sys/block (whole devices; virtual
+ * ones such as dm-0 are reported but left out of totals) and is re-read only when diskstats changes.
+ */
+export function createDiskstatsCollector(paths: HostPaths): Collector {
+  let previous: { at: number; counters: Map<string, DiskCounters> } | undefined;
+  let devices: BlockDevice[] = [];
+  let deviceNames = "";
+
+  function blockDevices(names: string[]): BlockDevice[] {
+    const signature = names.join(" ");
+    if (signature === deviceNames) return devices;
+    deviceNames = signature;
+    let entries: Set<string> | undefined;
+    try {
+      entries = new Set(readdirSync(paths.sys("block")));
+    } catch {
+      entries = undefined; // no /sys: fall back to telling partitions by name
+    }
+    devices = names
+      .filter((name) => !IGNORED_DEVICES.test(name))
+      .filter((name) => (entries ? entries.has(name) : !names.some((other) => other !== name && isPartitionOf(name, other))))
+      .map((name) => ({ name, physical: entries ? !isVirtual(name) : !/^(dm-|md)\d*/.test(name) }));
+    return devices;
+  }
+
+  function isVirtual(name: string): boolean {
+    try {
+      return readlinkSync(paths.sys("block", name)).includes("/virtual/");
+    } catch {
+      return false;
+    }
+  }
+
+  return {
+    name: "diskstats",
+    collect(now) {
+      const counters = parseDiskstats(readFileSync(paths.proc("diskstats"), "utf8"));
+      const list = blockDevices([...counters.keys()]);
+      const before = previous;
+      previous = { at: now, counters };
+      return before ? { disk_io: diskIo(before.counters, counters, list, (now - before.at) / 1000) } : {};
+    },
+  };
+}
+
+/** `sda1` of `sda`, `nvme0n1p2` of `nvme0n1`, `mmcblk0p1` of `mmcblk0`. */
+export function isPartitionOf(name: string, disk: string): boolean {
+  return name.startsWith(disk) && /^p?\d+$/.test(name.slice(disk.length));
+}

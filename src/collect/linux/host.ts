@@ -1,0 +1,36 @@
+import { readFileSync } from "node:fs";
+import type { Collector } from "../collector.ts";
+import type { LoadSection } from "../snapshot.ts";
+import type { HostPaths } from "./host-paths.ts";
+
+/** Seconds since boot, from the first field of /proc/uptime. */
+export function parseUptime(text: string): number {
+  const seconds = Number(text.trim().split(/\s+/)[0]);
+  if (!Number.isFinite(seconds)) throw new Error(`unreadable /proc/uptime: ${JSON.stringify(text.slice(0, 40))}`);
+  return seconds;
+}
+
+/** The three load averages of /proc/loadavg. */
+export function parseLoadavg(text: string): LoadSection {
+  const [load1, load5, load15] = text.trim().split(/\s+/).map(Number);
+  if (![load1, load5, load15].every((v) => Number.isFinite(v))) throw new Error(`unreadable /proc/loadavg: ${JSON.stringify(text.slice(0, 40))}`);
+  return { load1: load1!, load5: load5!, load15: load15! };
+}
+
+/** Host name, uptime and load averages. `wallNow` gives the wall clock, to turn uptime into a boot time. */
+export function createHostCollector(paths: HostPaths, wallNow: () => number = Date.now): Collector {
+  return {
+    name: "host",
+    collect() {
+      const uptime = parseUptime(readFileSync(paths.proc("uptime"), "utf8"));
+      const hostname = readFileSync(paths.proc("sys", "kernel", "hostname"), "utf8").trim();
+      // Whole seconds: the boot time must not wobble from one tick to the next.
+      const bootTime = new Date(Math.round((wallNow() - uptime * 1000) / 1000) * 1000).toISOString();
+      return {
+        host: { hostname, boot_time: bootTime },
+        uptime_seconds: uptime,
+        load: parseLoadavg(readFileSync(paths.proc("loadavg"), "utf8")),
+      };
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import { readFileSync } from "node:fs";
+import type { Collector } from "../collector.ts";
+import type { NetworkIo, NetworkSection } from "../snapshot.ts";
+import { counterRate, round } from "./counter.ts";
+import type { HostPaths } from "./host-paths.ts";
+
+/** Cumulative counters of one interface from /proc/net/dev. */
+export interface InterfaceCounters {
+  rxBytes: number;
+  rxPackets: number;
+  rxErrors: number;
+  rxDrops: number;
+  txBytes: number;
+  txPackets: number;
+  txErrors: number;
+  txDrops: number;
+}
+
+/** Parses /proc/net/dev (two header lines, then `name: 8 receive fields 8 transmit fields`). */
+export function parseNetDev(text: string): Map<string, InterfaceCounters> {
+  const out = new Map<string, InterfaceCounters>();
+  for (const line of text.split("\n")) {
+    const colon = line.indexOf(":");
+    if (colon < 0) continue;
+    const name = line.slice(0, colon).trim();
+    const f = line.slice(colon + 1).trim().split(/\s+/).map(Number);
+    if (f.length < 16 || name === "") continue;
+    out.set(name, {
+      rxBytes: f[0]!,
+      rxPackets: f[1]!,
+      rxErrors: f[2]!,
+      rxDrops: f[3]!,
+      txBytes: f[8]!,
+      txPackets: f[9]!,
+      txErrors: f[10]!,
+      txDrops: f[11]!,
+    });
+  }
+  return out;
+}
+
+const ZERO: NetworkIo = {
+  receive_bytes_per_second: 0,
+  transmit_bytes_per_second: 0,
+  receive_packets_per_second: 0,
+  transmit_packets_per_second: 0,
+  receive_errors_per_second: 0,
+  transmit_errors_per_second: 0,
+  receive_drops_per_second: 0,
+  transmit_drops_per_second: 0,
+};
+
+/** Rates between two readings per interface, and their sum over every interface but loopback. */
+export function networkRates(
+  prev: Map<string, InterfaceCounters>,
+  cur: Map<string, InterfaceCounters>,
+  seconds: number,
+  exclude: RegExp,
+): NetworkSection {
+  const interfaces: NetworkSection["interfaces"] = [];
+  const total = { ...ZERO };
+  for (const [device, c] of cur) {
+    const p = prev.get(device);
+    if (!p || exclude.test(device)) continue;
+    const io: NetworkIo = {
+      receive_bytes_per_second: round(counterRate(p.rxBytes, c.rxBytes, seconds)),
+      transmit_bytes_per_second: round(counterRate(p.txBytes, c.txBytes, seconds)),
+      receive_packets_per_second: round(counterRate(p.rxPackets, c.rxPackets, seconds)),
+      transmit_packets_per_second: round(counterRate(p.txPackets, c.txPackets, seconds)),
+      receive_errors_per_second: round(counterRate(p.rxErrors, c.rxErrors, seconds)),
+      transmit_errors_per_second: round(counterRate(p.txErrors, c.txErrors, seconds)),
+      receive_drops_per_second: round(counterRate(p.rxDrops, c.rxDrops, seconds)),
+      transmit_drops_per_second: round(counterRate(p.txDrops, c.txDrops, seconds)),
+    };
+    interfaces.push({ device, ...io });
+    if (device === "lo") continue;
+    for (const key of Object.keys(total) as Array<keyof NetworkIo>) total[key] = round(total[key] + io[key]);
+  }
+  interfaces.sort((a, b) => a.device.localeCompare(b.device));
+  return { interfaces, total };
+}
+
+/** Network rates per interface from /proc/net/dev deltas. The first call only records a baseline. */
+export function createNetworkCollector(paths: HostPaths, options: { excludeDevices: RegExp }): Collector {
+  let previous: { at: number; counters: Map<string, InterfaceCounters> } | undefined;
+  return {
+    name: "network",
+    collect(now) {
+      const counters = parseNetDev(readFileSync(paths.proc("net", "dev"), "utf8"));
+      const before = previous;
+      previous = { at: now, counters };
+      return before ? { network: networkRates(before.counters, counters, (now - before.at) / 1000, options.excludeDevices) } : {};
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import type { SelfMetrics } from "../self-metrics.ts";
+import { type Collector, PartialCollection, type SnapshotPart } from "./collector.ts";
+import type { Snapshot } from "./snapshot.ts";
+
+export interface SnapshotterOptions {
+  /** Longest an asynchronous collector may take, milliseconds; past it the tick goes on without it. */
+  timeoutMs: number;
+  metrics: SelfMetrics;
+  /** Monotonic milliseconds, for rates. */
+  monotonic?: () => number;
+  /** Wall clock, for the Snapshot's timestamp. */
+  wallClock?: () => Date;
+}
+
+/** Runs every collector once and assembles one Snapshot. */
+export interface Snapshotter {
+  collect(): Promise<Snapshot>;
+}
+
+/**
+ * Assembles a Snapshot from collectors. A collector that throws, or takes longer than the time-out,
+ * costs only its own section: the reason goes to `errors` and to `aiops_collector_errors_total`, and
+ * the others are kept (one bad file in /proc must not stop CPU from being collected). A collector
+ * still busy from an earlier tick is not started again.
+ */
+export function createSnapshotter(collectors: readonly Collector[], options: SnapshotterOptions): Snapshotter {
+  const monotonic = options.monotonic ?? (() => performance.now());
+  const wallClock = options.wallClock ?? (() => new Date());
+  const errorsTotal = options.metrics.counter("aiops_collector_errors_total", "Collections that failed or timed out, by collector.");
+  const duration = options.metrics.gauge("aiops_collector_duration_seconds", "Time the last collection took, by collector.");
+  const success = options.metrics.gauge("aiops_collector_success", "Whether the last collection succeeded (1) or not (0), by collector.");
+  const busy = new Set<string>();
+
+  async function run(collector: Collector, now: number): Promise<SnapshotPart> {
+    if (busy.has(collector.name)) throw new Error("still running since an earlier tick");
+    const result = collector.collect(now);
+    if (!(result instanceof Promise)) return result;
+    busy.add(collector.name);
+    const done = result.finally(() => busy.delete(collector.name));
+    let timer: Timer | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${options.timeoutMs} ms`)), options.timeoutMs);
+    });
+    try {
+      return await Promise.race([done, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    async collect() {
+      const snapshot: Snapshot = { timestamp: wallClock().toISOString() };
+      const errors: Record<string, string> = {};
+      const now = monotonic();
+      for (const collector of collectors) {
+        const started = performance.now();
+        let part: SnapshotPart | undefined;
+        try {
+          part = await run(collector, now);
+          success.set({ collector: collector.name }, 1);
+        } catch (cause) {
+          if (cause instanceof PartialCollection) part = cause.part;
+          errors[collector.name] = describe(cause);
+          errorsTotal.inc({ collector: collector.name });
+          success.set({ collector: collector.name }, 0);
+        }
+        duration.set({ collector: collector.name }, (performance.now() - started) / 1000);
+        if (part) Object.assign(snapshot, part);
+      }
+      if (Object.keys(errors).length > 0) snapshot.errors = errors;
+      return snapshot;
+    },
+  };
+}
+
+function describe(cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause);
+  const inner = cause.cause instanceof Error ? `: ${cause.cause.message}` : "";
+  return `${cause.message}${inner}`;
+}

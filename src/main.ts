@@ -1,0 +1,214 @@
+#!/usr/bin/env bun
+/**
+ * The command line. The only module that reads `process.env`, installs signal handlers and calls
+ * `process.exit`; everything else receives what it needs.
+ */
+import { unwatchFile, watchFile } from "node:fs";
+import { parseArgs } from "node:util";
+import pkg from "../package.json" with { type: "json" };
+import { Agent } from "./agent.ts";
+import { createCollectors } from "./collect/collectors.ts";
+import { collectInventory } from "./collect/inventory.ts";
+import { createHostPaths } from "./collect/linux/host-paths.ts";
+import { createSnapshotter } from "./collect/snapshotter.ts";
+import { ConfigError, type LoadedConfig, loadConfig } from "./config/load.ts";
+import { formatEffectiveConfig } from "./config/print.ts";
+import { type Logger, componentLogger, createLogger } from "./log.ts";
+import { SelfMetrics } from "./self-metrics.ts";
+
+/** Exit codes: sysexits.h's EX_USAGE-like 2 for a bad command line, EX_CONFIG 78 for a bad configuration. */
+const EXIT_USAGE = 2;
+const EXIT_CONFIG = 78;
+
+const USAGE = `Usage: aiops-agent [command] [options]
+
+Commands:
+  run                     run the agent (the default)
+  collect --once          print one snapshot of this host as JSON and exit
+  check-config            validate the configuration and exit (78 when invalid)
+  config --print          show the effective configuration and where each value came from
+
+Options:
+  -c, --config FILE       YAML configuration file (also AIOPS_CONFIG)
+  -h, --help              show this help
+  -v, --version           show the version
+
+Every setting can also come from an AIOPS_* environment variable; see the README.`;
+
+const COMMANDS = ["run", "collect", "check-config", "config"] as const;
+type Command = (typeof COMMANDS)[number];
+
+class UsageError extends Error {}
+
+interface Cli {
+  command: Command;
+  configFile?: string;
+  once: boolean;
+  print: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+function parseCli(argv: string[]): Cli {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        config: { type: "string", short: "c" },
+        once: { type: "boolean" },
+        print: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "v" },
+      },
+    });
+  } catch (cause) {
+    throw new UsageError((cause as Error).message.replace(/\. To specify a positional argument.*$/s, ""));
+  }
+  const [name = "run", ...extra] = parsed.positionals;
+  if (!(COMMANDS as readonly string[]).includes(name)) throw new UsageError(`unknown command '${name}'`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  const command = name as Command;
+  const { values } = parsed;
+  if (values.once && command !== "collect") throw new UsageError("--once goes with the collect command");
+  if (values.print && command !== "config") throw new UsageError("--print goes with the config command");
+  if (command === "collect" && !values.once) throw new UsageError("collect needs --once");
+  if (command === "config" && !values.print) throw new UsageError("config needs --print");
+  return {
+    command,
+    once: values.once ?? false,
+    print: values.print ?? false,
+    help: values.help ?? false,
+    version: values.version ?? false,
+    ...(values.config !== undefined ? { configFile: values.config } : {}),
+  };
+}
+
+function load(cli: Cli): LoadedConfig {
+  const file = cli.configFile ?? process.env.AIOPS_CONFIG;
+  return loadConfig({ env: process.env, ...(file ? { file } : {}) });
+}
+
+function rootLogger(loaded: LoadedConfig, secrets: () => readonly string[]): Logger {
+  const format = loaded.config.log.format;
+  return createLogger({
+    level: loaded.config.log.level,
+    secrets,
+    pretty: format === "pretty" || (format === "auto" && process.stdout.isTTY === true),
+  });
+}
+
+/** `collect --once`: two readings a short window apart, so rates are real, then the Snapshot as JSON. */
+async function collectOnce(loaded: LoadedConfig): Promise<void> {
+  const notices: string[] = [];
+  const snapshotter = createSnapshotter(createCollectors(loaded.config, { notice: (m) => notices.push(m) }), {
+    timeoutMs: loaded.config.collect.timeout * 1000,
+    metrics: new SelfMetrics(),
+  });
+  await snapshotter.collect();
+  await Bun.sleep(250);
+  const snapshot = await snapshotter.collect();
+  for (const notice of notices) process.stderr.write(`note: ${notice}\n`);
+  process.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`);
+}
+
+async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
+  let current = loaded;
+  const root = rootLogger(loaded, () => current.secrets);
+  const log = componentLogger(root, "main");
+  for (const warning of loaded.warnings) log.warning(warning);
+
+  const inventory = await collectInventory({
+    paths: process.platform === "linux" ? createHostPaths(loaded.config.agent.host_root) : undefined,
+    timeoutMs: loaded.config.collect.inventory_timeout * 1000,
+  });
+  log.info({ version: pkg.version, ...inventory }, "Starting aiops-agent");
+
+  const agent = new Agent({ config: loaded.config, log: root, inventory });
+  await agent.start();
+
+  const reload = (why: string) => {
+    try {
+      const next = load(cli);
+      current = next;
+      root.level = next.config.log.level;
+      for (const warning of next.warnings) log.warning(warning);
+      agent.reload(next.config);
+      log.info({ reason: why }, "Configuration reloaded");
+    } catch (cause) {
+      if (!(cause instanceof ConfigError)) throw cause;
+      log.error({ reason: why, problems: cause.problems }, "Configuration not reloaded: the running one is kept");
+    }
+  };
+  process.on("SIGHUP", () => reload("SIGHUP"));
+  const configFile = current.file;
+  if (configFile) watchFile(configFile, { interval: 5000 }, (now, before) => {
+    if (now.mtimeMs !== before.mtimeMs) reload(`${configFile} changed`);
+  });
+
+  return new Promise<number>((resolve) => {
+    const stop = (signal: string) => {
+      log.info({ signal }, "Stopping");
+      if (configFile) unwatchFile(configFile);
+      agent.stop().then(() => resolve(0));
+    };
+    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.once("SIGINT", () => stop("SIGINT"));
+  });
+}
+
+/** Runs the command line and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let cli: Cli;
+  try {
+    cli = parseCli(argv);
+  } catch (cause) {
+    if (!(cause instanceof UsageError)) throw cause;
+    process.stderr.write(`aiops-agent: ${cause.message}\n\n${USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  if (cli.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (cli.version) {
+    process.stdout.write(`aiops-agent ${pkg.version}\n`);
+    return 0;
+  }
+
+  let loaded: LoadedConfig;
+  try {
+    loaded = load(cli);
+  } catch (cause) {
+    if (!(cause instanceof ConfigError)) throw cause;
+    process.stderr.write(`aiops-agent: invalid configuration\n${cause.problems.map((p) => `  ${p}`).join("\n")}\n`);
+    return EXIT_CONFIG;
+  }
+  for (const warning of cli.command === "run" ? [] : loaded.warnings) process.stderr.write(`warning: ${warning}\n`);
+
+  switch (cli.command) {
+    case "check-config":
+      process.stdout.write(`configuration is valid${loaded.file ? ` (${loaded.file})` : " (defaults and environment)"}\n`);
+      return 0;
+    case "config":
+      process.stdout.write(`${formatEffectiveConfig(loaded)}\n`);
+      return 0;
+    case "collect":
+      await collectOnce(loaded);
+      return 0;
+    case "run":
+      return run(cli, loaded);
+  }
+}
+
+if (import.meta.main) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (cause) => {
+      process.stderr.write(`aiops-agent: ${(cause as Error).stack ?? String(cause)}\n`);
+      process.exit(1);
+    },
+  );
+}

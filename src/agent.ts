@@ -82,6 +82,7 @@ export class Agent {
   private stopped?: Promise<void>;
   private ticks = 0;
   private lastTickAt?: number;
+  private startedAt?: number;
   private last?: Snapshot;
   private failing = new Map<string, string>();
   private readonly tickCounter;
@@ -129,6 +130,7 @@ export class Agent {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    this.startedAt = this.clock.now();
     await this.snapshotter.collect();
     const window = Math.min(this.intervalMs(), 1000);
     this.nextAt = this.clock.now() + window;
@@ -259,8 +261,10 @@ export class Agent {
   health(): AgentHealth {
     const reasons: string[] = [];
     const now = this.clock.now();
-    const live = this.lastTickAt === undefined ? this.running : now - this.lastTickAt <= 3 * this.intervalMs() + 1000;
-    if (!live) reasons.push(`no tick for ${Math.round((now - (this.lastTickAt ?? now)) / 1000)} s (interval ${this.config.agent.interval} s)`);
+    // Judged from the last tick, or from the start while the first is still to come.
+    const since = this.lastTickAt ?? this.startedAt ?? now;
+    const live = now - since <= 3 * this.intervalMs() + 1000;
+    if (!live) reasons.push(`no tick for ${Math.round((now - since) / 1000)} s (interval ${this.config.agent.interval} s)`);
     if (this.ticks === 0) reasons.push("first collection not done yet");
     for (const stage of this.stages) {
       const problem = stage.problem?.();

@@ -3,10 +3,10 @@ import type { Collector } from "./collector.ts";
 import { createFallbackCollector } from "./fallback.ts";
 import { createCgroupCollector } from "./linux/cgroup.ts";
 import { createCpuCollector } from "./linux/cpu.ts";
-import { createDiskCollector } from "./linux/disk.ts";
+import { type FsStats, createDiskCollector } from "./linux/disk.ts";
 import { createDiskstatsCollector } from "./linux/diskstats.ts";
 import { createHostCollector } from "./linux/host.ts";
-import { createHostPaths } from "./linux/host-paths.ts";
+import { type HostPaths, createHostPaths } from "./linux/host-paths.ts";
 import { createMemoryCollector } from "./linux/memory.ts";
 import { createNetworkCollector } from "./linux/network.ts";
 import { createPressureCollector } from "./linux/pressure.ts";
@@ -14,10 +14,13 @@ import { createPressureCollector } from "./linux/pressure.ts";
 export interface CollectorDeps {
   /** Defaults to the running platform. */
   platform?: NodeJS.Platform;
-  /** Root of the agent's own files (for its cgroup); `/` except in tests. */
-  selfRoot?: string;
   /** One-time notices from collectors (e.g. "this kernel has no PSI"). */
   notice?: (message: string) => void;
+  /** Overrides for tests replaying captured trees: where the host is, statfs results, the wall clock. */
+  hostPaths?: HostPaths;
+  selfPaths?: HostPaths;
+  statfsSync?: (path: string) => FsStats;
+  wallNow?: () => number;
 }
 
 /**
@@ -26,7 +29,7 @@ export interface CollectorDeps {
  */
 export function createCollectors(config: Config, deps: CollectorDeps = {}): Collector[] {
   if ((deps.platform ?? process.platform) !== "linux") return [createFallbackCollector()];
-  const host = createHostPaths(config.agent.host_root);
+  const host = deps.hostPaths ?? createHostPaths(config.agent.host_root);
   return [
     createCpuCollector(host),
     createMemoryCollector(host),
@@ -34,11 +37,12 @@ export function createCollectors(config: Config, deps: CollectorDeps = {}): Coll
       excludeFsTypes: config.collect.disk.exclude_fs_types,
       excludeMountPoints: new RegExp(config.collect.disk.exclude_mount_points),
       timeoutMs: config.collect.timeout * 1000,
+      ...(deps.statfsSync ? { statfsSync: deps.statfsSync } : {}),
     }),
     createDiskstatsCollector(host),
     createNetworkCollector(host, { excludeDevices: new RegExp(config.collect.network.exclude_devices) }),
-    createHostCollector(host),
+    createHostCollector(host, deps.wallNow),
     createPressureCollector(host, deps.notice),
-    createCgroupCollector(createHostPaths(deps.selfRoot ?? "/")),
+    createCgroupCollector(deps.selfPaths ?? createHostPaths("/")),
   ];
 }

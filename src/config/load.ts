@@ -120,7 +120,10 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
 
   const result = configSchema.safeParse(raw);
   if (!result.success) {
-    throw new ConfigError(result.error.issues.flatMap((issue) => describeIssue(issue, raw, sources, lines, options.file)));
+    // Cross-field checks run even when a field is already wrong; one problem per key is enough.
+    const fieldProblems = new Set(result.error.issues.filter((i) => i.code !== "custom").map((i) => joinKey(i.path.map(keyPart))));
+    const issues = result.error.issues.filter((i) => i.code !== "custom" || !fieldProblems.has(joinKey(i.path.map(keyPart))));
+    throw new ConfigError(issues.flatMap((issue) => describeIssue(issue, raw, sources, lines, options.file)));
   }
   return {
     config: result.data,

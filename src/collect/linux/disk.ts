@@ -104,6 +104,8 @@ const NETWORK_FS = /^(nfs4?|cifs|smb3?|smbfs|ceph|glusterfs|9p|afs|lustre|gpfs|b
 export interface DiskCollectorOptions extends DiskFilter {
   /** Longest wait for a network filesystem's statfs, milliseconds. */
   timeoutMs: number;
+  /** statfs(2) of a local filesystem; replaced in tests by captured results. */
+  statfsSync?: (path: string) => FsStats;
 }
 
 /**
@@ -116,6 +118,7 @@ export function createDiskCollector(paths: HostPaths, options: DiskCollectorOpti
   // the right one (in a chroot, init's mounts would not be reachable from here).
   const mountinfo = paths.root === "/" ? [paths.proc("self", "mountinfo")] : [paths.proc("1", "mountinfo"), paths.proc("self", "mountinfo")];
   const stuck = new Set<string>();
+  const statLocal = options.statfsSync ?? statfsSync;
 
   function readMountinfo(): string {
     let lastError: unknown;
@@ -152,7 +155,7 @@ export function createDiskCollector(paths: HostPaths, options: DiskCollectorOpti
       for (const mount of realMounts(parseMountinfo(readMountinfo()), options)) {
         const path = paths.rootfs(mount.mountpoint);
         try {
-          const stats = NETWORK_FS.test(mount.fstype) ? await statNetwork(path) : statfsSync(path);
+          const stats = NETWORK_FS.test(mount.fstype) ? await statNetwork(path) : statLocal(path);
           if (!stats) {
             skipped.push(`${mount.mountpoint}: statfs did not answer within ${options.timeoutMs} ms`);
             continue;

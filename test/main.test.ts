@@ -1,0 +1,58 @@
+import { describe, expect, test } from "bun:test";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const MAIN = join(import.meta.dir, "../src/main.ts");
+
+/** Runs the CLI from source as a user would, with a clean AIOPS_* environment. */
+function cli(args: string[], env: Record<string, string> = {}) {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AIOPS_")));
+  const result = Bun.spawnSync([process.execPath, MAIN, ...args], { env: { ...clean, ...env } });
+  return { code: result.exitCode, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
+}
+
+describe("the command line", () => {
+  test("--version and --help", () => {
+    expect(cli(["--version"]).stdout).toMatch(/^aiops-agent \d+\.\d+\.\d+\n$/);
+    const help = cli(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("collect --once");
+  });
+
+  test("an unknown flag or command: a one-line error, the usage, exit code 2", () => {
+    for (const args of [["--frobnicate"], ["frobnicate"], ["collect"]]) {
+      const r = cli(args);
+      expect(r.code).toBe(2);
+      const [first, second] = r.stderr.split("\n");
+      expect(first).toMatch(/^aiops-agent: /);
+      expect(second).toBe("");
+      expect(r.stderr).toContain("Usage: aiops-agent");
+    }
+  });
+
+  test("check-config: a bad configuration exits 78 with one line per problem", () => {
+    const dir = mkdtempSync(join(tmpdir(), "aiops-cli-"));
+    const file = join(dir, "agent.yaml");
+    writeFileSync(file, "thresholds:\n  cpu: 150\nagnt: {}\n");
+    const r = cli(["check-config", "--config", file], { AIOPS_INTERVAL: "soon" });
+    expect(r.code).toBe(78);
+    expect(r.stderr.trim().split("\n")).toEqual([
+      "aiops-agent: invalid configuration",
+      `  agent.interval (env AIOPS_INTERVAL): expected seconds from 0.1 to 3600, as a number or a duration such as 30s, 5m, 1h, 7d; got "soon"`,
+      `  thresholds.cpu (${file}:2): expected a number from 0 to 100 (percent); got 150`,
+      `  agnt (${file}:3): unknown key (did you mean agent?); allowed here: agent, log, collect, server, store, thresholds, alert`,
+    ]);
+  });
+
+  test("check-config passes on a good file; config --print shows sources and hides secrets", () => {
+    const dir = mkdtempSync(join(tmpdir(), "aiops-cli-"));
+    const file = join(dir, "agent.yaml");
+    writeFileSync(file, "agent:\n  interval: 30s\n");
+    expect(cli(["check-config", "-c", file]).code).toBe(0);
+    const printed = cli(["config", "--print"], { AIOPS_CONFIG: file, AIOPS_API_TOKEN: "tok-0123456789" });
+    expect(printed.code).toBe(0);
+    expect(printed.stdout).toMatch(new RegExp(`^agent\\.interval = 30\\s+# ${file}:2$`, "m"));
+    expect(printed.stdout).not.toContain("tok-0123456789");
+  });
+});

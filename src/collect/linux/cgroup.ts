@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import type { Collector } from "../collector.ts";
 import type { CgroupSection } from "../snapshot.ts";
 import { counterIncrease, round } from "./counter.ts";
@@ -51,9 +51,17 @@ function limitOrNull(text: string | undefined): number | null {
   return Number.isFinite(n) && n < V1_UNLIMITED ? n : null;
 }
 
+/** The value of one `name value` line of a cpu.stat file; 0 when absent. */
 function statField(text: string | undefined, field: string): number {
-  const match = text?.match(new RegExp(`^${field} (\\d+)$`, "m"));
-  return match ? Number(match[1]) : 0;
+  if (text === undefined) return 0;
+  const at = text.startsWith(`${field} `) ? 0 : text.indexOf(`\n${field} `) + 1;
+  if (at === 0 && !text.startsWith(`${field} `)) return 0;
+  return Number.parseInt(text.slice(at + field.length + 1), 10) || 0;
+}
+
+/** Whether a limit file holds a limit (v2 `cpu.max` starts with its quota). */
+function isLimit(text: string | undefined): boolean {
+  return text !== undefined && limitOrNull(text.trim().split(/\s+/)[0]) !== null;
 }
 
 /** Reads cgroup v2 files: memory.current/max, cpu.max, cpu.stat, pids.current/max. */
@@ -116,6 +124,9 @@ export function cgroupSection(membership: CgroupMembership, prev: CgroupReading,
  */
 export function createCgroupCollector(paths: HostPaths): Collector {
   let previous: { at: number; reading: CgroupReading } | undefined;
+  // A process stays in its cgroup: membership and file locations are found once, then only read.
+  let membership: CgroupMembership | null | undefined;
+  const located = new Map<string, string | null>();
 
   function readFile(path: string): string | undefined {
     try {
@@ -125,26 +136,50 @@ export function createCgroupCollector(paths: HostPaths): Collector {
     }
   }
 
+  /**
+   * Inside a container's cgroup namespace or mount, the cgroup's files sit at the mount's top; on a
+   * host they sit under the path from /proc/self/cgroup. Files a kernel lacks are remembered as absent.
+   */
+  function readInCgroup(dir: string, cgroupPath: string, file: string): string | undefined {
+    const key = `${dir}|${file}`;
+    let path = located.get(key);
+    if (path === undefined) {
+      const candidates = [`${dir}${cgroupPath === "/" ? "" : cgroupPath}/${file}`, `${dir}/${file}`];
+      path = candidates.find((c) => existsSync(c)) ?? null;
+      located.set(key, path);
+    }
+    return path === null ? undefined : readFile(path);
+  }
+
   return {
     name: "cgroup",
     collect(now) {
-      const membershipText = readFile(paths.proc("self", "cgroup"));
-      const membership = membershipText === undefined ? undefined : parseCgroupMembership(membershipText);
-      if (!membership) return { cgroup: null };
+      if (membership === undefined) {
+        const text = readFile(paths.proc("self", "cgroup"));
+        membership = (text === undefined ? undefined : parseCgroupMembership(text)) ?? null;
+      }
+      const m = membership;
+      if (!m) return { cgroup: null };
       const base = paths.sys("fs", "cgroup");
-      // Inside a container's cgroup namespace or mount, the cgroup's files sit at the mount's top;
-      // on a host they sit under the path from /proc/self/cgroup.
-      const inCgroup = (dir: string, cgroupPath: string, file: string) =>
-        readFile(`${dir}${cgroupPath === "/" ? "" : cgroupPath}/${file}`) ?? readFile(`${dir}/${file}`);
+      // Most hosts run the agent without limits: three reads say so, and usage is not read at all.
+      const limited =
+        m.version === 2
+          ? ["memory.max", "cpu.max", "pids.max"].some((f) => isLimit(readInCgroup(base, m.path, f)))
+          : [["memory", "memory.limit_in_bytes"], ["cpu", "cpu.cfs_quota_us"], ["pids", "pids.max"]].some(([c, f]) =>
+              isLimit(readInCgroup(`${base}/${c}`, m.v1?.get(c!) ?? "/", f!)),
+            );
+      if (!limited) {
+        previous = undefined;
+        return { cgroup: null };
+      }
       const reading =
-        membership.version === 2
-          ? readCgroupV2((file) => inCgroup(base, membership.path, file))
-          : readCgroupV1((controller, file) => inCgroup(`${base}/${controller}`, membership.v1?.get(controller) ?? "/", file));
+        m.version === 2
+          ? readCgroupV2((file) => readInCgroup(base, m.path, file))
+          : readCgroupV1((controller, file) => readInCgroup(`${base}/${controller}`, m.v1?.get(controller) ?? "/", file));
       const before = previous;
       previous = { at: now, reading };
-      if (reading.memoryLimit === null && reading.cpuLimitCores === null && reading.pidsLimit === null) return { cgroup: null };
       if (!before) return {};
-      return { cgroup: cgroupSection(membership, before.reading, reading, (now - before.at) / 1000) };
+      return { cgroup: cgroupSection(m, before.reading, reading, (now - before.at) / 1000) };
     },
   };
 }

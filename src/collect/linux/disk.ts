@@ -98,6 +98,13 @@ export function mountUsage(mount: MountEntry, s: FsStats): MountUsage {
   };
 }
 
+/**
+ * How long a reading of mountinfo is trusted. Generating it is the dearest read of the tick (the
+ * kernel walks every mount), and mounts change rarely: a new one shows within this time, and a
+ * failing statfs forces a re-read at once.
+ */
+const MOUNTS_TTL_MS = 10_000;
+
 /** Filesystems whose statfs can hang on a lost server: they are asked off the main thread, with a time-out. */
 const NETWORK_FS = /^(nfs4?|cifs|smb3?|smbfs|ceph|glusterfs|9p|afs|lustre|gpfs|beegfs|fuse\..+)$/;
 
@@ -118,6 +125,8 @@ export function createDiskCollector(paths: HostPaths, options: DiskCollectorOpti
   // the right one (in a chroot, init's mounts would not be reachable from here).
   const mountinfo = paths.root === "/" ? [paths.proc("self", "mountinfo")] : [paths.proc("1", "mountinfo"), paths.proc("self", "mountinfo")];
   const stuck = new Set<string>();
+  let mounts: MountEntry[] = [];
+  let mountsAt = Number.NEGATIVE_INFINITY;
   const statLocal = options.statfsSync ?? statfsSync;
 
   function readMountinfo(): string {
@@ -149,10 +158,14 @@ export function createDiskCollector(paths: HostPaths, options: DiskCollectorOpti
 
   return {
     name: "disk",
-    async collect() {
+    async collect(now) {
+      if (now - mountsAt >= MOUNTS_TTL_MS) {
+        mounts = realMounts(parseMountinfo(readMountinfo()), options);
+        mountsAt = now;
+      }
       const disks: MountUsage[] = [];
       const skipped: string[] = [];
-      for (const mount of realMounts(parseMountinfo(readMountinfo()), options)) {
+      for (const mount of mounts) {
         const path = paths.rootfs(mount.mountpoint);
         try {
           const stats = NETWORK_FS.test(mount.fstype) ? await statNetwork(path) : statLocal(path);
@@ -164,6 +177,7 @@ export function createDiskCollector(paths: HostPaths, options: DiskCollectorOpti
           disks.push(mountUsage(mount, stats));
         } catch (cause) {
           // A mount this user may not look into (EACCES) or that vanished since mountinfo was read.
+          mountsAt = Number.NEGATIVE_INFINITY;
           const code = (cause as NodeJS.ErrnoException).code;
           if (code !== "EACCES" && code !== "ENOENT" && code !== "EPERM") {
             skipped.push(`${mount.mountpoint}: ${code ?? (cause as Error).message}`);

@@ -17,13 +17,21 @@ export function parseLoadavg(text: string): LoadSection {
   return { load1: load1!, load5: load5!, load15: load15! };
 }
 
+/** How long a read host name is trusted: it rarely changes, and every read costs a system call. */
+const HOSTNAME_TTL_MS = 60_000;
+
 /** Host name, uptime and load averages. `wallNow` gives the wall clock, to turn uptime into a boot time. */
 export function createHostCollector(paths: HostPaths, wallNow: () => number = Date.now): Collector {
+  let hostname = "";
+  let hostnameAt = Number.NEGATIVE_INFINITY;
   return {
     name: "host",
-    collect() {
+    collect(now) {
       const uptime = parseUptime(readFileSync(paths.proc("uptime"), "utf8"));
-      const hostname = readFileSync(paths.proc("sys", "kernel", "hostname"), "utf8").trim();
+      if (now - hostnameAt >= HOSTNAME_TTL_MS) {
+        hostname = readFileSync(paths.proc("sys", "kernel", "hostname"), "utf8").trim();
+        hostnameAt = now;
+      }
       // Whole seconds: the boot time must not wobble from one tick to the next.
       const bootTime = new Date(Math.round((wallNow() - uptime * 1000) / 1000) * 1000).toISOString();
       return {

@@ -8,8 +8,10 @@ import type { HostPaths } from "./host-paths.ts";
 export function parseMeminfo(text: string): Map<string, number> {
   const fields = new Map<string, number>();
   for (const line of text.split("\n")) {
-    const match = line.match(/^([^:]+):\s+(\d+)(?:\s+kB)?/);
-    if (match) fields.set(match[1]!, Number(match[2]) * (line.endsWith("kB") ? 1024 : 1));
+    const colon = line.indexOf(":");
+    if (colon <= 0) continue;
+    const value = Number.parseInt(line.slice(colon + 1), 10);
+    if (!Number.isNaN(value)) fields.set(line.slice(0, colon), line.endsWith("kB") ? value * 1024 : value);
   }
   return fields;
 }

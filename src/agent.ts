@@ -104,6 +104,9 @@ export class Agent {
     this.tickCounter = this.metrics.counter("aiops_ticks_total", "Collection ticks completed.");
     this.skipped = this.metrics.counter("aiops_ticks_skipped_total", "Scheduled ticks skipped because the one before was still running.");
     this.stageErrors = this.metrics.counter("aiops_stage_errors_total", "Tick stages that failed, by stage.");
+    // Label-less counters start at 0, so a scrape shows them before the first event.
+    this.tickCounter.inc({}, 0);
+    this.skipped.inc({}, 0);
     this.tickDuration = this.metrics.histogram(
       "aiops_tick_duration_seconds",
       "Time from the start of a tick to the end of its last stage.",

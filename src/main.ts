@@ -15,6 +15,8 @@ import { ConfigError, type LoadedConfig, loadConfig } from "./config/load.ts";
 import { formatEffectiveConfig } from "./config/print.ts";
 import { type Logger, componentLogger, createLogger } from "./log.ts";
 import { SelfMetrics } from "./self-metrics.ts";
+import { registerProcessMetrics } from "./server/prometheus.ts";
+import { createHttpServer } from "./server/server.ts";
 
 /** Exit codes: sysexits.h's EX_USAGE-like 2 for a bad command line, EX_CONFIG 78 for a bad configuration. */
 const EXIT_USAGE = 2;
@@ -126,16 +128,29 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
   });
   log.info({ version: pkg.version, ...inventory }, "Starting aiops-agent");
 
-  const agent = new Agent({ config: loaded.config, log: root, inventory });
+  const metrics = new SelfMetrics();
+  registerProcessMetrics(metrics, { version: pkg.version });
+  const agent = new Agent({ config: loaded.config, log: root, inventory, metrics });
+  const server = createHttpServer({ agent, config: () => current, metrics, events: agent.events, log: root, version: pkg.version });
+  try {
+    server.listen(loaded.config.server.listen);
+  } catch (cause) {
+    log.critical({ err: cause, listen: loaded.config.server.listen }, "Cannot listen on the configured address");
+    return 1;
+  }
   await agent.start();
 
   const reload = (why: string) => {
     try {
       const next = load(cli);
+      const listenChanged = next.config.server.listen !== current.config.server.listen;
       current = next;
       root.level = next.config.log.level;
       for (const warning of next.warnings) log.warning(warning);
       agent.reload(next.config);
+      if (listenChanged) {
+        void server.stop().then(() => server.listen(next.config.server.listen));
+      }
       log.info({ reason: why }, "Configuration reloaded");
     } catch (cause) {
       if (!(cause instanceof ConfigError)) throw cause;
@@ -152,7 +167,10 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
     const stop = (signal: string) => {
       log.info({ signal }, "Stopping");
       if (configFile) unwatchFile(configFile);
-      agent.stop().then(() => resolve(0));
+      agent
+        .stop()
+        .then(() => server.stop())
+        .then(() => resolve(0));
     };
     process.once("SIGTERM", () => stop("SIGTERM"));
     process.once("SIGINT", () => stop("SIGINT"));

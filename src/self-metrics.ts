@@ -15,8 +15,11 @@ export interface SelfFamily {
   samples(): SelfSample[];
 }
 
+/** Identity of a label set; callers pass labels in a fixed order, so no sorting is needed. */
 function keyOf(labels: Labels): string {
-  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)));
+  let key = "";
+  for (const name in labels) key += `${name}\u0000${labels[name]}\u0001`;
+  return key;
 }
 
 export class Counter implements SelfFamily {
@@ -25,6 +28,8 @@ export class Counter implements SelfFamily {
   constructor(
     readonly name: string,
     readonly help: string,
+    /** Read at scrape time instead of counted (CPU seconds the kernel keeps). */
+    private readonly read?: () => SelfSample[],
   ) {}
   inc(labels: Labels = {}, by = 1): void {
     const key = keyOf(labels);
@@ -36,7 +41,7 @@ export class Counter implements SelfFamily {
     return this.values.get(keyOf(labels))?.value ?? 0;
   }
   samples(): SelfSample[] {
-    return [...this.values.values()].map(({ labels, value }) => ({ labels, value }));
+    return this.read ? this.read() : [...this.values.values()].map(({ labels, value }) => ({ labels, value }));
   }
 }
 
@@ -93,8 +98,8 @@ export class Histogram implements SelfFamily {
 export class SelfMetrics {
   private readonly families = new Map<string, SelfFamily>();
 
-  counter(name: string, help: string): Counter {
-    return this.register(new Counter(name, help));
+  counter(name: string, help: string, read?: () => SelfSample[]): Counter {
+    return this.register(new Counter(name, help, read));
   }
   gauge(name: string, help: string, read?: () => SelfSample[]): Gauge {
     return this.register(new Gauge(name, help, read));

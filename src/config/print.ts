@@ -3,22 +3,36 @@ import { configSchema } from "./schema.ts";
 import { isSecretKey } from "./settings.ts";
 import { joinKey } from "./yaml-lines.ts";
 
-/** One line per effective value, `key = value  # source`, with secrets shown as [REDACTED]. */
-export function formatEffectiveConfig(loaded: LoadedConfig): string {
-  const rows: Array<[string, string, string]> = [];
+/** One effective value: its key, the value (secrets as "[REDACTED]") and where it came from. */
+export interface EffectiveSetting {
+  key: string;
+  value: unknown;
+  source: string;
+}
+
+/** Every effective value, lists of entries flattened to `alert.channels[0].url`, secrets redacted. */
+export function effectiveSettings(loaded: LoadedConfig): EffectiveSetting[] {
+  const rows: EffectiveSetting[] = [];
   const visit = (value: unknown, path: Array<string | number>): void => {
     const key = joinKey(path);
-    if (value !== null && typeof value === "object" && !(Array.isArray(value) && value.every((v) => typeof v !== "object"))) {
+    const isListOfScalars = Array.isArray(value) && value.every((v) => v === null || typeof v !== "object");
+    if (value !== null && typeof value === "object" && !isListOfScalars) {
       for (const [k, v] of Array.isArray(value) ? value.entries() : Object.entries(value)) visit(v, [...path, k]);
       return;
     }
-    const shown = isSecretKey(configSchema, key) && value !== undefined ? '"[REDACTED]"' : JSON.stringify(value);
-    rows.push([key, shown, describeSource(sourceOf(loaded.sources, path))]);
+    const secret = isSecretKey(configSchema, key) && value !== undefined;
+    rows.push({ key, value: secret ? "[REDACTED]" : value, source: describeSource(sourceOf(loaded.sources, path)) });
   };
   visit(loaded.config, []);
-  const width = Math.min(60, Math.max(...rows.map(([k, v]) => k.length + v.length + 3)));
+  return rows;
+}
+
+/** One line per effective value, `key = value  # source`: what `config --print` shows. */
+export function formatEffectiveConfig(loaded: LoadedConfig): string {
+  const rows = effectiveSettings(loaded).map((s) => [`${s.key} = ${JSON.stringify(s.value)}`, s.source] as const);
+  const width = Math.min(60, Math.max(...rows.map(([a]) => a.length)));
   const header = `# effective configuration${loaded.file ? ` (file ${loaded.file})` : ""}: key = value  # where it came from`;
-  return [header, ...rows.map(([k, v, s]) => `${`${k} = ${v}`.padEnd(width)}  # ${s}`)].join("\n");
+  return [header, ...rows.map(([a, s]) => `${a.padEnd(width)}  # ${s}`)].join("\n");
 }
 
 function sourceOf(sources: Map<string, Source>, path: ReadonlyArray<string | number>): Source | undefined {

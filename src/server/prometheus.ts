@@ -1,0 +1,92 @@
+import { SERIES, type Labels } from "../collect/series.ts";
+import type { Snapshot } from "../collect/snapshot.ts";
+import type { SelfFamily, SelfMetrics } from "../self-metrics.ts";
+
+/** Content types of the two exposition formats. */
+export const PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+export const OPENMETRICS_TEXT = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+export type ExpositionFormat = "prometheus" | "openmetrics";
+
+/** OpenMetrics when the scraper says it accepts it (Prometheus does by default), else text 0.0.4. */
+export function negotiateFormat(accept: string | null): ExpositionFormat {
+  return accept?.includes("application/openmetrics-text") ? "openmetrics" : "prometheus";
+}
+
+function escapeLabelValue(value: string): string {
+  return value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
+}
+
+function escapeHelp(help: string): string {
+  return help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
+}
+
+function labelText(labels: Labels): string {
+  const names = Object.keys(labels);
+  if (names.length === 0) return "";
+  return `{${names.map((n) => `${n}="${escapeLabelValue(labels[n]!)}"`).join(",")}}`;
+}
+
+function valueText(value: number): string {
+  if (Number.isNaN(value)) return "NaN";
+  if (value === Number.POSITIVE_INFINITY) return "+Inf";
+  if (value === Number.NEGATIVE_INFINITY) return "-Inf";
+  return String(value);
+}
+
+/**
+ * The host series of one Snapshot in exposition format, every metric of the Series table with HELP and
+ * TYPE (a metric with no sample this tick, such as pressure on a kernel without PSI, is left out).
+ * Rendered once per tick and reused by every scrape until the next.
+ */
+export function renderHostSeries(snapshot: Snapshot | undefined): string {
+  if (!snapshot) return "";
+  const out: string[] = [];
+  for (const def of SERIES) {
+    const lines: string[] = [];
+    for (const [labels, value] of def.read(snapshot)) {
+      if (Number.isFinite(value)) lines.push(`${def.metric}${labelText(labels)} ${valueText(value)}`);
+    }
+    if (lines.length === 0) continue;
+    out.push(`# HELP ${def.metric} ${escapeHelp(def.help)}`, `# TYPE ${def.metric} gauge`, ...lines);
+  }
+  return out.length > 0 ? `${out.join("\n")}\n` : "";
+}
+
+/** Self metrics (ticks, errors, deliveries, process) in the negotiated format. */
+export function renderSelfMetrics(families: readonly SelfFamily[], format: ExpositionFormat): string {
+  const out: string[] = [];
+  for (const family of families) {
+    const samples = family.samples();
+    // OpenMetrics names a counter family without its `_total`; its samples keep it.
+    const familyName = format === "openmetrics" && family.type === "counter" ? family.name.replace(/_total$/, "") : family.name;
+    if (samples.length === 0 && family.type !== "counter") continue;
+    out.push(`# HELP ${familyName} ${escapeHelp(family.help)}`, `# TYPE ${familyName} ${family.type}`);
+    for (const s of samples) out.push(`${family.name}${s.suffix ?? ""}${labelText(s.labels)} ${valueText(s.value)}`);
+  }
+  return out.length > 0 ? `${out.join("\n")}\n` : "";
+}
+
+/** Registers the process metrics every Prometheus client exports, and the agent's build info. */
+export function registerProcessMetrics(metrics: SelfMetrics, build: { version: string }): void {
+  const startedAt = Date.now() / 1000 - process.uptime();
+  metrics.gauge("process_resident_memory_bytes", "Resident memory of the agent process.", () => [
+    { labels: {}, value: process.memoryUsage.rss() },
+  ]);
+  metrics.counter("process_cpu_seconds_total", "CPU time of the agent process, user and system.", () => {
+    const used = process.cpuUsage();
+    return [{ labels: {}, value: (used.user + used.system) / 1e6 }];
+  });
+  metrics.gauge("process_start_time_seconds", "Start time of the agent process, seconds since the epoch.", () => [
+    { labels: {}, value: Math.round(startedAt) },
+  ]);
+  metrics.gauge("aiops_build_info", "Build of the running agent (always 1).", () => [
+    { labels: { version: build.version, bun_version: Bun.version }, value: 1 },
+  ]);
+}
+
+/** The whole exposition: host series then self metrics, with the trailing `# EOF` OpenMetrics requires. */
+export function renderExposition(hostSeries: string, families: readonly SelfFamily[], format: ExpositionFormat): string {
+  const body = hostSeries + renderSelfMetrics(families, format);
+  return format === "openmetrics" ? `${body}# EOF\n` : body;
+}

@@ -112,7 +112,7 @@ export const SERIES: readonly SeriesDefinition[] = [
       yield [{ mode: "steal" }, s.cpu.steal_percent];
     },
   },
-  { metric: "aiops_cpu_count", help: "Online CPUs.", labels: [], unit: "count", read: (s) => one(s.cpu?.count) },
+  { metric: "aiops_cpu_online", help: "Online CPUs.", labels: [], unit: "count", read: (s) => one(s.cpu?.count) },
   {
     metric: "aiops_memory_total_bytes",
     help: "Physical memory.",
@@ -174,12 +174,15 @@ export const SERIES: readonly SeriesDefinition[] = [
     ] as const
   ).map(
     ([field, help, unit]): SeriesDefinition => ({
+      // Prometheus keeps `_total` for counters: the inode count is `aiops_disk_inodes`.
       metric:
         field === "percent"
           ? "aiops_disk_usage_percent"
-          : field.startsWith("inodes")
-            ? `aiops_disk_${field.replace("percent", "usage_percent")}`
-            : `aiops_disk_${field}_bytes`,
+          : field === "inodes_total"
+            ? "aiops_disk_inodes"
+            : field.startsWith("inodes")
+              ? `aiops_disk_${field.replace("percent", "usage_percent")}`
+              : `aiops_disk_${field}_bytes`,
       help: `${help} Per mounted filesystem.`,
       labels: ["mountpoint", "device", "fstype"],
       unit,

@@ -1,8 +1,15 @@
 import os from "node:os";
-import si from "systeminformation";
 import type { Collector } from "./collector.ts";
 import type { NetworkIo } from "./snapshot.ts";
 import { round } from "./linux/counter.ts";
+
+/**
+ * systeminformation is loaded on first use, not at start: it is large (resident memory) and Linux
+ * agents only touch it once, for the start-up inventory.
+ */
+export async function loadSystemInformation(): Promise<typeof import("systeminformation")> {
+  return (await import("systeminformation")).default;
+}
 
 /**
  * The collector for hosts that are not Linux (macOS, Windows, BSD), through systeminformation.
@@ -13,6 +20,7 @@ export function createFallbackCollector(): Collector {
   return {
     name: "systeminformation",
     async collect() {
+      const si = await loadSystemInformation();
       const [load, mem, fs, net, time] = await Promise.all([si.currentLoad(), si.mem(), si.fsSize(), si.networkStats("*"), si.time()]);
       const [load1 = 0, load5 = 0, load15 = 0] = os.loadavg();
       const disks = fs

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import os from "node:os";
-import si from "systeminformation";
+import { loadSystemInformation } from "./fallback.ts";
 import type { HostPaths } from "./linux/host-paths.ts";
 
 /** What the host is, learned once at start-up: shown in logs, `/api/v1/snapshot` and the TUI header. */
@@ -65,7 +65,9 @@ export async function collectInventory(options: { paths?: HostPaths; timeoutMs: 
 
   let timer: Timer | undefined;
   const fromSi: Partial<Inventory> = await Promise.race([
-    Promise.all([si.osInfo(), si.cpu(), si.system()]).then(
+    loadSystemInformation()
+      .then((si) => Promise.all([si.osInfo(), si.cpu(), si.system()]))
+      .then(
       ([osInfo, cpu, system]): Partial<Inventory> => ({
         ...(osInfo.distro ? { os: `${osInfo.distro} ${osInfo.release}`.trim() } : {}),
         ...(osInfo.kernel ? { kernel: osInfo.kernel } : {}),

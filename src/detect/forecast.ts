@@ -127,8 +127,9 @@ function restore(state: unknown): ForecastState {
 
 /** Seconds as people read a time to full: `3h 20m`, `2d 4h`, `45m`, `less than a minute`. */
 export function formatEta(seconds: number): string {
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 1) return "less than a minute";
+  if (seconds < 60) return "less than a minute";
+  // To the nearest minute: 16.9999 h of floating point is 17h, not 16h 59m.
+  const minutes = Math.round(seconds / 60);
   const d = Math.floor(minutes / 1440);
   const h = Math.floor((minutes % 1440) / 60);
   const m = minutes % 60;

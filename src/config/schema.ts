@@ -195,7 +195,9 @@ export const configSchema = section({
     webhook_url: url({ doc: "Webhook that receives every alert (the seed's channel).", env: "AIOPS_WEBHOOK_URL", secret: true }),
   }),
 }).superRefine((config, ctx) => {
-  for (const key of ["cpu", "memory", "disk", "inodes", "swap", "cgroup_memory"] as const) {
+  // Only the seed's three: a lower AIOPS_CRITICAL_THRESHOLD must not make the newer defaults invalid
+  // (a level at or above critical simply makes every finding of it critical).
+  for (const key of ["cpu", "memory", "disk"] as const) {
     if (config.thresholds[key] >= config.thresholds.critical) {
       ctx.addIssue({
         code: "custom",

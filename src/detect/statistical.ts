@@ -16,6 +16,9 @@ const CLIP = 3;
 /** Smoothing of the two slower views of the series, for novelty at several time scales. */
 const FAST_SMOOTHING = 0.2;
 const SLOW_SMOOTHING = 0.05;
+/** Standard deviation of white noise after each smoothing, per unit of the noise's own: √(a / (2 − a)). */
+const FAST_NOISE = Math.sqrt(FAST_SMOOTHING / (2 - FAST_SMOOTHING));
+const SLOW_NOISE = Math.sqrt(SLOW_SMOOTHING / (2 - SLOW_SMOOTHING));
 /** A value is new when it leaves the range seen so far by this share of the range. */
 const NOVELTY_TOLERANCE = 0.05;
 /** Score of a new extreme of the raw series, and of a smoothed view or of the seasonal residual. */
@@ -248,8 +251,11 @@ class StatisticalModel implements StatisticalDetector {
     if (x > this.hi) this.hi = x;
     this.fast += FAST_SMOOTHING * (x - this.fast);
     this.slow += SLOW_SMOOTHING * (x - this.slow);
-    const fastNovel = warm && novelIn(this.fast, this.fastLo, this.fastHi);
-    const slowNovel = warm && novelIn(this.slow, this.slowLo, this.slowHi);
+    // A smoothed view must also leave its range by one standard deviation of the noise it still carries
+    // (1.25 mean absolute deviations), or plain noise would set new records of it now and then.
+    const sigma = 1.25 * s;
+    const fastNovel = warm && novelIn(this.fast, this.fastLo, this.fastHi, sigma * FAST_NOISE);
+    const slowNovel = warm && novelIn(this.slow, this.slowLo, this.slowHi, sigma * SLOW_NOISE);
     // The smoothings start from the first value; their ranges wait until they have settled.
     if (n > 10) {
       if (this.fast < this.fastLo) this.fastLo = this.fast;
@@ -400,10 +406,10 @@ class StatisticalModel implements StatisticalDetector {
   }
 }
 
-function novelIn(value: number, lo: number, hi: number): boolean {
+function novelIn(value: number, lo: number, hi: number, least: number): boolean {
   const span = hi - lo;
   if (!(span > 0)) return false;
-  const tolerance = NOVELTY_TOLERANCE * span;
+  const tolerance = Math.max(NOVELTY_TOLERANCE * span, least);
   return value > hi + tolerance || value < lo - tolerance;
 }
 

@@ -83,3 +83,9 @@ describe("threshold detector", () => {
     expect(() => createThresholdDetector(CPU, { v: 9 })).toThrow("threshold state: unknown version");
   });
 });
+
+test("a warning level at or above the critical level makes every finding of it critical", () => {
+  const d = createThresholdDetector({ ...CPU, warning: 90, critical: 85 });
+  expect(d.update(T, 88).finding).toBeUndefined();
+  expect(d.update(T + 1, 91)).toMatchObject({ score: 1, finding: { severity: "critical", threshold: 85 } });
+});

@@ -153,6 +153,12 @@ export const configSchema = section({
       max: 100_000,
       integer: true,
     }),
+    quiet_period: seconds({
+      doc: "History a series needs before the learned detectors raise findings (its scores start after warmup_points).",
+      default: 86400,
+      min: 0,
+      max: 30 * 86400,
+    }),
     anomaly_score: number({
       doc: "Anomaly score (0 to 1) at or above which a statistical finding opens.",
       default: 0.9,

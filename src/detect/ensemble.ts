@@ -111,6 +111,7 @@ export function createEnsemble(spec: EnsembleSpec, config: Config, state?: Recor
           warmupPoints: config.detect.warmup_points,
           anomalyScore: config.detect.anomaly_score,
           minDeviation: config.detect.min_deviation,
+          quietSeconds: config.detect.quiet_period,
           ...(config.detect.statistical ? { findingType: anomalyType(metric) } : {}),
         },
         saved,

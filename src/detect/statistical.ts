@@ -27,6 +27,8 @@ const SMOOTH_NOVELTY_SCORE = 0.9;
 /** Anomaly likelihood: short window (points) compared with the long-run distribution of its mean. */
 const SHORT_WINDOW = 10;
 const LONG_RATE = 0.0005;
+/** The long-run distribution needs this many points before the likelihood means anything (HTM's probation). */
+const LIKELIHOOD_MIN_POINTS = 300;
 /** Decades of improbability that make a likelihood score of 1. */
 const LIKELIHOOD_DECADES = 10;
 /** After a detection, for this many points only a higher score passes (NAB rewards the first detection). */
@@ -57,6 +59,8 @@ export interface StatisticalOptions {
   anomalyScore: number;
   /** Distance from the learned normal, in robust standard deviations, that a finding needs. */
   minDeviation: number;
+  /** Seconds of history before the first finding (scores come after `warmupPoints` already). */
+  quietSeconds?: number;
   /** Finding type, e.g. `cpu_usage_anomaly`; no finding is raised without one. */
   findingType?: string;
 }
@@ -232,10 +236,9 @@ class StatisticalModel implements StatisticalDetector {
       } else {
         this.residual += FAST_SMOOTHING * (r - this.residual);
       }
-      const span = this.residualHi - this.residualLo;
-      const tolerance = NOVELTY_TOLERANCE * span;
-      residualNovel =
-        ts - this.residualSince >= RESIDUAL_WARMUP && span > 0 && (this.residual > this.residualHi + tolerance || this.residual < this.residualLo - tolerance);
+      // As for the smoothed views: clear the range by the noise the smoothed residual still carries.
+      const residualNoise = 1.25 * (expected === weekPrediction ? weekScale : dayScale) * FAST_NOISE;
+      residualNovel = ts - this.residualSince >= RESIDUAL_WARMUP && novelIn(this.residual, this.residualLo, this.residualHi, residualNoise);
       if (this.residual < this.residualLo) this.residualLo = this.residual;
       if (this.residual > this.residualHi) this.residualHi = this.residual;
     }
@@ -246,7 +249,10 @@ class StatisticalModel implements StatisticalDetector {
     const tolerance = NOVELTY_TOLERANCE * range;
     const novel = warm && range > 0 && (x > this.hi + tolerance || x < this.lo - tolerance);
     this.level += LEVEL_RATE * (levelResidual > clipLevel ? clipLevel : levelResidual < -clipLevel ? -clipLevel : levelResidual);
-    this.scale += SCALE_RATE * (levelAbs - this.scale);
+    // The spread starts as a plain mean of the first residuals (clipping against a spread that is not
+    // known yet would hold it near zero), then runs with outliers clipped.
+    if (n <= 1 / SCALE_RATE) this.scale += (Math.abs(levelResidual) - this.scale) / (n - 1);
+    else this.scale += SCALE_RATE * (levelAbs - this.scale);
     if (x < this.lo) this.lo = x;
     if (x > this.hi) this.hi = x;
     this.fast += FAST_SMOOTHING * (x - this.fast);
@@ -273,7 +279,7 @@ class StatisticalModel implements StatisticalDetector {
     this.ringAt = (this.ringAt + 1) % SHORT_WINDOW;
     const shortMean = this.ringSum / SHORT_WINDOW;
     let likelihood = 0;
-    if (this.longN > 0) {
+    if (this.longN >= LIKELIHOOD_MIN_POINTS) {
       const zz = (shortMean - this.longMean) / Math.sqrt(Math.max(this.longVar, 1e-6));
       likelihood = Math.min(1, normalTailDecades(zz) / LIKELIHOOD_DECADES);
     }
@@ -300,7 +306,7 @@ class StatisticalModel implements StatisticalDetector {
     this.expected = expected;
     this.deviation = z;
     const { anomalyScore, minDeviation } = this.options;
-    if (!this.open) this.open = warm && raw >= anomalyScore && z >= minDeviation;
+    if (!this.open) this.open = warm && raw >= anomalyScore && z >= minDeviation && history >= (this.options.quietSeconds ?? 0) * 1000;
     else this.open = z >= minDeviation / 2;
     if (!this.open || this.options.findingType === undefined) return { score };
     return { score, finding: this.finding(ts, x, expected, z, raw) };

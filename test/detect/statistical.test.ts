@@ -32,6 +32,17 @@ describe("statistical detector", () => {
     expect(findingCount(results)).toBe(0);
   });
 
+  test("a quiet period holds findings back on a young series; scores are already there", () => {
+    const d = detector({ quietSeconds: 86_400, warmupPoints: 100 });
+    // Five-minute points: the jump at point 250 comes after 20 h 50 min of history, the one at 400 after 33 h 20 min.
+    feed(d.update.bind(d), 0, 250, () => 20);
+    const young = d.update(at(250), 40);
+    expect(young.score).toBe(1);
+    expect(young.finding).toBeUndefined();
+    feed(d.update.bind(d), 251, 400, () => 20);
+    expect(d.update(at(400), 40).finding?.type).toBe("cpu_usage_anomaly");
+  });
+
   test("a flat line scores nothing, and a change on it is found at once", () => {
     const d = detector();
     const flat = feed(d.update.bind(d), 0, 2000, () => 42);

@@ -114,14 +114,18 @@ export interface StatisticalDetector extends Detector {
  *   history do not drag it), and daily and weekly profiles used once two periods of history show they
  *   predict at least 30 % better than the level.
  * - Novelty at three time scales: a value, a 5-point and a 20-point smoothing of it, or the seasonal
- *   residual, leaving the range seen so far by 5 % of that range. Spikes break the raw range; level
- *   shifts, trend changes and lost daily patterns break a smoothed one or the seasonal residual. All of
- *   it is relative to the series' own range: scale-free.
+ *   residual, leaving the range seen so far by 5 % of that range (and, for the smoothed ones, by the
+ *   noise they still carry). Spikes break the raw range; level shifts, trend changes and lost daily
+ *   patterns break a smoothed one or the seasonal residual. All of it is relative to the series' own
+ *   range and spread: scale-free.
  * - Anomaly likelihood (as in Numenta's HTM): the mean surprise of the last 10 points against the
  *   long-run distribution of that mean; it rises when spikes grow denser or the variance changes.
  * - Suppression: after a detection, only a higher score passes for 200 points, so one event is one
  *   detection, not a run of them.
  *
+ * A finding opens when the score reaches `anomalyScore` and the value is at least `minDeviation` robust
+ * standard deviations from what was expected, once the series has `quietSeconds` of history; it holds
+ * while the value stays half that far (so it ends once the new normal is learned).
  * O(1) per point, about 20 KB per series (the weekly profile), NaN points are skipped.
  */
 export function createStatisticalDetector(options: StatisticalOptions, state?: unknown): StatisticalDetector {

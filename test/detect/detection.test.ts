@@ -11,7 +11,7 @@ const VAR: Labels = { mountpoint: "/var", device: "sda1", fstype: "ext4" };
 function tick(cpu: number, disk: number, extra: Sample[] = []): Sample[] {
   return [
     { metric: "aiops_cpu_usage_percent", labels: {}, value: cpu },
-    { metric: "aiops_cpu_count", labels: {}, value: 4 },
+    { metric: "aiops_cpu_online", labels: {}, value: 4 },
     { metric: "aiops_disk_usage_percent", labels: VAR, value: disk },
     { metric: "aiops_disk_total_bytes", labels: VAR, value: 1e11 },
     ...extra,

@@ -93,7 +93,7 @@ describe("replay", () => {
     expect(chunks.join("").trim().split("\n").slice(1).map((l) => Number(l.split(",")[2]))).toEqual([0, 0.5 + (0.5 * 5) / 15, 1]);
     expect(() => replay({ input, detector: "forecast", config, warn: () => {} })).toThrow("value: detector forecast does not apply to this series");
     expect(() => replay({ input, detector: "magic" as never, config, warn: () => {} })).toThrow("unknown detector magic");
-    expect(() => replay({ input, metric: "aiops_cpu_count", config, warn: () => {} })).toThrow("metric aiops_cpu_count is not watched by any detector");
+    expect(() => replay({ input, metric: "aiops_cpu_online", config, warn: () => {} })).toThrow("metric aiops_cpu_online is not watched by any detector");
     expect(() => replay({ input: join(dir, "missing.csv"), config, warn: () => {} })).toThrow(`read ${join(dir, "missing.csv")}`);
   });
 

@@ -13,6 +13,8 @@ import { createHostPaths } from "./collect/linux/host-paths.ts";
 import { createSnapshotter } from "./collect/snapshotter.ts";
 import { ConfigError, type LoadedConfig, loadConfig } from "./config/load.ts";
 import { formatEffectiveConfig } from "./config/print.ts";
+import { DETECTOR_NAMES, type DetectorName } from "./detect/ensemble.ts";
+import { replay } from "./detect/replay.ts";
 import { type Logger, componentLogger, createLogger } from "./log.ts";
 import { SelfMetrics } from "./self-metrics.ts";
 import { registerProcessMetrics } from "./server/prometheus.ts";
@@ -29,6 +31,11 @@ Commands:
   collect --once          print one snapshot of this host as JSON and exit
   check-config            validate the configuration and exit (78 when invalid)
   config --print          show the effective configuration and where each value came from
+  replay --input FILE.csv [--output FILE.csv] [--detector NAME] [--metric NAME]
+                          run the detectors over a CSV of timestamp,value as fast as they go and
+                          write timestamp,value,anomaly_score (to stdout without --output);
+                          NAME: ensemble (default), statistical, threshold, forecast; --metric names
+                          a metric of the Series table so its thresholds and forecast apply
 
 Options:
   -c, --config FILE       YAML configuration file (also AIOPS_CONFIG)
@@ -37,7 +44,7 @@ Options:
 
 Every setting can also come from an AIOPS_* environment variable; see the README.`;
 
-const COMMANDS = ["run", "collect", "check-config", "config"] as const;
+const COMMANDS = ["run", "collect", "check-config", "config", "replay"] as const;
 type Command = (typeof COMMANDS)[number];
 
 class UsageError extends Error {}
@@ -49,6 +56,7 @@ interface Cli {
   print: boolean;
   help: boolean;
   version: boolean;
+  replay?: { input: string; output?: string; detector: DetectorName; metric?: string };
 }
 
 function parseCli(argv: string[]): Cli {
@@ -64,6 +72,10 @@ function parseCli(argv: string[]): Cli {
         print: { type: "boolean" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "v" },
+        input: { type: "string" },
+        output: { type: "string" },
+        detector: { type: "string" },
+        metric: { type: "string" },
       },
     });
   } catch (cause) {
@@ -78,6 +90,23 @@ function parseCli(argv: string[]): Cli {
   if (values.print && command !== "config") throw new UsageError("--print goes with the config command");
   if (command === "collect" && !values.once) throw new UsageError("collect needs --once");
   if (command === "config" && !values.print) throw new UsageError("config needs --print");
+  for (const flag of ["input", "output", "detector", "metric"] as const) {
+    if (values[flag] !== undefined && command !== "replay") throw new UsageError(`--${flag} goes with the replay command`);
+  }
+  let replayArgs: Cli["replay"];
+  if (command === "replay") {
+    if (values.input === undefined) throw new UsageError("replay needs --input FILE.csv");
+    const detector = values.detector ?? "ensemble";
+    if (!(DETECTOR_NAMES as readonly string[]).includes(detector)) {
+      throw new UsageError(`unknown detector '${detector}' (expected one of ${DETECTOR_NAMES.join(", ")})`);
+    }
+    replayArgs = {
+      input: values.input,
+      detector: detector as DetectorName,
+      ...(values.output !== undefined ? { output: values.output } : {}),
+      ...(values.metric !== undefined ? { metric: values.metric } : {}),
+    };
+  }
   return {
     command,
     once: values.once ?? false,
@@ -85,6 +114,7 @@ function parseCli(argv: string[]): Cli {
     help: values.help ?? false,
     version: values.version ?? false,
     ...(values.config !== undefined ? { configFile: values.config } : {}),
+    ...(replayArgs ? { replay: replayArgs } : {}),
   };
 }
 
@@ -177,6 +207,31 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
   });
 }
 
+/**
+ * `replay`: the detectors over a CSV with the loaded configuration (the defaults when there is no file
+ * and no AIOPS_* variable). Bad rows and a summary go to stderr, so stdout stays a clean CSV.
+ */
+function replayCsv(args: NonNullable<Cli["replay"]>, loaded: LoadedConfig): number {
+  try {
+    const counts = replay({
+      input: args.input,
+      output: args.output ?? process.stdout,
+      detector: args.detector,
+      ...(args.metric !== undefined ? { metric: args.metric } : {}),
+      config: loaded.config,
+      warn: (message) => process.stderr.write(`warning: ${message}\n`),
+    });
+    process.stderr.write(
+      `replayed ${counts.rows} rows (${counts.missing} missing values, ${counts.skipped} bad rows skipped), ${counts.findings} with a finding\n`,
+    );
+    return 0;
+  } catch (cause) {
+    const reason = (cause as Error).cause instanceof Error ? `: ${((cause as Error).cause as Error).message}` : "";
+    process.stderr.write(`aiops-agent: ${(cause as Error).message}${reason}\n`);
+    return 1;
+  }
+}
+
 /** Runs the command line and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   let cli: Cli;
@@ -216,6 +271,8 @@ export async function main(argv: string[]): Promise<number> {
     case "collect":
       await collectOnce(loaded);
       return 0;
+    case "replay":
+      return replayCsv(cli.replay!, loaded);
     case "run":
       return run(cli, loaded);
   }

@@ -41,7 +41,7 @@ describe("the command line", () => {
       "aiops-agent: invalid configuration",
       `  agent.interval (env AIOPS_INTERVAL): expected seconds from 0.1 to 3600, as a number or a duration such as 30s, 5m, 1h, 7d; got "soon"`,
       `  thresholds.cpu (${file}:2): expected a number from 0 to 100 (percent); got 150`,
-      `  agnt (${file}:3): unknown key (did you mean agent?); allowed here: agent, log, collect, server, store, thresholds, alert`,
+      `  agnt (${file}:3): unknown key (did you mean agent?); allowed here: agent, log, collect, server, store, thresholds, detect, alert`,
     ]);
   });
 
@@ -54,5 +54,25 @@ describe("the command line", () => {
     expect(printed.code).toBe(0);
     expect(printed.stdout).toMatch(new RegExp(`^agent\\.interval = 30\\s+# ${file}:2$`, "m"));
     expect(printed.stdout).not.toContain("tok-0123456789");
+  });
+
+  test("replay writes timestamp,value,anomaly_score to stdout and reports bad rows on stderr", () => {
+    const dir = mkdtempSync(join(tmpdir(), "aiops-cli-"));
+    const input = join(dir, "cpu.csv");
+    writeFileSync(input, "timestamp,value\n2014-04-01 00:00:00,50\n2014-04-01 00:05:00,oops\n2014-04-01 00:10:00,97\n");
+    const r = cli(["replay", "--input", input, "--detector", "threshold", "--metric", "aiops_cpu_usage_percent"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("timestamp,value,anomaly_score\n2014-04-01 00:00:00,50,0\n2014-04-01 00:10:00,97,1\n");
+    expect(r.stderr).toContain(`warning: ${input}:3: cannot read the value "oops", row skipped`);
+    expect(r.stderr).toContain("replayed 2 rows (0 missing values, 1 bad rows skipped), 1 with a finding");
+    const output = join(dir, "out.csv");
+    expect(cli(["replay", "--input", input, "--output", output]).code).toBe(0);
+    expect(Bun.file(output).size).toBeGreaterThan(0);
+    expect(cli(["replay", "--input", input, "--detector", "magic"]).code).toBe(2);
+    expect(cli(["replay"]).stderr).toContain("replay needs --input FILE.csv");
+    expect(cli(["check-config", "--input", input]).stderr).toContain("--input goes with the replay command");
+    const missing = cli(["replay", "--input", join(dir, "nope.csv")]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^aiops-agent: read .*nope\.csv: ENOENT/);
   });
 });

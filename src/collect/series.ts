@@ -19,6 +19,24 @@ export interface SeriesDefinition {
   /** What the value measures, for the README table. */
   unit: "percent" | "bytes" | "bytes/s" | "1/s" | "seconds" | "count" | "cores" | "ratio";
   read(snapshot: Snapshot): Iterable<readonly [Labels, number]>;
+  /** How the detectors watch it; absent: only stored and exported (counts, totals, limits, uptime). */
+  detect?: SeriesDetection;
+}
+
+/**
+ * What the detectors do with a series. Kept in this table so that it stays the one place that names
+ * metrics; `src/detect/` reads it and holds the logic.
+ */
+export interface SeriesDetection {
+  /** Learn its normal online and score anomalies (levels and rates; not counts, totals or limits). */
+  statistical?: boolean;
+  /**
+   * A percent with a warning level: the finding type, the key of its level under `thresholds` in the
+   * configuration, and what it measures, for the message (`High ${subject}: 91.20%`).
+   */
+  threshold?: { type: string; level: string; subject(labels: Labels): string };
+  /** A percent of a resource that fills up: the finding type and what fills (`${subject} full in 3h 20m`). */
+  forecast?: { type: string; subject(labels: Labels): string };
 }
 
 const NONE: Labels = Object.freeze({});
@@ -27,7 +45,9 @@ function* one(value: number | null | undefined): Iterable<readonly [Labels, numb
   if (value !== undefined && value !== null && Number.isFinite(value)) yield [NONE, value];
 }
 
-function diskIo(field: keyof DiskIo, help: string, unit: SeriesDefinition["unit"]): SeriesDefinition[] {
+const LEARN: SeriesDetection = { statistical: true };
+
+function diskIo(field: keyof DiskIo, help: string, unit: SeriesDefinition["unit"], detect?: SeriesDetection): SeriesDefinition[] {
   const name = field.replace(/_per_second$/, "");
   const perSecond = field.endsWith("_per_second") ? "_per_second" : "";
   return [
@@ -39,6 +59,7 @@ function diskIo(field: keyof DiskIo, help: string, unit: SeriesDefinition["unit"
       *read(s) {
         for (const d of s.disk_io?.devices ?? []) yield [{ device: d.device }, d[field]];
       },
+      ...(detect ? { detect } : {}),
     },
     {
       metric: `aiops_disk_total_${name}${perSecond}`,
@@ -46,11 +67,13 @@ function diskIo(field: keyof DiskIo, help: string, unit: SeriesDefinition["unit"
       labels: [],
       unit,
       read: (s) => one(s.disk_io?.total[field]),
+      ...(detect ? { detect } : {}),
     },
   ];
 }
 
-function networkIo(field: keyof NetworkIo, help: string): SeriesDefinition[] {
+/** Per-interface series learn only bytes; totals learn errors and drops too (usually zero, so any is news). */
+function networkIo(field: keyof NetworkIo, help: string, perInterface?: SeriesDetection, total?: SeriesDetection): SeriesDefinition[] {
   return [
     {
       metric: `aiops_network_${field}`,
@@ -60,6 +83,7 @@ function networkIo(field: keyof NetworkIo, help: string): SeriesDefinition[] {
       *read(s) {
         for (const i of s.network?.interfaces ?? []) yield [{ device: i.device }, i[field]];
       },
+      ...(perInterface ? { detect: perInterface } : {}),
     },
     {
       metric: `aiops_network_total_${field}`,
@@ -67,6 +91,7 @@ function networkIo(field: keyof NetworkIo, help: string): SeriesDefinition[] {
       labels: [],
       unit: field.includes("bytes") ? "bytes/s" : "1/s",
       read: (s) => one(s.network?.total[field]),
+      ...(total ? { detect: total } : {}),
     },
   ];
 }
@@ -88,6 +113,7 @@ export const SERIES: readonly SeriesDefinition[] = [
     labels: [],
     unit: "percent",
     read: (s) => one(s.cpu?.usage_percent),
+    detect: { statistical: true, threshold: { type: "cpu_high", level: "cpu", subject: () => "CPU usage" } },
   },
   {
     metric: "aiops_cpu_core_usage_percent",
@@ -111,6 +137,7 @@ export const SERIES: readonly SeriesDefinition[] = [
       yield [{ mode: "iowait" }, s.cpu.iowait_percent];
       yield [{ mode: "steal" }, s.cpu.steal_percent];
     },
+    detect: LEARN,
   },
   { metric: "aiops_cpu_online", help: "Online CPUs.", labels: [], unit: "count", read: (s) => one(s.cpu?.count) },
   {
@@ -140,6 +167,11 @@ export const SERIES: readonly SeriesDefinition[] = [
     labels: [],
     unit: "percent",
     read: (s) => one(s.memory?.percent),
+    detect: {
+      statistical: true,
+      threshold: { type: "memory_high", level: "memory", subject: () => "memory usage" },
+      forecast: { type: "memory_full_forecast", subject: () => "Memory" },
+    },
   },
   {
     metric: "aiops_swap_total_bytes",
@@ -161,19 +193,37 @@ export const SERIES: readonly SeriesDefinition[] = [
     labels: [],
     unit: "percent",
     read: (s) => one(s.memory?.swap.percent),
+    detect: { statistical: true, threshold: { type: "swap_high", level: "swap", subject: () => "swap usage" } },
   },
   ...(
     [
-      ["total", "Filesystem size.", "bytes"],
-      ["used", "Filesystem space in use.", "bytes"],
-      ["free", "Filesystem space available to unprivileged users.", "bytes"],
-      ["percent", "Filesystem space in use, percent of what users can have (as df shows).", "percent"],
-      ["inodes_total", "Filesystem inodes.", "count"],
-      ["inodes_used", "Filesystem inodes in use.", "count"],
-      ["inodes_percent", "Filesystem inodes in use, percent.", "percent"],
+      ["total", "Filesystem size.", "bytes", undefined],
+      ["used", "Filesystem space in use.", "bytes", undefined],
+      ["free", "Filesystem space available to unprivileged users.", "bytes", undefined],
+      [
+        "percent",
+        "Filesystem space in use, percent of what users can have (as df shows).",
+        "percent",
+        {
+          statistical: true,
+          threshold: { type: "disk_high", level: "disk", subject: (l: Labels) => `disk usage on ${l.mountpoint}` },
+          forecast: { type: "disk_full_forecast", subject: (l: Labels) => `Disk ${l.mountpoint}` },
+        },
+      ],
+      ["inodes_total", "Filesystem inodes.", "count", undefined],
+      ["inodes_used", "Filesystem inodes in use.", "count", undefined],
+      [
+        "inodes_percent",
+        "Filesystem inodes in use, percent.",
+        "percent",
+        {
+          threshold: { type: "inodes_high", level: "inodes", subject: (l: Labels) => `inode usage on ${l.mountpoint}` },
+          forecast: { type: "inodes_full_forecast", subject: (l: Labels) => `Inodes of ${l.mountpoint}` },
+        },
+      ],
     ] as const
   ).map(
-    ([field, help, unit]): SeriesDefinition => ({
+    ([field, help, unit, detect]): SeriesDefinition => ({
       // Prometheus keeps `_total` for counters: the inode count is `aiops_disk_inodes`.
       metric:
         field === "percent"
@@ -189,21 +239,22 @@ export const SERIES: readonly SeriesDefinition[] = [
       *read(s) {
         for (const d of s.disks ?? []) yield [{ mountpoint: d.mountpoint, device: d.device, fstype: d.fstype }, d[field]];
       },
+      ...(detect ? { detect } : {}),
     }),
   ),
-  ...diskIo("read_bytes_per_second", "Bytes read", "bytes/s"),
-  ...diskIo("write_bytes_per_second", "Bytes written", "bytes/s"),
+  ...diskIo("read_bytes_per_second", "Bytes read", "bytes/s", LEARN),
+  ...diskIo("write_bytes_per_second", "Bytes written", "bytes/s", LEARN),
   ...diskIo("reads_per_second", "Read operations completed", "1/s"),
   ...diskIo("writes_per_second", "Write operations completed", "1/s"),
-  ...diskIo("busy_percent", "Time with I/O in flight, percent (iostat %util)", "percent"),
-  ...networkIo("receive_bytes_per_second", "Bytes received"),
-  ...networkIo("transmit_bytes_per_second", "Bytes sent"),
+  ...diskIo("busy_percent", "Time with I/O in flight, percent (iostat %util)", "percent", LEARN),
+  ...networkIo("receive_bytes_per_second", "Bytes received", LEARN, LEARN),
+  ...networkIo("transmit_bytes_per_second", "Bytes sent", LEARN, LEARN),
   ...networkIo("receive_packets_per_second", "Packets received"),
   ...networkIo("transmit_packets_per_second", "Packets sent"),
-  ...networkIo("receive_errors_per_second", "Receive errors"),
-  ...networkIo("transmit_errors_per_second", "Transmit errors"),
-  ...networkIo("receive_drops_per_second", "Received packets dropped"),
-  ...networkIo("transmit_drops_per_second", "Outgoing packets dropped"),
+  ...networkIo("receive_errors_per_second", "Receive errors", undefined, LEARN),
+  ...networkIo("transmit_errors_per_second", "Transmit errors", undefined, LEARN),
+  ...networkIo("receive_drops_per_second", "Received packets dropped", undefined, LEARN),
+  ...networkIo("transmit_drops_per_second", "Outgoing packets dropped", undefined, LEARN),
   {
     metric: "aiops_uptime_seconds",
     help: "Time since the host booted.",
@@ -257,6 +308,11 @@ export const SERIES: readonly SeriesDefinition[] = [
     labels: [],
     unit: "percent",
     read: (s) => one(s.cgroup?.memory_percent),
+    detect: {
+      statistical: true,
+      threshold: { type: "cgroup_memory_high", level: "cgroup_memory", subject: () => "cgroup memory usage" },
+      forecast: { type: "cgroup_memory_full_forecast", subject: () => "Cgroup memory" },
+    },
   },
   {
     metric: "aiops_cgroup_cpu_limit_cores",
@@ -271,6 +327,7 @@ export const SERIES: readonly SeriesDefinition[] = [
     labels: [],
     unit: "percent",
     read: (s) => one(s.cgroup?.cpu_usage_percent),
+    detect: LEARN,
   },
   {
     metric: "aiops_cgroup_cpu_throttled_per_second",
@@ -278,6 +335,7 @@ export const SERIES: readonly SeriesDefinition[] = [
     labels: [],
     unit: "1/s",
     read: (s) => one(s.cgroup?.cpu_throttled_per_second),
+    detect: LEARN,
   },
   {
     metric: "aiops_cgroup_pids",

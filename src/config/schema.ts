@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import type { z } from "zod";
-import { list, number, oneOf, optionalText, percent, seconds, section, text, url } from "./fields.ts";
+import { boolean, list, number, oneOf, optionalText, percent, seconds, section, text, url } from "./fields.ts";
 
 /** Filesystem types that are not storage a person can fill: skipped by the disk collector. */
 const PSEUDO_FILESYSTEMS = [
@@ -132,11 +132,77 @@ export const configSchema = section({
     memory: percent({ doc: "Memory usage above which a warning is raised.", default: 85, env: "AIOPS_MEMORY_THRESHOLD" }),
     disk: percent({ doc: "Disk usage above which a warning is raised.", default: 90, env: "AIOPS_DISK_THRESHOLD" }),
     critical: percent({ doc: "Usage at or above which any of them is critical.", default: 95, env: "AIOPS_CRITICAL_THRESHOLD" }),
+    inodes: percent({ doc: "Inode usage of a filesystem above which a warning is raised.", default: 90 }),
+    swap: percent({ doc: "Swap usage above which a warning is raised.", default: 80 }),
+    cgroup_memory: percent({ doc: "Memory of the agent's cgroup, percent of its limit, above which a warning is raised.", default: 90 }),
+    hysteresis: number({
+      doc: "A threshold finding clears only once the value falls this many points below its warning level.",
+      default: 5,
+      min: 0,
+      max: 50,
+      unit: "(percentage points)",
+    }),
+    for: seconds({ doc: "How long a value must stay above its level before a threshold finding is raised.", default: 0, min: 0, max: 86400 }),
+  }),
+  detect: section({
+    statistical: boolean({ doc: "Learn each series' normal and raise findings on anomalies (the thresholds always apply).", default: true }),
+    warmup_points: number({
+      doc: "Points a new series is watched before the learned detectors score it (learning is quiet until then).",
+      default: 300,
+      min: 10,
+      max: 100_000,
+      integer: true,
+    }),
+    quiet_period: seconds({
+      doc: "History a series needs before the learned detectors raise findings (its scores start after warmup_points).",
+      default: 86400,
+      min: 0,
+      max: 30 * 86400,
+    }),
+    anomaly_score: number({
+      doc: "Anomaly score (0 to 1) at or above which a statistical finding opens.",
+      default: 0.9,
+      min: 0,
+      max: 1,
+    }),
+    min_deviation: number({
+      doc: "How far from the learned normal a value must be for a statistical finding, in robust standard deviations.",
+      default: 4,
+      min: 0,
+      max: 100,
+    }),
+    forecast_horizon: seconds({
+      doc: "A filling resource (disk, inodes, memory) forecast to be full within this time raises a finding.",
+      default: 86400,
+      min: 60,
+      max: 365 * 86400,
+    }),
+    forecast_window: seconds({
+      doc: "Time constant of the trend fitted for forecasts: the recent history that counts most.",
+      default: 6 * 3600,
+      min: 60,
+      max: 30 * 86400,
+    }),
+    forget_after: seconds({
+      doc: "A series not seen for this long is forgotten (a removed disk or interface).",
+      default: 3 * 86400,
+      min: 60,
+      max: 365 * 86400,
+    }),
+    max_series: number({
+      doc: "Most series learned at once; beyond it the series seen least recently is forgotten first.",
+      default: 5000,
+      min: 1,
+      max: 1_000_000,
+      integer: true,
+    }),
   }),
   alert: section({
     webhook_url: url({ doc: "Webhook that receives every alert (the seed's channel).", env: "AIOPS_WEBHOOK_URL", secret: true }),
   }),
 }).superRefine((config, ctx) => {
+  // Only the seed's three: a lower AIOPS_CRITICAL_THRESHOLD must not make the newer defaults invalid
+  // (a level at or above critical simply makes every finding of it critical).
   for (const key of ["cpu", "memory", "disk"] as const) {
     if (config.thresholds[key] >= config.thresholds.critical) {
       ctx.addIssue({

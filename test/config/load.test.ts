@@ -27,7 +27,7 @@ describe("defaults < YAML file < environment", () => {
     expect(config.agent.data_dir).toBe("./data");
     expect(config.agent.host_root).toBe("/");
     expect(config.log.level).toBe("info");
-    expect(config.thresholds).toEqual({ cpu: 80, memory: 85, disk: 90, critical: 95 });
+    expect(config.thresholds).toEqual({ cpu: 80, memory: 85, disk: 90, critical: 95, inodes: 90, swap: 80, cgroup_memory: 90, hysteresis: 5, for: 0 });
   });
 
   test("the file overrides defaults and the environment overrides the file, and each says where it came from", () => {

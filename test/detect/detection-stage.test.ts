@@ -1,0 +1,22 @@
+import { expect, test } from "bun:test";
+import type { TickContext } from "../../src/agent.ts";
+import type { Snapshot } from "../../src/collect/snapshot.ts";
+import { loadConfig } from "../../src/config/load.ts";
+import { createDetection } from "../../src/detect/detection.ts";
+import { createDetectionStage } from "../../src/detect/detection-stage.ts";
+
+test("the detection stage adds the tick's findings for the stages after it and keeps its scores", () => {
+  const stage = createDetectionStage(createDetection(loadConfig({ env: {} }).config));
+  const earlier = { type: "x", severity: "warning" } as TickContext["findings"][number];
+  const tick: TickContext = {
+    snapshot: {} as Snapshot,
+    samples: [{ metric: "aiops_cpu_usage_percent", labels: {}, value: 85.5 }],
+    time: Date.UTC(2025, 11, 12, 8),
+    findings: [earlier],
+  };
+  stage.run(tick);
+  expect(tick.findings).toHaveLength(2);
+  expect(tick.findings[0]).toBe(earlier);
+  expect(tick.findings[1]).toMatchObject({ type: "cpu_high", message: "High CPU usage: 85.50%", timestamp: "2025-12-12T08:00:00.000Z" });
+  expect(stage.scores.get("aiops_cpu_usage_percent")).toBeCloseTo(0.5 + (0.5 * 5.5) / 15, 10);
+});

@@ -1,0 +1,70 @@
+import { describe, expect, test } from "bun:test";
+import { loadConfig } from "../../src/config/load.ts";
+import { anomalyType, createEnsemble } from "../../src/detect/ensemble.ts";
+import { at, feed, noise } from "./synthetic.ts";
+
+const config = loadConfig({ env: {} }).config;
+const CPU_RULE = { statistical: true, threshold: { type: "cpu_high", level: "cpu", subject: () => "CPU usage" } };
+
+describe("ensemble", () => {
+  test("builds the detectors a series asks for, from the configuration", () => {
+    const e = createEnsemble({ metric: "aiops_cpu_usage_percent", labels: {}, detect: CPU_RULE }, config);
+    expect(Object.keys(e.snapshot()).sort()).toEqual(["statistical", "threshold"]);
+    const only = createEnsemble({ metric: "aiops_cpu_usage_percent", labels: {}, detect: CPU_RULE, only: "threshold" }, config);
+    expect(Object.keys(only.snapshot())).toEqual(["threshold"]);
+    expect(() => createEnsemble({ metric: "aiops_cpu_usage_percent", labels: {}, detect: CPU_RULE, only: "forecast" }, config)).toThrow(
+      "aiops_cpu_usage_percent: detector forecast does not apply to this series",
+    );
+    expect(() => createEnsemble({ metric: "m", labels: {}, detect: { threshold: { type: "x_high", level: "nope", subject: () => "x" } } }, config)).toThrow(
+      "m: no threshold level thresholds.nope",
+    );
+  });
+
+  test("the score is the highest of its detectors'", () => {
+    const e = createEnsemble({ metric: "aiops_cpu_usage_percent", labels: {}, detect: CPU_RULE }, config);
+    const n = noise(1, 1);
+    feed(e.update.bind(e), 0, 1000, () => 90 + n());
+    // 90.5: the threshold says 0.5 + 0.5 × 10.5/15; learning has long got used to such values.
+    expect(e.update(at(1000), 90.5).score).toBeCloseTo(0.5 + (0.5 * 10.5) / 15, 6);
+  });
+
+  test("a statistical finding is held back while the threshold one holds", () => {
+    const e = createEnsemble({ metric: "aiops_cpu_usage_percent", labels: {}, detect: CPU_RULE }, config);
+    const n = noise(2, 1);
+    feed(e.update.bind(e), 0, 1000, () => 20 + n());
+    // A jump to 85: both see it; only cpu_high is reported.
+    const high = e.update(at(1000), 85);
+    expect(high.findings.map((f) => f.type)).toEqual(["cpu_high"]);
+    expect(high.score).toBe(1);
+    // A jump to 0 (an unusual drop): only the statistical detector sees it.
+    const f = createEnsemble({ metric: "aiops_cpu_usage_percent", labels: {}, detect: CPU_RULE }, config);
+    feed(f.update.bind(f), 0, 1000, () => 40 + n());
+    expect(f.update(at(1000), 0).findings.map((x) => x.type)).toEqual(["cpu_usage_anomaly"]);
+  });
+
+  test("statistical findings can be turned off; scores stay", () => {
+    const quiet = loadConfig({ env: { AIOPS_DETECT_STATISTICAL: "false" } }).config;
+    const e = createEnsemble({ metric: "aiops_cpu_usage_percent", labels: {}, detect: CPU_RULE }, quiet);
+    feed(e.update.bind(e), 0, 1000, () => 40);
+    const r = e.update(at(1000), 0);
+    expect(r.findings).toEqual([]);
+    expect(r.score).toBe(1);
+  });
+
+  test("a saved state that does not fit is named and that detector starts afresh", () => {
+    const e = createEnsemble({ metric: "aiops_cpu_usage_percent", labels: {}, detect: CPU_RULE }, config, {
+      threshold: { v: 1, above: null, active: true },
+      statistical: { v: 7 },
+    });
+    expect(e.rejected).toEqual(["statistical: statistical state: unknown version"]);
+    // The restored threshold state was raised: 78 is inside the hysteresis band, so it still holds.
+    expect(e.update(at(0), 78).findings.map((f) => f.type)).toEqual(["cpu_high"]);
+  });
+
+  test("statistical finding types are named after the metric", () => {
+    expect(anomalyType("aiops_cpu_usage_percent")).toBe("cpu_usage_anomaly");
+    expect(anomalyType("aiops_network_receive_bytes_per_second")).toBe("network_receive_bytes_anomaly");
+    expect(anomalyType("aiops_load1")).toBe("load1_anomaly");
+    expect(anomalyType("value")).toBe("value_anomaly");
+  });
+});

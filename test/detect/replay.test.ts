@@ -1,0 +1,114 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "../../src/config/load.ts";
+import { parseTimestamp, replay } from "../../src/detect/replay.ts";
+import { noise } from "./synthetic.ts";
+
+const config = loadConfig({ env: {} }).config;
+const dir = mkdtempSync(join(tmpdir(), "aiops-replay-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function csv(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** A NAB-like file: 5-minute steps from 2014-04-01, noise around 20, a spike at row `spikeAt`. */
+function nabLike(rows: number, spikeAt: number): string {
+  const n = noise(1, 1);
+  const lines = ["timestamp,value"];
+  for (let i = 0; i < rows; i++) {
+    const t = new Date(Date.UTC(2014, 3, 1) + i * 300_000).toISOString().replace("T", " ").slice(0, 19);
+    lines.push(`${t},${i === spikeAt ? 60 : (20 + n()).toFixed(3)}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+describe("replay", () => {
+  test("writes timestamp,value,anomaly_score for every row, and the spike scores 1", () => {
+    const input = csv("spike.csv", nabLike(800, 700));
+    const output = join(dir, "spike.out.csv");
+    const warnings: string[] = [];
+    const counts = replay({ input, output, config, warn: (m) => warnings.push(m) });
+    expect(counts).toEqual({ rows: 800, missing: 0, skipped: 0, findings: 1 });
+    expect(warnings).toEqual([]);
+    const lines = readFileSync(output, "utf8").trim().split("\n");
+    expect(lines[0]).toBe("timestamp,value,anomaly_score");
+    expect(lines).toHaveLength(801);
+    expect(lines[701]).toBe("2014-04-03 10:20:00,60,1");
+    const scores = lines.slice(1).map((l) => Number(l.split(",")[2]));
+    expect(scores.every((s) => s >= 0 && s <= 1)).toBe(true);
+    expect(scores.filter((s) => s >= 0.9)).toHaveLength(1);
+  });
+
+  test("bad rows are reported with their line number and skipped; missing values are gaps", () => {
+    const input = csv(
+      "bad.csv",
+      [
+        "timestamp,value",
+        "2014-04-01 00:00:00,1",
+        "2014-04-01 00:05:00,abc",
+        "yesterday,2",
+        "2014-04-01 00:10:00,",
+        "2014-04-01 00:15:00",
+        "2014-04-01 00:01:00,3",
+        "",
+        "2014-04-01 00:20:00,NaN",
+        "2014-04-01 00:25:00,4",
+      ].join("\n"),
+    );
+    const chunks: string[] = [];
+    const warnings: string[] = [];
+    const counts = replay({ input, output: { write: (c: string) => chunks.push(c) }, config, warn: (m) => warnings.push(m) });
+    expect(counts).toEqual({ rows: 4, missing: 2, skipped: 4, findings: 0 });
+    expect(warnings).toEqual([
+      `${input}:3: cannot read the value "abc", row skipped: 2014-04-01 00:05:00,abc`,
+      `${input}:4: cannot read the timestamp "yesterday", row skipped: yesterday,2`,
+      `${input}:6: expected 2 columns, got 1, row skipped: 2014-04-01 00:15:00`,
+      `${input}:7: timestamp earlier than the row before, row skipped: 2014-04-01 00:01:00,3`,
+      `${input}: 4 bad row(s) skipped of 8`,
+    ]);
+    expect(chunks.join("")).toBe(
+      "timestamp,value,anomaly_score\n2014-04-01 00:00:00,1,0\n2014-04-01 00:10:00,,0\n2014-04-01 00:20:00,NaN,0\n2014-04-01 00:25:00,4,0\n",
+    );
+  });
+
+  test("columns are found by name; a file without a header is timestamp,value", () => {
+    const named = csv("named.csv", "value,timestamp\n5,1396310400\n6,1396310700\n");
+    const chunks: string[] = [];
+    expect(replay({ input: named, output: { write: (c: string) => chunks.push(c) }, config, warn: () => {} }).rows).toBe(2);
+    expect(chunks.join("")).toContain("1396310700,6,0");
+    const bare = csv("bare.csv", "2014-04-01T00:00:00Z,5\n2014-04-01T00:05:00Z,6\n");
+    expect(replay({ input: bare, config, warn: () => {} }).rows).toBe(2);
+  });
+
+  test("--detector and --metric choose what runs: the thresholds of a metric of the Series table", () => {
+    const input = csv("cpu.csv", "timestamp,value\n2014-04-01 00:00:00,50\n2014-04-01 00:05:00,85\n2014-04-01 00:10:00,97\n");
+    const chunks: string[] = [];
+    const counts = replay({ input, output: { write: (c: string) => chunks.push(c) }, detector: "threshold", metric: "aiops_cpu_usage_percent", config, warn: () => {} });
+    expect(counts.findings).toBe(2);
+    expect(chunks.join("").trim().split("\n").slice(1).map((l) => Number(l.split(",")[2]))).toEqual([0, 0.5 + (0.5 * 5) / 15, 1]);
+    expect(() => replay({ input, detector: "forecast", config, warn: () => {} })).toThrow("value: detector forecast does not apply to this series");
+    expect(() => replay({ input, detector: "magic" as never, config, warn: () => {} })).toThrow("unknown detector magic");
+    expect(() => replay({ input, metric: "aiops_cpu_online", config, warn: () => {} })).toThrow("metric aiops_cpu_online is not watched by any detector");
+    expect(() => replay({ input: join(dir, "missing.csv"), config, warn: () => {} })).toThrow(`read ${join(dir, "missing.csv")}`);
+  });
+
+  test("timestamps: NAB's, ISO-8601 (UTC unless zoned) and epoch seconds", () => {
+    const t = Date.UTC(2014, 3, 1, 12, 30);
+    expect(parseTimestamp("2014-04-01 12:30:00")).toBe(t);
+    expect(parseTimestamp("2014-04-01 12:30:00.000000")).toBe(t);
+    expect(parseTimestamp("2014-04-01T12:30:00Z")).toBe(t);
+    expect(parseTimestamp("2014-04-01T12:30")).toBe(t);
+    expect(parseTimestamp("2014-04-01T14:30:00+02:00")).toBe(t);
+    expect(parseTimestamp("2014-04-01T14:30:00+0200")).toBe(t);
+    expect(parseTimestamp(String(t / 1000))).toBe(t);
+    expect(parseTimestamp(String(t))).toBe(t);
+    expect(parseTimestamp("2014-04-01")).toBe(Date.UTC(2014, 3, 1));
+    expect(parseTimestamp("01/04/2014")).toBeUndefined();
+    expect(parseTimestamp("")).toBeUndefined();
+  });
+});

@@ -59,9 +59,16 @@ export function alertmanagerAlerts(n: Notification, now: Date, endsAfterMs: numb
     labels: cleanLabels(a, n),
     annotations: { ...a.annotations },
     startsAt: a.startsAt,
-    endsAt: a.status === "resolved" ? (a.endsAt ?? now.toISOString()) : new Date(now.getTime() + endsAfterMs).toISOString(),
+    endsAt: a.status === "resolved" ? resolvedEnd(a, now) : new Date(now.getTime() + endsAfterMs).toISOString(),
     generatorURL: `${generatorUrl.replace(/\/+$/, "")}/api/v1/alerts?fingerprint=${a.fingerprint}`,
   }));
+}
+
+/** Alertmanager refuses an end before the start ("start time must be before end time"). */
+function resolvedEnd(a: AlertNotice, now: Date): string {
+  const start = Date.parse(a.startsAt);
+  const end = Date.parse(a.endsAt ?? now.toISOString());
+  return new Date(Math.max(end, start + 1)).toISOString();
 }
 
 /** Alertmanager accepts only `[a-zA-Z_][a-zA-Z0-9_]*` label names, and reads an empty value as no label. */

@@ -19,8 +19,9 @@ const BODY_EXCERPT = 300;
 export function classifyHttp(answer: HttpAnswer, now: Date, scrub: (text: string) => string = (t) => t): NotifyResult {
   const { status } = answer;
   if (status >= 200 && status < 300) return delivered(status);
-  const reason = excerpt(answer.body);
-  const error = scrub(`HTTP ${status}${reason ? `: ${reason}` : ""}`);
+  // Strike secrets before cutting: a cut through a secret would leave its first half unrecognised.
+  const reason = excerpt(scrub(answer.body));
+  const error = `HTTP ${status}${reason ? `: ${reason}` : ""}`;
   if (status >= 500 || status === 429) return failed(error, true, status, parseRetryAfter(answer.headers["retry-after"], now));
   return failed(error, false, status);
 }

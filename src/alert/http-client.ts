@@ -23,6 +23,7 @@ export interface HttpClient {
   close(): Promise<void>;
 }
 
+/** How a channel's HTTP client connects. */
 export interface HttpClientOptions {
   /** Extra PEM certificate authorities to trust beside the system's (a private CA). */
   ca?: string;

@@ -20,6 +20,7 @@ import { parseMatcher } from "../alert/matcher.ts";
 
 /** Channel types, in the order the docs list them. */
 export const CHANNEL_TYPES = ["webhook", "slack", "pagerduty", "alertmanager", "servicenow", "email"] as const;
+/** One of the channel types. */
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
 
 /** Severities a channel can route, as findings name them. */
@@ -254,4 +255,5 @@ export const silenceSchema = z
     if (s.ends_at <= s.starts_at) ctx.addIssue({ code: "custom", path: ["ends_at"], message: "expected a time after starts_at" });
   });
 
+/** A maintenance window from the configuration; times are epoch milliseconds. */
 export type SilenceConfig = z.output<typeof silenceSchema>;

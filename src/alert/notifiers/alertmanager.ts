@@ -5,6 +5,7 @@ import type { AlertNotice, Notification, Notifier, NotifyResult } from "../notif
 import { failed } from "../notifier.ts";
 import { createScrubber, secretTexts } from "../scrub.ts";
 
+/** What the Alertmanager notifier needs beyond its channel config. */
 export interface AlertmanagerDeps {
   http: HttpClient;
   now: () => Date;

@@ -5,6 +5,7 @@ import { formatNumber, plainText, seriesOf, titleOf } from "../format.ts";
 import { type Notification, type Notifier, type NotifyResult, delivered, failed } from "../notifier.ts";
 import { createScrubber, secretTexts } from "../scrub.ts";
 
+/** What the email notifier needs beyond its channel config. */
 export interface EmailDeps {
   /** Extra PEM certificate authorities to trust (the channel's ca_file), beside the system's. */
   ca?: string;

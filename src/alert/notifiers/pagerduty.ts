@@ -5,6 +5,7 @@ import { sendHttp } from "../http-send.ts";
 import type { AlertNotice, Notification, Notifier, NotifyResult } from "../notifier.ts";
 import { createScrubber, secretTexts } from "../scrub.ts";
 
+/** What the PagerDuty notifier needs beyond its channel config. */
 export interface PagerDutyDeps {
   http: HttpClient;
   now: () => Date;

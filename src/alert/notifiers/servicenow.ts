@@ -5,6 +5,7 @@ import { sendHttp } from "../http-send.ts";
 import type { AlertNotice, Notification, Notifier } from "../notifier.ts";
 import { createScrubber, secretTexts } from "../scrub.ts";
 
+/** What the ServiceNow notifier needs beyond its channel config. */
 export interface ServiceNowDeps {
   http: HttpClient;
   now: () => Date;

@@ -5,6 +5,7 @@ import { sendHttp } from "../http-send.ts";
 import type { AlertNotice, Notification, Notifier } from "../notifier.ts";
 import { createScrubber, secretTexts } from "../scrub.ts";
 
+/** What the Slack notifier needs beyond its channel config. */
 export interface SlackDeps {
   http: HttpClient;
   now: () => Date;

@@ -11,8 +11,9 @@ export interface WebhookDeps {
   now: () => Date;
 }
 
-/** Headers of a signed webhook: receivers check `sha256=HMAC(secret, "<timestamp>.<body>")`. */
+/** Header of a signed webhook: receivers check `sha256=HMAC(secret, "<timestamp>.<body>")`. */
 export const SIGNATURE_HEADER = "x-aiops-signature";
+/** Header with the Unix time (seconds) that the signature covers, so receivers can refuse replays. */
 export const TIMESTAMP_HEADER = "x-aiops-timestamp";
 
 /**

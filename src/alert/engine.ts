@@ -108,11 +108,18 @@ export interface AlertRecord {
   told: Record<string, Told>;
 }
 
-/** Notices waiting in one channel's grouping window. */
+/** Notices waiting in one channel's grouping window, as exported. */
 interface BufferRecord {
   channel: string;
   openedAt: number;
   entries: Array<{ notice: AlertNotice; key: string }>;
+}
+
+/** The same, held by fingerprint so adding or dropping a notice costs O(1). */
+interface Buffer {
+  channel: string;
+  openedAt: number;
+  entries: Map<string, { notice: AlertNotice; key: string }>;
 }
 
 /** The alert lifecycle; pure and synchronous, its clock is the `now` it is given. */
@@ -178,11 +185,14 @@ export function createAlertEngine(options: EngineOptions, state?: EngineState): 
   const hash = options.hash ?? sha256;
   const routes = new Map(options.routes.map((r) => [r.channel, r]));
   const alerts = new Map<string, AlertRecord>();
-  const buffers = new Map<string, BufferRecord>();
+  const buffers = new Map<string, Buffer>();
+  if (state !== undefined && state.version !== 1) throw new Error(`alert engine state version ${String(state.version)} is not 1`);
   const silences = new Silences(options.silences ?? [], state?.silences ?? []);
   for (const a of state?.alerts ?? []) alerts.set(a.fingerprint, a);
   // A channel removed from the configuration since the export has nowhere to send its buffer.
-  for (const b of state?.buffers ?? []) if (routes.has(b.channel)) buffers.set(b.channel, b);
+  for (const b of state?.buffers ?? []) {
+    if (routes.has(b.channel)) buffers.set(b.channel, { ...b, entries: new Map(b.entries.map((e) => [e.notice.fingerprint, e])) });
+  }
 
   const muteOf = (a: AlertRecord, now: number, criticals: Map<string, string>) => {
     const silencedBy = silences.matching(a.labels, now);
@@ -230,20 +240,19 @@ export function createAlertEngine(options: EngineOptions, state?: EngineState): 
   const enqueue = (channel: string, notice: AlertNotice, key: string, now: number) => {
     let buffer = buffers.get(channel);
     if (!buffer) {
-      buffer = { channel, openedAt: now, entries: [] };
+      buffer = { channel, openedAt: now, entries: new Map() };
       buffers.set(channel, buffer);
     }
-    const i = buffer.entries.findIndex((e) => e.notice.fingerprint === notice.fingerprint);
-    // The latest word on an alert wins within a window: a repeat or an escalation replaces the notice.
-    if (i >= 0) buffer.entries[i] = { notice, key };
-    else buffer.entries.push({ notice, key });
+    // The latest word on an alert wins within a window: a repeat or an escalation replaces the notice
+    // (a Map keeps the first insertion's place).
+    buffer.entries.set(notice.fingerprint, { notice, key });
   };
 
   const unqueue = (channel: string, fingerprint: string) => {
     const buffer = buffers.get(channel);
     if (!buffer) return;
-    buffer.entries = buffer.entries.filter((e) => e.notice.fingerprint !== fingerprint);
-    if (buffer.entries.length === 0) buffers.delete(channel);
+    buffer.entries.delete(fingerprint);
+    if (buffer.entries.size === 0) buffers.delete(channel);
   };
 
   const keyOf = (a: AlertRecord, channel: string, status: AlertStatus, seq: number) =>
@@ -276,15 +285,16 @@ export function createAlertEngine(options: EngineOptions, state?: EngineState): 
     for (const [channel, buffer] of buffers) {
       if (now - buffer.openedAt < options.groupWaitMs) continue;
       buffers.delete(channel);
-      if (buffer.entries.length === 0) continue;
-      for (const e of buffer.entries) {
+      const entries = [...buffer.entries.values()];
+      if (entries.length === 0) continue;
+      for (const e of entries) {
         const told = alerts.get(e.notice.fingerprint)?.told[channel];
         if (e.notice.status === "firing" && told) told.flushed = true;
       }
       out.push(
         makeNotification(
-          buffer.entries.map((e) => e.notice),
-          buffer.entries.map((e) => e.key),
+          entries.map((e) => e.notice),
+          entries.map((e) => e.key),
           channel,
           now,
         ),
@@ -417,7 +427,8 @@ export function createAlertEngine(options: EngineOptions, state?: EngineState): 
     },
 
     exportState() {
-      return structuredClone({ version: 1, alerts: [...alerts.values()], buffers: [...buffers.values()], silences: silences.exportAdded() });
+      const exported: BufferRecord[] = [...buffers.values()].map((b) => ({ channel: b.channel, openedAt: b.openedAt, entries: [...b.entries.values()] }));
+      return structuredClone({ version: 1, alerts: [...alerts.values()], buffers: exported, silences: silences.exportAdded() });
     },
   };
 }

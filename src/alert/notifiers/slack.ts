@@ -31,7 +31,8 @@ export function createSlackNotifier(config: ChannelOf<"slack">, deps: SlackDeps)
     type: "slack",
     send(n, signal) {
       const body = JSON.stringify(slackMessage(n));
-      const headers = { "content-type": "application/json", "user-agent": "aiops-agent" };
+      // Slack ignores it, but a proxy or a recording receiver in between can drop duplicates by it.
+      const headers = { "content-type": "application/json", "user-agent": "aiops-agent", "idempotency-key": n.idempotencyKey };
       return sendHttp(deps.http, { url, headers, body, timeoutMs: config.timeout * 1000, ...(signal ? { signal } : {}) }, deps.now, scrub);
     },
     close: () => deps.http.close(),

@@ -7,6 +7,8 @@ import { unwatchFile, watchFile } from "node:fs";
 import { parseArgs } from "node:util";
 import pkg from "../package.json" with { type: "json" };
 import { Agent } from "./agent.ts";
+import { channelsOf } from "./alert/channels.ts";
+import { describeTestAlertResult, testAlert } from "./alert/test-alert.ts";
 import { createCollectors } from "./collect/collectors.ts";
 import { collectInventory } from "./collect/inventory.ts";
 import { createHostPaths } from "./collect/linux/host-paths.ts";
@@ -36,6 +38,9 @@ Commands:
                           write timestamp,value,anomaly_score (to stdout without --output);
                           NAME: ensemble (default), statistical, threshold, forecast; --metric names
                           a metric of the Series table so its thresholds and forecast apply
+  test-alert [--channel NAME]
+                          send a test notification through every alert channel (or one) and
+                          report, per channel, delivered or the exact failure (exit 1 on any failure)
 
 Options:
   -c, --config FILE       YAML configuration file (also AIOPS_CONFIG)
@@ -44,7 +49,7 @@ Options:
 
 Every setting can also come from an AIOPS_* environment variable; see the README.`;
 
-const COMMANDS = ["run", "collect", "check-config", "config", "replay"] as const;
+const COMMANDS = ["run", "collect", "check-config", "config", "replay", "test-alert"] as const;
 type Command = (typeof COMMANDS)[number];
 
 class UsageError extends Error {}
@@ -54,6 +59,8 @@ interface Cli {
   configFile?: string;
   once: boolean;
   print: boolean;
+  /** `test-alert --channel NAME`. */
+  channel?: string;
   help: boolean;
   version: boolean;
   replay?: { input: string; output?: string; detector: DetectorName; metric?: string };
@@ -70,6 +77,7 @@ function parseCli(argv: string[]): Cli {
         config: { type: "string", short: "c" },
         once: { type: "boolean" },
         print: { type: "boolean" },
+        channel: { type: "string" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "v" },
         input: { type: "string" },
@@ -107,6 +115,7 @@ function parseCli(argv: string[]): Cli {
       ...(values.metric !== undefined ? { metric: values.metric } : {}),
     };
   }
+  if (values.channel !== undefined && command !== "test-alert") throw new UsageError("--channel goes with the test-alert command");
   return {
     command,
     once: values.once ?? false,
@@ -115,7 +124,31 @@ function parseCli(argv: string[]): Cli {
     version: values.version ?? false,
     ...(values.config !== undefined ? { configFile: values.config } : {}),
     ...(replayArgs ? { replay: replayArgs } : {}),
+    ...(values.channel !== undefined ? { channel: values.channel } : {}),
   };
+}
+
+/** `test-alert [--channel NAME]`: one line per channel; exit 1 when any failed, 2 for an unknown channel. */
+async function sendTestAlert(cli: Cli, loaded: LoadedConfig): Promise<number> {
+  const names = channelsOf(loaded.config).map((c) => c.name);
+  if (names.length === 0) {
+    process.stderr.write("aiops-agent: no alert channels configured (set alert.webhook_url or alert.channels)\n");
+    return 1;
+  }
+  if (cli.channel !== undefined && !names.includes(cli.channel)) {
+    process.stderr.write(`aiops-agent: no channel named ${JSON.stringify(cli.channel)}; configured: ${names.join(", ")}\n`);
+    return EXIT_USAGE;
+  }
+  let results;
+  try {
+    results = await testAlert(loaded.config, cli.channel !== undefined ? { channel: cli.channel } : {});
+  } catch (cause) {
+    // A channel's ca_file that cannot be read: a configuration problem, named by its key.
+    process.stderr.write(`aiops-agent: invalid configuration\n  ${(cause as Error).message}\n`);
+    return EXIT_CONFIG;
+  }
+  for (const r of results) process.stdout.write(`${describeTestAlertResult(r)}\n`);
+  return results.every((r) => r.ok) ? 0 : 1;
 }
 
 function load(cli: Cli): LoadedConfig {
@@ -273,6 +306,8 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     case "replay":
       return replayCsv(cli.replay!, loaded);
+    case "test-alert":
+      return sendTestAlert(cli, loaded);
     case "run":
       return run(cli, loaded);
   }

@@ -17,6 +17,11 @@ export interface FieldInfo {
   secret?: boolean;
   /** How to show the default when it is computed (e.g. "hostname"). */
   defaultText?: string;
+  /**
+   * For a `<key>_file` field: the sibling secret key whose value is read from the file at load time
+   * (a mounted Kubernetes Secret), as `AIOPS_<ENV>_FILE` does for top-level secrets.
+   */
+  fileOf?: string;
 }
 
 /** Meta key under which FieldInfo is attached to a zod schema. */
@@ -27,6 +32,16 @@ export function fieldInfo(schema: z.ZodType): FieldInfo | undefined {
 }
 
 type Common = { doc: string; env?: string | false; secret?: boolean; defaultText?: string };
+
+/** True for an http: or https: URL. */
+export function isHttpUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return u.protocol === "http:" || u.protocol === "https:";
+  } catch {
+    return false;
+  }
+}
 
 function tag<T extends z.ZodType>(schema: T, info: FieldInfo): T {
   return schema.meta({ [FIELD]: info }) as T;
@@ -59,17 +74,7 @@ export function optionalText(opts: Common & { allowed?: string }) {
 export function url(opts: Common) {
   const schema = z
     .string({ error: "expected a URL" })
-    .refine(
-      (v) => {
-        try {
-          const u = new URL(v);
-          return u.protocol === "http:" || u.protocol === "https:";
-        } catch {
-          return false;
-        }
-      },
-      { error: "expected an http:// or https:// URL" },
-    )
+    .refine(isHttpUrl, { error: "expected an http:// or https:// URL" })
     .optional();
   return tag(schema, { ...opts, kind: "string", allowed: "an http:// or https:// URL" });
 }
@@ -135,4 +140,80 @@ export function list(opts: Common & { default: string[]; allowed?: string }) {
 /** A list of structured entries (YAML only). */
 export function objects<T extends z.ZodType>(element: T, opts: Common & { allowed: string }) {
   return tag(z.array(element, { error: `expected ${opts.allowed}` }).default([]), { ...opts, env: false, kind: "objects" });
+}
+
+/** Text that must be present (a name, an address): a missing value reads `required`. */
+export function requiredText(opts: Common & { pattern?: RegExp; allowed?: string }) {
+  let base = z.string({ error: (issue) => (issue.input === undefined ? "required" : "expected text") }).min(1, { error: "required" });
+  if (opts.pattern) base = base.regex(opts.pattern, { error: `expected ${opts.allowed ?? opts.pattern.source}` });
+  return tag(base, { ...opts, env: opts.env ?? false, kind: "string", allowed: opts.allowed ?? "text" });
+}
+
+/**
+ * The path of a file holding the secret `of` (its sibling key). The loader reads it once, at load
+ * time, so a missing file stops start-up with the key's name rather than failing the first delivery.
+ */
+export function secretFile(opts: { doc: string; of: string }) {
+  return tag(z.string({ error: "expected a file path" }).min(1, { error: "expected a file path" }).optional(), {
+    doc: opts.doc,
+    env: false,
+    kind: "string",
+    allowed: "a file path",
+    fileOf: opts.of,
+  });
+}
+
+/** A non-empty list of http(s) URLs. */
+export function urlList(opts: Common) {
+  const item = z.string({ error: "expected a URL" }).refine(isHttpUrl, { error: "expected an http:// or https:// URL" });
+  return tag(z.array(item, { error: "expected a list of URLs" }).default([]), {
+    ...opts,
+    env: opts.env ?? false,
+    kind: "list",
+    allowed: "a list of http:// or https:// URLs",
+  });
+}
+
+/** A mapping of names to text (HTTP headers); when `secret`, every value is redacted. */
+export function textMap(opts: Common) {
+  return tag(z.record(z.string(), z.string({ error: "expected text" }), { error: "expected a mapping of names to text" }).default({}), {
+    ...opts,
+    env: opts.env ?? false,
+    kind: "objects",
+    allowed: "a mapping of names to text",
+  });
+}
+
+/** An optional time span in seconds (a number or a duration such as 30s, 5m, 1h) with no default. */
+export function optionalSeconds(opts: Common & { min: number; max: number }) {
+  const allowed = `seconds from ${opts.min} to ${opts.max}, as a number or a duration such as 30s, 5m, 1h, 7d`;
+  const schema = z
+    .union([z.number(), z.string()], { error: `expected ${allowed}` })
+    .transform((value, ctx) => {
+      const s = typeof value === "number" ? value : parseDuration(value);
+      if (s === undefined || !Number.isFinite(s) || s < opts.min || s > opts.max) {
+        ctx.addIssue({ code: "custom", message: `expected ${allowed}` });
+        return z.NEVER;
+      }
+      return s;
+    })
+    .optional();
+  return tag(schema, { ...opts, env: opts.env ?? false, kind: "duration", allowed });
+}
+
+/** A point in time, written as ISO 8601 with a zone (`2026-01-10T22:00:00Z`); read as epoch milliseconds. */
+export function instant(opts: Common) {
+  const allowed = "an ISO 8601 time with a zone, such as 2026-01-10T22:00:00Z";
+  const schema = z
+    .union([z.string(), z.date()], { error: `expected ${allowed}` })
+    .transform((value, ctx) => {
+      // YAML may already have turned an unquoted timestamp into a Date.
+      const ms = value instanceof Date ? value.getTime() : /(Z|[+-]\d\d:?\d\d)$/i.test(value.trim()) ? Date.parse(value) : Number.NaN;
+      if (!Number.isFinite(ms)) {
+        ctx.addIssue({ code: "custom", message: `expected ${allowed}` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+  return tag(schema, { ...opts, env: opts.env ?? false, kind: "string", allowed });
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { z } from "zod";
 import { type Config, configSchema } from "./schema.ts";
-import { type Setting, arrayElement, isSecretKey, listSettings, objectShape, secretValues } from "./settings.ts";
+import { type Setting, arrayElement, isSecretKey, listSettings, secretFileFields, secretValues, shapeFor } from "./settings.ts";
 import { joinKey, lineOf, yamlErrorLine, yamlKeyLines } from "./yaml-lines.ts";
 
 /** Where a value came from, for `config --print` and for every error message. */
@@ -125,6 +125,17 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
     const issues = result.error.issues.filter((i) => i.code !== "custom" || !fieldProblems.has(joinKey(i.path.map(keyPart))));
     throw new ConfigError(issues.flatMap((issue) => describeIssue(issue, raw, sources, lines, options.file)));
   }
+  // Secrets named by `<key>_file` inside entries (alert.channels[0].routing_key_file) are read now, so
+  // a missing file stops start-up naming its key, and the secret joins the logger's redaction list.
+  for (const field of secretFileFields(configSchema, result.data)) {
+    const where = describeSource(sourceOf(field.path, sources, lines, options.file));
+    try {
+      setAt(result.data as unknown as Record<string, unknown>, field.target.map(String), read(field.file).replace(/\r?\n$/, ""));
+    } catch (cause) {
+      problems.push(`${joinKey(field.path)} (${where}): cannot read ${field.file} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     config: result.data,
     sources,
@@ -188,7 +199,7 @@ function setAt(target: Record<string, unknown>, path: readonly string[], value: 
   for (const part of path.slice(0, -1)) {
     const next = node[part];
     if (next === undefined) node[part] = {};
-    else if (!isPlainObject(next)) return; // the file put a non-mapping here; validation will say so
+    else if (!isPlainObject(next) && !Array.isArray(next)) return; // the file put a non-mapping here; validation will say so
     node = node[part] as Record<string, unknown>;
   }
   node[path[path.length - 1]!] = value;
@@ -215,7 +226,15 @@ function sourceOf(path: readonly PropertyKey[], sources: Map<string, Source>, li
   const keyPath = path.map((p) => (typeof p === "number" ? p : String(p)));
   for (let n = keyPath.length; n > 0; n--) {
     const s = sources.get(joinKey(keyPath.slice(0, n)));
-    if (s) return s;
+    if (s) {
+      // A list of entries (alert.channels) is one value to the merge; its YAML lines still say which
+      // entry, or which key inside it, is at fault.
+      if (s.kind === "file" && n < keyPath.length && s.file === file) {
+        const line = lineOf(lines, keyPath);
+        if (line !== undefined) return { ...s, line };
+      }
+      return s;
+    }
   }
   const line = lineOf(lines, keyPath);
   return file !== undefined && line !== undefined ? { kind: "file", file, line } : undefined;
@@ -230,7 +249,7 @@ function describeIssue(
 ): string[] {
   const path = issue.path;
   if (issue.code === "unrecognized_keys") {
-    const allowed = Object.keys(objectShapeAt(path) ?? {});
+    const allowed = Object.keys(objectShapeAt(path, raw) ?? {});
     return issue.keys.map((key) => {
       const keyPath = [...path, key];
       const where = describeSource(sourceOf(keyPath, sources, lines, file));
@@ -250,13 +269,15 @@ function keyPart(p: PropertyKey): string | number {
   return typeof p === "number" ? p : String(p);
 }
 
-function objectShapeAt(path: readonly PropertyKey[]): Record<string, z.ZodType> | undefined {
+/** The object schema at `path`; inside a discriminated union (channel types), the option the raw value names. */
+function objectShapeAt(path: readonly PropertyKey[], raw: unknown): Record<string, z.ZodType> | undefined {
   let schema: z.ZodType | undefined = configSchema;
-  for (const part of path) {
+  for (let i = 0; i < path.length; i++) {
     if (!schema) return undefined;
-    schema = typeof part === "number" ? arrayElement(schema) : objectShape(schema)?.[String(part)];
+    const part = path[i]!;
+    schema = typeof part === "number" ? arrayElement(schema) : shapeFor(schema, getAt(raw, path.slice(0, i)))?.[String(part)];
   }
-  return schema ? objectShape(schema) : undefined;
+  return schema ? shapeFor(schema, getAt(raw, path)) : undefined;
 }
 
 /** The candidate nearest to `word` by edit distance, when it is near enough to be a likely typo. */

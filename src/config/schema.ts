@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import type { z } from "zod";
-import { boolean, list, number, oneOf, optionalText, percent, seconds, section, text, url } from "./fields.ts";
+import { channelSchema, silenceSchema } from "./channels.ts";
+import { boolean, list, number, objects, oneOf, optionalText, percent, seconds, section, text, url } from "./fields.ts";
 
 /** Filesystem types that are not storage a person can fill: skipped by the disk collector. */
 const PSEUDO_FILESYSTEMS = [
@@ -198,7 +199,43 @@ export const configSchema = section({
     }),
   }),
   alert: section({
-    webhook_url: url({ doc: "Webhook that receives every alert (the seed's channel).", env: "AIOPS_WEBHOOK_URL", secret: true }),
+    webhook_url: url({
+      doc: "Webhook that receives every alert (the seed's channel): an implicit webhook channel named `webhook`.",
+      env: "AIOPS_WEBHOOK_URL",
+      secret: true,
+    }),
+    channels: objects(channelSchema, {
+      doc: "Notification channels: each has a name, a type (webhook, slack, pagerduty, alertmanager, servicenow, email) and its keys.",
+      allowed: "a list of channels, each with name and type",
+    }),
+    for: seconds({ doc: "How long a finding must hold before its alert fires (pending until then).", default: 30, min: 0, max: 86400 }),
+    repeat_interval: seconds({
+      doc: "Re-send a still-firing alert this often (a channel may set its own).",
+      default: 4 * 3600,
+      min: 1,
+      max: 30 * 86400,
+    }),
+    group_wait: seconds({
+      doc: "Window that collects a burst of alert changes into one notification per channel (0: per tick).",
+      default: 10,
+      min: 0,
+      max: 3600,
+    }),
+    flap: section({
+      window: seconds({ doc: "Window in which state changes are counted, and how long a flapping alert must stay quiet to resolve.", default: 600, min: 1, max: 86400 }),
+      max_changes: number({
+        doc: "State changes within the window beyond which an alert is flapping and held firing.",
+        default: 4,
+        min: 2,
+        max: 1000,
+        integer: true,
+      }),
+    }),
+    inhibit: boolean({ doc: "A critical alert hides warning alerts of the same series (metric and labels).", default: true }),
+    silences: objects(silenceSchema, {
+      doc: "Maintenance windows: matchers (alertname=cpu_high, device=~sd.*) with starts_at and ends_at.",
+      allowed: "a list of silences, each with matchers, starts_at and ends_at",
+    }),
   }),
 }).superRefine((config, ctx) => {
   // Only the seed's three: a lower AIOPS_CRITICAL_THRESHOLD must not make the newer defaults invalid
@@ -216,7 +253,28 @@ export const configSchema = section({
     checkRegex(config.collect.disk[key], ["collect", "disk", key], ctx);
   }
   checkRegex(config.collect.network.exclude_devices, ["collect", "network", "exclude_devices"], ctx);
+  checkChannelNames(config.alert, ctx);
 });
+
+/** Channel names are how `test-alert --channel` and delivery records find a channel: they must be unique. */
+function checkChannelNames(alert: { webhook_url?: string | undefined; channels: Array<{ name: string }> }, ctx: z.RefinementCtx): void {
+  const seen = new Map<string, number>();
+  alert.channels.forEach((c, i) => {
+    if (c.name === "webhook" && alert.webhook_url !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["alert", "channels", i, "name"],
+        message: `"webhook" is the channel of alert.webhook_url; choose another name or drop alert.webhook_url`,
+      });
+    }
+    const first = seen.get(c.name);
+    if (first !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["alert", "channels", i, "name"], message: `"${c.name}" is already the name of alert.channels[${first}]` });
+    } else {
+      seen.set(c.name, i);
+    }
+  });
+}
 
 function checkRegex(pattern: string, path: string[], ctx: z.RefinementCtx): void {
   try {

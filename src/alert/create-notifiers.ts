@@ -1,0 +1,79 @@
+import { readFileSync } from "node:fs";
+import type { ChannelConfig } from "../config/channels.ts";
+import type { Config } from "../config/schema.ts";
+import { channelsOf, repeatSecondsOf } from "./channels.ts";
+import { type HttpClientFactory, createHttpClient } from "./http-client.ts";
+import type { Notifier } from "./notifier.ts";
+import { createAlertmanagerNotifier } from "./notifiers/alertmanager.ts";
+import { createEmailNotifier } from "./notifiers/email.ts";
+import { createPagerDutyNotifier } from "./notifiers/pagerduty.ts";
+import { createServiceNowNotifier } from "./notifiers/servicenow.ts";
+import { createSlackNotifier } from "./notifiers/slack.ts";
+import { createWebhookNotifier } from "./notifiers/webhook.ts";
+
+/** What the notifiers get from outside: the clock, the HTTP client and file reading, so tests control them. */
+export interface NotifierDeps {
+  now?: () => Date;
+  /** Makes one HTTP client per channel (each may trust its own CA). */
+  http?: HttpClientFactory;
+  /** Reads `ca_file`. */
+  readFile?: (path: string) => string;
+}
+
+/**
+ * One notifier per configured channel (the seed's `alert.webhook_url` included), by channel name, in
+ * configuration order. Throws, naming the key, when a channel's `ca_file` cannot be read: start-up
+ * must stop on it rather than every delivery failing later.
+ */
+export function createNotifiers(config: Config, deps: NotifierDeps = {}): Map<string, Notifier> {
+  const out = new Map<string, Notifier>();
+  const channels = channelsOf(config);
+  const offset = channels.length - config.alert.channels.length;
+  channels.forEach((channel, i) => {
+    const key = i < offset ? "alert.webhook_url" : `alert.channels[${i - offset}]`;
+    out.set(channel.name, createNotifier(channel, config, deps, key));
+  });
+  return out;
+}
+
+/** The notifier of one channel. `key` names the channel in errors (`alert.channels[2]`). */
+export function createNotifier(channel: ChannelConfig, config: Config, deps: NotifierDeps = {}, key = channel.name): Notifier {
+  const now = deps.now ?? (() => new Date());
+  const read = deps.readFile ?? ((path: string) => readFileSync(path, "utf8"));
+  let ca: string | undefined;
+  if (channel.ca_file !== undefined) {
+    try {
+      ca = read(channel.ca_file);
+    } catch (cause) {
+      throw new Error(`${key}.ca_file: cannot read ${channel.ca_file} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`, {
+        cause,
+      });
+    }
+  }
+  const http = () => (deps.http ?? createHttpClient)(ca !== undefined ? { ca } : {});
+  switch (channel.type) {
+    case "webhook":
+      return createWebhookNotifier(channel, { http: http(), now });
+    case "slack":
+      return createSlackNotifier(channel, { http: http(), now });
+    case "pagerduty":
+      return createPagerDutyNotifier(channel, { http: http(), now });
+    case "alertmanager":
+      return createAlertmanagerNotifier(channel, {
+        http: http(),
+        now,
+        endsAfterMs: 4 * repeatSecondsOf(channel, config) * 1000,
+        generatorUrl: channel.generator_url ?? agentUrl(config),
+      });
+    case "servicenow":
+      return createServiceNowNotifier(channel, { http: http(), now });
+    case "email":
+      return createEmailNotifier(channel, ca !== undefined ? { ca } : {});
+  }
+}
+
+/** This agent's own URL as others would reach it: its name and the port it listens on. */
+function agentUrl(config: Config): string {
+  const port = config.server.listen.replace(/^.*:/, "");
+  return `http://${config.agent.name}:${port === "0" ? "8080" : port}`;
+}

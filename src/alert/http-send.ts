@@ -1,0 +1,17 @@
+import { HttpTransportError, type HttpClient, type HttpRequest } from "./http-client.ts";
+import { classifyHttp } from "./http-status.ts";
+import { type NotifyResult, failed } from "./notifier.ts";
+
+/**
+ * One HTTP attempt of a notifier, judged: the answer through `classifyHttp`, a missing answer
+ * through the transport error's own retryable flag. Every error text passes through `scrub`.
+ */
+export async function sendHttp(client: HttpClient, req: HttpRequest, now: () => Date, scrub: (text: string) => string): Promise<NotifyResult> {
+  try {
+    const answer = await client.send(req);
+    return classifyHttp(answer, now(), scrub);
+  } catch (cause) {
+    if (cause instanceof HttpTransportError) return failed(scrub(cause.message), cause.retryable);
+    return failed(scrub(`request failed: ${(cause as Error)?.message ?? String(cause)}`), true);
+  }
+}

@@ -1,0 +1,61 @@
+import { join } from "node:path";
+import { TLS_DIR, freePort } from "../sink.ts";
+
+/** A message the real SMTP server accepted. */
+export interface SmtpMessage {
+  from: string;
+  to: string[];
+  /** Whether the session had been upgraded with STARTTLS when the message came. */
+  tls: boolean;
+  auth: boolean;
+  /** The raw message (headers and MIME body). */
+  data: string;
+}
+
+export interface RunningSmtp {
+  port: number;
+  messages: SmtpMessage[];
+  stop(): Promise<void>;
+}
+
+/** Starts aiosmtpd (Debian's python3-aiosmtpd under /usr/bin/python3) with STARTTLS required and one user. */
+export async function startSmtp(python: string, user: string, password: string): Promise<RunningSmtp> {
+  const port = freePort();
+  const proc = Bun.spawn(
+    [python, join(import.meta.dir, "smtp-server.py"), String(port), join(TLS_DIR, "server.pem"), join(TLS_DIR, "server.key"), user, password],
+    { stdout: "pipe", stderr: "pipe" },
+  );
+  const messages: SmtpMessage[] = [];
+  let ready!: () => void;
+  const isReady = new Promise<void>((resolve) => {
+    ready = resolve;
+  });
+  void (async () => {
+    let buffered = "";
+    for await (const chunk of proc.stdout) {
+      buffered += new TextDecoder().decode(chunk);
+      let nl: number;
+      while ((nl = buffered.indexOf("\n")) >= 0) {
+        const line = buffered.slice(0, nl).trim();
+        buffered = buffered.slice(nl + 1);
+        if (line === "READY") ready();
+        else if (line.startsWith("{")) messages.push(JSON.parse(line) as SmtpMessage);
+      }
+    }
+  })();
+  const timeout = Bun.sleep(20_000).then(() => "timeout" as const);
+  const outcome = await Promise.race([isReady.then(() => "ready" as const), proc.exited.then(() => "exited" as const), timeout]);
+  if (outcome !== "ready") {
+    proc.kill();
+    const err = await new Response(proc.stderr).text().catch(() => "");
+    throw new Error(`SMTP server did not start (${outcome}):\n${err.slice(-2000)}`);
+  }
+  return {
+    port,
+    messages,
+    async stop() {
+      proc.kill();
+      await proc.exited;
+    },
+  };
+}

@@ -2,10 +2,11 @@ import { type Clock, systemClock } from "./clock.ts";
 import type { Collector } from "./collect/collector.ts";
 import { createCollectors } from "./collect/collectors.ts";
 import type { Inventory } from "./collect/inventory.ts";
-import { type Sample, toSamples } from "./collect/series.ts";
+import { type Sample, seriesKey, toSamples } from "./collect/series.ts";
 import type { Snapshot } from "./collect/snapshot.ts";
 import { createSnapshotter, type Snapshotter } from "./collect/snapshotter.ts";
 import type { Config } from "./config/schema.ts";
+import type { Finding } from "./detect/finding.ts";
 import { EventBus } from "./events.ts";
 import { type Logger, componentLogger } from "./log.ts";
 import { SelfMetrics } from "./self-metrics.ts";
@@ -34,6 +35,8 @@ export interface TickStage {
   run(tick: TickContext): void | Promise<void>;
   /** Why the stage is not ready or is degraded, if it is; shown by /readyz. */
   problem?(): string | undefined;
+  /** Takes a new configuration (SIGHUP); what the stage learned is kept. */
+  reload?(config: Config): void;
   /** Called once when the agent stops; safe to call twice. */
   close?(): void | Promise<void>;
 }
@@ -45,7 +48,7 @@ export interface TickContext {
   /** Wall-clock milliseconds of the tick, the time stamped on its points. */
   time: number;
   /** Findings raised this tick; the detection stage fills it for the stages after it. */
-  findings: import("./detect/finding.ts").Finding[];
+  findings: Finding[];
 }
 
 export interface AgentOptions {
@@ -85,6 +88,7 @@ export class Agent {
   private startedAt?: number;
   private last?: Snapshot;
   private failing = new Map<string, string>();
+  private activeFindings = new Set<string>();
   private readonly tickCounter;
   private readonly skipped;
   private readonly tickDuration;
@@ -191,9 +195,24 @@ export class Agent {
     this.tickCounter.inc();
     this.tickDuration.observe((performance.now() - started) / 1000);
     this.events.publish({ type: "snapshot", snapshot });
+    this.publishNewFindings(context.findings);
     if (this.ticks === 1) this.log.info({ series: context.samples.length }, "Metrics collected successfully");
     else this.log.debug({ series: context.samples.length, findings: context.findings.length }, "Metrics collected successfully");
     return context;
+  }
+
+  /**
+   * Findings hold for as long as their condition does, tick after tick; readers of the event stream
+   * hear about each one once, when it starts.
+   */
+  private publishNewFindings(findings: readonly Finding[]): void {
+    const current = new Set<string>();
+    for (const finding of findings) {
+      const key = `${finding.type}|${seriesKey(finding.metric, finding.labels)}`;
+      current.add(key);
+      if (!this.activeFindings.has(key)) this.events.publish({ type: "finding", finding });
+    }
+    this.activeFindings = current;
   }
 
   /** Logs a collector's failure when it starts and when it ends, not on every tick. */
@@ -245,6 +264,13 @@ export class Agent {
       config.agent.host_root !== this.config.agent.host_root || JSON.stringify(config.collect) !== JSON.stringify(this.config.collect);
     this.config = config;
     if (collectionChanged) this.snapshotter = this.buildSnapshotter();
+    for (const stage of this.stages) {
+      try {
+        stage.reload?.(config);
+      } catch (cause) {
+        this.log.error({ err: cause, stage: stage.name }, `Stage ${stage.name} could not take the new configuration`);
+      }
+    }
     if (intervalChanged && this.running) {
       this.cancelTimer?.();
       this.nextAt = this.clock.now() + this.intervalMs();

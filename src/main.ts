@@ -3,7 +3,6 @@
  * The command line. The only module that reads `process.env`, installs signal handlers and calls
  * `process.exit`; everything else receives what it needs.
  */
-import { unwatchFile, watchFile } from "node:fs";
 import { parseArgs } from "node:util";
 import pkg from "../package.json" with { type: "json" };
 import { Agent } from "./agent.ts";
@@ -15,12 +14,14 @@ import { createHostPaths } from "./collect/linux/host-paths.ts";
 import { createSnapshotter } from "./collect/snapshotter.ts";
 import { ConfigError, type LoadedConfig, loadConfig } from "./config/load.ts";
 import { formatEffectiveConfig } from "./config/print.ts";
+import { ConfigWatcher } from "./config/watch.ts";
 import { DETECTOR_NAMES, type DetectorName } from "./detect/ensemble.ts";
 import { replay } from "./detect/replay.ts";
 import { type Logger, componentLogger, createLogger } from "./log.ts";
 import { SelfMetrics } from "./self-metrics.ts";
 import { registerProcessMetrics } from "./server/prometheus.ts";
 import { createHttpServer } from "./server/server.ts";
+import { createDetectionStage } from "./detect/detection-stage.ts";
 
 /** Exit codes: sysexits.h's EX_USAGE-like 2 for a bad command line, EX_CONFIG 78 for a bad configuration. */
 const EXIT_USAGE = 2;
@@ -193,7 +194,8 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
 
   const metrics = new SelfMetrics();
   registerProcessMetrics(metrics, { version: pkg.version });
-  const agent = new Agent({ config: loaded.config, log: root, inventory, metrics });
+  const detection = createDetectionStage(loaded.config, { log: componentLogger(root, "detect"), metrics });
+  const agent = new Agent({ config: loaded.config, log: root, inventory, metrics, stages: [detection] });
   const server = createHttpServer({ agent, config: () => current, metrics, events: agent.events, log: root, version: pkg.version });
   try {
     server.listen(loaded.config.server.listen);
@@ -203,33 +205,42 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
   }
   await agent.start();
 
+  const watcher = new ConfigWatcher((file) => reload(`${file} changed`));
   const reload = (why: string) => {
+    let next: LoadedConfig;
     try {
-      const next = load(cli);
-      const listenChanged = next.config.server.listen !== current.config.server.listen;
-      current = next;
-      root.level = next.config.log.level;
-      for (const warning of next.warnings) log.warning(warning);
-      agent.reload(next.config);
-      if (listenChanged) {
-        void server.stop().then(() => server.listen(next.config.server.listen));
-      }
-      log.info({ reason: why }, "Configuration reloaded");
+      next = load(cli);
     } catch (cause) {
       if (!(cause instanceof ConfigError)) throw cause;
       log.error({ reason: why, problems: cause.problems }, "Configuration not reloaded: the running one is kept");
+      return;
+    }
+    const previousListen = current.config.server.listen;
+    current = next;
+    root.level = next.config.log.level;
+    for (const warning of next.warnings) log.warning(warning);
+    agent.reload(next.config);
+    watcher.watch(next);
+    if (next.config.server.listen !== previousListen) void rebind(previousListen, next.config.server.listen);
+    log.info({ reason: why }, "Configuration reloaded");
+  };
+  /** Moves the server to a new address; if it cannot bind there, it goes back to the old one. */
+  const rebind = async (from: string, to: string) => {
+    await server.stop();
+    try {
+      server.listen(to);
+    } catch (cause) {
+      log.error({ err: cause, listen: to }, `Cannot listen on ${to}; staying on ${from}`);
+      server.listen(from);
     }
   };
   process.on("SIGHUP", () => reload("SIGHUP"));
-  const configFile = current.file;
-  if (configFile) watchFile(configFile, { interval: 5000 }, (now, before) => {
-    if (now.mtimeMs !== before.mtimeMs) reload(`${configFile} changed`);
-  });
+  watcher.watch(current);
 
   return new Promise<number>((resolve) => {
     const stop = (signal: string) => {
       log.info({ signal }, "Stopping");
-      if (configFile) unwatchFile(configFile);
+      watcher.close();
       agent
         .stop()
         .then(() => server.stop())

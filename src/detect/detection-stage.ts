@@ -1,27 +1,40 @@
 import type { TickContext, TickStage } from "../agent.ts";
-import type { Detection } from "./detection.ts";
+import type { Config } from "../config/schema.ts";
+import { type Detection, type DetectionDeps, createDetection } from "./detection.ts";
 
 /** The detection stage of the tick, plus the scores of its last tick for whoever shows them. */
 export interface DetectionStage extends TickStage {
   /** Anomaly score 0..1 of every watched series at the last tick, by `seriesKey`. */
   readonly scores: ReadonlyMap<string, number>;
+  /** The engine in use (replaced on reload, keeping what it learned). */
+  readonly detection: Detection;
 }
 
 /**
  * Plugs the detection engine into the agent's tick: every sample of the tick goes through it once, and
- * the findings are added to the tick for the stages after it (history, alerting).
+ * the findings are added to the tick for the stages after it (history, alerting). A reload builds the
+ * engine again from the new configuration and hands it everything the old one learned.
  */
-export function createDetectionStage(detection: Detection): DetectionStage {
+export function createDetectionStage(config: Config, deps: DetectionDeps = {}): DetectionStage {
+  let detection = createDetection(config, deps);
   let scores: ReadonlyMap<string, number> = new Map();
   return {
     name: "detect",
     get scores() {
       return scores;
     },
+    get detection() {
+      return detection;
+    },
     run(tick: TickContext): void {
       const result = detection.update(tick.time, tick.samples);
       scores = result.scores;
       for (const finding of result.findings) tick.findings.push(finding);
+    },
+    reload(next: Config): void {
+      const learned = detection.exportState();
+      detection = createDetection(next, deps);
+      detection.importState(learned);
     },
   };
 }

@@ -2,11 +2,10 @@ import { expect, test } from "bun:test";
 import type { TickContext } from "../../src/agent.ts";
 import type { Snapshot } from "../../src/collect/snapshot.ts";
 import { loadConfig } from "../../src/config/load.ts";
-import { createDetection } from "../../src/detect/detection.ts";
 import { createDetectionStage } from "../../src/detect/detection-stage.ts";
 
 test("the detection stage adds the tick's findings for the stages after it and keeps its scores", () => {
-  const stage = createDetectionStage(createDetection(loadConfig({ env: {} }).config));
+  const stage = createDetectionStage(loadConfig({ env: {} }).config);
   const earlier = { type: "x", severity: "warning" } as TickContext["findings"][number];
   const tick: TickContext = {
     snapshot: {} as Snapshot,
@@ -19,4 +18,21 @@ test("the detection stage adds the tick's findings for the stages after it and k
   expect(tick.findings[0]).toBe(earlier);
   expect(tick.findings[1]).toMatchObject({ type: "cpu_high", message: "High CPU usage: 85.50%", timestamp: "2025-12-12T08:00:00.000Z" });
   expect(stage.scores.get("aiops_cpu_usage_percent")).toBeCloseTo(0.5 + (0.5 * 5.5) / 15, 10);
+});
+
+test("a reload takes the new thresholds and keeps what was learned", () => {
+  const stage = createDetectionStage(loadConfig({ env: {} }).config);
+  const tick = (value: number, time: number): TickContext => ({
+    snapshot: {} as Snapshot,
+    samples: [{ metric: "aiops_cpu_usage_percent", labels: {}, value }],
+    time,
+    findings: [],
+  });
+  for (let i = 0; i < 50; i++) stage.run(tick(20, Date.UTC(2025, 0, 1) + i * 10_000));
+  const learned = JSON.stringify(stage.detection.exportState());
+  stage.reload!(loadConfig({ env: { AIOPS_CPU_THRESHOLD: "60" } }).config);
+  expect(JSON.stringify(stage.detection.exportState())).toBe(learned);
+  const next = tick(70, Date.UTC(2025, 0, 1) + 50 * 10_000);
+  stage.run(next);
+  expect(next.findings.map((f) => f.type)).toEqual(["cpu_high"]);
 });

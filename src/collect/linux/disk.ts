@@ -34,7 +34,9 @@ export function parseMountinfo(text: string): MountEntry[] {
       deviceId: fields[2]!,
       root: unescape(fields[3]!),
       mountpoint: unescape(fields[4]!),
-      readOnly: fields[5]!.split(",").includes("ro"),
+      // The filesystem's own (superblock) options, not this mount's: a sandbox such as systemd's
+      // ProtectSystem=strict re-mounts everything read-only for the agent alone.
+      readOnly: (fields[dash + 3] ?? fields[5]!).split(",").includes("ro"),
       fstype: fields[dash + 1]!,
       source: unescape(fields[dash + 2]!),
     });

@@ -126,6 +126,12 @@ export const configSchema = section({
       max: 1_000_000,
       unit: "MB",
     }),
+    maintenance_interval: seconds({
+      doc: "How often the store rolls up raw points, applies retention and the size cap (the heavy work runs once an hour).",
+      default: 60,
+      min: 1,
+      max: 3600,
+    }),
   }),
   thresholds: section({
     cpu: percent({ doc: "CPU usage above which a warning is raised.", default: 80, env: "AIOPS_CPU_THRESHOLD" }),

@@ -135,7 +135,7 @@ function configure(db: Database, file: boolean): string[] {
   db.run("PRAGMA synchronous = NORMAL");
   // Maintenance checkpoints every run, off the tick; this only bounds the WAL when maintenance does not run.
   db.run("PRAGMA wal_autocheckpoint = 10000");
-  // After a checkpoint, a WAL that grew (the hourly roll-up) is cut back to this size.
-  db.run(`PRAGMA journal_size_limit = ${32 * 1024 * 1024}`);
+  // After a checkpoint, a WAL that grew is cut back to this size when it is next reused.
+  db.run(`PRAGMA journal_size_limit = ${4 * 1024 * 1024}`);
   return notices;
 }

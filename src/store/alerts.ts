@@ -123,6 +123,7 @@ export function updateAlert(db: Database, id: number, changes: AlertChanges): bo
   return db.run(`UPDATE alerts SET ${sets.join(", ")} WHERE id = ?`, [...params, id]).changes > 0;
 }
 
+/** One alert by id, resolved or not. */
 export function getAlert(db: Database, id: number): AlertRecord | null {
   const row = db.query<AlertRow, [number]>("SELECT * FROM alerts WHERE id = ?").get(id);
   return row ? toRecord(row) : null;

@@ -147,6 +147,7 @@ export function updateNotification(db: Database, id: number, changes: Notificati
   return db.run(`UPDATE notifications SET ${sets.join(", ")} WHERE id = ?`, [...params, id]).changes > 0;
 }
 
+/** One notification by id. */
 export function getNotification(db: Database, id: number): NotificationRecord | null {
   const row = db.query<NotificationRow, [number]>("SELECT * FROM notifications WHERE id = ?").get(id);
   return row ? toRecord(row) : null;

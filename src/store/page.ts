@@ -12,7 +12,9 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/** Items per page when the request gives no limit. */
 export const DEFAULT_PAGE_LIMIT = 100;
+/** Most items a page may hold; a larger limit is lowered to it. */
 export const MAX_PAGE_LIMIT = 1000;
 
 /** A cursor that this store did not hand out (the API answers 400). */
@@ -28,6 +30,7 @@ export function encodeCursor(sort: number, id: number | string): string {
   return Buffer.from(JSON.stringify([sort, id])).toString("base64url");
 }
 
+/** Reads a cursor of `encodeCursor`; throws CursorError for anything else. */
 export function decodeCursor(cursor: string): { sort: number; id: number | string } {
   let value: unknown;
   try {

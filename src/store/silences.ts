@@ -66,6 +66,7 @@ export function expireSilence(db: Database, id: string, now: number): boolean {
   return db.run("UPDATE silences SET ends_at = ?1, updated_at = ?1 WHERE id = ?2 AND ends_at > ?1", [now, id]).changes > 0;
 }
 
+/** One silence by id, over or not. */
 export function getSilence(db: Database, id: string): SilenceRecord | null {
   const row = db.query<SilenceRow, [string]>("SELECT * FROM silences WHERE id = ?").get(id);
   return row ? toRecord(row) : null;

@@ -84,8 +84,9 @@ export interface Store {
   readonly db: Database;
   /**
    * Runs `fn` in one (IMMEDIATE) transaction and returns its result; for the alert engine's change of
-   * state and its outbox rows. On a storage failure the store falls back to memory and runs `fn` once
-   * more there: keep `fn` to database work.
+   * state and its outbox rows. `fn` must be synchronous (the transaction commits when it returns).
+   * On a storage failure the store falls back to memory and runs `fn` once more there: keep `fn` to
+   * database work. Nested calls become savepoints.
    */
   transaction<T>(fn: (db: Database) => T): T;
   /** Runs a read with the same fallback as `transaction` (for the API's listings). */

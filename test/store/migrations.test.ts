@@ -1,8 +1,10 @@
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
-import { describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { MIGRATIONS, migrate, NewerSchemaError, schemaVersion } from "../../src/store/migrations.ts";
-import { tempDir } from "./support/temp.ts";
+import { cleanUp, tempDir } from "./support/temp.ts";
+
+afterEach(cleanUp);
 
 const TABLES = [
   "alerts",

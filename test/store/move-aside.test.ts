@@ -1,8 +1,10 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { expect, test } from "bun:test";
+import { afterEach, expect, test } from "bun:test";
 import { moveAside } from "../../src/store/move-aside.ts";
-import { T0, tempDir } from "./support/temp.ts";
+import { cleanUp, T0, tempDir } from "./support/temp.ts";
+
+afterEach(cleanUp);
 
 test("moves the file with its -wal and -shm under a timestamped name, and never overwrites an earlier one", () => {
   const dir = tempDir();

@@ -1,10 +1,13 @@
 import { Database } from "bun:sqlite";
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { MIGRATIONS, migrate } from "../../src/store/migrations.ts";
 import { BUSY_TIMEOUT_MS, DATABASE_FILE, openDatabase } from "../../src/store/open-database.ts";
-import { T0, tempDir } from "./support/temp.ts";
+import { cleanUp, T0, tempDir } from "./support/temp.ts";
+
+afterEach(cleanUp);
 
 const CHILD = join(import.meta.dir, "support", "open-store-child.ts");
 const isRoot = process.getuid?.() === 0;
@@ -40,8 +43,12 @@ const canDropToNobody = isRoot && run([...AS_NOBODY, process.execPath, "-e", `re
 
 /** A private mount namespace in which a tmpfs can be mounted read-only (needs CAP_SYS_ADMIN). */
 function canMountReadOnly(): boolean {
-  const dir = tempDir("aiops-mount-probe-");
-  return run(["unshare", "--mount", "sh", "-c", 'mount -t tmpfs -o ro,size=64k tmpfs "$1"', "sh", dir]).ok;
+  const dir = mkdtempSync(join(tmpdir(), "aiops-mount-probe-"));
+  try {
+    return run(["unshare", "--mount", "sh", "-c", 'mount -t tmpfs -o ro,size=64k tmpfs "$1"', "sh", dir]).ok;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function skipLoudly(why: string): void {

@@ -1,9 +1,11 @@
 import { statSync } from "node:fs";
-import { describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { HOUR_MS, MINUTE_MS } from "../../src/store/buckets.ts";
 import { openDatabase } from "../../src/store/open-database.ts";
 import { enforceSizeCap, usedBytes } from "../../src/store/size-cap.ts";
-import { T0, tempDir } from "./support/temp.ts";
+import { cleanUp, T0, tempDir } from "./support/temp.ts";
+
+afterEach(cleanUp);
 
 const DAY = 24 * HOUR_MS;
 const SERIES = 10;

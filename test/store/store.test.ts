@@ -1,12 +1,14 @@
 import { Database } from "bun:sqlite";
 import { existsSync, openSync, readdirSync, writeFileSync, writeSync, closeSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { findOpenAlert, insertAlert, listOpenAlerts } from "../../src/store/alerts.ts";
 import { HOUR_MS } from "../../src/store/buckets.ts";
 import { DATABASE_FILE } from "../../src/store/open-database.ts";
 import { ROLLUP_GRACE_MS } from "../../src/store/roll-up.ts";
-import { metricValue, sample, T0, tempDir, testStore } from "./support/store-fixture.ts";
+import { cleanUp, metricValue, sample, T0, tempDir, testStore } from "./support/store-fixture.ts";
+
+afterEach(cleanUp);
 
 const cpu = (value: number) => [sample("aiops_cpu_usage_percent", value), sample("aiops_network_receive_bytes_per_second", value * 10, { device: "eth0" })];
 

@@ -3,7 +3,7 @@ import { SelfMetrics } from "../../../src/self-metrics.ts";
 import { createStore, type Store, type StoreSettings } from "../../../src/store/store.ts";
 import { afterThisTest, captureLog, T0, tempDir } from "./temp.ts";
 
-export { T0, tempDir } from "./temp.ts";
+export { cleanUp, T0, tempDir } from "./temp.ts";
 
 /** Settings as the defaults have them, without the maintenance timer (tests call `maintain()`). */
 export const SETTINGS: StoreSettings = { raw_retention: 86_400, rollup_retention: 30 * 86_400, max_size_mb: 1024, maintenance_interval: 0 };

@@ -115,7 +115,7 @@ export const configSchema = section({
   store: section({
     raw_retention: seconds({ doc: "How long raw points are kept.", default: 86400, min: 60, max: 90 * 86400 }),
     rollup_retention: seconds({
-      doc: "How long 1-minute and 1-hour roll-ups are kept.",
+      doc: "How long 1-minute and 1-hour roll-ups are kept; also anomalies, delivery attempts, and resolved alerts, finished notifications and expired silences.",
       default: 30 * 86400,
       min: 3600,
       max: 3650 * 86400,
@@ -126,6 +126,12 @@ export const configSchema = section({
       min: 16,
       max: 1_000_000,
       unit: "MB",
+    }),
+    maintenance_interval: seconds({
+      doc: "How often the store rolls up raw points, applies retention and the size cap (the heavy work runs once an hour).",
+      default: 60,
+      min: 1,
+      max: 3600,
     }),
   }),
   thresholds: section({

@@ -1,0 +1,229 @@
+import type { Database } from "bun:sqlite";
+
+/** One numbered change of the schema. Versions only grow; a released migration is never edited. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * The schema, as the list of changes that build it. Timestamps are integer milliseconds since the
+ * epoch everywhere (the clock and the Detector contract use milliseconds); JSON columns hold text.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "history, anomalies, alerts, outbox, silences, detector state",
+    sql: `
+      -- Small facts the store keeps about itself (when it was last opened).
+      CREATE TABLE store_meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) WITHOUT ROWID;
+
+      -- Series identity: points refer to a series by a small integer, so each point is a few bytes.
+      CREATE TABLE series (
+        id         INTEGER PRIMARY KEY,
+        key        TEXT NOT NULL UNIQUE,  -- seriesKey(metric, labels)
+        metric     TEXT NOT NULL,
+        labels     TEXT NOT NULL,         -- JSON object
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX series_metric ON series (metric);
+
+      -- Write buffer of raw points, in time order: a tick appends to the end of this tree and so
+      -- dirties a couple of pages, where writing into points (one place per series) dirties one page
+      -- per series on every tick. Maintenance moves whole hours from here into points.
+      CREATE TABLE points_recent (
+        ts        INTEGER NOT NULL,
+        series_id INTEGER NOT NULL,
+        value     REAL NOT NULL,
+        PRIMARY KEY (ts, series_id)
+      ) WITHOUT ROWID;
+
+      -- Raw points, in series order, so that reading one series over a range is one range scan.
+      CREATE TABLE points (
+        series_id INTEGER NOT NULL,
+        ts        INTEGER NOT NULL,
+        value     REAL NOT NULL,
+        PRIMARY KEY (series_id, ts)
+      ) WITHOUT ROWID;
+
+      -- Roll-ups: ts is the start of the minute or hour; the mean is sum_value / count, kept as a
+      -- sum so that buckets merge exactly.
+      CREATE TABLE rollup_1m (
+        series_id INTEGER NOT NULL,
+        ts        INTEGER NOT NULL,
+        min_value REAL NOT NULL,
+        max_value REAL NOT NULL,
+        sum_value REAL NOT NULL,
+        count     INTEGER NOT NULL,
+        PRIMARY KEY (series_id, ts)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE rollup_1h (
+        series_id INTEGER NOT NULL,
+        ts        INTEGER NOT NULL,
+        min_value REAL NOT NULL,
+        max_value REAL NOT NULL,
+        sum_value REAL NOT NULL,
+        count     INTEGER NOT NULL,
+        PRIMARY KEY (series_id, ts)
+      ) WITHOUT ROWID;
+
+      -- Every Finding the detectors report.
+      CREATE TABLE anomalies (
+        id         INTEGER PRIMARY KEY,
+        ts         INTEGER NOT NULL,
+        type       TEXT NOT NULL,
+        severity   TEXT NOT NULL CHECK (severity IN ('warning', 'critical')),
+        message    TEXT NOT NULL,
+        value      REAL,                  -- NULL when the finding's value was not a finite number
+        threshold  REAL,
+        metric     TEXT NOT NULL,
+        labels     TEXT NOT NULL,         -- JSON object
+        series_key TEXT NOT NULL,
+        detector   TEXT NOT NULL,
+        score      REAL NOT NULL
+      );
+      CREATE INDEX anomalies_ts ON anomalies (ts);
+      CREATE INDEX anomalies_type_ts ON anomalies (type, ts);
+      CREATE INDEX anomalies_severity_ts ON anomalies (severity, ts);
+      CREATE INDEX anomalies_series_ts ON anomalies (series_key, ts);
+
+      -- One row per alert: an alert that resolves and fires again is a new row with the same
+      -- fingerprint. At most one row per fingerprint is not resolved.
+      CREATE TABLE alerts (
+        id               INTEGER PRIMARY KEY,
+        fingerprint      TEXT NOT NULL,
+        labels           TEXT NOT NULL,   -- JSON object
+        state            TEXT NOT NULL CHECK (state IN ('pending', 'firing', 'resolved', 'silenced')),
+        severity         TEXT NOT NULL CHECK (severity IN ('warning', 'critical')),
+        started_at       INTEGER NOT NULL, -- first finding (pending since)
+        fired_at         INTEGER,
+        resolved_at      INTEGER,
+        updated_at       INTEGER NOT NULL,
+        last_notified_at INTEGER,
+        last_finding     TEXT              -- JSON Finding
+      );
+      CREATE UNIQUE INDEX alerts_open_fingerprint ON alerts (fingerprint) WHERE state <> 'resolved';
+      CREATE INDEX alerts_updated ON alerts (updated_at);
+      CREATE INDEX alerts_state_updated ON alerts (state, updated_at);
+
+      -- The outbox: written in the same transaction as the alert's change of state.
+      CREATE TABLE notifications (
+        id                INTEGER PRIMARY KEY,
+        alert_fingerprint TEXT NOT NULL,
+        alert_id          INTEGER,         -- alerts.id, when the engine knows it
+        alert_state       TEXT NOT NULL,   -- the change announced: firing, resolved...
+        channel           TEXT NOT NULL,
+        status            TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'dead')),
+        idempotency_key   TEXT NOT NULL UNIQUE,
+        payload           TEXT NOT NULL,   -- JSON
+        attempts          INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at   INTEGER NOT NULL,
+        created_at        INTEGER NOT NULL,
+        updated_at        INTEGER NOT NULL,
+        delivered_at      INTEGER,
+        dead_lettered_at  INTEGER,
+        last_error        TEXT
+      );
+      CREATE INDEX notifications_due ON notifications (next_attempt_at) WHERE status = 'pending';
+      CREATE INDEX notifications_created ON notifications (created_at);
+      CREATE INDEX notifications_fingerprint ON notifications (alert_fingerprint);
+
+      -- Every delivery attempt of a notification.
+      CREATE TABLE delivery_attempts (
+        id              INTEGER PRIMARY KEY,
+        notification_id INTEGER NOT NULL REFERENCES notifications (id) ON DELETE CASCADE,
+        channel         TEXT NOT NULL,
+        ts              INTEGER NOT NULL,
+        outcome         TEXT NOT NULL CHECK (outcome IN ('delivered', 'retry', 'failed')),
+        http_status     INTEGER,
+        error           TEXT,
+        latency_ms      REAL NOT NULL
+      );
+      CREATE INDEX delivery_attempts_notification ON delivery_attempts (notification_id);
+      CREATE INDEX delivery_attempts_ts ON delivery_attempts (ts);
+
+      CREATE TABLE silences (
+        id         TEXT PRIMARY KEY,
+        matchers   TEXT NOT NULL,          -- JSON array of { name, value, isRegex, isEqual }
+        starts_at  INTEGER NOT NULL,
+        ends_at    INTEGER NOT NULL,
+        created_by TEXT NOT NULL,
+        comment    TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX silences_ends ON silences (ends_at);
+      CREATE INDEX silences_starts ON silences (starts_at);
+
+      -- Learned baselines, so that a restart does not forget them.
+      CREATE TABLE detector_state (
+        series_key TEXT NOT NULL,
+        detector   TEXT NOT NULL,
+        state      TEXT NOT NULL,          -- JSON
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (series_key, detector)
+      ) WITHOUT ROWID;
+    `,
+  },
+];
+
+/** The database was written by a newer agent: this one must not write into a schema it does not know. */
+export class NewerSchemaError extends Error {
+  constructor(
+    readonly found: number,
+    readonly known: number,
+  ) {
+    super(`database schema version ${found} is newer than this agent's (${known})`);
+    this.name = "NewerSchemaError";
+  }
+}
+
+/**
+ * Brings a database up to the latest schema: each missing migration runs in its own transaction with
+ * its row in `schema_migrations`, so a crash between two leaves a database at a known version.
+ * Returns the versions applied (none when already current).
+ */
+export function migrate(db: Database, now: number, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  db.run(
+    `CREATE TABLE IF NOT EXISTS schema_migrations (
+       version    INTEGER PRIMARY KEY,
+       name       TEXT NOT NULL,
+       applied_at INTEGER NOT NULL
+     )`,
+  );
+  const current = assertKnownSchema(db, migrations);
+  const applied: number[] = [];
+  for (const migration of migrations) {
+    if (migration.version <= current) continue;
+    db.transaction(() => {
+      db.run(migration.sql);
+      db.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", [migration.version, migration.name, now]);
+    }).immediate();
+    applied.push(migration.version);
+  }
+  return applied;
+}
+
+/**
+ * Returns the schema version, or throws NewerSchemaError for a database of a newer agent. It only
+ * reads, so it can run before anything (even a journal mode) is written to a file that is not ours
+ * to change.
+ */
+export function assertKnownSchema(db: Database, migrations: readonly Migration[] = MIGRATIONS): number {
+  const exists = db.query("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'").get();
+  const current = exists ? schemaVersion(db) : 0;
+  const known = migrations.at(-1)?.version ?? 0;
+  if (current > known) throw new NewerSchemaError(current, known);
+  return current;
+}
+
+/** The highest migration applied, 0 for an empty database. */
+export function schemaVersion(db: Database): number {
+  const row = db.query<{ version: number | null }, []>("SELECT max(version) AS version FROM schema_migrations").get();
+  return row?.version ?? 0;
+}

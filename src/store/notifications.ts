@@ -1,0 +1,166 @@
+import type { Database, SQLQueryBindings } from "bun:sqlite";
+import { filterBy, listPage, type Page, type PageRequest } from "./page.ts";
+
+/** Where a notification is: waiting (first try or a retry), delivered, or given up (dead-lettered). */
+export type NotificationStatus = "pending" | "delivered" | "dead";
+
+/** One row of the outbox (times in ms). */
+export interface NotificationRecord {
+  id: number;
+  alertFingerprint: string;
+  alertId: number | null;
+  /** The change of state it announces (firing, resolved...). */
+  alertState: string;
+  channel: string;
+  status: NotificationStatus;
+  /** Unique: an alert, channel and state are queued once, however often the engine asks. */
+  idempotencyKey: string;
+  payload: unknown;
+  attempts: number;
+  nextAttemptAt: number;
+  createdAt: number;
+  updatedAt: number;
+  deliveredAt: number | null;
+  deadLetteredAt: number | null;
+  lastError: string | null;
+}
+
+/** A notification to queue; it is due at `nextAttemptAt`, by default when created. */
+export interface NewNotification {
+  alertFingerprint: string;
+  alertId?: number | null;
+  alertState: string;
+  channel: string;
+  idempotencyKey: string;
+  payload: unknown;
+  createdAt: number;
+  nextAttemptAt?: number;
+}
+
+/** Fields a worker changes after an attempt. */
+export type NotificationChanges = Partial<
+  Pick<NotificationRecord, "status" | "attempts" | "nextAttemptAt" | "deliveredAt" | "deadLetteredAt" | "lastError">
+> & { updatedAt: number };
+
+/** Filters of the outbox listing; `from`/`to` bound the creation time (ms, inclusive). */
+export interface NotificationFilter extends PageRequest {
+  status?: NotificationStatus;
+  channel?: string;
+  alertFingerprint?: string;
+  from?: number;
+  to?: number;
+}
+
+interface NotificationRow {
+  id: number;
+  alert_fingerprint: string;
+  alert_id: number | null;
+  alert_state: string;
+  channel: string;
+  status: NotificationStatus;
+  idempotency_key: string;
+  payload: string;
+  attempts: number;
+  next_attempt_at: number;
+  created_at: number;
+  updated_at: number;
+  delivered_at: number | null;
+  dead_lettered_at: number | null;
+  last_error: string | null;
+}
+
+const COLUMNS: Record<keyof NotificationChanges, string> = {
+  status: "status",
+  attempts: "attempts",
+  nextAttemptAt: "next_attempt_at",
+  deliveredAt: "delivered_at",
+  deadLetteredAt: "dead_lettered_at",
+  lastError: "last_error",
+  updatedAt: "updated_at",
+};
+
+function toRecord(r: NotificationRow): NotificationRecord {
+  return {
+    id: r.id,
+    alertFingerprint: r.alert_fingerprint,
+    alertId: r.alert_id,
+    alertState: r.alert_state,
+    channel: r.channel,
+    status: r.status,
+    idempotencyKey: r.idempotency_key,
+    payload: JSON.parse(r.payload) as unknown,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    deliveredAt: r.delivered_at,
+    deadLetteredAt: r.dead_lettered_at,
+    lastError: r.last_error,
+  };
+}
+
+/**
+ * Queues a notification; call it in the transaction that changes the alert's state. Returns its id,
+ * or null when its idempotency key is already queued (the engine asked twice).
+ */
+export function enqueueNotification(db: Database, n: NewNotification): number | null {
+  const row = db
+    .query<{ id: number }, SQLQueryBindings[]>(
+      `INSERT INTO notifications (alert_fingerprint, alert_id, alert_state, channel, idempotency_key, payload, next_attempt_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+    )
+    .get(
+      n.alertFingerprint,
+      n.alertId ?? null,
+      n.alertState,
+      n.channel,
+      n.idempotencyKey,
+      JSON.stringify(n.payload),
+      n.nextAttemptAt ?? n.createdAt,
+      n.createdAt,
+      n.createdAt,
+    );
+  return row?.id ?? null;
+}
+
+/** Pending notifications due at `now`, oldest due first. */
+export function dueNotifications(db: Database, now: number, limit = 100): NotificationRecord[] {
+  return db
+    .query<NotificationRow, [number, number]>(
+      "SELECT * FROM notifications WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
+    )
+    .all(now, limit)
+    .map(toRecord);
+}
+
+/** Changes the given fields of a notification; false when there is no such notification. */
+export function updateNotification(db: Database, id: number, changes: NotificationChanges): boolean {
+  const sets: string[] = [];
+  const params: SQLQueryBindings[] = [];
+  for (const [field, value] of Object.entries(changes)) {
+    if (value === undefined) continue;
+    const column = COLUMNS[field as keyof NotificationChanges];
+    if (!column) throw new Error(`update notification: unknown field ${field}`);
+    sets.push(`${column} = ?`);
+    params.push(value as SQLQueryBindings);
+  }
+  return db.run(`UPDATE notifications SET ${sets.join(", ")} WHERE id = ?`, [...params, id]).changes > 0;
+}
+
+/** One notification by id. */
+export function getNotification(db: Database, id: number): NotificationRecord | null {
+  const row = db.query<NotificationRow, [number]>("SELECT * FROM notifications WHERE id = ?").get(id);
+  return row ? toRecord(row) : null;
+}
+
+/** The outbox, newest first. */
+export function listNotifications(db: Database, filter: NotificationFilter = {}): Page<NotificationRecord> {
+  const where: string[] = [];
+  const params: SQLQueryBindings[] = [];
+  filterBy(where, params, "status", "=", filter.status);
+  filterBy(where, params, "channel", "=", filter.channel);
+  filterBy(where, params, "alert_fingerprint", "=", filter.alertFingerprint);
+  filterBy(where, params, "created_at", ">=", filter.from);
+  filterBy(where, params, "created_at", "<=", filter.to);
+  return listPage<NotificationRow, NotificationRecord>(db, { table: "notifications", sort: "created_at", where, params, map: toRecord }, filter);
+}

@@ -1,0 +1,424 @@
+import type { Database } from "bun:sqlite";
+import { statSync } from "node:fs";
+import { dirname } from "node:path";
+import type { Sample } from "../collect/series.ts";
+import type { Config } from "../config/schema.ts";
+import type { Finding } from "../detect/finding.ts";
+import { componentLogger, type Logger } from "../log.ts";
+import type { SelfMetrics } from "../self-metrics.ts";
+import { recordAnomalies } from "./anomalies.ts";
+import { copyState } from "./copy-state.ts";
+import { type DetectorStateEntry, type DetectorStateRecord, loadDetectorStates, saveDetectorStates } from "./detector-state.ts";
+import { moveAside } from "./move-aside.ts";
+import { type Degraded, openDatabase, openMemoryDatabase } from "./open-database.ts";
+import { applyRetention, type DeletedRows } from "./retention.ts";
+import { rollUp, type RollUpReport } from "./roll-up.ts";
+import { createSampleWriter, type SampleWriter } from "./sample-writer.ts";
+import { type LatestPoint, latest, listSeries, querySeries, type SeriesFilter, type SeriesListing, type SeriesQuery, type SeriesQueryResult } from "./series-query.ts";
+import { SeriesIndex } from "./series-index.ts";
+import { enforceSizeCap, type SizeCapReport, usedBytes, vacuumFreePages } from "./size-cap.ts";
+import { describeError, type StorageProblem, storageProblem } from "./storage-problem.ts";
+import { createStoreMetrics, type StoreMetrics } from "./store-metrics.ts";
+
+/** The `store` section of the configuration: retention in seconds, size cap in MB, maintenance interval in seconds. */
+export type StoreSettings = Config["store"];
+
+/** What the store needs; everything comes in here, nothing from globals. */
+export interface StoreOptions {
+  /** Directory of `aiops-agent.db` (`agent.data_dir`). */
+  dataDir: string;
+  settings: StoreSettings;
+  /** The root logger; the store logs as `aiops_agent.store`. */
+  log: Logger;
+  metrics: SelfMetrics;
+  /** Clock in ms since the epoch. */
+  now?: () => number;
+}
+
+/** What `/readyz` reports of the store. */
+export interface StoreStatus {
+  open: boolean;
+  /** History goes to the database file. */
+  persistent: boolean;
+  /** The database file; null while history is in memory. */
+  path: string | null;
+  degraded: Degraded | null;
+  /** Events an operator should know of that did not degrade the store (a corrupt file moved aside). */
+  notices: string[];
+}
+
+/** The outcome of one tick's write; it never throws. */
+export interface WriteResult {
+  written: number;
+  /** Why nothing was written, when it failed even after falling back to memory. */
+  error?: string;
+}
+
+/** What one maintenance run did. */
+export interface MaintenanceReport {
+  rolledUp: RollUpReport;
+  deleted: DeletedRows;
+  sizeCap: SizeCapReport;
+  durationMs: number;
+}
+
+/**
+ * The history store. A storage failure (read-only or full disk, I/O error) on any call moves the
+ * store to an in-memory database, carrying the state tables over, and the call is tried once more
+ * there; a corrupt file is moved aside and replaced by a fresh one. The agent never stops for it.
+ */
+export interface Store {
+  /** Opens the database, or falls back to memory. Safe twice. */
+  open(): StoreStatus;
+  /** `open()`, then maintenance every `maintenance_interval`. Safe twice. */
+  start(): StoreStatus;
+  /** Stops maintenance, checkpoints the WAL and closes. Safe twice, and before open. */
+  close(): void;
+  status(): StoreStatus;
+  /** Why history is in memory only; null while it goes to the file. */
+  readonly degraded: Degraded | null;
+  /**
+   * The open database. It changes when the store falls back to memory: read it for each use, never
+   * keep it. Prefer `transaction` and `read`, which handle storage failures.
+   */
+  readonly db: Database;
+  /**
+   * Runs `fn` in one (IMMEDIATE) transaction and returns its result; for the alert engine's change of
+   * state and its outbox rows. `fn` must be synchronous (the transaction commits when it returns).
+   * On a storage failure the store falls back to memory and runs `fn` once more there: keep `fn` to
+   * database work. Nested calls become savepoints.
+   */
+  transaction<T>(fn: (db: Database) => T): T;
+  /** Runs a read with the same fallback as `transaction` (for the API's listings). */
+  read<T>(fn: (db: Database) => T): T;
+  /** Writes one tick's samples at `ts` (ms) in one transaction. Never throws. */
+  writeSamples(ts: number, samples: readonly Sample[]): WriteResult;
+  /** Records a tick's findings in the anomalies table. Never throws. */
+  recordFindings(findings: readonly Finding[]): WriteResult;
+  /** Saves detector states (replacing earlier ones). Never throws. */
+  saveDetectorStates(entries: readonly DetectorStateEntry[]): WriteResult;
+  /** Saved detector states, of one detector or all; empty when they cannot be read. */
+  loadDetectorStates(detector?: string): DetectorStateRecord[];
+  /** Roll-ups, retention, size cap and checkpoint; `start()` runs it on its interval. Never throws (null on failure). */
+  maintain(): MaintenanceReport | null;
+  /** History of the matching series, at the resolution the range and step call for. Throws RangeError on a bad range. */
+  querySeries(query: SeriesQuery): SeriesQueryResult;
+  listSeries(filter?: SeriesFilter): SeriesListing[];
+  /** The newest point of each matching series. */
+  latest(filter?: SeriesFilter): LatestPoint[];
+}
+
+/** While degraded, history in memory is held to this size, whatever the cap for the file. */
+export const MEMORY_CAP_BYTES = 64 * 1024 * 1024;
+
+/** Creates the store. Nothing touches the disk before `open()` or `start()`. */
+export function createStore(options: StoreOptions): Store {
+  return new SqliteStore(options);
+}
+
+interface Current {
+  db: Database;
+  path: string | null;
+  index: SeriesIndex;
+  writer: SampleWriter;
+}
+
+class SqliteStore implements Store {
+  private readonly log: Logger;
+  private readonly metrics: StoreMetrics;
+  private readonly now: () => number;
+  private phase: "new" | "open" | "closed" = "new";
+  private current: Current | null = null;
+  private degradedBy: Degraded | null = null;
+  private readonly notices: string[] = [];
+  private timer: ReturnType<typeof setInterval> | undefined;
+  /** Last error logged per operation: a failure that repeats every tick is logged once and counted. */
+  private readonly lastLogged = new Map<string, string>();
+
+  constructor(private readonly options: StoreOptions) {
+    this.log = componentLogger(options.log, "store");
+    this.metrics = createStoreMetrics(options.metrics);
+    this.now = options.now ?? Date.now;
+  }
+
+  open(): StoreStatus {
+    if (this.phase === "closed") throw new Error("store: open after close");
+    if (this.phase === "open") return this.status();
+    const opened = openDatabase(this.options.dataDir, this.now());
+    this.use(opened.db, opened.path);
+    this.phase = "open";
+    for (const notice of opened.notices) this.notice(notice);
+    if (opened.degraded) this.degrade(opened.degraded);
+    else this.log.info({ path: opened.path }, "store opened");
+    this.updateGauges();
+    return this.status();
+  }
+
+  start(): StoreStatus {
+    const status = this.open();
+    const interval = this.options.settings.maintenance_interval;
+    if (this.timer === undefined && interval > 0) {
+      this.timer = setInterval(() => this.maintain(), interval * 1000);
+      // Maintenance must not keep a stopping process alive.
+      this.timer.unref();
+    }
+    return status;
+  }
+
+  close(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    const current = this.current;
+    this.current = null;
+    this.phase = "closed";
+    if (!current) return;
+    if (current.path) {
+      try {
+        current.db.run("PRAGMA optimize");
+        // Leaves the whole database in the file and the WAL empty, for a copy or a backup.
+        current.db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+      } catch (error) {
+        this.log.warning({ error: describeError(error) }, "store: checkpoint on close failed");
+      }
+    }
+    closeQuietly(current.db);
+  }
+
+  status(): StoreStatus {
+    const path = this.current?.path ?? null;
+    return { open: this.phase === "open", persistent: path !== null, path, degraded: this.degradedBy, notices: [...this.notices] };
+  }
+
+  get degraded(): Degraded | null {
+    return this.degradedBy;
+  }
+
+  get db(): Database {
+    return this.require().db;
+  }
+
+  transaction<T>(fn: (db: Database) => T): T {
+    return this.guard("transaction", (c) => c.db.transaction(() => fn(c.db)).immediate());
+  }
+
+  read<T>(fn: (db: Database) => T): T {
+    return this.guard("read", (c) => fn(c.db));
+  }
+
+  writeSamples(ts: number, samples: readonly Sample[]): WriteResult {
+    const started = performance.now();
+    try {
+      const written = this.guard("write samples", (c) => c.writer.write(ts, samples));
+      this.metrics.writeSeconds.observe((performance.now() - started) / 1000);
+      this.metrics.pointsWritten.inc({}, written);
+      this.metrics.series.set({}, this.require().index.size);
+      return { written };
+    } catch (error) {
+      return this.failed("write_samples", error);
+    }
+  }
+
+  recordFindings(findings: readonly Finding[]): WriteResult {
+    if (findings.length === 0) return { written: 0 };
+    try {
+      return { written: this.transaction((db) => recordAnomalies(db, findings)) };
+    } catch (error) {
+      return this.failed("record_findings", error);
+    }
+  }
+
+  saveDetectorStates(entries: readonly DetectorStateEntry[]): WriteResult {
+    try {
+      return { written: this.transaction((db) => saveDetectorStates(db, entries, this.now())) };
+    } catch (error) {
+      return this.failed("save_detector_states", error);
+    }
+  }
+
+  loadDetectorStates(detector?: string): DetectorStateRecord[] {
+    try {
+      return this.read((db) => loadDetectorStates(db, detector));
+    } catch (error) {
+      this.failed("load_detector_states", error);
+      return [];
+    }
+  }
+
+  maintain(): MaintenanceReport | null {
+    const started = performance.now();
+    try {
+      const report = this.guard("maintenance", (c) => this.maintainOnce(c));
+      report.durationMs = performance.now() - started;
+      this.metrics.maintenanceSeconds.observe(report.durationMs / 1000);
+      this.updateGauges();
+      return report;
+    } catch (error) {
+      this.failed("maintenance", error);
+      return null;
+    }
+  }
+
+  querySeries(query: SeriesQuery): SeriesQueryResult {
+    return this.guard("query", (c) => querySeries(c.db, c.index, query, this.now(), this.options.settings.raw_retention * 1000));
+  }
+
+  listSeries(filter?: SeriesFilter): SeriesListing[] {
+    return listSeries(this.require().index, filter);
+  }
+
+  latest(filter?: SeriesFilter): LatestPoint[] {
+    return this.guard("latest", (c) => latest(c.db, c.index, filter));
+  }
+
+  private maintainOnce(c: Current): MaintenanceReport {
+    const now = this.now();
+    const settings = this.options.settings;
+    const rolledUp = rollUp(c.db, now);
+    const deleted = applyRetention(c.db, now, { rawMs: settings.raw_retention * 1000, rollupMs: settings.rollup_retention * 1000 });
+    if (deleted.series) c.index.reload();
+    const capBytes = settings.max_size_mb * 1024 * 1024;
+    const sizeCap = enforceSizeCap(c.db, c.path ? capBytes : Math.min(capBytes, MEMORY_CAP_BYTES), now);
+    // Free pages left by retention are reused by the next hour's points: giving them back would only
+    // grow the file again. Give them back when they are many (retention shortened) or the cap trimmed.
+    if (sizeCap.vacuumedPages === 0 && freeShare(c.db) > 0.25) sizeCap.vacuumedPages = vacuumFreePages(c.db);
+    // Checkpoint off the tick. After the hourly move or a vacuum the WAL holds megabytes that would
+    // otherwise stay on disk: truncate it then; the rest of the time it holds a minute of ticks.
+    if (c.path) c.db.run(rolledUp.hours > 0 || sizeCap.vacuumedPages > 0 ? "PRAGMA wal_checkpoint(TRUNCATE)" : "PRAGMA wal_checkpoint(PASSIVE)");
+
+    const retained = Object.entries(deleted).reduce((sum, [table, n]) => (table === "series" ? sum : sum + n), 0);
+    if (retained > 0) this.metrics.rowsDeleted.inc({ reason: "retention" }, retained);
+    if (sizeCap.deleted > 0) {
+      this.metrics.rowsDeleted.inc({ reason: "size_cap" }, sizeCap.deleted);
+      this.log.warning(
+        { cap_mb: settings.max_size_mb, trimmed_before: new Date(sizeCap.trimmedBefore ?? 0).toISOString(), rows: sizeCap.deleted },
+        "store: size cap reached, deleted the oldest history",
+      );
+    }
+    if (rolledUp.hours > 0) this.log.debug({ hours: rolledUp.hours, points: rolledUp.points, deleted }, "store: rolled up");
+    return { rolledUp, deleted, sizeCap, durationMs: 0 };
+  }
+
+  /**
+   * Runs `fn` on the current database. A storage failure replaces the database (see `replace`) and
+   * runs `fn` once more; any other error, or a failure in memory already, is thrown.
+   */
+  private guard<T>(operation: string, fn: (c: Current) => T): T {
+    const c = this.require();
+    try {
+      return fn(c);
+    } catch (error) {
+      const problem = storageProblem(error);
+      if (problem === undefined || c.path === null) throw error;
+      this.replace(c, problem, `${operation} failed (${describeError(error)})`);
+      return fn(this.require());
+    }
+  }
+
+  /**
+   * Replaces a database file that failed. A corrupt file is moved aside and a fresh one started (the
+   * store stays persistent); otherwise history continues in memory. Either way the state tables are
+   * carried over when they can still be read.
+   */
+  private replace(old: Current, problem: StorageProblem, reason: string): void {
+    const path = old.path!;
+    const now = this.now();
+    if (problem === "corrupt") {
+      closeQuietly(old.db);
+      let aside: string;
+      try {
+        aside = moveAside(path, now);
+      } catch (error) {
+        this.toMemory(null, { problem, reason: `${reason}; cannot move ${path} aside (${describeError(error)})`, since: now });
+        return;
+      }
+      const opened = openDatabase(dirname(path), now);
+      const copied = copyState(aside, opened.db);
+      this.use(opened.db, opened.path);
+      this.notice(`${reason}: moved ${path} aside to ${aside} and started a fresh file (carried over: ${copied.copied.join(", ") || "nothing"})`);
+      for (const notice of opened.notices) this.notice(notice);
+      if (opened.degraded) this.degrade(opened.degraded);
+      this.updateGauges();
+      return;
+    }
+    this.toMemory(old, { problem, reason: `${reason}; history is kept in memory from now on`, since: now });
+    closeQuietly(old.db);
+  }
+
+  private toMemory(from: Current | null, degraded: Degraded): void {
+    const db = openMemoryDatabase(this.now());
+    if (from?.path) copyState(from.path, db);
+    this.use(db, null);
+    this.degrade(degraded);
+    this.updateGauges();
+  }
+
+  private use(db: Database, path: string | null): void {
+    const index = new SeriesIndex(db, this.now);
+    this.current = { db, path, index, writer: createSampleWriter(db, index) };
+  }
+
+  private degrade(degraded: Degraded): void {
+    this.degradedBy = degraded;
+    this.metrics.degraded.set({}, 1);
+    this.log.warning({ problem: degraded.problem, reason: degraded.reason }, "store degraded: history is kept in memory only");
+  }
+
+  private notice(text: string): void {
+    this.notices.push(text);
+    this.log.warning({ notice: text }, "store notice");
+  }
+
+  private failed(operation: string, error: unknown): WriteResult {
+    const message = describeError(error);
+    this.metrics.errors.inc({ operation });
+    if (this.lastLogged.get(operation) !== message) {
+      this.lastLogged.set(operation, message);
+      this.log.error({ operation, error: message }, "store operation failed");
+    }
+    return { written: 0, error: message };
+  }
+
+  private require(): Current {
+    if (this.phase !== "open" || !this.current) throw new Error(this.phase === "closed" ? "store: used after close" : "store: not open");
+    return this.current;
+  }
+
+  private updateGauges(): void {
+    const c = this.current;
+    if (!c) return;
+    this.metrics.degraded.set({}, this.degradedBy ? 1 : 0);
+    this.metrics.series.set({}, c.index.size);
+    this.metrics.sizeBytes.set({}, c.path ? fileBytes(c.path) : usedBytes(c.db));
+  }
+}
+
+function freeShare(db: Database): number {
+  const row = db
+    .query<{ pages: number; free: number }, []>(
+      "SELECT (SELECT page_count FROM pragma_page_count) AS pages, (SELECT freelist_count FROM pragma_freelist_count) AS free",
+    )
+    .get();
+  return row && row.pages > 0 ? row.free / row.pages : 0;
+}
+
+/** Size on disk of the database file and its WAL. */
+function fileBytes(path: string): number {
+  let total = 0;
+  for (const file of [path, `${path}-wal`]) {
+    try {
+      total += statSync(file).size;
+    } catch {
+      // No WAL between a truncating checkpoint and the next write.
+    }
+  }
+  return total;
+}
+
+function closeQuietly(db: Database): void {
+  try {
+    // Finalizes our prepared statements too, so the file is released now, not at garbage collection.
+    db.close(true);
+  } catch {
+    db.close();
+  }
+}

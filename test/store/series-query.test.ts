@@ -1,0 +1,126 @@
+import { describe, expect, test } from "bun:test";
+import { HOUR_MS, MINUTE_MS } from "../../src/store/buckets.ts";
+import { rollUp } from "../../src/store/roll-up.ts";
+import { type HistoryPoint, latest, listSeries, querySeries } from "../../src/store/series-query.ts";
+import { memoryHistory } from "./support/history.ts";
+import { T0 } from "./support/temp.ts";
+
+const RAW = 24 * HOUR_MS;
+const START = T0 - 3 * HOUR_MS;
+const NOW = T0 + 5 * MINUTE_MS;
+const eth0 = (ts: number) => ((ts - START) / 10_000) % 17;
+const eth1 = (ts: number) => 100 + Math.sin(ts / 1e6);
+
+/**
+ * Three hours and five minutes of ticks every 10 s (07:00 to 10:05) of two interfaces and a metric
+ * that stopped at 08:00; the hours before 10:00 are rolled up, the last five minutes are still in
+ * the write buffer.
+ */
+function history() {
+  const h = memoryHistory(() => NOW);
+  for (let ts = START; ts <= NOW; ts += 10_000) {
+    h.writer.write(ts, [
+      { metric: "net", labels: { device: "eth0" }, value: eth0(ts) },
+      { metric: "net", labels: { device: "eth1" }, value: eth1(ts) },
+      ...(ts < START + HOUR_MS ? [{ metric: "old", labels: {}, value: ts }] : []),
+    ]);
+  }
+  expect(rollUp(h.db, NOW).hours).toBe(3);
+  return h;
+}
+
+/** What a bucketed query must return, computed from the generating function. */
+function expected(fn: (ts: number) => number, from: number, to: number, step: number): HistoryPoint[] {
+  const buckets = new Map<number, number[]>();
+  for (let ts = START; ts <= NOW; ts += 10_000) {
+    if (ts < from || ts > to) continue;
+    const bucket = ts - (ts % step);
+    buckets.set(bucket, [...(buckets.get(bucket) ?? []), fn(ts)]);
+  }
+  return [...buckets].map(([ts, values]) => ({
+    ts,
+    value: values.reduce((a, b) => a + b, 0) / values.length,
+    min: Math.min(...values),
+    max: Math.max(...values),
+    count: values.length,
+  }));
+}
+
+function expectClose(actual: HistoryPoint[], wanted: HistoryPoint[]): void {
+  expect(actual.map((p) => [p.ts, p.count, p.min, p.max])).toEqual(wanted.map((p) => [p.ts, p.count, p.min, p.max]));
+  actual.forEach((p, i) => expect(p.value).toBeCloseTo(wanted[i]!.value, 9));
+}
+
+describe("querySeries", () => {
+  test("raw points as stored, across the rolled-up hours and the write buffer", () => {
+    const { db, index } = history();
+    const from = T0 - 10 * MINUTE_MS;
+    const result = querySeries(db, index, { metric: "net", labels: { device: "eth0" }, from, to: NOW }, NOW, RAW);
+    expect(result.resolution).toBe("raw");
+    expect(result.step).toBe(0);
+    expect(result.series.map((s) => s.labels)).toEqual([{ device: "eth0" }]);
+    const points = result.series[0]!.points;
+    expect(points.length).toBe(91); // 09:50:00 .. 10:05:00 every 10 s
+    expect(points[0]).toEqual({ ts: from, value: eth0(from), min: eth0(from), max: eth0(from), count: 1 });
+    expect(points.map((p) => p.ts)).toEqual(Array.from({ length: 91 }, (_, i) => from + i * 10_000));
+    expect(points.map((p) => p.value)).toEqual(points.map((p) => eth0(p.ts)));
+  });
+
+  test("labels given must match exactly; labels not given match every series", () => {
+    const { db, index } = history();
+    const range = { from: NOW - MINUTE_MS, to: NOW };
+    expect(querySeries(db, index, { metric: "net", ...range }, NOW, RAW).series.map((s) => s.labels.device)).toEqual(["eth0", "eth1"]);
+    expect(querySeries(db, index, { metric: "net", labels: { device: "eth1" }, ...range }, NOW, RAW).series.map((s) => s.labels.device)).toEqual([
+      "eth1",
+    ]);
+    expect(querySeries(db, index, { metric: "net", labels: { device: "eth" }, ...range }, NOW, RAW).series).toEqual([]);
+    expect(querySeries(db, index, { metric: "nope", ...range }, NOW, RAW).series).toEqual([]);
+  });
+
+  test("raw points in steps under a minute", () => {
+    const { db, index } = history();
+    const from = T0 - 30 * MINUTE_MS;
+    const result = querySeries(db, index, { metric: "net", labels: { device: "eth1" }, from, to: NOW, step: 30_000 }, NOW, RAW);
+    expect(result).toMatchObject({ resolution: "raw", step: 30_000 });
+    expectClose(result.series[0]!.points, expected(eth1, from, NOW, 30_000));
+  });
+
+  test("1-minute roll-ups in 5-minute steps, the last minutes rolled up on the fly from the write buffer", () => {
+    const { db, index } = history();
+    const result = querySeries(db, index, { metric: "net", labels: { device: "eth0" }, from: START, to: NOW, step: 5 * MINUTE_MS }, NOW, RAW);
+    expect(result).toMatchObject({ resolution: "1m", step: 5 * MINUTE_MS });
+    const points = result.series[0]!.points;
+    expect(points.at(-1)!.ts).toBe(NOW); // the bucket of 10:05, from the write buffer
+    expectClose(points, expected(eth0, START, NOW, 5 * MINUTE_MS));
+  });
+
+  test("1-hour roll-ups", () => {
+    const { db, index } = history();
+    const result = querySeries(db, index, { metric: "net", labels: { device: "eth1" }, from: START, to: NOW, step: HOUR_MS }, NOW, RAW);
+    expect(result).toMatchObject({ resolution: "1h", step: HOUR_MS });
+    expectClose(result.series[0]!.points, expected(eth1, START, NOW, HOUR_MS));
+    expect(result.series[0]!.points.map((p) => p.count)).toEqual([360, 360, 360, 31]);
+  });
+});
+
+describe("listSeries and latest", () => {
+  test("list the series that match, by key", () => {
+    const { index } = history();
+    expect(listSeries(index)).toEqual([
+      { key: 'net{device="eth0"}', metric: "net", labels: { device: "eth0" } },
+      { key: 'net{device="eth1"}', metric: "net", labels: { device: "eth1" } },
+      { key: "old", metric: "old", labels: {} },
+    ]);
+    expect(listSeries(index, { metric: "net", labels: { device: "eth1" } }).map((s) => s.key)).toEqual(['net{device="eth1"}']);
+  });
+
+  test("the newest point of each series, from the write buffer or, for a series gone quiet, from the rolled-up points", () => {
+    const { db, index } = history();
+    expect(latest(db, index)).toEqual([
+      { metric: "net", labels: { device: "eth0" }, ts: NOW, value: eth0(NOW) },
+      { metric: "net", labels: { device: "eth1" }, ts: NOW, value: eth1(NOW) },
+      { metric: "old", labels: {}, ts: START + HOUR_MS - 10_000, value: START + HOUR_MS - 10_000 },
+    ]);
+    expect(latest(db, index, { metric: "old" }).length).toBe(1);
+  });
+});

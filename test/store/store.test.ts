@@ -1,0 +1,247 @@
+import { Database } from "bun:sqlite";
+import { existsSync, openSync, readdirSync, writeFileSync, writeSync, closeSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, test } from "bun:test";
+import { findOpenAlert, insertAlert, listOpenAlerts } from "../../src/store/alerts.ts";
+import { HOUR_MS } from "../../src/store/buckets.ts";
+import { DATABASE_FILE } from "../../src/store/open-database.ts";
+import { ROLLUP_GRACE_MS } from "../../src/store/roll-up.ts";
+import { cleanUp, metricValue, sample, T0, tempDir, testStore } from "./support/store-fixture.ts";
+
+afterEach(cleanUp);
+
+const cpu = (value: number) => [sample("aiops_cpu_usage_percent", value), sample("aiops_network_receive_bytes_per_second", value * 10, { device: "eth0" })];
+
+describe("store lifecycle", () => {
+  test("close is safe before open and twice; open and start are safe twice; a closed store refuses use", () => {
+    const unopened = testStore().store;
+    unopened.close();
+    unopened.close();
+    expect(() => unopened.writeSamples(T0, cpu(1))).not.toThrow();
+    expect(unopened.writeSamples(T0, cpu(1)).error).toBe("store: used after close");
+    expect(() => unopened.open()).toThrow("open after close");
+
+    const { store } = testStore();
+    expect(() => store.db).toThrow("store: not open");
+    const first = store.open();
+    expect(store.start()).toEqual(first);
+    expect(store.open()).toEqual(first);
+    expect(first).toMatchObject({ open: true, persistent: true, degraded: null, notices: [] });
+    store.close();
+    store.close();
+    expect(store.status().open).toBe(false);
+    expect(() => store.querySeries({ metric: "m", from: 0, to: 1 })).toThrow("store: used after close");
+  });
+
+  test("start runs maintenance on its interval, close stops it", async () => {
+    const { store, metrics } = testStore({ settings: { maintenance_interval: 0.02 } });
+    store.start();
+    store.start();
+    await Bun.sleep(150);
+    const runs = metricValue(metrics, "aiops_store_maintenance_duration_seconds", {}, "_count") ?? 0;
+    expect(runs).toBeGreaterThanOrEqual(2);
+    store.close();
+    await Bun.sleep(100);
+    expect(metricValue(metrics, "aiops_store_maintenance_duration_seconds", {}, "_count")).toBe(runs);
+  });
+});
+
+describe("history", () => {
+  test("survives a restart: raw points, roll-ups, series and the newest minutes", () => {
+    const dataDir = tempDir();
+    const first = testStore({ dataDir });
+    first.store.start();
+    for (let ts = T0; ts <= T0 + 2 * HOUR_MS; ts += 10_000) {
+      first.clock.now = ts;
+      expect(first.store.writeSamples(ts, cpu((ts - T0) / 10_000)).written).toBe(2);
+    }
+    first.clock.now = T0 + 2 * HOUR_MS + ROLLUP_GRACE_MS;
+    expect(first.store.maintain()?.rolledUp).toEqual({ hours: 2, points: 2 * 2 * 360 });
+    const query = { metric: "aiops_cpu_usage_percent", from: T0, to: T0 + 2 * HOUR_MS };
+    const before = first.store.querySeries(query);
+    const hourly = first.store.querySeries({ ...query, step: HOUR_MS });
+    expect(before.series[0]!.points.length).toBe(721);
+    first.store.close();
+
+    const second = testStore({ dataDir, now: first.clock.now });
+    expect(second.store.open()).toMatchObject({ persistent: true, degraded: null });
+    expect(second.store.querySeries(query)).toEqual(before);
+    expect(second.store.querySeries({ ...query, step: HOUR_MS })).toEqual(hourly);
+    expect(second.store.listSeries().map((s) => s.key)).toEqual(["aiops_cpu_usage_percent", 'aiops_network_receive_bytes_per_second{device="eth0"}']);
+    expect(second.store.latest({ metric: "aiops_cpu_usage_percent" })).toEqual([{ metric: "aiops_cpu_usage_percent", labels: {}, ts: T0 + 2 * HOUR_MS, value: 720 }]);
+    // The next tick goes on the same series.
+    second.store.writeSamples(T0 + 2 * HOUR_MS + 10_000, cpu(721));
+    expect(second.store.db.query("SELECT count(*) AS n FROM series").get()).toEqual({ n: 2 });
+  });
+
+  test("counts what it writes and how long a tick takes; maintenance updates the size", () => {
+    const { store, metrics } = testStore();
+    store.open();
+    store.writeSamples(T0, cpu(1));
+    store.writeSamples(T0 + 10_000, [...cpu(2), sample("x", Number.NaN)]);
+    expect(metricValue(metrics, "aiops_store_points_written_total")).toBe(4);
+    expect(metricValue(metrics, "aiops_store_write_duration_seconds", {}, "_count")).toBe(2);
+    expect(metricValue(metrics, "aiops_store_series")).toBe(2);
+    expect(metricValue(metrics, "aiops_store_degraded")).toBe(0);
+    store.maintain();
+    expect(metricValue(metrics, "aiops_store_database_size_bytes")).toBeGreaterThan(0);
+  });
+
+  test("a size cap smaller than the history deletes the oldest, says so once per run, and counts it", () => {
+    const { store, clock, metrics, lines } = testStore({ settings: { max_size_mb: 1, rollup_retention: 365 * 86_400 } });
+    store.open();
+    // 40 days of hourly roll-ups of 300 series: well over 1 MB.
+    store.transaction((db) => {
+      for (let id = 1; id <= 300; id++) db.run("INSERT INTO series (id, key, metric, labels, created_at) VALUES (?, ?, 'm', '{}', 0)", [id, `m${id}`]);
+      db.run(
+        `WITH RECURSIVE t(ts) AS (SELECT ?1 UNION ALL SELECT ts + ${HOUR_MS} FROM t WHERE ts + ${HOUR_MS} < ?2)
+         INSERT INTO rollup_1h SELECT s.id, t.ts, 1.25, 2.5, 10.75, 360 FROM series AS s, t`,
+        [T0 - 40 * 24 * HOUR_MS, T0],
+      );
+    });
+    clock.now = T0;
+    const report = store.maintain()!;
+    expect(report.sizeCap.usedBytes).toBeLessThanOrEqual(1024 * 1024);
+    expect(report.sizeCap.trimmedBefore).toBeGreaterThan(T0 - 40 * 24 * HOUR_MS);
+    expect(store.db.query("SELECT max(ts) AS ts FROM rollup_1h").get()).toEqual({ ts: T0 - HOUR_MS });
+    expect(metricValue(metrics, "aiops_store_rows_deleted_total", { reason: "size_cap" })).toBe(report.sizeCap.deleted);
+    expect(lines().filter((l) => l.message === "store: size cap reached, deleted the oldest history").length).toBe(1);
+  });
+});
+
+describe("degraded: history in memory, the agent running", () => {
+  test("a data directory that cannot be created (ENOTDIR) gives a running store, a reason and aiops_store_degraded 1", () => {
+    const file = join(tempDir(), "file");
+    writeFileSync(file, "");
+    const { store, metrics, lines } = testStore({ dataDir: join(file, "data") });
+    const status = store.open();
+    expect(status).toMatchObject({ open: true, persistent: false, path: null });
+    expect(status.degraded).toMatchObject({ problem: "read_only", since: T0 });
+    expect(status.degraded?.reason).toContain("ENOTDIR");
+    expect(store.degraded).toEqual(status.degraded);
+    expect(metricValue(metrics, "aiops_store_degraded")).toBe(1);
+    expect(lines().find((l) => l.level === "WARNING")).toMatchObject({
+      logger: "aiops_agent.store",
+      message: "store degraded: history is kept in memory only",
+      problem: "read_only",
+    });
+    expect(store.writeSamples(T0, cpu(5))).toEqual({ written: 2 });
+    expect(store.latest({ metric: "aiops_cpu_usage_percent" }).map((p) => p.value)).toEqual([5]);
+    expect(store.maintain()).not.toBeNull();
+  });
+
+  test("a full disk during a tick (SQLITE_FULL from max_page_count) degrades instead of throwing; the tick and the state carry on in memory", () => {
+    const { store, metrics, dataDir, lines } = testStore();
+    store.open();
+    store.writeSamples(T0, cpu(1));
+    store.transaction((db) => insertAlert(db, { fingerprint: "fp", labels: {}, state: "firing", severity: "warning", startedAt: T0, updatedAt: T0 }));
+    store.saveDetectorStates([{ seriesKey: "aiops_cpu_usage_percent", detector: "ewma", state: { mean: 1 } }]);
+    // The file may not grow any more: the next write that needs a page fails as on a full disk.
+    const pages = (store.db.query("PRAGMA page_count").get() as { page_count: number }).page_count;
+    store.db.run(`PRAGMA max_page_count = ${pages}`);
+    const wide = Array.from({ length: 2000 }, (_, i) => sample("aiops_disk_usage_percent", i, { mountpoint: `/mnt/volume-${i}-${"x".repeat(40)}` }));
+
+    const result = store.writeSamples(T0 + 10_000, wide);
+
+    expect(result).toEqual({ written: 2000 });
+    expect(store.degraded?.problem).toBe("disk_full");
+    expect(store.degraded?.reason).toContain("SQLITE_FULL");
+    expect(store.status().persistent).toBe(false);
+    expect(metricValue(metrics, "aiops_store_degraded")).toBe(1);
+    expect(lines().some((l) => l.message === "store degraded: history is kept in memory only" && l.problem === "disk_full")).toBe(true);
+    // What was written before the failure came along: the last hour of points, the alert, the detector state.
+    expect(store.latest({ metric: "aiops_cpu_usage_percent" })).toEqual([{ metric: "aiops_cpu_usage_percent", labels: {}, ts: T0, value: 1 }]);
+    expect(store.read((db) => listOpenAlerts(db)).map((a) => a.fingerprint)).toEqual(["fp"]);
+    expect(store.loadDetectorStates("ewma").map((s) => s.state)).toEqual([{ mean: 1 }]);
+    expect(store.writeSamples(T0 + 20_000, cpu(3))).toEqual({ written: 2 });
+    store.close();
+
+    // The file is intact, as it was before the failed tick.
+    const file = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
+    expect(file.query("SELECT count(*) AS n FROM points_recent").get()).toEqual({ n: 2 });
+    file.close();
+  });
+
+  test("a database file that turns out corrupt under a running store is moved aside and a fresh file takes over", () => {
+    const dataDir = tempDir();
+    const first = testStore({ dataDir });
+    first.store.open();
+    for (let ts = T0; ts < T0 + 600_000; ts += 10_000) first.store.writeSamples(ts, cpu(ts));
+    first.store.transaction((db) => insertAlert(db, { fingerprint: "fp", labels: {}, state: "firing", severity: "warning", startedAt: T0, updatedAt: T0 }));
+    const root = (first.store.db.query("SELECT rootpage FROM sqlite_schema WHERE name = 'points_recent'").get() as { rootpage: number }).rootpage;
+    first.store.close();
+    // Garbage over the write buffer's root page: the file opens, the first tick's write hits it.
+    const fd = openSync(join(dataDir, DATABASE_FILE), "r+");
+    writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, (root - 1) * 4096);
+    closeSync(fd);
+
+    const second = testStore({ dataDir, now: T0 + 600_000 });
+    expect(second.store.open().persistent).toBe(true);
+    const result = second.store.writeSamples(T0 + 600_000, cpu(7));
+
+    expect(result).toEqual({ written: 2 });
+    const status = second.store.status();
+    expect(status).toMatchObject({ persistent: true, degraded: null, path: join(dataDir, DATABASE_FILE) });
+    expect(status.notices).toHaveLength(1);
+    expect(status.notices[0]).toMatch(/write samples failed \(SQLITE_CORRUPT.*moved .* aside to .*aiops-agent\.db\.corrupt-20250101T101000Z/);
+    expect(readdirSync(dataDir).filter((f) => f.includes(".corrupt-"))).toEqual(["aiops-agent.db.corrupt-20250101T101000Z"]);
+    // The alert was readable in the old file and came across; the tick went to the fresh file.
+    expect(second.store.read((db) => findOpenAlert(db, "fp"))?.fingerprint).toBe("fp");
+    expect(second.store.latest({ metric: "aiops_cpu_usage_percent" }).map((p) => p.value)).toEqual([7]);
+    expect(metricValue(second.metrics, "aiops_store_degraded")).toBe(0);
+    expect(existsSync(join(dataDir, DATABASE_FILE))).toBe(true);
+  });
+
+  test("a corrupt file at start is moved aside and named in the status and the log", () => {
+    const dataDir = tempDir();
+    writeFileSync(join(dataDir, DATABASE_FILE), "garbage".repeat(1000));
+    const { store, lines } = testStore({ dataDir });
+    const status = store.open();
+    expect(status).toMatchObject({ persistent: true, degraded: null });
+    expect(status.notices[0]).toContain("moved it aside to");
+    expect(lines().some((l) => l.level === "WARNING" && String(l.notice).includes("SQLITE_NOTADB"))).toBe(true);
+    expect(store.writeSamples(T0, cpu(1)).written).toBe(2);
+  });
+});
+
+describe("transactions and state", () => {
+  test("transaction commits what fn wrote, or nothing when fn throws", () => {
+    const { store } = testStore();
+    store.open();
+    const alert = { labels: {}, state: "firing" as const, severity: "warning" as const, startedAt: T0, updatedAt: T0 };
+    expect(() =>
+      store.transaction((db) => {
+        insertAlert(db, { ...alert, fingerprint: "a" });
+        throw new Error("engine failed");
+      }),
+    ).toThrow("engine failed");
+    expect(store.transaction((db) => insertAlert(db, { ...alert, fingerprint: "b" }))).toBe(1);
+    expect(store.read(listOpenAlerts).map((a) => a.fingerprint)).toEqual(["b"]);
+  });
+
+  test("records findings and detector states; a failure is counted and logged once, not thrown", () => {
+    const { store, metrics, lines } = testStore();
+    store.open();
+    const finding = {
+      type: "cpu_high",
+      severity: "warning" as const,
+      message: "High CPU usage: 85.50%",
+      value: 85.5,
+      threshold: 80,
+      metric: "aiops_cpu_usage_percent",
+      labels: {},
+      detector: "threshold",
+      score: 0.7,
+      timestamp: new Date(T0).toISOString(),
+    };
+    expect(store.recordFindings([finding, finding])).toEqual({ written: 2 });
+    expect(store.recordFindings([])).toEqual({ written: 0 });
+    const bad = { ...finding, timestamp: "not a time" };
+    expect(store.recordFindings([bad]).error).toContain("invalid timestamp");
+    expect(store.recordFindings([bad]).written).toBe(0);
+    expect(metricValue(metrics, "aiops_store_errors_total", { operation: "record_findings" })).toBe(2);
+    expect(lines().filter((l) => l.message === "store operation failed").length).toBe(1);
+    expect(store.saveDetectorStates([{ seriesKey: "k", detector: "d", state: { a: 1 } }])).toEqual({ written: 1 });
+    expect(store.loadDetectorStates()).toEqual([{ seriesKey: "k", detector: "d", state: { a: 1 }, updatedAt: T0 }]);
+  });
+});

@@ -2,7 +2,7 @@ import { type Clock, systemClock } from "./clock.ts";
 import type { Collector } from "./collect/collector.ts";
 import { createCollectors } from "./collect/collectors.ts";
 import type { Inventory } from "./collect/inventory.ts";
-import { type Sample, seriesKey, toSamples } from "./collect/series.ts";
+import { type Sample, toSamples } from "./collect/series.ts";
 import type { Snapshot } from "./collect/snapshot.ts";
 import { createSnapshotter, type Snapshotter } from "./collect/snapshotter.ts";
 import type { Config } from "./config/schema.ts";
@@ -47,8 +47,10 @@ export interface TickContext {
   samples: Sample[];
   /** Wall-clock milliseconds of the tick, the time stamped on its points. */
   time: number;
-  /** Findings raised this tick; the detection stage fills it for the stages after it. */
+  /** Findings that hold this tick; the detection stage fills it for the stages after it. */
   findings: Finding[];
+  /** Those of `findings` that did not hold at the tick before: each episode is told once. */
+  startedFindings: Finding[];
 }
 
 export interface AgentOptions {
@@ -88,7 +90,6 @@ export class Agent {
   private startedAt?: number;
   private last?: Snapshot;
   private failing = new Map<string, string>();
-  private activeFindings = new Set<string>();
   private readonly tickCounter;
   private readonly skipped;
   private readonly tickDuration;
@@ -180,7 +181,7 @@ export class Agent {
     const started = performance.now();
     const snapshot = await this.snapshotter.collect();
     this.noteCollectorErrors(snapshot.errors ?? {});
-    const context: TickContext = { snapshot, samples: toSamples(snapshot), time: Date.parse(snapshot.timestamp), findings: [] };
+    const context: TickContext = { snapshot, samples: toSamples(snapshot), time: Date.parse(snapshot.timestamp), findings: [], startedFindings: [] };
     for (const stage of this.stages) {
       try {
         await stage.run(context);
@@ -195,24 +196,10 @@ export class Agent {
     this.tickCounter.inc();
     this.tickDuration.observe((performance.now() - started) / 1000);
     this.events.publish({ type: "snapshot", snapshot });
-    this.publishNewFindings(context.findings);
+    for (const finding of context.startedFindings) this.events.publish({ type: "finding", finding });
     if (this.ticks === 1) this.log.info({ series: context.samples.length }, "Metrics collected successfully");
     else this.log.debug({ series: context.samples.length, findings: context.findings.length }, "Metrics collected successfully");
     return context;
-  }
-
-  /**
-   * Findings hold for as long as their condition does, tick after tick; readers of the event stream
-   * hear about each one once, when it starts.
-   */
-  private publishNewFindings(findings: readonly Finding[]): void {
-    const current = new Set<string>();
-    for (const finding of findings) {
-      const key = `${finding.type}|${seriesKey(finding.metric, finding.labels)}`;
-      current.add(key);
-      if (!this.activeFindings.has(key)) this.events.publish({ type: "finding", finding });
-    }
-    this.activeFindings = current;
   }
 
   /** Logs a collector's failure when it starts and when it ends, not on every tick. */

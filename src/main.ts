@@ -22,6 +22,9 @@ import { SelfMetrics } from "./self-metrics.ts";
 import { registerProcessMetrics } from "./server/prometheus.ts";
 import { createHttpServer } from "./server/server.ts";
 import { createDetectionStage } from "./detect/detection-stage.ts";
+import { createHistoryRoutes } from "./server/history-routes.ts";
+import { createHistoryStage } from "./store/history-stage.ts";
+import { createStore } from "./store/store.ts";
 
 /** Exit codes: sysexits.h's EX_USAGE-like 2 for a bad command line, EX_CONFIG 78 for a bad configuration. */
 const EXIT_USAGE = 2;
@@ -194,13 +197,28 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
 
   const metrics = new SelfMetrics();
   registerProcessMetrics(metrics, { version: pkg.version });
+  const store = createStore({ dataDir: loaded.config.agent.data_dir, settings: loaded.config.store, log: root, metrics });
+  store.start();
   const detection = createDetectionStage(loaded.config, { log: componentLogger(root, "detect"), metrics });
-  const agent = new Agent({ config: loaded.config, log: root, inventory, metrics, stages: [detection] });
-  const server = createHttpServer({ agent, config: () => current, metrics, events: agent.events, log: root, version: pkg.version });
+  const history = createHistoryStage({ store, detection: () => detection.detection });
+  const restored = history.restoreDetectorState();
+  if (restored > 0) log.info({ series: restored }, "Learned baselines restored");
+  const agent = new Agent({ config: loaded.config, log: root, inventory, metrics, stages: [detection, history] });
+  const server = createHttpServer({
+    agent,
+    config: () => current,
+    metrics,
+    events: agent.events,
+    log: root,
+    version: pkg.version,
+    routes: createHistoryRoutes(store),
+    readiness: () => ({ store: store.degraded?.reason }),
+  });
   try {
     server.listen(loaded.config.server.listen);
   } catch (cause) {
     log.critical({ err: cause, listen: loaded.config.server.listen }, "Cannot listen on the configured address");
+    store.close();
     return 1;
   }
   await agent.start();

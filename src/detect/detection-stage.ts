@@ -1,4 +1,5 @@
 import type { TickContext, TickStage } from "../agent.ts";
+import { seriesKey } from "../collect/series.ts";
 import type { Config } from "../config/schema.ts";
 import { type Detection, type DetectionDeps, createDetection } from "./detection.ts";
 
@@ -18,6 +19,8 @@ export interface DetectionStage extends TickStage {
 export function createDetectionStage(config: Config, deps: DetectionDeps = {}): DetectionStage {
   let detection = createDetection(config, deps);
   let scores: ReadonlyMap<string, number> = new Map();
+  // A finding holds tick after tick; this remembers which held last tick, so each episode starts once.
+  let active = new Set<string>();
   return {
     name: "detect",
     get scores() {
@@ -29,7 +32,14 @@ export function createDetectionStage(config: Config, deps: DetectionDeps = {}): 
     run(tick: TickContext): void {
       const result = detection.update(tick.time, tick.samples);
       scores = result.scores;
-      for (const finding of result.findings) tick.findings.push(finding);
+      const current = new Set<string>();
+      for (const finding of result.findings) {
+        tick.findings.push(finding);
+        const key = `${finding.type}|${seriesKey(finding.metric, finding.labels)}`;
+        current.add(key);
+        if (!active.has(key)) tick.startedFindings.push(finding);
+      }
+      active = current;
     },
     reload(next: Config): void {
       const learned = detection.exportState();

@@ -12,12 +12,31 @@ test("the detection stage adds the tick's findings for the stages after it and k
     samples: [{ metric: "aiops_cpu_usage_percent", labels: {}, value: 85.5 }],
     time: Date.UTC(2025, 11, 12, 8),
     findings: [earlier],
+    startedFindings: [],
   };
   stage.run(tick);
   expect(tick.findings).toHaveLength(2);
   expect(tick.findings[0]).toBe(earlier);
   expect(tick.findings[1]).toMatchObject({ type: "cpu_high", message: "High CPU usage: 85.50%", timestamp: "2025-12-12T08:00:00.000Z" });
   expect(stage.scores.get("aiops_cpu_usage_percent")).toBeCloseTo(0.5 + (0.5 * 5.5) / 15, 10);
+  expect(tick.startedFindings.map((f) => f.type)).toEqual(["cpu_high"]);
+});
+
+test("a finding that holds tick after tick starts once: the next episode starts again", () => {
+  const stage = createDetectionStage(loadConfig({ env: {} }).config);
+  const started: string[][] = [];
+  for (const [i, value] of [85, 86, 87, 40, 88].entries()) {
+    const tick: TickContext = {
+      snapshot: {} as Snapshot,
+      samples: [{ metric: "aiops_cpu_usage_percent", labels: {}, value }],
+      time: Date.UTC(2025, 0, 1) + i * 10_000,
+      findings: [],
+      startedFindings: [],
+    };
+    stage.run(tick);
+    started.push(tick.startedFindings.map((f) => f.type));
+  }
+  expect(started).toEqual([["cpu_high"], [], [], [], ["cpu_high"]]);
 });
 
 test("a reload takes the new thresholds and keeps what was learned", () => {
@@ -27,6 +46,7 @@ test("a reload takes the new thresholds and keeps what was learned", () => {
     samples: [{ metric: "aiops_cpu_usage_percent", labels: {}, value }],
     time,
     findings: [],
+    startedFindings: [],
   });
   for (let i = 0; i < 50; i++) stage.run(tick(20, Date.UTC(2025, 0, 1) + i * 10_000));
   const learned = JSON.stringify(stage.detection.exportState());

@@ -1,0 +1,58 @@
+import { join } from "node:path";
+import { waitFor } from "./ports.ts";
+
+/** The agent run from source as a user would run it, its JSON log lines collected as they come. */
+export interface AgentProcess {
+  proc: ReturnType<typeof Bun.spawn>;
+  lines: Array<Record<string, unknown>>;
+  port: number;
+  url(path: string): string;
+  stop(signal?: NodeJS.Signals): Promise<number>;
+}
+
+const MAIN = join(import.meta.dir, "../../src/main.ts");
+
+/** Starts `bun src/main.ts run` with a clean AIOPS_* environment plus `env`, and waits for /readyz. */
+export async function startAgentProcess(env: Record<string, string>, port: number, args: string[] = []): Promise<AgentProcess> {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AIOPS_"))) as Record<string, string>;
+  const proc = Bun.spawn([process.execPath, MAIN, "run", ...args], {
+    env: { ...clean, AIOPS_LISTEN: `127.0.0.1:${port}`, AIOPS_LOG_FORMAT: "json", ...env },
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const lines: Array<Record<string, unknown>> = [];
+  void (async () => {
+    const decoder = new TextDecoder();
+    let buffered = "";
+    for await (const chunk of proc.stdout) {
+      buffered += decoder.decode(chunk);
+      let nl: number;
+      while ((nl = buffered.indexOf("\n")) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        try {
+          lines.push(JSON.parse(line));
+        } catch {
+          lines.push({ message: line });
+        }
+      }
+    }
+  })();
+  const agent: AgentProcess = {
+    proc,
+    lines,
+    port,
+    url: (path) => `http://127.0.0.1:${port}${path}`,
+    async stop(signal = "SIGTERM") {
+      proc.kill(signal);
+      return proc.exited;
+    },
+  };
+  try {
+    await waitFor("the agent to be ready", async () => ((await fetch(agent.url("/readyz"))).ok ? true : undefined), 20_000);
+  } catch (cause) {
+    proc.kill("SIGKILL");
+    throw new Error(`${(cause as Error).message}; log: ${JSON.stringify(lines.slice(-5))}`);
+  }
+  return agent;
+}

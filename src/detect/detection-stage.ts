@@ -18,6 +18,7 @@ export interface DetectionStage extends TickStage {
  */
 export function createDetectionStage(config: Config, deps: DetectionDeps = {}): DetectionStage {
   let detection = createDetection(config, deps);
+  const anomalies = deps.metrics?.counter("aiops_anomalies_total", "Anomalies (finding episodes) started, by type and severity.");
   let scores: ReadonlyMap<string, number> = new Map();
   // A finding holds tick after tick; this remembers which held last tick, so each episode starts once.
   let active = new Set<string>();
@@ -37,7 +38,10 @@ export function createDetectionStage(config: Config, deps: DetectionDeps = {}): 
         tick.findings.push(finding);
         const key = `${finding.type}|${seriesKey(finding.metric, finding.labels)}`;
         current.add(key);
-        if (!active.has(key)) tick.startedFindings.push(finding);
+        if (!active.has(key)) {
+          tick.startedFindings.push(finding);
+          anomalies?.inc({ type: finding.type, severity: finding.severity });
+        }
       }
       active = current;
     },

@@ -170,6 +170,24 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    name: "alert engine state, per-channel outbox index",
+    sql: `
+      -- The alert engine's whole state (alerts it tracks, grouping buffers, run-time silences) as one
+      -- JSON document, written in the transaction that writes the alerts and the outbox rows it
+      -- produced, so a restart (even kill -9) resumes the engine exactly where the outbox is. One row.
+      CREATE TABLE alert_engine_state (
+        id         INTEGER PRIMARY KEY CHECK (id = 1),
+        state      TEXT NOT NULL,          -- JSON EngineState
+        updated_at INTEGER NOT NULL
+      );
+
+      -- Delivery workers claim due rows channel by channel: a channel whose backlog is due must not
+      -- make another channel's claim scan past it.
+      CREATE INDEX notifications_channel_due ON notifications (channel, next_attempt_at) WHERE status = 'pending';
+    `,
+  },
 ];
 
 /** The database was written by a newer agent: this one must not write into a schema it does not know. */

@@ -133,6 +133,43 @@ export function dueNotifications(db: Database, now: number, limit = 100): Notifi
     .map(toRecord);
 }
 
+/** Pending notifications of one channel due at `now`, oldest due first (the delivery workers' claim). */
+export function dueForChannel(db: Database, channel: string, now: number, limit: number): NotificationRecord[] {
+  return db
+    .query<NotificationRow, [string, number, number]>(
+      "SELECT * FROM notifications WHERE status = 'pending' AND channel = ? AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
+    )
+    .all(channel, now, limit)
+    .map(toRecord);
+}
+
+/** When the next pending notification of a channel falls due after `after` (ms), or null when none does. */
+export function nextDueAfter(db: Database, channel: string, after: number): number | null {
+  const row = db
+    .query<{ at: number | null }, [string, number]>(
+      "SELECT min(next_attempt_at) AS at FROM notifications WHERE status = 'pending' AND channel = ? AND next_attempt_at > ?",
+    )
+    .get(channel, after);
+  return row?.at ?? null;
+}
+
+/** Pending notifications of one channel: how many, and when the oldest was queued (ms). */
+export interface OutboxDepth {
+  channel: string;
+  pending: number;
+  oldestCreatedAt: number;
+}
+
+/** The outbox's backlog per channel (only channels with pending rows). */
+export function outboxDepth(db: Database): OutboxDepth[] {
+  return db
+    .query<{ channel: string; pending: number; oldest: number }, []>(
+      "SELECT channel, count(*) AS pending, min(created_at) AS oldest FROM notifications WHERE status = 'pending' GROUP BY channel ORDER BY channel",
+    )
+    .all()
+    .map((r) => ({ channel: r.channel, pending: r.pending, oldestCreatedAt: r.oldest }));
+}
+
 /** Changes the given fields of a notification; false when there is no such notification. */
 export function updateNotification(db: Database, id: number, changes: NotificationChanges): boolean {
   const sets: string[] = [];

@@ -1,6 +1,16 @@
 import { describe, expect, test } from "bun:test";
 import { listDeliveryAttempts, recordDeliveryAttempt } from "../../src/store/delivery-attempts.ts";
-import { dueNotifications, enqueueNotification, getNotification, listNotifications, type NewNotification, updateNotification } from "../../src/store/notifications.ts";
+import {
+  dueForChannel,
+  dueNotifications,
+  enqueueNotification,
+  getNotification,
+  listNotifications,
+  type NewNotification,
+  nextDueAfter,
+  outboxDepth,
+  updateNotification,
+} from "../../src/store/notifications.ts";
 import { openMemoryDatabase } from "../../src/store/open-database.ts";
 import { T0 } from "./support/temp.ts";
 
@@ -59,6 +69,25 @@ describe("notifications (the outbox)", () => {
     updateNotification(db, d, { status: "delivered", deliveredAt: T0 + 1, attempts: 1, updatedAt: T0 + 1 });
     expect(dueNotifications(db, T0 + 100).map((n) => n.idempotencyKey)).toEqual(["b", "a"]);
     expect(dueNotifications(db, T0 + 100, 1).map((n) => n.idempotencyKey)).toEqual(["b"]);
+  });
+
+  test("per channel: due rows, the next one due later, and the backlog", () => {
+    const db = openMemoryDatabase(T0);
+    enqueueNotification(db, note({ idempotencyKey: "a", channel: "slack", nextAttemptAt: T0 + 50, createdAt: T0 - 100 }));
+    enqueueNotification(db, note({ idempotencyKey: "b", channel: "webhook", nextAttemptAt: T0 + 10 }));
+    enqueueNotification(db, note({ idempotencyKey: "c", channel: "slack", nextAttemptAt: T0 + 500 }));
+    enqueueNotification(db, note({ idempotencyKey: "d", channel: "slack", nextAttemptAt: T0 + 20 }));
+    const e = enqueueNotification(db, note({ idempotencyKey: "e", channel: "slack" }))!;
+    updateNotification(db, e, { status: "dead", deadLetteredAt: T0 + 1, updatedAt: T0 + 1 });
+    expect(dueForChannel(db, "slack", T0 + 100, 10).map((n) => n.idempotencyKey)).toEqual(["d", "a"]);
+    expect(dueForChannel(db, "slack", T0 + 100, 1).map((n) => n.idempotencyKey)).toEqual(["d"]);
+    expect(nextDueAfter(db, "slack", T0 + 100)).toBe(T0 + 500);
+    expect(nextDueAfter(db, "slack", T0 + 500)).toBeNull();
+    expect(nextDueAfter(db, "email", T0)).toBeNull();
+    expect(outboxDepth(db)).toEqual([
+      { channel: "slack", pending: 3, oldestCreatedAt: T0 - 100 },
+      { channel: "webhook", pending: 1, oldestCreatedAt: T0 },
+    ]);
   });
 
   test("a retry, then dead-lettering, each attempt recorded", () => {

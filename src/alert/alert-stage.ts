@@ -34,6 +34,8 @@ export interface AlertStage extends TickStage {
   addSilence(input: SilenceInput): SilenceView;
   /** Ends a run-time silence and saves that; silences of the configuration are ended by editing it. */
   expireSilence(id: string): ExpireResult;
+  /** Takes a new configuration: new engine options and channels, the engine's state kept. */
+  reload(config: Config): void;
   /** Stops what `onClose` stops (the delivery workers); safe twice. */
   close(): Promise<void>;
 }

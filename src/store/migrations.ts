@@ -172,7 +172,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
-    name: "alert engine state, per-channel outbox index",
+    name: "alert engine state, per-channel outbox indexes",
     sql: `
       -- The alert engine's whole state (alerts it tracks, grouping buffers, run-time silences) as one
       -- JSON document, written in the transaction that writes the alerts and the outbox rows it
@@ -186,6 +186,9 @@ export const MIGRATIONS: readonly Migration[] = [
       -- Delivery workers claim due rows channel by channel: a channel whose backlog is due must not
       -- make another channel's claim scan past it.
       CREATE INDEX notifications_channel_due ON notifications (channel, next_attempt_at) WHERE status = 'pending';
+      -- A notification waits for an older one of the same alert on the same channel (a resolve never
+      -- overtakes its firing): the check reads only pending rows, not the alert's whole history.
+      CREATE INDEX notifications_channel_alert_pending ON notifications (channel, alert_fingerprint, id) WHERE status = 'pending';
     `,
   },
 ];

@@ -133,11 +133,18 @@ export function dueNotifications(db: Database, now: number, limit = 100): Notifi
     .map(toRecord);
 }
 
-/** Pending notifications of one channel due at `now`, oldest due first (the delivery workers' claim). */
+/**
+ * Pending notifications of one channel due at `now`, oldest due first: the delivery workers' claim. A
+ * notification waits while an older one about the same alert on the channel is still pending, so a
+ * receiver hears an alert's changes in order (a resolve never overtakes its firing, even on retries).
+ */
 export function dueForChannel(db: Database, channel: string, now: number, limit: number): NotificationRecord[] {
   return db
     .query<NotificationRow, [string, number, number]>(
-      "SELECT * FROM notifications WHERE status = 'pending' AND channel = ? AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
+      `SELECT * FROM notifications AS n WHERE status = 'pending' AND channel = ? AND next_attempt_at <= ?
+         AND NOT EXISTS (SELECT 1 FROM notifications AS o
+                         WHERE o.status = 'pending' AND o.channel = n.channel AND o.alert_fingerprint = n.alert_fingerprint AND o.id < n.id)
+       ORDER BY next_attempt_at, id LIMIT ?`,
     )
     .all(channel, now, limit)
     .map(toRecord);

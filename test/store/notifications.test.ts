@@ -73,11 +73,12 @@ describe("notifications (the outbox)", () => {
 
   test("per channel: due rows, the next one due later, and the backlog", () => {
     const db = openMemoryDatabase(T0);
-    enqueueNotification(db, note({ idempotencyKey: "a", channel: "slack", nextAttemptAt: T0 + 50, createdAt: T0 - 100 }));
-    enqueueNotification(db, note({ idempotencyKey: "b", channel: "webhook", nextAttemptAt: T0 + 10 }));
-    enqueueNotification(db, note({ idempotencyKey: "c", channel: "slack", nextAttemptAt: T0 + 500 }));
-    enqueueNotification(db, note({ idempotencyKey: "d", channel: "slack", nextAttemptAt: T0 + 20 }));
-    const e = enqueueNotification(db, note({ idempotencyKey: "e", channel: "slack" }))!;
+    const n = (key: string, over: Partial<NewNotification>) => enqueueNotification(db, note({ idempotencyKey: key, alertFingerprint: key, ...over }));
+    n("a", { channel: "slack", nextAttemptAt: T0 + 50, createdAt: T0 - 100 });
+    n("b", { channel: "webhook", nextAttemptAt: T0 + 10 });
+    n("c", { channel: "slack", nextAttemptAt: T0 + 500 });
+    n("d", { channel: "slack", nextAttemptAt: T0 + 20 });
+    const e = n("e", { channel: "slack" })!;
     updateNotification(db, e, { status: "dead", deadLetteredAt: T0 + 1, updatedAt: T0 + 1 });
     expect(dueForChannel(db, "slack", T0 + 100, 10).map((n) => n.idempotencyKey)).toEqual(["d", "a"]);
     expect(dueForChannel(db, "slack", T0 + 100, 1).map((n) => n.idempotencyKey)).toEqual(["d"]);
@@ -88,6 +89,19 @@ describe("notifications (the outbox)", () => {
       { channel: "slack", pending: 3, oldestCreatedAt: T0 - 100 },
       { channel: "webhook", pending: 1, oldestCreatedAt: T0 },
     ]);
+  });
+
+  test("a notification waits while an older one of the same alert on its channel is pending", () => {
+    const db = openMemoryDatabase(T0);
+    const firing = enqueueNotification(db, note({ idempotencyKey: "firing", alertFingerprint: "a", nextAttemptAt: T0 + 60 }))!;
+    enqueueNotification(db, note({ idempotencyKey: "resolved", alertFingerprint: "a", alertState: "resolved", createdAt: T0 + 1 }));
+    enqueueNotification(db, note({ idempotencyKey: "other alert", alertFingerprint: "b", createdAt: T0 + 2 }));
+    enqueueNotification(db, note({ idempotencyKey: "other channel", alertFingerprint: "a", channel: "slack", createdAt: T0 + 3 }));
+    expect(dueForChannel(db, "webhook", T0 + 10, 10).map((n) => n.idempotencyKey)).toEqual(["other alert"]);
+    expect(dueForChannel(db, "slack", T0 + 10, 10).map((n) => n.idempotencyKey)).toEqual(["other channel"]);
+    expect(dueForChannel(db, "webhook", T0 + 100, 10).map((n) => n.idempotencyKey)).toEqual(["other alert", "firing"]);
+    updateNotification(db, firing, { status: "dead", updatedAt: T0 + 100 });
+    expect(dueForChannel(db, "webhook", T0 + 100, 10).map((n) => n.idempotencyKey)).toEqual(["resolved", "other alert"]);
   });
 
   test("a retry, then dead-lettering, each attempt recorded", () => {

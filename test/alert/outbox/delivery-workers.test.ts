@@ -15,11 +15,11 @@ afterEach(cleanUp);
 
 const SETTINGS: DeliverySettings = { concurrency: 4, baseMs: 1000, maxMs: 60_000, maxAgeMs: 3_600_000 };
 
-/** Queues a notification for `channel` as the outbox would. */
-function enqueue(store: Store, channel: string, key: string, createdAt = T0): number {
+/** Queues a notification for `channel` as the outbox would (each key its own alert unless `alert` is given). */
+function enqueue(store: Store, channel: string, key: string, createdAt = T0, alert = `alert-${key}`): number {
   return store.transaction((db) =>
     enqueueNotification(db, {
-      alertFingerprint: "0123456789abcdef",
+      alertFingerprint: alert,
       alertState: "firing",
       channel,
       idempotencyKey: key,
@@ -174,6 +174,20 @@ describe("delivery workers", () => {
     expect(log.slice(0, -1).every((a) => a.outcome === "retry" && a.ts < T0 + 20_000)).toBe(true);
     expect(row.attempts).toBe(log.length);
     expect(counter(metrics, "aiops_notifications_dead_lettered_total", { channel: "hook" })).toBe(1);
+    await w.stop();
+  });
+
+  test("an alert's changes reach a channel in order: the resolve waits for its firing, retries included", async () => {
+    const { store } = openStore();
+    const time = new ManualTime();
+    enqueue(store, "hook", "firing", T0, "cpu");
+    enqueue(store, "hook", "resolved", T0, "cpu");
+    const hook = fakeNotifier("hook", [failed("HTTP 503", true, 503), failed("HTTP 503", true, 503), delivered(200)], time.now);
+    const { w } = workers(store, [hook], { time });
+    w.start();
+    await settle();
+    while (hook.sent.length < 4) await time.advanceTo(time.nextTimer!);
+    expect(hook.sent.map((s) => s.key)).toEqual(["firing", "firing", "firing", "resolved"]);
     await w.stop();
   });
 

@@ -45,6 +45,8 @@ export interface Receiver {
 interface Conn {
   buffer: Buffer;
   closed: boolean;
+  /** Requests read on this connection and not answered yet. */
+  waiting: Set<Arrival>;
 }
 
 export function startReceiver(secret: string, options: { down?: boolean } = {}): Receiver {
@@ -81,12 +83,11 @@ export function startReceiver(secret: string, options: { down?: boolean } = {}):
     }
     const entry: Arrival = { ...arrival, answer: action.status };
     arrivals.push(entry);
+    socket.data.waiting.add(entry);
     const answer = () => {
-      // The sender gave up waiting (its time-out): nobody hears this answer.
-      if (socket.data.closed) {
-        entry.answer = "closed";
-        return;
-      }
+      // The sender gave up waiting (its time-out, or it died): nobody hears this answer.
+      if (socket.data.closed) return;
+      socket.data.waiting.delete(entry);
       const text = action.status < 300 ? "ok" : `status ${action.status}`;
       const extra = Object.entries(action.headers ?? {})
         .map(([k, v]) => `${k}: ${v}\r\n`)
@@ -103,10 +104,12 @@ export function startReceiver(secret: string, options: { down?: boolean } = {}):
       port,
       socket: {
         open(socket) {
-          socket.data = { buffer: Buffer.alloc(0), closed: false };
+          socket.data = { buffer: Buffer.alloc(0), closed: false, waiting: new Set() };
         },
         close(socket) {
           socket.data.closed = true;
+          for (const entry of socket.data.waiting) entry.answer = "closed";
+          socket.data.waiting.clear();
         },
         data(socket, chunk) {
           socket.data.buffer = Buffer.concat([socket.data.buffer, chunk]);

@@ -82,7 +82,7 @@ describe.skipIf(!aiosmtpd)("through the outbox to a real SMTP server", () => {
     alerting.stage.run(tick(Date.now() + 1, []));
     await until("both notifications delivered", () => statuses(store).join() === "firing:delivered,resolved:delivered");
     const keys = store.read((db) => listNotifications(db).items.map((n) => n.idempotencyKey)).reverse();
-    expect(smtp.messages).toHaveLength(2);
+    expect(await smtp.received(2)).toHaveLength(2);
     expect(smtp.messages.every((m) => m.tls && m.auth)).toBe(true);
     expect(smtp.messages[0]!.data).toContain(`Message-ID: ${emailMessageId(keys[0]!, "example.com")}`);
     expect(smtp.messages[0]!.data).toContain("Subject: [FIRING] critical: High CPU usage: 85.50% on host-a");

@@ -94,7 +94,7 @@ export function createAlertRoutes(deps: AlertRoutesDeps): ApiRoute[] {
       method: "GET",
       path: "/api/v1/deliveries",
       summary:
-        "The outbox, newest first: each notification (pending, delivered or dead) with every delivery attempt (time, outcome, HTTP status, error, latency), oldest attempt first.",
+        "The outbox, newest first: each notification (pending, delivered or dead) with every delivery attempt (time, outcome, HTTP status, error, latency), oldest attempt first. A pending notification whose nextAttemptAt is 253402300799999 (year 9999) waits for an older one of the same alert on its channel.",
       query: z.strictObject({
         channel: textParam.optional(),
         status: z.enum(["pending", "delivered", "dead"], { error: "expected pending, delivered or dead" }).optional(),

@@ -2,7 +2,7 @@ import type { TickContext, TickStage } from "../agent.ts";
 import type { Config } from "../config/schema.ts";
 import { componentLogger, type Logger } from "../log.ts";
 import type { SelfMetrics } from "../self-metrics.ts";
-import { type AlertEngine, type AlertState, createAlertEngine, type EngineOptions, type EngineState, engineOptionsOf } from "./engine.ts";
+import { type AlertEngine, type AlertState, createAlertEngine, type EngineOptions, type EngineState, engineOptionsOf, stateFromParts } from "./engine.ts";
 import type { Outbox } from "./outbox.ts";
 import type { SilenceInput, SilenceView } from "./silences.ts";
 
@@ -69,8 +69,8 @@ export function createAlertStage(options: AlertStageOptions): AlertStage {
     engine = createAlertEngine(engineOptions);
   }
   if (restored) log.info({ alerts: restored.alerts.length, silences: restored.silences.length }, "Alert state restored");
-  /** The state the store holds: what the engine goes back to when a commit fails. */
-  let committed: EngineState = engine.exportState();
+  /** The state the store holds, in parts: what the engine goes back to when a commit fails. */
+  let committed: ReadonlyMap<string, string> = engine.exportStateParts();
   let closed = false;
 
   options.metrics.gauge("aiops_alerts", "Alerts the engine tracks, by state (pending, firing, resolved).", () => {
@@ -80,12 +80,12 @@ export function createAlertStage(options: AlertStageOptions): AlertStage {
   });
 
   /** Commits what the engine just did, or puts the engine back as it was committed. */
-  const commit = (write: (state: EngineState) => void) => {
-    const state = engine.exportState();
+  const commit = (write: (state: ReadonlyMap<string, string>) => void) => {
+    const state = engine.exportStateParts();
     try {
       write(state);
     } catch (cause) {
-      engine = createAlertEngine(engineOptions, structuredClone(committed));
+      engine = createAlertEngine(engineOptions, stateFromParts(committed));
       throw cause;
     }
     committed = state;

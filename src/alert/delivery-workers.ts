@@ -2,8 +2,16 @@ import type { Config } from "../config/schema.ts";
 import type { EventBus } from "../events.ts";
 import { componentLogger, type Logger } from "../log.ts";
 import type { SelfMetrics } from "../self-metrics.ts";
-import { type DeliveryOutcome, recordDeliveryAttempt } from "../store/delivery-attempts.ts";
-import { dueForChannel, nextDueAfter, type NotificationChanges, type NotificationRecord, outboxDepth, updateNotification } from "../store/notifications.ts";
+import { type DeliveryAttemptRecord, type DeliveryOutcome, recordDeliveryAttempt } from "../store/delivery-attempts.ts";
+import {
+  dueForChannel,
+  nextDueAfter,
+  type NotificationChanges,
+  type NotificationRecord,
+  outboxDepth,
+  releaseNextInOrder,
+  updateNotification,
+} from "../store/notifications.ts";
 import type { Store } from "../store/store.ts";
 import { type BackoffSettings, retryDelayMs } from "./backoff.ts";
 import { channelsOf } from "./channels.ts";
@@ -233,11 +241,29 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
     lane.inFlight.set(row.id, { controller, done });
   }
 
-  /** Records an attempt's outcome and the row's new state in one transaction, then frees the slot. */
+  /** An attempt that ended, waiting to be committed with the others that ended at the same moment. */
+  interface Ended {
+    lane: Lane;
+    row: NotificationRecord;
+    result: NotifyResult;
+    outcome: DeliveryOutcome;
+    changes: NotificationChanges;
+    attempt: Omit<DeliveryAttemptRecord, "id">;
+  }
+  let ended: Ended[] = [];
+  let flushQueued = false;
+
+  /**
+   * An attempt ended: its slot is free at once (the next attempt may start), its outcome is committed
+   * by `flush` with the others that ended in the same turn of the event loop. The row stays claimed
+   * until then, so it cannot be sent twice.
+   */
   function settle(lane: Lane, row: NotificationRecord, result: NotifyResult, latencyMs: number): void {
     lane.inFlight.delete(row.id);
-    lane.claimed.delete(row.id);
-    if (phase === "stopped") return;
+    if (phase === "stopped") {
+      lane.claimed.delete(row.id);
+      return;
+    }
     const at = now();
     const attempts = row.attempts + 1;
     let outcome: DeliveryOutcome;
@@ -262,31 +288,59 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
       }
     }
     const attempt = { notificationId: row.id, channel: lane.name, ts: at, outcome, httpStatus: result.status ?? null, error: result.delivered ? null : result.error, latencyMs };
+    ended.push({ lane, row, result, outcome, changes, attempt });
+    if (!flushQueued) {
+      flushQueued = true;
+      setImmediate(flush);
+    }
+    schedulePump();
+  }
+
+  /**
+   * Commits the outcomes of attempts that ended: each attempt recorded with its row's new state, all
+   * in one transaction (one commit per outcome would cost more than the attempts themselves).
+   */
+  function flush(): void {
+    flushQueued = false;
+    const batch = ended;
+    ended = [];
+    if (batch.length === 0) return;
     try {
       store.transaction((db) => {
-        recordDeliveryAttempt(db, attempt);
-        updateNotification(db, row.id, changes);
+        for (const e of batch) {
+          recordDeliveryAttempt(db, e.attempt);
+          updateNotification(db, e.row.id, e.changes);
+          // Done with it: the next notification of the same alert on this channel may go.
+          if (e.outcome !== "retry") releaseNextInOrder(db, e.lane.name, e.row.alertFingerprint, e.attempt.ts);
+        }
       });
     } catch (cause) {
-      // The row stays as it was (due): pause the lane rather than resend in a loop.
-      lane.pausedUntil = at + Math.max(settings.baseMs, 1000);
-      log.error({ err: cause, channel: lane.name }, "Could not record a delivery attempt; the notification stays queued");
+      // The rows stay as they were (due): pause their lanes rather than resend in a loop.
+      const until = now() + Math.max(settings.baseMs, 1000);
+      for (const e of batch) {
+        e.lane.claimed.delete(e.row.id);
+        e.lane.pausedUntil = until;
+      }
+      log.error({ err: cause, attempts: batch.length }, "Could not record delivery attempts; the notifications stay queued");
       schedulePump();
       return;
     }
-    count(lane, row, result, outcome, latencyMs);
-    options.events?.publish({
-      type: "delivery",
-      delivery: {
-        ...attempt,
-        idempotencyKey: row.idempotencyKey,
-        alertFingerprint: row.alertFingerprint,
-        alertState: row.alertState,
-        attempt: attempts,
-        status: changes.status ?? "pending",
-        ...(changes.nextAttemptAt !== undefined && outcome === "retry" ? { nextAttemptAt: changes.nextAttemptAt } : {}),
-      },
-    });
+    for (const e of batch) {
+      e.lane.claimed.delete(e.row.id);
+      count(e.lane, e.row, e.result, e.outcome, e.attempt.latencyMs);
+      options.events?.publish({
+        type: "delivery",
+        delivery: {
+          ...e.attempt,
+          idempotencyKey: e.row.idempotencyKey,
+          alertFingerprint: e.row.alertFingerprint,
+          alertState: e.row.alertState,
+          attempt: e.changes.attempts,
+          status: e.changes.status ?? "pending",
+          ...(e.outcome === "retry" && e.changes.nextAttemptAt !== undefined ? { nextAttemptAt: e.changes.nextAttemptAt } : {}),
+        },
+      });
+    }
     schedulePump();
   }
 
@@ -357,6 +411,7 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
 
   function isIdle(): boolean {
     if (phase !== "running") return true;
+    if (ended.length > 0) return false;
     const at = now();
     for (const lane of lanes.values()) {
       if (lane.inFlight.size > 0 || lane.queue.length > 0) return false;
@@ -427,6 +482,8 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
             log.warning({ cancelled: left.length }, "Stopped with deliveries in flight; they are sent again after the restart");
           }
         }
+        // Outcomes that ended are recorded before the store closes.
+        flush();
         phase = "stopped";
         for (const lane of lanes.values()) lane.queue = [];
         await within(Promise.allSettled([...retiring, ...[...lanes.values()].map((l) => closeAfter(l.channel.notifier, []))]), SETTLE_MS);

@@ -2,10 +2,10 @@ import type { Database } from "bun:sqlite";
 import type { EventBus } from "../events.ts";
 import { loadAlertEngineState, saveAlertEngineState } from "../store/alert-engine-state.ts";
 import { findOpenAlert, insertAlert, updateAlert } from "../store/alerts.ts";
-import { enqueueNotification } from "../store/notifications.ts";
+import { enqueueInOrder } from "../store/notifications.ts";
 import { expireSilence, type SilenceMatcher, type SilenceRecord, saveSilence, silencesEndingAfter } from "../store/silences.ts";
 import type { Store } from "../store/store.ts";
-import type { AlertChange, EngineState, TickResult } from "./engine.ts";
+import { type AlertChange, type EngineState, stateFromParts, type TickResult } from "./engine.ts";
 import type { Matcher } from "./matcher.ts";
 import type { Silence } from "./silences.ts";
 
@@ -29,19 +29,21 @@ export interface OutboxOptions {
 /**
  * The durable half of alerting: the alert engine's changes, the notifications they produced and the
  * engine's own state go to SQLite in one transaction, or none of them does. The delivery workers read
- * the rows it queues.
+ * the rows it queues; a notification queued behind a pending one of the same alert on its channel
+ * waits for it (`enqueueInOrder`), so each receiver hears an alert's changes in order.
  */
 export interface Outbox {
   /**
    * Commits one engine tick at `now` (ms): each change applied to the `alerts` table, each notification
-   * queued (a key already queued is a no-op), and `state` saved. Throws when the transaction fails,
-   * having written nothing. Alert events and the workers' wake-up come after the commit.
+   * queued (a key already queued is a no-op), and `state` (the engine's `exportStateParts()`) saved:
+   * the parts that changed since the last commit. Throws when the transaction fails, having written
+   * nothing. Alert events and the workers' wake-up come after the commit.
    */
-  record(now: number, result: TickResult, state: EngineState): RecordResult;
+  record(now: number, result: TickResult, state: ReadonlyMap<string, string>): RecordResult;
   /** Saves a silence added at run time with the engine state that now holds it, in one transaction. */
-  saveSilence(silence: Silence, state: EngineState, now: number): void;
+  saveSilence(silence: Silence, state: ReadonlyMap<string, string>, now: number): void;
   /** Ends a run-time silence in the store with the engine state that ended it, in one transaction. */
-  expireSilence(id: string, state: EngineState, now: number): void;
+  expireSilence(id: string, state: ReadonlyMap<string, string>, now: number): void;
   /**
    * The engine state saved last, with the run-time silences of the store merged in (those ending after
    * `silencesSince`), or undefined when none was saved. Throws when the saved state cannot be read.
@@ -52,14 +54,16 @@ export interface Outbox {
 /** Creates the outbox over an open store. */
 export function createOutbox(options: OutboxOptions): Outbox {
   const { store } = options;
-  /** The state text committed last: a tick that changed nothing writes nothing. */
-  let savedText: string | undefined;
+  /** The state parts committed last: a tick writes only the parts that differ. */
+  let saved: ReadonlyMap<string, string> = new Map();
 
-  const saveState = (db: Database, state: EngineState, now: number): string | undefined => {
-    const text = JSON.stringify(state);
-    if (text === savedText) return undefined;
-    saveAlertEngineState(db, text, now);
-    return text;
+  const saveState = (db: Database, state: ReadonlyMap<string, string>, now: number): ReadonlyMap<string, string> => {
+    const changed: Array<[string, string]> = [];
+    for (const [key, text] of state) if (saved.get(key) !== text) changed.push([key, text]);
+    const removed: string[] = [];
+    for (const key of saved.keys()) if (!state.has(key)) removed.push(key);
+    if (changed.length > 0 || removed.length > 0) saveAlertEngineState(db, changed, removed, now);
+    return state;
   };
 
   return {
@@ -70,7 +74,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         let duplicates = 0;
         for (const n of result.notifications) {
           const open = findOpenAlert(db, n.fingerprint);
-          const id = enqueueNotification(db, {
+          const id = enqueueInOrder(db, {
             alertFingerprint: n.fingerprint,
             alertId: open?.id ?? null,
             alertState: n.status,
@@ -91,36 +95,36 @@ export function createOutbox(options: OutboxOptions): Outbox {
             if (row) updateAlert(db, row.id, { lastNotifiedAt: now, severity: a.finding.severity, lastFinding: a.finding, updatedAt: now });
           }
         }
-        const text = saveState(db, state, now);
-        return { enqueued, duplicates, text };
+        saveState(db, state, now);
+        return { enqueued, duplicates };
       });
-      if (outcome.text !== undefined) savedText = outcome.text;
+      saved = state;
       for (const change of result.changes) options.events?.publish({ type: "alert", alert: change as unknown as Record<string, unknown> });
       if (outcome.enqueued > 0) options.onEnqueued?.();
       return { enqueued: outcome.enqueued, duplicates: outcome.duplicates };
     },
 
     saveSilence(silence, state, now) {
-      const text = store.transaction((db) => {
+      store.transaction((db) => {
         saveSilence(db, toRecord(silence, now));
-        return saveState(db, state, now);
+        saveState(db, state, now);
       });
-      if (text !== undefined) savedText = text;
+      saved = state;
     },
 
     expireSilence(id, state, now) {
-      const text = store.transaction((db) => {
+      store.transaction((db) => {
         expireSilence(db, id, now);
-        return saveState(db, state, now);
+        saveState(db, state, now);
       });
-      if (text !== undefined) savedText = text;
+      saved = state;
     },
 
     loadState(silencesSince) {
-      const { saved, silences } = store.read((db) => ({ saved: loadAlertEngineState(db), silences: silencesEndingAfter(db, silencesSince) }));
-      if (saved === null && silences.length === 0) return undefined;
-      const state = (saved?.state ?? { version: 1, alerts: [], buffers: [], silences: [] }) as EngineState;
-      if (saved !== null) savedText = JSON.stringify(saved.state);
+      const { parts, silences } = store.read((db) => ({ parts: loadAlertEngineState(db), silences: silencesEndingAfter(db, silencesSince) }));
+      if (parts.size === 0 && silences.length === 0) return undefined;
+      saved = parts;
+      const state = stateFromParts(parts);
       // The silences table is the record of what the API was told: it wins over the state's copy.
       const byId = new Map(state.silences.map((s) => [s.id, s]));
       for (const r of silences) if (r.id.startsWith("api-")) byId.set(r.id, fromRecord(r));

@@ -5,13 +5,16 @@ import { saveSilence, silencesEndingAfter } from "../../src/store/silences.ts";
 import { T0 } from "./support/temp.ts";
 
 describe("alert engine state", () => {
-  test("one row, replaced by each save", () => {
+  test("one row per part: changed parts replaced, removed parts deleted", () => {
     const db = openMemoryDatabase(T0);
-    expect(loadAlertEngineState(db)).toBeNull();
-    saveAlertEngineState(db, JSON.stringify({ version: 1, alerts: [] }), T0);
-    saveAlertEngineState(db, JSON.stringify({ version: 1, alerts: [{ fingerprint: "a" }] }), T0 + 10);
-    expect(loadAlertEngineState(db)).toEqual({ state: { version: 1, alerts: [{ fingerprint: "a" }] }, updatedAt: T0 + 10 });
-    expect(db.query("SELECT count(*) AS n FROM alert_engine_state").get()).toEqual({ n: 1 });
+    expect(loadAlertEngineState(db).size).toBe(0);
+    saveAlertEngineState(db, [["alert:a", '{"fingerprint":"a"}'], ["silences", "[]"]], [], T0);
+    saveAlertEngineState(db, [["alert:b", '{"fingerprint":"b"}']], ["alert:a"], T0 + 10);
+    expect(loadAlertEngineState(db)).toEqual(new Map([["alert:b", '{"fingerprint":"b"}'], ["silences", "[]"]]));
+    expect(db.query("SELECT key, updated_at FROM alert_engine_state ORDER BY key").all()).toEqual([
+      { key: "alert:b", updated_at: T0 + 10 },
+      { key: "silences", updated_at: T0 },
+    ]);
   });
 });
 

@@ -3,13 +3,16 @@ import { listDeliveryAttempts, recordDeliveryAttempt } from "../../src/store/del
 import {
   dueForChannel,
   dueNotifications,
+  enqueueInOrder,
   enqueueNotification,
   getNotification,
   listNotifications,
   type NewNotification,
   nextDueAfter,
   outboxDepth,
+  releaseNextInOrder,
   updateNotification,
+  WAITING,
 } from "../../src/store/notifications.ts";
 import { openMemoryDatabase } from "../../src/store/open-database.ts";
 import { T0 } from "./support/temp.ts";
@@ -91,17 +94,24 @@ describe("notifications (the outbox)", () => {
     ]);
   });
 
-  test("a notification waits while an older one of the same alert on its channel is pending", () => {
+  test("queued in order: a notification waits while an older one of the same alert on its channel is pending", () => {
     const db = openMemoryDatabase(T0);
-    const firing = enqueueNotification(db, note({ idempotencyKey: "firing", alertFingerprint: "a", nextAttemptAt: T0 + 60 }))!;
-    enqueueNotification(db, note({ idempotencyKey: "resolved", alertFingerprint: "a", alertState: "resolved", createdAt: T0 + 1 }));
-    enqueueNotification(db, note({ idempotencyKey: "other alert", alertFingerprint: "b", createdAt: T0 + 2 }));
-    enqueueNotification(db, note({ idempotencyKey: "other channel", alertFingerprint: "a", channel: "slack", createdAt: T0 + 3 }));
-    expect(dueForChannel(db, "webhook", T0 + 10, 10).map((n) => n.idempotencyKey)).toEqual(["other alert"]);
+    const firing = enqueueInOrder(db, note({ idempotencyKey: "firing", alertFingerprint: "a" }))!;
+    const resolved = enqueueInOrder(db, note({ idempotencyKey: "resolved", alertFingerprint: "a", alertState: "resolved", createdAt: T0 + 1 }))!;
+    enqueueInOrder(db, note({ idempotencyKey: "other alert", alertFingerprint: "b", createdAt: T0 + 2 }));
+    enqueueInOrder(db, note({ idempotencyKey: "other channel", alertFingerprint: "a", channel: "slack", createdAt: T0 + 3 }));
+    expect(enqueueInOrder(db, note({ idempotencyKey: "firing", alertFingerprint: "a" }))).toBeNull();
+    expect(getNotification(db, resolved)?.nextAttemptAt).toBe(WAITING);
+    expect(new Date(WAITING).toISOString()).toBe("9999-12-31T23:59:59.999Z");
+    expect(dueForChannel(db, "webhook", T0 + 10, 10).map((n) => n.idempotencyKey)).toEqual(["firing", "other alert"]);
     expect(dueForChannel(db, "slack", T0 + 10, 10).map((n) => n.idempotencyKey)).toEqual(["other channel"]);
-    expect(dueForChannel(db, "webhook", T0 + 100, 10).map((n) => n.idempotencyKey)).toEqual(["other alert", "firing"]);
-    updateNotification(db, firing, { status: "dead", updatedAt: T0 + 100 });
-    expect(dueForChannel(db, "webhook", T0 + 100, 10).map((n) => n.idempotencyKey)).toEqual(["resolved", "other alert"]);
+    // Nothing to release while the firing is pending (a retry); released once it is done.
+    updateNotification(db, firing, { attempts: 1, nextAttemptAt: T0 + 500, updatedAt: T0 + 10 });
+    expect(dueForChannel(db, "webhook", T0 + 100, 10).map((n) => n.idempotencyKey)).toEqual(["other alert"]);
+    updateNotification(db, firing, { status: "delivered", updatedAt: T0 + 600 });
+    expect(releaseNextInOrder(db, "webhook", "a", T0 + 600)).toBe(true);
+    expect(releaseNextInOrder(db, "webhook", "a", T0 + 601)).toBe(false);
+    expect(dueForChannel(db, "webhook", T0 + 600, 10).map((n) => n.idempotencyKey)).toEqual(["other alert", "resolved"]);
   });
 
   test("a retry, then dead-lettering, each attempt recorded", () => {

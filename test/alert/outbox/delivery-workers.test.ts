@@ -5,7 +5,7 @@ import { delivered, failed, type Notifier } from "../../../src/alert/notifier.ts
 import { EventBus } from "../../../src/events.ts";
 import { SelfMetrics } from "../../../src/self-metrics.ts";
 import { listDeliveryAttempts } from "../../../src/store/delivery-attempts.ts";
-import { enqueueNotification, getNotification, listNotifications } from "../../../src/store/notifications.ts";
+import { enqueueInOrder, getNotification, listNotifications } from "../../../src/store/notifications.ts";
 import type { Store } from "../../../src/store/store.ts";
 import { cleanUp } from "../../store/support/temp.ts";
 import { notification } from "../fixtures.ts";
@@ -18,7 +18,7 @@ const SETTINGS: DeliverySettings = { concurrency: 4, baseMs: 1000, maxMs: 60_000
 /** Queues a notification for `channel` as the outbox would (each key its own alert unless `alert` is given). */
 function enqueue(store: Store, channel: string, key: string, createdAt = T0, alert = `alert-${key}`): number {
   return store.transaction((db) =>
-    enqueueNotification(db, {
+    enqueueInOrder(db, {
       alertFingerprint: alert,
       alertState: "firing",
       channel,

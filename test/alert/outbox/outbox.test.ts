@@ -4,6 +4,7 @@ import { loadAlertEngineState } from "../../../src/store/alert-engine-state.ts";
 import { listNotifications } from "../../../src/store/notifications.ts";
 import { getSilence } from "../../../src/store/silences.ts";
 import type { Notification } from "../../../src/alert/notifier.ts";
+import { stateFromParts } from "../../../src/alert/engine.ts";
 import { cleanUp } from "../../store/support/temp.ts";
 import { configFor, finding } from "../fixtures.ts";
 import { T0, alertStage, openStore, tick } from "./support.ts";
@@ -44,7 +45,8 @@ describe("the outbox transaction", () => {
     expect(new Set(rows.map((n) => n.idempotencyKey)).size).toBe(2);
     expect((rows[0]!.payload as Notification).finding.message).toBe("High CPU usage: 85.50%");
     const saved = store.read((db) => loadAlertEngineState(db));
-    expect(saved?.state).toEqual(stage.engine.exportState());
+    expect([...saved.keys()]).toEqual([`alert:${a!.fingerprint}`, "silences"]);
+    expect(stateFromParts(saved)).toEqual(stage.engine.exportState());
     // Events come after the commit, one per change.
     expect(published).toEqual(["inactive->pending", "pending->firing"]);
   });
@@ -56,7 +58,7 @@ describe("the outbox transaction", () => {
     expect(() => stage.run(tick(T0, [finding()]))).toThrow("outbox refused");
     expect(alerts(store)).toEqual([]);
     expect(notifications(store)).toEqual([]);
-    expect(store.read((db) => loadAlertEngineState(db))).toBeNull();
+    expect(store.read((db) => loadAlertEngineState(db)).size).toBe(0);
     // The engine is back where the store is: it does not believe anyone was told.
     expect(stage.engine.alerts(new Date(T0))).toEqual([]);
 
@@ -70,8 +72,8 @@ describe("the outbox transaction", () => {
     const { store } = openStore();
     const { stage, outbox } = alertStage(store, config());
     const result = stage.engine.tick(new Date(T0), [finding({ severity: "critical" })]);
-    expect(outbox.record(T0, result, stage.engine.exportState())).toEqual({ enqueued: 2, duplicates: 0 });
-    expect(outbox.record(T0 + 1, { changes: [], notifications: result.notifications }, stage.engine.exportState())).toEqual({ enqueued: 0, duplicates: 2 });
+    expect(outbox.record(T0, result, stage.engine.exportStateParts())).toEqual({ enqueued: 2, duplicates: 0 });
+    expect(outbox.record(T0 + 1, { changes: [], notifications: result.notifications }, stage.engine.exportStateParts())).toEqual({ enqueued: 0, duplicates: 2 });
     expect(notifications(store)).toHaveLength(2);
   });
 
@@ -166,7 +168,7 @@ describe("a restart", () => {
 
   test("a saved state that cannot be used is logged and alerting starts afresh", () => {
     const { store } = openStore();
-    store.db.run("INSERT INTO alert_engine_state (id, state, updated_at) VALUES (1, '{\"version\": 7}', 0)");
+    store.db.run("INSERT INTO alert_engine_state (key, state, updated_at) VALUES ('alert:x', '{\"not\": \"an alert', 0)");
     const { stage } = alertStage(store, config());
     expect(stage.engine.alerts(new Date(T0))).toEqual([]);
     stage.run(tick(T0, [finding()]));

@@ -191,6 +191,20 @@ describe("delivery workers", () => {
     await w.stop();
   });
 
+  test("a notification given up releases the next one of the same alert; a deep queue of one alert drains in order", async () => {
+    const { store } = openStore();
+    for (let i = 0; i < 30; i++) enqueue(store, "hook", `k${i}`, T0, "cpu");
+    const hook = fakeNotifier("hook", [failed("HTTP 400: no", false, 400), delivered(200)]);
+    const { w } = workers(store, [hook]);
+    w.start();
+    for (let i = 0; i < 40 && hook.sent.length < 30; i++) await settle();
+    await settle();
+    expect(hook.sent.map((s) => s.key)).toEqual(Array.from({ length: 30 }, (_, i) => `k${i}`));
+    expect(store.read((db) => listNotifications(db, { status: "dead" }).items.map((n) => n.idempotencyKey))).toEqual(["k0"]);
+    expect(store.read((db) => listNotifications(db, { status: "delivered", limit: 100 }).items)).toHaveLength(29);
+    await w.stop();
+  });
+
   test("at most `concurrency` attempts in flight per channel", async () => {
     const { store } = openStore();
     for (let i = 0; i < 10; i++) enqueue(store, "hook", `k${i}`);

@@ -120,4 +120,41 @@ describe("kill -9 and a restart lose no notification", () => {
       receiver.stop();
     }
   }, 60_000);
+
+  test("SIGTERM with a delivery hanging: the agent stops within 5 s, and the notification goes after the restart", async () => {
+    const receiver = startReceiver(SECRET);
+    try {
+      receiver.plan(() => ({ status: 200, delayMs: 60_000 }));
+      const dir = mkdtempSync(join(work, "run-"));
+      const file = join(dir, "agent.yaml");
+      const env = { AIOPS_CONFIG: file, AIOPS_DATA_DIR: join(dir, "data") };
+      writeConfig(file, receiver, "1h");
+      const first = await startAgentProcess(env, await freePort());
+      await waitFor("an attempt in the receiver's hands", async () => (receiver.arrivals.length >= 1 ? true : undefined));
+      const asked = performance.now();
+      expect(await first.stop("SIGTERM")).toBe(0);
+      expect(performance.now() - asked).toBeLessThan(5000);
+      expect(first.lines.some((l) => l.message === "Stopped with deliveries in flight; they are sent again after the restart")).toBe(true);
+
+      receiver.plan(() => ({ status: 200 }));
+      const second = await startAgentProcess(env, await freePort());
+      try {
+        await waitFor("every notification delivered", async () => {
+          const rows = await deliveries(second);
+          return rows.length > 0 && rows.every((r) => r.status === "delivered") ? true : undefined;
+        });
+        const key = receiver.arrivals[0]!.key;
+        expect(receiver.accepted().get(key)).toBe(1);
+        // The cut attempt was recorded as such, then the one after the restart delivered it.
+        const attempts = (await (await fetch(second.url("/api/v1/deliveries"))).json()) as { items: Array<{ idempotencyKey: string; attemptLog: Array<{ outcome: string; error: string | null }> }> };
+        const log = attempts.items.find((n) => n.idempotencyKey === key)!.attemptLog;
+        expect(log.map((a) => a.outcome)).toEqual(["retry", "delivered"]);
+        expect(log[0]!.error).toBe("cancelled: the agent stopped during the attempt");
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      receiver.stop();
+    }
+  }, 60_000);
 });

@@ -224,7 +224,8 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
     const started = performance.now();
     let backstop: Timer | undefined;
     const done = Promise.race([
-      notifier.send(row.payload as Notification, controller.signal),
+      // Inside a promise: a notifier that throws instead of answering must not break the claim loop.
+      Promise.resolve().then(() => notifier.send(row.payload as Notification, controller.signal)),
       // A notifier must end its attempt by its own time-out; one that does not must not hold a slot.
       new Promise<NotifyResult>((resolve) => {
         backstop = setTimeout(() => {

@@ -205,6 +205,17 @@ describe("delivery workers", () => {
     await w.stop();
   });
 
+  test("a notifier that throws instead of answering is a retryable failure, recorded", async () => {
+    const { store } = openStore();
+    const id = enqueue(store, "hook", "k1");
+    const broken: Notifier = { name: "hook", type: "webhook", send: () => { throw new Error("bug in a notifier"); }, close: async () => {} };
+    const { w } = workers(store, [broken]);
+    w.start();
+    await settle();
+    expect(attempts(store, id)).toMatchObject([{ outcome: "retry", error: "notifier failed: bug in a notifier" }]);
+    await w.stop();
+  });
+
   test("at most `concurrency` attempts in flight per channel", async () => {
     const { store } = openStore();
     for (let i = 0; i < 10; i++) enqueue(store, "hook", `k${i}`);

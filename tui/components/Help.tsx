@@ -26,7 +26,7 @@ export function Help({ target, width, height }: HelpProps) {
       {KEYS.map(([key, does]) => (
         <Text key={key} wrap="truncate-end">
           {"  "}
-          <Text bold>{key.padEnd(26)}</Text>
+          <Text bold>{key.padEnd(28)}</Text>
           {does}
         </Text>
       ))}

@@ -37,8 +37,8 @@ function ConnectionBadge({ connection, target, now }: { connection: Connection; 
 }
 
 /**
- * Two lines: the host (name, uptime), the agent (name, environment) and the OS; then the connection
- * state, the interval, when the snapshot was taken, pause, and the panels (the focused one inverse).
+ * Two lines: the host (name, uptime), the agent (name, environment) and the OS; then pause, the
+ * connection state, the interval, when the snapshot was taken, and the panels (the focused one inverse).
  */
 export function Header({ info, snapshot, connection, target, tabs, focus, paused, width, now }: HeaderProps) {
   const inv = info?.inventory;
@@ -62,17 +62,16 @@ export function Header({ info, snapshot, connection, target, tabs, focus, paused
         {info?.version ? <Text dimColor> · aiops-agent {info.version}</Text> : null}
       </Text>
       <Text wrap="truncate-end">
+        {paused ? (
+          <Text>
+            <Text inverse color="yellow">
+              {" PAUSED "}
+            </Text>{" "}
+          </Text>
+        ) : null}
         <ConnectionBadge connection={connection} target={target} now={now} />
         {info?.interval !== undefined ? <Text dimColor> · every {formatDuration(info.interval)}</Text> : null}
         {snapshot ? <Text dimColor> · {formatClock(snapshot.timestamp)}</Text> : null}
-        {paused ? (
-          <Text>
-            {" "}
-            <Text inverse color="yellow">
-              {" PAUSED "}
-            </Text>
-          </Text>
-        ) : null}
         <Text dimColor> │ </Text>
         {tabs.map((tab, i) => (
           <Text key={tab.name}>

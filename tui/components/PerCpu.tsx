@@ -43,7 +43,7 @@ export function PerCpu({ values, numbers, label, labelWidth, warning, critical, 
       <Text dimColor>{label.padEnd(labelWidth)}</Text>{" "}
       {values.map((v, i) => (
         <Text key={i} color={colourOf(levelOf(v, warning, critical))}>
-          {numbers ? `${`${Math.round(v)}`.padStart(3)} ` : TICKS[Math.min(7, Math.max(0, Math.round((v / 100) * 7)))]}
+          {numbers ? `${i > 0 ? " " : ""}${`${Math.round(v)}`.padStart(3)}` : TICKS[Math.min(7, Math.max(0, Math.round((v / 100) * 7)))]}
         </Text>
       ))}
       {hidden > 0 ? <Text dimColor> +{hidden}</Text> : null}

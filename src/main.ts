@@ -206,9 +206,10 @@ async function attachTui(attach: NonNullable<Cli["attach"]>, loaded: LoadedConfi
   const token = attach.token ?? loaded.config.server.api_token;
   const source = createRemoteSource({ url: attach.url, ...(token ? { token } : {}) });
   const tui = startTui({ source, onQuit: () => void tui.close() });
+  // `on`, not `once`: Ink's exit hook kills the process on a signal nobody else listens to any more.
   const quit = () => void tui.close();
-  process.once("SIGTERM", quit);
-  process.once("SIGINT", quit);
+  process.on("SIGTERM", quit);
+  process.on("SIGINT", quit);
   await tui.closed;
   await tui.close();
   return 0;
@@ -300,7 +301,8 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
       server.listen(from);
     }
   };
-  process.on("SIGHUP", () => reload("SIGHUP"));
+  // With --tui a hang-up means the terminal is gone (the SSH session dropped): stop, as on SIGTERM.
+  if (!cli.tui) process.on("SIGHUP", () => reload("SIGHUP"));
   watcher.watch(current);
 
   let tui: import("../tui/start.tsx").RunningTui | undefined;
@@ -321,8 +323,16 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
           resolve(0);
         });
     };
-    process.once("SIGTERM", () => stop("SIGTERM"));
-    process.once("SIGINT", () => stop("SIGINT"));
+    // A second signal while stopping exits at once. `on`, not `once`: with --tui, Ink's exit hook would
+    // otherwise kill the process on a signal that no other listener is left to handle.
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (!stopping) return stop(signal);
+      log.warning({ signal }, "Second signal while stopping: exiting now");
+      process.exit(1);
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+    if (cli.tui) process.on("SIGHUP", onSignal);
     if (cli.tui) {
       // Loaded only here: the headless agent never loads Ink and React.
       void Promise.all([import("../tui/in-process.ts"), import("../tui/start.tsx")]).then(([{ inProcessSource }, { startTui }]) => {

@@ -38,4 +38,20 @@ describe("the command line of the terminal UI", () => {
       expect(r.stderr).toBe("aiops-agent: the terminal UI needs a terminal (standard input and output are not both TTYs)\n");
     }
   });
+
+  test("the headless agent never loads the UI: main.ts's static imports hold no Ink, React or tui/ module", () => {
+    // A fresh process imports main.ts (it does not run: it is not the main module) and lists what loaded;
+    // the same list after importing the UI shows that the check can see Ink at all.
+    const script = `
+      const ui = (k) => /node_modules\\/(ink|react|react-reconciler)\\/|\\/tui\\//.test(k);
+      await import(${JSON.stringify(MAIN)});
+      const before = Object.keys(require.cache).filter(ui).length;
+      await import(${JSON.stringify(join(import.meta.dir, "../tui/start.tsx"))});
+      console.log(JSON.stringify({ before, after: Object.keys(require.cache).filter(ui).length }));`;
+    const r = Bun.spawnSync([process.execPath, "-e", script]);
+    expect(r.stderr.toString()).toBe("");
+    const { before, after } = JSON.parse(r.stdout.toString()) as { before: number; after: number };
+    expect(before).toBe(0);
+    expect(after).toBeGreaterThan(10);
+  });
 });

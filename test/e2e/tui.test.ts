@@ -30,27 +30,37 @@ function tmux(...args: string[]): string {
   return r.stdout.toString();
 }
 
+// One idle session holds the server up: closing a test's session must not stop the server under the next.
+if (tmuxPath) tmux("new-session", "-d", "-s", "keep", "sleep 3600");
+
 const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
 /**
  * Runs `argv` in a new 80x24 session with only the environment given (plus PATH, HOME, TERM, a UTF-8
- * locale); its exit code lands in a file, since the session goes when the program ends.
+ * locale); its exit code lands in a file, and the pane stays a while after it ends, to be looked at.
  */
 function startInTmux(name: string, argv: string[], env: Record<string, string>) {
   const exitFile = join(work, `${name}.exit`);
   const base = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", TERM: "xterm-256color", LANG: "C.UTF-8" };
   const vars = Object.entries({ ...base, ...env }).map(([k, v]) => `${k}=${quote(v)}`);
-  const command = `env -i ${vars.join(" ")} ${argv.map(quote).join(" ")}; echo $? > ${quote(exitFile)}`;
+  const command = `env -i ${vars.join(" ")} ${argv.map(quote).join(" ")}; echo $? > ${quote(exitFile)}; sleep 60`;
   tmux("new-session", "-d", "-s", name, "-x", "80", "-y", "24", command);
   return {
     screen: () => {
       try {
-        return tmux("capture-pane", "-p", "-t", name);
+        return tmux("capture-pane", "-p", "-J", "-t", name);
       } catch {
         return "";
       }
     },
     keys: (...keys: string[]) => tmux("send-keys", "-t", name, ...keys),
+    /** The pane's terminal state: on the alternate screen, cursor shown. */
+    terminal: () => {
+      const [alternate, cursor] = tmux("display-message", "-p", "-t", name, "#{alternate_on} #{cursor_flag}").trim().split(" ");
+      return { alternateScreen: alternate === "1", cursorShown: cursor === "1" };
+    },
+    pid: () => Number(tmux("display-message", "-p", "-t", name, "#{pane_pid}").trim()),
+    close: () => tmux("kill-session", "-t", name),
     exitCode: () => waitFor(`${name} to exit`, async () => (existsSync(exitFile) ? Number(readFileSync(exitFile, "utf8").trim()) : undefined), 15_000),
   };
 }
@@ -76,9 +86,14 @@ describe.skipIf(!tmuxPath)("the terminal UI in tmux", () => {
     expect(screen).not.toContain('"level"');
     const lines = screen.replace(/\n+$/, "").split("\n");
     expect(lines.length).toBeLessThanOrEqual(24);
+    expect(session.terminal()).toEqual({ alternateScreen: true, cursorShown: false });
 
     session.keys("q");
     expect(await session.exitCode()).toBe(0);
+    // The terminal is the shell's again: main screen, cursor back, where the log went said there.
+    expect(session.terminal()).toEqual({ alternateScreen: false, cursorShown: true });
+    expect(session.screen()).toContain(`aiops-agent: stopped; the log is in ${join(data, "aiops-agent.log")}`);
+    session.close();
     const log = readFileSync(join(data, "aiops-agent.log"), "utf8")
       .trim()
       .split("\n")
@@ -90,6 +105,25 @@ describe.skipIf(!tmuxPath)("the terminal UI in tmux", () => {
     expect(messages.at(-1)).toBe("Agent stopped");
     expect(log.find((l) => l.message === "Agent started")?.interval_seconds).toBe(1);
   });
+
+  // SIGHUP is what an SSH session that drops sends: with --tui it stops the agent rather than reloading.
+  for (const signal of ["SIGTERM", "SIGHUP"] as const) {
+    test(`run --tui stopped by ${signal}: the same graceful stop, the terminal restored`, async () => {
+      const data = join(work, `data-${signal}`);
+      const session = startInTmux(signal, [process.execPath, MAIN, "run", "--tui"], { AIOPS_LISTEN: "127.0.0.1:0", AIOPS_DATA_DIR: data });
+      await screenShowing(session, "CPU ", "● in-process");
+      // The pane runs `sh -c "env … bun …"`; env execs bun, so the shell's child is the agent.
+      const agentPid = Number(Bun.spawnSync(["pgrep", "-P", String(session.pid())]).stdout.toString().trim().split("\n")[0]);
+      expect(agentPid).toBeGreaterThan(0);
+      process.kill(agentPid, signal);
+      expect(await session.exitCode()).toBe(0);
+      expect(session.terminal()).toEqual({ alternateScreen: false, cursorShown: true });
+      const log = readFileSync(join(data, "aiops-agent.log"), "utf8");
+      expect(log).toContain(`"signal":"${signal}","message":"Stopping"`);
+      expect(log.trim().split("\n").at(-1)).toContain("Agent stopped");
+      session.close();
+    });
+  }
 
   describe("tui --url: attached to a running agent", () => {
     let agent: AgentProcess | undefined;
@@ -103,7 +137,9 @@ describe.skipIf(!tmuxPath)("the terminal UI in tmux", () => {
       await screenShowing(session, "CPU ", `● live ${agent.url("")}`, "every 1s");
       session.keys("q");
       expect(await session.exitCode()).toBe(0);
+      expect(session.terminal()).toEqual({ alternateScreen: false, cursorShown: true });
       expect((await fetch(agent.url("/healthz"))).ok).toBe(true);
+      session.close();
     });
   });
 
@@ -115,5 +151,6 @@ describe.skipIf(!tmuxPath)("the terminal UI in tmux", () => {
     await screenShowing(session, "CPU ", hostname(), "● in-process");
     session.keys("q");
     expect(await session.exitCode()).toBe(0);
+    session.close();
   }, 120_000);
 });

@@ -28,6 +28,8 @@ export function startTui(options: StartTuiOptions): RunningTui {
     stdout: options.stdout ?? process.stdout,
     stdin: options.stdin ?? process.stdin,
     exitOnCtrlC: false,
+    // main.ts has checked for a terminal; a CI variable in the environment must not make Ink print only the last frame.
+    interactive: true,
     alternateScreen: true,
     patchConsole: true,
     maxFps: 10,

@@ -88,6 +88,15 @@ describe.skipIf(!tmuxPath)("the terminal UI in tmux", () => {
     expect(lines.length).toBeLessThanOrEqual(24);
     expect(session.terminal()).toEqual({ alternateScreen: true, cursorShown: false });
 
+    // Resized to 50x14 it lays itself out again: one panel at a time, no line wider than the terminal.
+    tmux("resize-window", "-t", "run", "-x", "50", "-y", "14");
+    const fitsSmall = (text: string) => text.includes("CPU ") && !text.includes("─ Anomalies") && text.split("\n").every((l) => l.length <= 50);
+    await waitFor("the small layout", async () => (fitsSmall(session.screen()) ? true : undefined), 10_000).catch((cause) => {
+      throw new Error(`${(cause as Error).message}; the screen:\n${session.screen()}`);
+    });
+    session.keys("Tab");
+    await screenShowing(session, "─ Anomalies");
+
     session.keys("q");
     expect(await session.exitCode()).toBe(0);
     // The terminal is the shell's again: main screen, cursor back, where the log went said there.

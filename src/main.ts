@@ -308,7 +308,7 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
   let tui: import("../tui/start.tsx").RunningTui | undefined;
   let stopping = false;
   return new Promise<number>((resolve) => {
-    const stop = (signal: string) => {
+    const stop = (signal: string, code = 0) => {
       if (stopping) return;
       stopping = true;
       log.info({ signal }, "Stopping");
@@ -320,7 +320,7 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
         .then(() => {
           if (logFile) process.stderr.write(`aiops-agent: stopped; the log is in ${logFile.path}\n`);
           logFile?.close();
-          resolve(0);
+          resolve(code);
         });
     };
     // A second signal while stopping exits at once. `on`, not `once`: with --tui, Ink's exit hook would
@@ -332,14 +332,20 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
     };
     process.on("SIGTERM", onSignal);
     process.on("SIGINT", onSignal);
-    if (cli.tui) process.on("SIGHUP", onSignal);
     if (cli.tui) {
+      process.on("SIGHUP", onSignal);
       // Loaded only here: the headless agent never loads Ink and React.
-      void Promise.all([import("../tui/in-process.ts"), import("../tui/start.tsx")]).then(([{ inProcessSource }, { startTui }]) => {
-        if (stopping) return;
-        const source = inProcessSource({ agent, store, config: () => current.config, version: pkg.version });
-        tui = startTui({ source, onQuit: () => stop("quit key") });
-      });
+      Promise.all([import("../tui/in-process.ts"), import("../tui/start.tsx")])
+        .then(([{ inProcessSource }, { startTui }]) => {
+          if (stopping) return;
+          const source = inProcessSource({ agent, store, config: () => current.config, version: pkg.version });
+          tui = startTui({ source, onQuit: () => stop("quit key") });
+        })
+        .catch((cause) => {
+          log.critical({ err: cause }, "The terminal UI failed to start");
+          process.stderr.write(`aiops-agent: the terminal UI failed to start: ${(cause as Error).message}\n`);
+          stop("UI failure", 1);
+        });
     }
   });
 }

@@ -7,9 +7,9 @@ import { parseArgs } from "node:util";
 import pkg from "../package.json" with { type: "json" };
 import { Agent } from "./agent.ts";
 import { channelsOf } from "./alert/channels.ts";
-import { describeTestAlertResult, testAlert } from "./alert/test-alert.ts";
 import { createCollectors } from "./collect/collectors.ts";
 import { collectInventory } from "./collect/inventory.ts";
+import { inventoryInChild } from "./collect/inventory-process.ts";
 import { createHostPaths } from "./collect/linux/host-paths.ts";
 import { createSnapshotter } from "./collect/snapshotter.ts";
 import { ConfigError, type LoadedConfig, loadConfig } from "./config/load.ts";
@@ -35,6 +35,7 @@ const USAGE = `Usage: aiops-agent [command] [options]
 Commands:
   run                     run the agent (the default)
   collect --once          print one snapshot of this host as JSON and exit
+  inventory               print what the host is (OS, kernel, CPU model...) as JSON and exit
   check-config            validate the configuration and exit (78 when invalid)
   config --print          show the effective configuration and where each value came from
   replay --input FILE.csv [--output FILE.csv] [--detector NAME] [--metric NAME]
@@ -53,7 +54,7 @@ Options:
 
 Every setting can also come from an AIOPS_* environment variable; see the README.`;
 
-const COMMANDS = ["run", "collect", "check-config", "config", "replay", "test-alert"] as const;
+const COMMANDS = ["run", "collect", "inventory", "check-config", "config", "replay", "test-alert"] as const;
 type Command = (typeof COMMANDS)[number];
 
 class UsageError extends Error {}
@@ -143,6 +144,8 @@ async function sendTestAlert(cli: Cli, loaded: LoadedConfig): Promise<number> {
     process.stderr.write(`aiops-agent: no channel named ${JSON.stringify(cli.channel)}; configured: ${names.join(", ")}\n`);
     return EXIT_USAGE;
   }
+  // The channel libraries (undici, nodemailer) are loaded only by the commands that send.
+  const { describeTestAlertResult, testAlert } = await import("./alert/test-alert.ts");
   let results;
   try {
     results = await testAlert(loaded.config, cli.channel !== undefined ? { channel: cli.channel } : {});
@@ -169,6 +172,13 @@ function rootLogger(loaded: LoadedConfig, secrets: () => readonly string[]): Log
   });
 }
 
+function inventoryOptions(loaded: LoadedConfig) {
+  return {
+    paths: process.platform === "linux" ? createHostPaths(loaded.config.agent.host_root) : undefined,
+    timeoutMs: loaded.config.collect.inventory_timeout * 1000,
+  };
+}
+
 /** `collect --once`: two readings a short window apart, so rates are real, then the Snapshot as JSON. */
 async function collectOnce(loaded: LoadedConfig): Promise<void> {
   const notices: string[] = [];
@@ -189,10 +199,7 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
   const log = componentLogger(root, "main");
   for (const warning of loaded.warnings) log.warning(warning);
 
-  const inventory = await collectInventory({
-    paths: process.platform === "linux" ? createHostPaths(loaded.config.agent.host_root) : undefined,
-    timeoutMs: loaded.config.collect.inventory_timeout * 1000,
-  });
+  const inventory = await inventoryInChild({ ...inventoryOptions(loaded), env: process.env });
   log.info({ version: pkg.version, ...inventory }, "Starting aiops-agent");
 
   const metrics = new SelfMetrics();
@@ -329,6 +336,9 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     case "config":
       process.stdout.write(`${formatEffectiveConfig(loaded)}\n`);
+      return 0;
+    case "inventory":
+      process.stdout.write(`${JSON.stringify(await collectInventory(inventoryOptions(loaded)), null, 2)}\n`);
       return 0;
     case "collect":
       await collectOnce(loaded);

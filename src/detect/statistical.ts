@@ -31,8 +31,12 @@ const LONG_RATE = 0.0005;
 const LIKELIHOOD_MIN_POINTS = 300;
 /** Decades of improbability that make a likelihood score of 1. */
 const LIKELIHOOD_DECADES = 10;
-/** After a detection, for this many points only a higher score passes (NAB rewards the first detection). */
-const SUPPRESS_POINTS = 200;
+/**
+ * After a detection, for this long only a higher score passes (NAB rewards the first detection). One event
+ * lasts a while in wall-clock time, whatever the sampling interval: 1000 minutes is the 200 points of
+ * 5-minute data the constants were chosen on, and stays 1000 minutes for hourly or irregular series.
+ */
+const SUPPRESS_MS = 1000 * 60_000;
 /** Scores from which suppression starts counting. */
 const SUPPRESS_FROM = 0.3;
 /** Rate of the errors that choose between predictors, and how much better a seasonal one must be. */
@@ -93,7 +97,8 @@ export interface StatisticalState {
   longMean: number;
   longVar: number;
   longN: number;
-  since: number;
+  /** Time of the last detection (ms); older states kept `since`, points since it. */
+  peakAt: number | null;
   peak: number;
   open: boolean;
   day: SeasonalProfileState;
@@ -120,7 +125,7 @@ export interface StatisticalDetector extends Detector {
  *   range and spread: scale-free.
  * - Anomaly likelihood (as in Numenta's HTM): the mean surprise of the last 10 points against the
  *   long-run distribution of that mean; it rises when spikes grow denser or the variance changes.
- * - Suppression: after a detection, only a higher score passes for 200 points, so one event is one
+ * - Suppression: after a detection, only a higher score passes for 1000 minutes, so one event is one
  *   detection, not a run of them.
  *
  * A finding opens when the score reaches `anomalyScore` and the value is at least `minDeviation` robust
@@ -167,7 +172,7 @@ class StatisticalModel implements StatisticalDetector {
   private longMean = 0;
   private longVar = 0;
   private longN = 0;
-  private since = Number.MAX_SAFE_INTEGER;
+  private peakAt = Number.NEGATIVE_INFINITY;
   private peak = 0;
   private open = false;
   private readonly day = new SeasonalProfile(DAY, DAY_BINS);
@@ -299,12 +304,11 @@ class StatisticalModel implements StatisticalDetector {
     if (!warm) raw = 0;
 
     // Suppression: one event, one detection.
-    this.since++;
     let score = raw;
-    if (this.since < SUPPRESS_POINTS && raw <= this.peak) score = 0;
+    if (ts - this.peakAt < SUPPRESS_MS && raw <= this.peak) score = 0;
     else if (raw > SUPPRESS_FROM) {
       this.peak = raw;
-      this.since = 0;
+      this.peakAt = ts;
     }
 
     this.expected = expected;
@@ -361,7 +365,7 @@ class StatisticalModel implements StatisticalDetector {
       longMean: this.longMean,
       longVar: this.longVar,
       longN: this.longN,
-      since: Math.min(this.since, SUPPRESS_POINTS),
+      peakAt: finiteOrNull(this.peakAt),
       peak: this.peak,
       open: this.open,
       day: this.day.toJSON(),
@@ -410,7 +414,10 @@ class StatisticalModel implements StatisticalDetector {
     this.longMean = num("longMean");
     this.longVar = num("longVar");
     this.longN = num("longN");
-    this.since = num("since");
+    // A state from before suppression was timed kept the points since the last detection instead.
+    const since = (s as { since?: unknown }).since;
+    this.peakAt =
+      typeof since === "number" && Number.isFinite(since) ? this.lastTs - since * this.interval : num("peakAt", Number.NEGATIVE_INFINITY);
     this.peak = num("peak");
     this.open = s.open === true;
   }

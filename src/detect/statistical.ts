@@ -99,6 +99,8 @@ export interface StatisticalState {
   longN: number;
   /** Time of the last detection (ms); older states kept `since`, points since it. */
   peakAt: number | null;
+  /** Side of the expected value the last detection was on: 1 above, -1 below (0 unknown). */
+  peakSide?: number;
   peak: number;
   open: boolean;
   day: SeasonalProfileState;
@@ -126,7 +128,7 @@ export interface StatisticalDetector extends Detector {
  * - Anomaly likelihood (as in Numenta's HTM): the mean surprise of the last 10 points against the
  *   long-run distribution of that mean; it rises when spikes grow denser or the variance changes.
  * - Suppression: after a detection, only a higher score passes for 1000 minutes, so one event is one
- *   detection, not a run of them.
+ *   detection, not a run of them; a value leaving the range on the other side is a new event.
  *
  * A finding opens when the score reaches `anomalyScore` and the value is at least `minDeviation` robust
  * standard deviations from what was expected, once the series has `quietSeconds` of history; it holds
@@ -173,6 +175,7 @@ class StatisticalModel implements StatisticalDetector {
   private longVar = 0;
   private longN = 0;
   private peakAt = Number.NEGATIVE_INFINITY;
+  private peakSide = 0;
   private peak = 0;
   private open = false;
   private readonly day = new SeasonalProfile(DAY, DAY_BINS);
@@ -303,12 +306,16 @@ class StatisticalModel implements StatisticalDetector {
     else if (fastNovel || slowNovel || residualNovel) raw = Math.max(raw, SMOOTH_NOVELTY_SCORE);
     if (!warm) raw = 0;
 
-    // Suppression: one event, one detection.
+    // Suppression: one event, one detection. A value leaving the range on the other side from the last
+    // detection (a record low after a record high) is another event, not more of the same.
     let score = raw;
-    if (ts - this.peakAt < SUPPRESS_MS && raw <= this.peak) score = 0;
+    const side = x >= expected ? 1 : -1;
+    const sameEvent = !novel || side === this.peakSide;
+    if (ts - this.peakAt < SUPPRESS_MS && raw <= this.peak && sameEvent) score = 0;
     else if (raw > SUPPRESS_FROM) {
       this.peak = raw;
       this.peakAt = ts;
+      this.peakSide = side;
     }
 
     this.expected = expected;
@@ -366,6 +373,7 @@ class StatisticalModel implements StatisticalDetector {
       longVar: this.longVar,
       longN: this.longN,
       peakAt: finiteOrNull(this.peakAt),
+      peakSide: this.peakSide,
       peak: this.peak,
       open: this.open,
       day: this.day.toJSON(),
@@ -419,6 +427,7 @@ class StatisticalModel implements StatisticalDetector {
     this.peakAt =
       typeof since === "number" && Number.isFinite(since) ? this.lastTs - since * this.interval : num("peakAt", Number.NEGATIVE_INFINITY);
     this.peak = num("peak");
+    this.peakSide = Math.sign(num("peakSide", 0));
     this.open = s.open === true;
   }
 }

@@ -94,6 +94,19 @@ describe("statistical detector", () => {
     expect(d.update(hourly(1030), 50).score).toBe(1);
   });
 
+  test("a record low soon after a record high is another event, not held back", () => {
+    const d = detector();
+    const n = noise(23, 1);
+    feed(d.update.bind(d), 0, 1000, () => 20 + n());
+    expect(d.update(at(1000), 40).score).toBe(1);
+    feed(d.update.bind(d), 1001, 1020, () => 20 + n());
+    // Same side, still the same event: held back.
+    expect(d.update(at(1020), 45).score).toBe(0);
+    feed(d.update.bind(d), 1021, 1040, () => 20 + n());
+    // The other side: a drop below anything seen is found, though it comes within the suppression time.
+    expect(d.update(at(1040), 0).score).toBe(1);
+  });
+
   test("a state saved before suppression was timed is taken back", () => {
     const a = detector();
     const n = noise(22, 1);

@@ -29,6 +29,8 @@ const SHORT_WINDOW = 10;
 const LONG_RATE = 0.0005;
 /** The long-run distribution needs this many points before the likelihood means anything (HTM's probation). */
 const LIKELIHOOD_MIN_POINTS = 300;
+/** A standard deviation in mean absolute deviations, for normal noise: spreads here are mean absolute residuals. */
+const MAD_TO_SIGMA = Math.sqrt(Math.PI / 2);
 /** Decades of improbability that make a likelihood score of 1. */
 const LIKELIHOOD_DECADES = 10;
 /**
@@ -284,8 +286,9 @@ class StatisticalModel implements StatisticalDetector {
       if (this.slow > this.slowHi) this.slowHi = this.slow;
     }
 
-    // Anomaly likelihood: surprise is 1 − the two-sided p-value of z (uniform on a normal series).
-    const surprise = 1 - Math.min(1, erfc(z / Math.SQRT2));
+    // Anomaly likelihood: surprise is 1 − the two-sided p-value of z (uniform on a normal series). z counts
+    // mean absolute deviations; the normal tail wants standard deviations, √(π/2) times larger.
+    const surprise = 1 - Math.min(1, erfc(z / MAD_TO_SIGMA / Math.SQRT2));
     this.ringSum += surprise - this.ring[this.ringAt]!;
     this.ring[this.ringAt] = surprise;
     this.ringAt = (this.ringAt + 1) % SHORT_WINDOW;

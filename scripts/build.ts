@@ -29,9 +29,9 @@ const result = await Bun.build({
     autoloadTsconfig: false,
   },
   minify: true,
+  // Lazily imported modules (the TUI, the channel libraries, systeminformation) become chunks of their
+  // own that are not parsed, nor resident, until a command needs them.
   splitting: true,
-  bytecode: true,
-  format: "esm",
   target: "bun",
   plugins: [emptyDevtools],
   define: { "process.env.NODE_ENV": '"production"' },

@@ -7,14 +7,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { processCpuSeconds, startAgent } from "./support/process-stats.ts";
+import { buildBinary, processCpuSeconds, startAgent } from "./support/process-stats.ts";
 
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 16);
 const SECONDS = Number(process.env.DURATION ?? 10);
 const port = 18000 + Math.floor(Math.random() * 1000);
 const data = mkdtempSync(join(tmpdir(), "aiops-bench-http-"));
 
-const agent = await startAgent({ AIOPS_INTERVAL: "1", AIOPS_DATA_DIR: data }, port);
+const agent = await startAgent({ AIOPS_INTERVAL: "1", AIOPS_DATA_DIR: data }, port, buildBinary(data));
 await Bun.sleep(2000); // a few ticks, so every series is present
 
 const loader = `
@@ -51,7 +51,7 @@ const sorted = result.latencies.sort((a, b) => a - b);
 const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const requests = sorted.length;
 const samples = sample.split("\n").filter((l) => l && !l.startsWith("#")).length;
-console.log(`bench:http  (bun bench/http.ts; CONCURRENCY=${CONCURRENCY}, DURATION=${SECONDS}, agent collecting every 1 s)`);
+console.log(`bench:http  (bun bench/http.ts; CONCURRENCY=${CONCURRENCY}, DURATION=${SECONDS}, the compiled agent collecting every 1 s)`);
 console.log("| requests | errors | requests/s | p50 (ms) | p99 (ms) | max (ms) | agent CPU per scrape (ms) | samples per scrape | bytes per scrape |");
 console.log("|---|---|---|---|---|---|---|---|---|");
 console.log(

@@ -7,9 +7,9 @@ import { parseArgs } from "node:util";
 import pkg from "../package.json" with { type: "json" };
 import { Agent } from "./agent.ts";
 import { channelsOf } from "./alert/channels.ts";
-import { describeTestAlertResult, testAlert } from "./alert/test-alert.ts";
 import { createCollectors } from "./collect/collectors.ts";
 import { collectInventory } from "./collect/inventory.ts";
+import { inventoryInChild } from "./collect/inventory-process.ts";
 import { createHostPaths } from "./collect/linux/host-paths.ts";
 import { createSnapshotter } from "./collect/snapshotter.ts";
 import { ConfigError, type LoadedConfig, loadConfig } from "./config/load.ts";
@@ -41,6 +41,7 @@ Commands:
                           watch a running agent from here: the same UI over its HTTP API and event
                           stream (the token also comes from AIOPS_API_TOKEN or AIOPS_API_TOKEN_FILE)
   collect --once          print one snapshot of this host as JSON and exit
+  inventory               print what the host is (OS, kernel, CPU model...) as JSON and exit
   check-config            validate the configuration and exit (78 when invalid)
   config --print          show the effective configuration and where each value came from
   replay --input FILE.csv [--output FILE.csv] [--detector NAME] [--metric NAME]
@@ -59,7 +60,7 @@ Options:
 
 Every setting can also come from an AIOPS_* environment variable; see the README.`;
 
-const COMMANDS = ["run", "collect", "check-config", "config", "replay", "test-alert", "tui"] as const;
+const COMMANDS = ["run", "collect", "inventory", "check-config", "config", "replay", "test-alert", "tui"] as const;
 type Command = (typeof COMMANDS)[number];
 
 class UsageError extends Error {}
@@ -164,6 +165,8 @@ async function sendTestAlert(cli: Cli, loaded: LoadedConfig): Promise<number> {
     process.stderr.write(`aiops-agent: no channel named ${JSON.stringify(cli.channel)}; configured: ${names.join(", ")}\n`);
     return EXIT_USAGE;
   }
+  // The channel libraries (undici, nodemailer) are loaded only by the commands that send.
+  const { describeTestAlertResult, testAlert } = await import("./alert/test-alert.ts");
   let results;
   try {
     results = await testAlert(loaded.config, cli.channel !== undefined ? { channel: cli.channel } : {});
@@ -215,6 +218,13 @@ async function attachTui(attach: NonNullable<Cli["attach"]>, loaded: LoadedConfi
   return 0;
 }
 
+function inventoryOptions(loaded: LoadedConfig) {
+  return {
+    paths: process.platform === "linux" ? createHostPaths(loaded.config.agent.host_root) : undefined,
+    timeoutMs: loaded.config.collect.inventory_timeout * 1000,
+  };
+}
+
 /** `collect --once`: two readings a short window apart, so rates are real, then the Snapshot as JSON. */
 async function collectOnce(loaded: LoadedConfig): Promise<void> {
   const notices: string[] = [];
@@ -238,10 +248,7 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
   if (logFile?.fallbackReason) log.warning(`${logFile.fallbackReason}; logging to ${logFile.path}`);
   for (const warning of loaded.warnings) log.warning(warning);
 
-  const inventory = await collectInventory({
-    paths: process.platform === "linux" ? createHostPaths(loaded.config.agent.host_root) : undefined,
-    timeoutMs: loaded.config.collect.inventory_timeout * 1000,
-  });
+  const inventory = await inventoryInChild({ ...inventoryOptions(loaded), env: process.env });
   log.info({ version: pkg.version, ...inventory }, "Starting aiops-agent");
 
   const metrics = new SelfMetrics();
@@ -414,6 +421,9 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     case "config":
       process.stdout.write(`${formatEffectiveConfig(loaded)}\n`);
+      return 0;
+    case "inventory":
+      process.stdout.write(`${JSON.stringify(await collectInventory(inventoryOptions(loaded)), null, 2)}\n`);
       return 0;
     case "collect":
       await collectOnce(loaded);

@@ -34,7 +34,7 @@ describe.skipIf(!aiosmtpd)("email notifier against a real SMTP server with START
     const r = await n.send(notification({ finding: finding({ severity: "critical", value: 97.5, message: "High CPU usage: 97.50%" }) }));
     await n.close();
     expect(r).toEqual({ delivered: true, status: 250 });
-    expect(smtp.messages).toHaveLength(1);
+    expect(await smtp.received(1)).toHaveLength(1);
     const m = smtp.messages[0]!;
     expect(m.tls).toBe(true);
     expect(m.auth).toBe(true);

@@ -15,6 +15,11 @@ export interface SmtpMessage {
 export interface RunningSmtp {
   port: number;
   messages: SmtpMessage[];
+  /**
+   * Waits until `count` messages have been reported. The server prints each message before it answers
+   * 250, but its output reaches this process asynchronously: a 250 can arrive first.
+   */
+  received(count: number, timeoutMs?: number): Promise<SmtpMessage[]>;
   stop(): Promise<void>;
 }
 
@@ -53,6 +58,11 @@ export async function startSmtp(python: string, user: string, password: string):
   return {
     port,
     messages,
+    async received(count, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (messages.length < count && Date.now() < deadline) await Bun.sleep(10);
+      return messages;
+    },
     async stop() {
       proc.kill();
       await proc.exited;

@@ -3,6 +3,9 @@
 //
 //   npm run bench:nab                       # data and scorer from ../shared/nab
 //   bun bench/nab.ts --nab DIR [--out DIR]  # another copy of NAB (data/, labels/, nabscore.py)
+//   bun bench/nab.ts --data-dir DIR --labels FILE [--out DIR]
+//                                           # any directory in NAB's layout (DIR/<category>/<file>.csv) with
+//                                           # its own windows file, e.g. categories kept out of the repository
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -15,13 +18,16 @@ const { values: args } = parseArgs({
   options: {
     nab: { type: "string", default: resolve(root, "../shared/nab") },
     out: { type: "string", default: join(root, "bench/out/nab") },
+    "data-dir": { type: "string" },
+    labels: { type: "string" },
+    scorer: { type: "string" },
   },
 });
 const nab = resolve(args.nab!);
 const out = resolve(args.out!);
-const dataDir = join(nab, "data");
-const labels = join(nab, "labels/combined_windows.json");
-const scorer = join(nab, "nabscore.py");
+const dataDir = resolve(args["data-dir"] ?? join(nab, "data"));
+const labels = resolve(args.labels ?? join(nab, "labels/combined_windows.json"));
+const scorer = resolve(args.scorer ?? join(nab, "nabscore.py"));
 
 const config = loadConfig({ env: {} }).config;
 rmSync(out, { recursive: true, force: true });

@@ -54,8 +54,12 @@ export class EventBus {
     return () => this.listeners.delete(listener);
   }
 
-  /** Buffered events with an id above `lastId`; `complete` is false when some were already dropped. */
+  /**
+   * Buffered events with an id above `lastId`. `complete` is false when some were already dropped, or
+   * when `lastId` is one this bus never gave (a client that saw an earlier run of the agent: ids restart).
+   */
   since(lastId: number): { events: AgentEvent[]; complete: boolean } {
+    if (lastId > this.lastId) return { events: [...this.recent], complete: false };
     const events = this.recent.filter((e) => e.id > lastId);
     const oldest = this.recent[0]?.id ?? this.nextId;
     return { events, complete: lastId >= oldest - 1 };

@@ -7,9 +7,9 @@ import { parseArgs } from "node:util";
 import pkg from "../package.json" with { type: "json" };
 import { Agent } from "./agent.ts";
 import { channelsOf } from "./alert/channels.ts";
-import { describeTestAlertResult, testAlert } from "./alert/test-alert.ts";
 import { createCollectors } from "./collect/collectors.ts";
 import { collectInventory } from "./collect/inventory.ts";
+import { inventoryInChild } from "./collect/inventory-process.ts";
 import { createHostPaths } from "./collect/linux/host-paths.ts";
 import { createSnapshotter } from "./collect/snapshotter.ts";
 import { ConfigError, type LoadedConfig, loadConfig } from "./config/load.ts";
@@ -17,7 +17,8 @@ import { formatEffectiveConfig } from "./config/print.ts";
 import { ConfigWatcher } from "./config/watch.ts";
 import { DETECTOR_NAMES, type DetectorName } from "./detect/ensemble.ts";
 import { replay } from "./detect/replay.ts";
-import { type Logger, componentLogger, createLogger } from "./log.ts";
+import { type LogSink, type Logger, componentLogger, createLogger } from "./log.ts";
+import { openLogFile } from "./log-file.ts";
 import { SelfMetrics } from "./self-metrics.ts";
 import { registerProcessMetrics } from "./server/prometheus.ts";
 import { createHttpServer } from "./server/server.ts";
@@ -35,8 +36,14 @@ const EXIT_CONFIG = 78;
 const USAGE = `Usage: aiops-agent [command] [options]
 
 Commands:
-  run                     run the agent (the default)
+  run [--tui]             run the agent (the default); --tui shows a live terminal UI in the same
+                          process (interval 1 s unless set; the log goes to <data_dir>/aiops-agent.log;
+                          q or Ctrl-C stops the agent)
+  tui --url URL [--token TOKEN]
+                          watch a running agent from here: the same UI over its HTTP API and event
+                          stream (the token also comes from AIOPS_API_TOKEN or AIOPS_API_TOKEN_FILE)
   collect --once          print one snapshot of this host as JSON and exit
+  inventory               print what the host is (OS, kernel, CPU model...) as JSON and exit
   check-config            validate the configuration and exit (78 when invalid)
   config --print          show the effective configuration and where each value came from
   replay --input FILE.csv [--output FILE.csv] [--detector NAME] [--metric NAME]
@@ -55,7 +62,7 @@ Options:
 
 Every setting can also come from an AIOPS_* environment variable; see the README.`;
 
-const COMMANDS = ["run", "collect", "check-config", "config", "replay", "test-alert"] as const;
+const COMMANDS = ["run", "collect", "inventory", "check-config", "config", "replay", "test-alert", "tui"] as const;
 type Command = (typeof COMMANDS)[number];
 
 class UsageError extends Error {}
@@ -69,6 +76,10 @@ interface Cli {
   channel?: string;
   help: boolean;
   version: boolean;
+  /** `run --tui`: the terminal UI in this process. */
+  tui: boolean;
+  /** `tui --url URL [--token TOKEN]`: the terminal UI attached to a running agent. */
+  attach?: { url: string; token?: string };
   replay?: { input: string; output?: string; detector: DetectorName; metric?: string };
 }
 
@@ -90,6 +101,9 @@ function parseCli(argv: string[]): Cli {
         output: { type: "string" },
         detector: { type: "string" },
         metric: { type: "string" },
+        tui: { type: "boolean" },
+        url: { type: "string" },
+        token: { type: "string" },
       },
     });
   } catch (cause) {
@@ -122,12 +136,20 @@ function parseCli(argv: string[]): Cli {
     };
   }
   if (values.channel !== undefined && command !== "test-alert") throw new UsageError("--channel goes with the test-alert command");
+  if (values.tui && command !== "run") throw new UsageError("--tui goes with the run command (to watch a running agent: tui --url URL)");
+  for (const flag of ["url", "token"] as const) {
+    if (values[flag] !== undefined && command !== "tui") throw new UsageError(`--${flag} goes with the tui command`);
+  }
+  if (command === "tui" && values.url === undefined) throw new UsageError("tui needs --url URL of a running agent (or run --tui to start one here)");
+  if (values.url !== undefined && !/^https?:\/\/[^/]/.test(values.url)) throw new UsageError(`--url: expected http://host:port or https://…; got ${JSON.stringify(values.url)}`);
   return {
     command,
     once: values.once ?? false,
     print: values.print ?? false,
     help: values.help ?? false,
     version: values.version ?? false,
+    tui: values.tui ?? false,
+    ...(values.url !== undefined ? { attach: { url: values.url, ...(values.token !== undefined ? { token: values.token } : {}) } } : {}),
     ...(values.config !== undefined ? { configFile: values.config } : {}),
     ...(replayArgs ? { replay: replayArgs } : {}),
     ...(values.channel !== undefined ? { channel: values.channel } : {}),
@@ -145,6 +167,8 @@ async function sendTestAlert(cli: Cli, loaded: LoadedConfig): Promise<number> {
     process.stderr.write(`aiops-agent: no channel named ${JSON.stringify(cli.channel)}; configured: ${names.join(", ")}\n`);
     return EXIT_USAGE;
   }
+  // The channel libraries (undici, nodemailer) are loaded only by the commands that send.
+  const { describeTestAlertResult, testAlert } = await import("./alert/test-alert.ts");
   let results;
   try {
     results = await testAlert(loaded.config, cli.channel !== undefined ? { channel: cli.channel } : {});
@@ -159,16 +183,48 @@ async function sendTestAlert(cli: Cli, loaded: LoadedConfig): Promise<number> {
 
 function load(cli: Cli): LoadedConfig {
   const file = cli.configFile ?? process.env.AIOPS_CONFIG;
-  return loadConfig({ env: process.env, ...(file ? { file } : {}) });
+  // With --tui the screen shows every tick: collect every second unless the interval is set.
+  const modeDefaults = cli.tui ? { modeDefaults: { mode: "--tui", values: { "agent.interval": 1 } } } : {};
+  return loadConfig({ env: process.env, ...(file ? { file } : {}), ...modeDefaults });
 }
 
-function rootLogger(loaded: LoadedConfig, secrets: () => readonly string[]): Logger {
+/** The root logger: to stdout, or to `sink` (the TUI's log file, as JSON unless log.format is pretty). */
+function rootLogger(loaded: LoadedConfig, secrets: () => readonly string[], sink?: LogSink): Logger {
   const format = loaded.config.log.format;
   return createLogger({
     level: loaded.config.log.level,
     secrets,
-    pretty: format === "pretty" || (format === "auto" && process.stdout.isTTY === true),
+    pretty: format === "pretty" || (format === "auto" && !sink && process.stdout.isTTY === true),
+    ...(sink ? { sink } : {}),
   });
+}
+
+/** The terminal UI needs a terminal: raw keys in, a screen out. */
+function hasTerminal(): boolean {
+  return process.stdin.isTTY === true && process.stdout.isTTY === true;
+}
+
+/** `tui --url URL`: the UI attached to a running agent until q, Ctrl-C or SIGTERM. */
+async function attachTui(attach: NonNullable<Cli["attach"]>, loaded: LoadedConfig): Promise<number> {
+  const { createRemoteSource } = await import("../tui/source.ts");
+  const { startTui } = await import("../tui/start.tsx");
+  const token = attach.token ?? loaded.config.server.api_token;
+  const source = createRemoteSource({ url: attach.url, ...(token ? { token } : {}) });
+  const tui = startTui({ source, onQuit: () => void tui.close() });
+  // `on`, not `once`: Ink's exit hook kills the process on a signal nobody else listens to any more.
+  const quit = () => void tui.close();
+  process.on("SIGTERM", quit);
+  process.on("SIGINT", quit);
+  await tui.closed;
+  await tui.close();
+  return 0;
+}
+
+function inventoryOptions(loaded: LoadedConfig) {
+  return {
+    paths: process.platform === "linux" ? createHostPaths(loaded.config.agent.host_root) : undefined,
+    timeoutMs: loaded.config.collect.inventory_timeout * 1000,
+  };
 }
 
 /** `collect --once`: two readings a short window apart, so rates are real, then the Snapshot as JSON. */
@@ -187,14 +243,14 @@ async function collectOnce(loaded: LoadedConfig): Promise<void> {
 
 async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
   let current = loaded;
-  const root = rootLogger(loaded, () => current.secrets);
+  // With --tui the screen belongs to the UI: the log goes to a file in the data directory.
+  const logFile = cli.tui ? openLogFile(loaded.config.agent.data_dir) : undefined;
+  const root = rootLogger(loaded, () => current.secrets, logFile?.sink);
   const log = componentLogger(root, "main");
+  if (logFile?.fallbackReason) log.warning(`${logFile.fallbackReason}; logging to ${logFile.path}`);
   for (const warning of loaded.warnings) log.warning(warning);
 
-  const inventory = await collectInventory({
-    paths: process.platform === "linux" ? createHostPaths(loaded.config.agent.host_root) : undefined,
-    timeoutMs: loaded.config.collect.inventory_timeout * 1000,
-  });
+  const inventory = await inventoryInChild({ ...inventoryOptions(loaded), env: process.env });
   log.info({ version: pkg.version, ...inventory }, "Starting aiops-agent");
 
   const metrics = new SelfMetrics();
@@ -266,20 +322,52 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
       server.listen(from);
     }
   };
-  process.on("SIGHUP", () => reload("SIGHUP"));
+  // With --tui a hang-up means the terminal is gone (the SSH session dropped): stop, as on SIGTERM.
+  if (!cli.tui) process.on("SIGHUP", () => reload("SIGHUP"));
   watcher.watch(current);
 
+  let tui: import("../tui/start.tsx").RunningTui | undefined;
+  let stopping = false;
   return new Promise<number>((resolve) => {
-    const stop = (signal: string) => {
+    const stop = (signal: string, code = 0) => {
+      if (stopping) return;
+      stopping = true;
       log.info({ signal }, "Stopping");
       watcher.close();
-      agent
-        .stop()
+      // The terminal comes back first, then the agent stops as on SIGTERM.
+      (tui?.close() ?? Promise.resolve())
+        .then(() => agent.stop())
         .then(() => server.stop())
-        .then(() => resolve(0));
+        .then(() => {
+          if (logFile) process.stderr.write(`aiops-agent: stopped; the log is in ${logFile.path}\n`);
+          logFile?.close();
+          resolve(code);
+        });
     };
-    process.once("SIGTERM", () => stop("SIGTERM"));
-    process.once("SIGINT", () => stop("SIGINT"));
+    // A second signal while stopping exits at once. `on`, not `once`: with --tui, Ink's exit hook would
+    // otherwise kill the process on a signal that no other listener is left to handle.
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (!stopping) return stop(signal);
+      log.warning({ signal }, "Second signal while stopping: exiting now");
+      process.exit(1);
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+    if (cli.tui) {
+      process.on("SIGHUP", onSignal);
+      // Loaded only here: the headless agent never loads Ink and React.
+      Promise.all([import("../tui/in-process.ts"), import("../tui/start.tsx")])
+        .then(([{ inProcessSource }, { startTui }]) => {
+          if (stopping) return;
+          const source = inProcessSource({ agent, store, config: () => current.config, version: pkg.version });
+          tui = startTui({ source, onQuit: () => stop("quit key") });
+        })
+        .catch((cause) => {
+          log.critical({ err: cause }, "The terminal UI failed to start");
+          process.stderr.write(`aiops-agent: the terminal UI failed to start: ${(cause as Error).message}\n`);
+          stop("UI failure", 1);
+        });
+    }
   });
 }
 
@@ -336,6 +424,10 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT_CONFIG;
   }
   for (const warning of cli.command === "run" ? [] : loaded.warnings) process.stderr.write(`warning: ${warning}\n`);
+  if ((cli.tui || cli.command === "tui") && !hasTerminal()) {
+    process.stderr.write("aiops-agent: the terminal UI needs a terminal (standard input and output are not both TTYs)\n");
+    return EXIT_USAGE;
+  }
 
   switch (cli.command) {
     case "check-config":
@@ -343,6 +435,9 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     case "config":
       process.stdout.write(`${formatEffectiveConfig(loaded)}\n`);
+      return 0;
+    case "inventory":
+      process.stdout.write(`${JSON.stringify(await collectInventory(inventoryOptions(loaded)), null, 2)}\n`);
       return 0;
     case "collect":
       await collectOnce(loaded);
@@ -353,6 +448,8 @@ export async function main(argv: string[]): Promise<number> {
       return sendTestAlert(cli, loaded);
     case "run":
       return run(cli, loaded);
+    case "tui":
+      return attachTui(cli.attach!, loaded);
   }
 }
 

@@ -12,10 +12,18 @@ export function processRssBytes(pid: number): number {
   return match ? Number(match[1]) * 1024 : 0;
 }
 
-/** Starts the agent from source with the given environment and waits until it serves /readyz. */
-export async function startAgent(env: Record<string, string>, port: number): Promise<ReturnType<typeof Bun.spawn>> {
+/** Builds the single binary into `dir` (as `npm run build` does) and returns its path. */
+export function buildBinary(dir: string): string {
+  const path = `${dir}/aiops-agent`;
+  const build = Bun.spawnSync([process.execPath, "scripts/build.ts", path]);
+  if (build.exitCode !== 0) throw new Error(`build failed: ${build.stderr.toString()}`);
+  return path;
+}
+
+/** Starts the agent (the given binary, or from source) with the given environment and waits until it serves /readyz. */
+export async function startAgent(env: Record<string, string>, port: number, binary?: string): Promise<ReturnType<typeof Bun.spawn>> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AIOPS_"))) as Record<string, string>;
-  const agent = Bun.spawn([process.execPath, "src/main.ts", "run"], {
+  const agent = Bun.spawn(binary ? [binary, "run"] : [process.execPath, "src/main.ts", "run"], {
     env: { ...clean, AIOPS_LISTEN: `127.0.0.1:${port}`, AIOPS_LOG_LEVEL: "warning", ...env },
     stdout: "ignore",
     stderr: "inherit",

@@ -38,52 +38,42 @@ function readOr(path: string): string | undefined {
   }
 }
 
-/**
- * Inventory from the host's own files (under the host root, so a container reports its host), then
- * systeminformation, bounded by `timeoutMs`, for what files do not say (vendor, virtualization) and for
- * non-Linux hosts. systeminformation starts programs; where there is no shell (distroless) it finds
- * nothing, and the file values stand.
- */
-export async function collectInventory(options: { paths?: HostPaths; timeoutMs: number }): Promise<Inventory> {
-  const { paths } = options;
-  const fromFiles: Partial<Inventory> = {};
-  if (paths) {
-    const osRelease = readOr(paths.rootfs("etc/os-release")) ?? readOr(paths.rootfs("usr/lib/os-release"));
-    const cpuinfo = readOr(paths.proc("cpuinfo"));
-    const name = osRelease ? parseOsRelease(osRelease) : undefined;
-    if (name) fromFiles.os = name;
-    const kernel = readOr(paths.proc("sys", "kernel", "osrelease"))?.trim();
-    if (kernel) fromFiles.kernel = kernel;
-    const hostname = readOr(paths.proc("sys", "kernel", "hostname"))?.trim();
-    if (hostname) fromFiles.hostname = hostname;
-    if (cpuinfo) {
-      const cpu = parseCpuinfo(cpuinfo);
-      if (cpu.model) fromFiles.cpu_model = cpu.model;
-      if (cpu.cores > 0) fromFiles.cpu_cores = cpu.cores;
-    }
+/** What the host's own files say (under the host root, so a container reports its host); no process started. */
+export function fileInventory(paths: HostPaths | undefined): Partial<Inventory> {
+  const found: Partial<Inventory> = {};
+  if (!paths) return found;
+  const osRelease = readOr(paths.rootfs("etc/os-release")) ?? readOr(paths.rootfs("usr/lib/os-release"));
+  const name = osRelease ? parseOsRelease(osRelease) : undefined;
+  if (name) found.os = name;
+  const kernel = readOr(paths.proc("sys", "kernel", "osrelease"))?.trim();
+  if (kernel) found.kernel = kernel;
+  const hostname = readOr(paths.proc("sys", "kernel", "hostname"))?.trim();
+  if (hostname) found.hostname = hostname;
+  const cpuinfo = readOr(paths.proc("cpuinfo"));
+  if (cpuinfo) {
+    const cpu = parseCpuinfo(cpuinfo);
+    if (cpu.model) found.cpu_model = cpu.model;
+    if (cpu.cores > 0) found.cpu_cores = cpu.cores;
   }
+  return found;
+}
 
-  let timer: Timer | undefined;
-  const fromSi: Partial<Inventory> = await Promise.race([
-    loadSystemInformation()
-      .then((si) => Promise.all([si.osInfo(), si.cpu(), si.system()]))
-      .then(
-      ([osInfo, cpu, system]): Partial<Inventory> => ({
-        ...(osInfo.distro ? { os: `${osInfo.distro} ${osInfo.release}`.trim() } : {}),
-        ...(osInfo.kernel ? { kernel: osInfo.kernel } : {}),
-        ...(cpu.brand ? { cpu_model: `${cpu.manufacturer} ${cpu.brand}`.trim() } : {}),
-        ...(cpu.cores ? { cpu_cores: cpu.cores } : {}),
-        ...(system.virtual ? { virtualization: system.virtualHost || "virtual machine" } : {}),
-        ...(system.manufacturer || system.model ? { system: `${system.manufacturer} ${system.model}`.trim() } : {}),
-      }),
-      (): Partial<Inventory> => ({}),
-    ),
-    new Promise<Partial<Inventory>>((resolve) => {
-      timer = setTimeout(() => resolve({}), options.timeoutMs);
-    }),
-  ]);
-  clearTimeout(timer);
+/** What systeminformation says (it starts programs; where there is no shell it finds nothing). */
+export async function systemInformationInventory(): Promise<Partial<Inventory>> {
+  const si = await loadSystemInformation();
+  const [osInfo, cpu, system] = await Promise.all([si.osInfo(), si.cpu(), si.system()]);
+  return {
+    ...(osInfo.distro ? { os: `${osInfo.distro} ${osInfo.release}`.trim() } : {}),
+    ...(osInfo.kernel ? { kernel: osInfo.kernel } : {}),
+    ...(cpu.brand ? { cpu_model: `${cpu.manufacturer} ${cpu.brand}`.trim() } : {}),
+    ...(cpu.cores ? { cpu_cores: cpu.cores } : {}),
+    ...(system.virtual ? { virtualization: system.virtualHost || "virtual machine" } : {}),
+    ...(system.manufacturer || system.model ? { system: `${system.manufacturer} ${system.model}`.trim() } : {}),
+  };
+}
 
+/** Files first (exact, and about the monitored host), then systeminformation, then what Node knows. */
+export function completeInventory(fromFiles: Partial<Inventory>, fromSi: Partial<Inventory>): Inventory {
   return {
     hostname: fromFiles.hostname ?? os.hostname(),
     os: fromFiles.os ?? fromSi.os ?? `${os.type()} ${os.release()}`,
@@ -94,4 +84,20 @@ export async function collectInventory(options: { paths?: HostPaths; timeoutMs: 
     virtualization: fromSi.virtualization ?? "",
     system: fromSi.system ?? "",
   };
+}
+
+/**
+ * The whole inventory in this process: the host's files, then systeminformation bounded by `timeoutMs`.
+ * This is `aiops-agent inventory`; the running agent asks it of a short-lived child (inventory-process.ts).
+ */
+export async function collectInventory(options: { paths?: HostPaths; timeoutMs: number }): Promise<Inventory> {
+  let timer: Timer | undefined;
+  const fromSi = await Promise.race([
+    systemInformationInventory().catch((): Partial<Inventory> => ({})),
+    new Promise<Partial<Inventory>>((resolve) => {
+      timer = setTimeout(() => resolve({}), options.timeoutMs);
+    }),
+  ]);
+  clearTimeout(timer);
+  return completeInventory(fileInventory(options.paths), fromSi);
 }

@@ -29,10 +29,16 @@ const SHORT_WINDOW = 10;
 const LONG_RATE = 0.0005;
 /** The long-run distribution needs this many points before the likelihood means anything (HTM's probation). */
 const LIKELIHOOD_MIN_POINTS = 300;
+/** A standard deviation in mean absolute deviations, for normal noise: spreads here are mean absolute residuals. */
+const MAD_TO_SIGMA = Math.sqrt(Math.PI / 2);
 /** Decades of improbability that make a likelihood score of 1. */
 const LIKELIHOOD_DECADES = 10;
-/** After a detection, for this many points only a higher score passes (NAB rewards the first detection). */
-const SUPPRESS_POINTS = 200;
+/**
+ * After a detection, for this long only a higher score passes (NAB rewards the first detection). One event
+ * lasts a while in wall-clock time, whatever the sampling interval: 1000 minutes is the 200 points of
+ * 5-minute data the constants were chosen on, and stays 1000 minutes for hourly or irregular series.
+ */
+const SUPPRESS_MS = 1000 * 60_000;
 /** Scores from which suppression starts counting. */
 const SUPPRESS_FROM = 0.3;
 /** Rate of the errors that choose between predictors, and how much better a seasonal one must be. */
@@ -93,7 +99,10 @@ export interface StatisticalState {
   longMean: number;
   longVar: number;
   longN: number;
-  since: number;
+  /** Time of the last detection (ms); older states kept `since`, points since it. */
+  peakAt: number | null;
+  /** Side of the expected value the last detection was on: 1 above, -1 below (0 unknown). */
+  peakSide?: number;
   peak: number;
   open: boolean;
   day: SeasonalProfileState;
@@ -120,8 +129,8 @@ export interface StatisticalDetector extends Detector {
  *   range and spread: scale-free.
  * - Anomaly likelihood (as in Numenta's HTM): the mean surprise of the last 10 points against the
  *   long-run distribution of that mean; it rises when spikes grow denser or the variance changes.
- * - Suppression: after a detection, only a higher score passes for 200 points, so one event is one
- *   detection, not a run of them.
+ * - Suppression: after a detection, only a higher score passes for 1000 minutes, so one event is one
+ *   detection, not a run of them; a value leaving the range on the other side is a new event.
  *
  * A finding opens when the score reaches `anomalyScore` and the value is at least `minDeviation` robust
  * standard deviations from what was expected, once the series has `quietSeconds` of history; it holds
@@ -167,7 +176,8 @@ class StatisticalModel implements StatisticalDetector {
   private longMean = 0;
   private longVar = 0;
   private longN = 0;
-  private since = Number.MAX_SAFE_INTEGER;
+  private peakAt = Number.NEGATIVE_INFINITY;
+  private peakSide = 0;
   private peak = 0;
   private open = false;
   private readonly day = new SeasonalProfile(DAY, DAY_BINS);
@@ -276,8 +286,9 @@ class StatisticalModel implements StatisticalDetector {
       if (this.slow > this.slowHi) this.slowHi = this.slow;
     }
 
-    // Anomaly likelihood: surprise is 1 − the two-sided p-value of z (uniform on a normal series).
-    const surprise = 1 - Math.min(1, erfc(z / Math.SQRT2));
+    // Anomaly likelihood: surprise is 1 − the two-sided p-value of z (uniform on a normal series). z counts
+    // mean absolute deviations; the normal tail wants standard deviations, √(π/2) times larger.
+    const surprise = 1 - Math.min(1, erfc(z / MAD_TO_SIGMA / Math.SQRT2));
     this.ringSum += surprise - this.ring[this.ringAt]!;
     this.ring[this.ringAt] = surprise;
     this.ringAt = (this.ringAt + 1) % SHORT_WINDOW;
@@ -298,13 +309,16 @@ class StatisticalModel implements StatisticalDetector {
     else if (fastNovel || slowNovel || residualNovel) raw = Math.max(raw, SMOOTH_NOVELTY_SCORE);
     if (!warm) raw = 0;
 
-    // Suppression: one event, one detection.
-    this.since++;
+    // Suppression: one event, one detection. A value leaving the range on the other side from the last
+    // detection (a record low after a record high) is another event, not more of the same.
     let score = raw;
-    if (this.since < SUPPRESS_POINTS && raw <= this.peak) score = 0;
+    const side = x >= expected ? 1 : -1;
+    const sameEvent = !novel || side === this.peakSide;
+    if (ts - this.peakAt < SUPPRESS_MS && raw <= this.peak && sameEvent) score = 0;
     else if (raw > SUPPRESS_FROM) {
       this.peak = raw;
-      this.since = 0;
+      this.peakAt = ts;
+      this.peakSide = side;
     }
 
     this.expected = expected;
@@ -361,7 +375,8 @@ class StatisticalModel implements StatisticalDetector {
       longMean: this.longMean,
       longVar: this.longVar,
       longN: this.longN,
-      since: Math.min(this.since, SUPPRESS_POINTS),
+      peakAt: finiteOrNull(this.peakAt),
+      peakSide: this.peakSide,
       peak: this.peak,
       open: this.open,
       day: this.day.toJSON(),
@@ -410,8 +425,12 @@ class StatisticalModel implements StatisticalDetector {
     this.longMean = num("longMean");
     this.longVar = num("longVar");
     this.longN = num("longN");
-    this.since = num("since");
+    // A state from before suppression was timed kept the points since the last detection instead.
+    const since = (s as { since?: unknown }).since;
+    this.peakAt =
+      typeof since === "number" && Number.isFinite(since) ? this.lastTs - since * this.interval : num("peakAt", Number.NEGATIVE_INFINITY);
     this.peak = num("peak");
+    this.peakSide = Math.sign(num("peakSide", 0));
     this.open = s.open === true;
   }
 }

@@ -113,6 +113,8 @@ export function createApiRoutes(deps: ServerDeps): ApiRoute[] {
         const { config } = deps.config();
         return json({
           agent: { name: config.agent.name, environment: config.agent.environment, version: deps.version },
+          // Resume the event stream from here (Last-Event-ID) to miss nothing after this snapshot.
+          event_id: deps.events.lastId,
           inventory: deps.agent.inventory ?? null,
           snapshot,
         });

@@ -79,6 +79,46 @@ describe("statistical detector", () => {
     expect(after.filter((r) => r.score > 0.3).length).toBe(0);
   });
 
+  test("suppression lasts a time, not a number of points: hourly spikes a day apart are two events", () => {
+    const d = detector();
+    const n = noise(21, 1);
+    const hour = 3_600_000;
+    const hourly = (i: number) => at(0) + i * hour;
+    for (let i = 0; i < 1000; i++) d.update(hourly(i), 20 + n());
+    expect(d.update(hourly(1000), 40).score).toBe(1);
+    for (let i = 1001; i < 1010; i++) d.update(hourly(i), 20 + n());
+    // Ten hours later, still the same event: a spike no higher is held back.
+    expect(d.update(hourly(1010), 40).score).toBe(0);
+    for (let i = 1011; i < 1030; i++) d.update(hourly(i), 20 + n());
+    // Thirty hours later (30 points, far fewer than 5-minute data would take): a new event.
+    expect(d.update(hourly(1030), 50).score).toBe(1);
+  });
+
+  test("a record low soon after a record high is another event, not held back", () => {
+    const d = detector();
+    const n = noise(23, 1);
+    feed(d.update.bind(d), 0, 1000, () => 20 + n());
+    expect(d.update(at(1000), 40).score).toBe(1);
+    feed(d.update.bind(d), 1001, 1020, () => 20 + n());
+    // Same side, still the same event: held back.
+    expect(d.update(at(1020), 45).score).toBe(0);
+    feed(d.update.bind(d), 1021, 1040, () => 20 + n());
+    // The other side: a drop below anything seen is found, though it comes within the suppression time.
+    expect(d.update(at(1040), 0).score).toBe(1);
+  });
+
+  test("a state saved before suppression was timed is taken back", () => {
+    const a = detector();
+    const n = noise(22, 1);
+    feed(a.update.bind(a), 0, 1000, () => 20 + n());
+    a.update(at(1000), 40);
+    const saved = a.snapshot() as unknown as Record<string, unknown>;
+    const { peakAt: _, ...old } = saved;
+    const b = createStatisticalDetector(OPTIONS, { ...old, since: 0 });
+    // The detection was just now: a spike no higher is still held back.
+    expect(b.update(at(1001), 40).score).toBe(0);
+  });
+
   test("a step to a new level is found when it happens, then learned", () => {
     const d = detector();
     const n = noise(3, 1);

@@ -63,3 +63,10 @@ describe("/api/v1/events", () => {
     expect((await get("/api/v1/events", { headers: { "last-event-id": "yesterday" } })).status).toBe(400);
   });
 });
+
+test("a Last-Event-ID from an earlier run of the agent (ids restart) gets a reset, then what is buffered", async () => {
+  const { get, events } = testServer();
+  events.publish({ type: "snapshot", snapshot: SNAPSHOT });
+  const received = await readEvents(await get("/api/v1/events", { headers: { "last-event-id": "5000" } }), 2);
+  expect(received.map((e) => e.event)).toEqual(["reset", "snapshot"]);
+});

@@ -1,0 +1,62 @@
+import { describe, expect, test } from "bun:test";
+import { MAX_FINDINGS, createTuiModel } from "../../tui/tui-model.ts";
+import { INFO, SNAPSHOT, finding } from "./support.ts";
+
+const at = (seconds: number) => new Date(Date.parse(SNAPSHOT.timestamp) + seconds * 1000).toISOString();
+
+describe("the UI's state", () => {
+  test("snapshots feed a bounded history per sparkline; a replayed snapshot is drawn once", () => {
+    const model = createTuiModel(3);
+    let changes = 0;
+    model.subscribe(() => changes++);
+    model.apply({ type: "info", info: INFO });
+    for (let i = 0; i < 5; i++) model.apply({ type: "snapshot", snapshot: { ...SNAPSHOT, timestamp: at(i), cpu: { ...SNAPSHOT.cpu!, usage_percent: i * 10 } } });
+    model.apply({ type: "snapshot", snapshot: { ...SNAPSHOT, timestamp: at(4) } });
+    const state = model.getState();
+    expect(state.history.cpu).toEqual([20, 30, 40]);
+    expect(state.history.rx).toEqual([1_250_000, 1_250_000, 1_250_000]);
+    expect(state.snapshot!.timestamp).toBe(at(4));
+    expect(changes).toBe(6);
+  });
+
+  test("history seeds go before live values", () => {
+    const model = createTuiModel(5);
+    model.apply({ type: "snapshot", snapshot: SNAPSHOT });
+    model.apply({ type: "history", key: "cpu", values: [1, 2, 3, 4, 5, 6] });
+    expect(model.getState().history.cpu).toEqual([3, 4, 5, 6, 45.2]);
+  });
+
+  test("a state value never changes after the fact (a paused screen stays put)", () => {
+    const model = createTuiModel();
+    model.apply({ type: "snapshot", snapshot: SNAPSHOT });
+    const before = model.getState();
+    const cpu = before.history.cpu;
+    model.apply({ type: "snapshot", snapshot: { ...SNAPSHOT, timestamp: at(1) } });
+    expect(before.history.cpu).toBe(cpu!);
+    expect(before.history.cpu).toEqual([45.2]);
+    expect(model.getState().history.cpu).toEqual([45.2, 45.2]);
+  });
+
+  test("findings newest first, bounded, each once; recorded ones go after live ones", () => {
+    const model = createTuiModel();
+    model.apply({ type: "finding", finding: finding({ timestamp: at(1) }) });
+    model.apply({ type: "finding", finding: finding({ timestamp: at(2), severity: "critical" }) });
+    model.apply({ type: "finding", finding: finding({ timestamp: at(2), severity: "critical" }) });
+    model.apply({ type: "findings", findings: [finding({ timestamp: at(1) }), finding({ timestamp: at(0) })] });
+    expect(model.getState().findings.map((f) => f.timestamp)).toEqual([at(2), at(1), at(0)]);
+    for (let i = 0; i < MAX_FINDINGS + 10; i++) model.apply({ type: "finding", finding: finding({ timestamp: at(10 + i) }) });
+    expect(model.getState().findings).toHaveLength(MAX_FINDINGS);
+  });
+
+  test("one line per alert (its latest change first), deliveries newest first", () => {
+    const model = createTuiModel();
+    model.apply({ type: "alert", alert: { fingerprint: "a", to: "pending" } });
+    model.apply({ type: "alert", alert: { fingerprint: "b", to: "firing" } });
+    model.apply({ type: "alert", alert: { fingerprint: "a", to: "firing" } });
+    model.apply({ type: "delivery", delivery: { channel: "slack", outcome: "retry" } });
+    model.apply({ type: "delivery", delivery: { channel: "slack", outcome: "delivered" } });
+    const state = model.getState();
+    expect(state.alerts.map((a) => `${a.key}:${a.state}`)).toEqual(["a:firing", "b:firing"]);
+    expect(state.deliveries.map((d) => d.outcome)).toEqual(["delivered", "retry"]);
+  });
+});

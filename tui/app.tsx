@@ -1,0 +1,107 @@
+import { Box, useInput, useWindowSize } from "ink";
+import { useState } from "react";
+import { AlertPanel } from "./components/AlertPanel.tsx";
+import { AnomalyPanel } from "./components/AnomalyPanel.tsx";
+import { Footer } from "./components/Footer.tsx";
+import { Header } from "./components/Header.tsx";
+import { Help } from "./components/Help.tsx";
+import { HostPanel, hostPanelHeight, hostPanelMinHeight } from "./components/HostPanel.tsx";
+import { layoutFor } from "./layout.ts";
+import type { DataSource } from "./source.ts";
+import { DEFAULT_THRESHOLDS } from "./thresholds.ts";
+import type { TuiState } from "./tui-model.ts";
+import { useNow } from "./use-now.ts";
+import { useSource } from "./use-source.ts";
+
+export interface AppProps {
+  source: DataSource;
+  /** Called on q or Ctrl-C; the caller unmounts the UI and, in-process, stops the agent. */
+  onQuit: () => void;
+  /** Terminal size; the real terminal's (following resizes) when absent. Tests pin it. */
+  size?: { columns: number; rows: number };
+}
+
+const PANELS = ["Host", "Anomalies", "Alerts"] as const;
+
+/** The whole screen: header, the host, anomaly and alert panels, footer; keys to move, pause and quit. */
+export function App({ source, onQuit, size }: AppProps) {
+  const live = useSource(source);
+  const terminal = useWindowSize();
+  const { columns, rows } = size ?? terminal;
+  const now = useNow();
+  const [frozen, setFrozen] = useState<TuiState | undefined>();
+  const [focus, setFocus] = useState(0);
+  const [help, setHelp] = useState(false);
+  const [offsets, setOffsets] = useState([0, 0, 0]);
+  const state = frozen ?? live;
+  const width = Math.max(20, columns);
+
+  const thresholds = state.info?.thresholds ?? DEFAULT_THRESHOLDS;
+  const hostProps = { thresholds, history: state.history, width, ...(state.snapshot ? { snapshot: state.snapshot } : {}) };
+  const layout = layoutFor({ columns: width, rows }, { need: hostPanelHeight(hostProps), min: hostPanelMinHeight(hostProps) });
+  const listLength = [0, state.findings.length, state.alerts.length + state.deliveries.length + 2];
+
+  const scroll = (by: number | "top") =>
+    setOffsets((o) => o.map((v, i) => (i !== focus ? v : by === "top" ? 0 : Math.max(0, Math.min(listLength[i]! - 1, v + by)))));
+
+  useInput((input, key) => {
+    if (input === "q" || (key.ctrl && input === "c")) return onQuit();
+    if (help) {
+      if (input === "?" || key.escape) setHelp(false);
+      return;
+    }
+    if (input === "?") setHelp(true);
+    else if (input === "p") setFrozen((f) => (f ? undefined : live));
+    else if (key.tab || key.rightArrow) setFocus((f) => (f + (key.shift ? PANELS.length - 1 : 1)) % PANELS.length);
+    else if (key.leftArrow) setFocus((f) => (f + PANELS.length - 1) % PANELS.length);
+    else if (input === "1" || input === "2" || input === "3") setFocus(Number(input) - 1);
+    else if (key.downArrow || input === "j") scroll(1);
+    else if (key.upArrow || input === "k") scroll(-1);
+    else if (key.pageDown) scroll(Math.max(1, layout.body - 2));
+    else if (key.pageUp) scroll(-Math.max(1, layout.body - 2));
+    else if (key.home) scroll("top");
+  });
+
+  const listWidth = layout.sideBySide ? Math.floor((width - 1) / 2) : width;
+  const host = <HostPanel {...hostProps} height={layout.host} />;
+  const anomalies = (
+    <AnomalyPanel findings={state.findings} width={listWidth} height={layout.anomalies} focused={focus === 1} offset={offsets[1]!} />
+  );
+  const alerts = (
+    <AlertPanel alerts={state.alerts} deliveries={state.deliveries} width={listWidth} height={layout.alerts} focused={focus === 2} offset={offsets[2]!} />
+  );
+  let body;
+  if (help) body = <Help target={source.label} width={width} height={layout.body} />;
+  else if (layout.mode === "paged") body = [host, anomalies, alerts][focus];
+  else {
+    body = (
+      <>
+        {host}
+        <Box flexDirection={layout.sideBySide ? "row" : "column"} gap={layout.sideBySide ? 1 : 0}>
+          {anomalies}
+          {alerts}
+        </Box>
+      </>
+    );
+  }
+
+  return (
+    <Box flexDirection="column" width={width} height={Math.max(1, rows)} overflow="hidden">
+      <Header
+        {...(state.info ? { info: state.info } : {})}
+        {...(state.snapshot ? { snapshot: state.snapshot } : {})}
+        connection={live.connection}
+        target={source.label}
+        tabs={[{ name: PANELS[0] }, { name: PANELS[1], count: state.findings.length }, { name: PANELS[2], count: state.alerts.filter((a) => a.state === "firing").length }]}
+        focus={focus}
+        paused={frozen !== undefined}
+        width={width}
+        now={now}
+      />
+      <Box flexDirection="column" height={layout.body} overflow="hidden">
+        {body}
+      </Box>
+      <Footer paused={frozen !== undefined} width={width} />
+    </Box>
+  );
+}

@@ -1,0 +1,42 @@
+import { Text } from "ink";
+import { formatPercent, truncate } from "../format.ts";
+import { colourOf, levelOf } from "../thresholds.ts";
+import { Bar } from "./Bar.tsx";
+import { Sparkline } from "./Sparkline.tsx";
+
+export interface GaugeProps {
+  label: string;
+  /** Columns of the label (padded or cut to it). */
+  labelWidth: number;
+  percent: number;
+  /** Warning level (percent): above it the gauge is yellow. */
+  warning: number;
+  /** Critical level: at or above it the gauge is red. */
+  critical: number;
+  barWidth: number;
+  /** Text after the percentage, e.g. `4.00 GiB / 8.00 GiB`. */
+  detail?: string;
+  detailWidth?: number;
+  /** Recent percentages, for a sparkline after the detail. */
+  history?: readonly number[];
+  sparkWidth?: number;
+}
+
+/** One line: `Mem    ██████····  50.0%  4.00 GiB / 8.00 GiB  ▁▂▃▅`, coloured by the levels. */
+export function Gauge({ label, labelWidth, percent, warning, critical, barWidth, detail, detailWidth, history, sparkWidth = 0 }: GaugeProps) {
+  const color = colourOf(levelOf(percent, warning, critical));
+  const detailText = detail === undefined ? "" : detailWidth ? truncate(detail, detailWidth).padEnd(detailWidth) : detail;
+  return (
+    <Text wrap="truncate-end">
+      <Text bold>{truncate(label, labelWidth).padEnd(labelWidth)}</Text> <Bar percent={percent} width={barWidth} color={color} />{" "}
+      <Text color={color}>{formatPercent(percent).padStart(6)}</Text>
+      {detailText ? ` ${detailText}` : ""}
+      {history && history.length > 0 && sparkWidth > 0 ? (
+        <Text>
+          {" "}
+          <Sparkline values={history} width={sparkWidth} max={100} color={color} />
+        </Text>
+      ) : null}
+    </Text>
+  );
+}

@@ -1,0 +1,361 @@
+import type { Inventory } from "../src/collect/inventory.ts";
+import type { Snapshot } from "../src/collect/snapshot.ts";
+import type { Finding } from "../src/detect/finding.ts";
+import type { AgentEvent, EventBus } from "../src/events.ts";
+import { createSseParser } from "./sse-parser.ts";
+import { SPARK_KEYS, SPARKLINE_METRICS, type SparkKey } from "./sparklines.ts";
+import { DEFAULT_THRESHOLDS, type Thresholds, thresholdsFromSettings } from "./thresholds.ts";
+
+/** Who the watched agent is: the header's identity line and the gauges' levels. */
+export interface AgentInfo {
+  name: string;
+  environment: string;
+  version?: string;
+  inventory?: Inventory;
+  /** Collection interval, seconds. */
+  interval?: number;
+  thresholds: Thresholds;
+}
+
+/** How the UI is connected to its agent. */
+export type Connection =
+  | { state: "in-process" }
+  | { state: "connecting"; attempt: number }
+  | { state: "live" }
+  | { state: "disconnected"; reason: string; attempt: number; retryAt: number };
+
+/** What a data source tells the UI: the same stream whether the agent is in this process or remote. */
+export type SourceEvent =
+  | { type: "info"; info: AgentInfo }
+  | { type: "connection"; connection: Connection }
+  | { type: "snapshot"; snapshot: Snapshot }
+  | { type: "finding"; finding: Finding }
+  /** Findings recorded before the UI started, newest first. */
+  | { type: "findings"; findings: Finding[] }
+  | { type: "alert"; alert: Record<string, unknown>; time?: string }
+  | { type: "delivery"; delivery: Record<string, unknown>; time?: string }
+  /** Earlier values of a sparkline's series, oldest first, to draw before the UI has its own. */
+  | { type: "history"; key: SparkKey; values: number[] };
+
+export type SourceListener = (event: SourceEvent) => void;
+
+/** Snapshots, findings, alert changes and deliveries of one agent, for the UI. It only reads. */
+export interface DataSource {
+  /** Where the data comes from, for the header: `in-process` or the agent's URL. */
+  readonly label: string;
+  /** Starts delivering events to `listener`. */
+  start(listener: SourceListener): void;
+  /** Stops delivering; safe twice, and before start. */
+  stop(): void;
+}
+
+/** Earlier values of a label-less metric between two times (ms), oldest first. */
+export type HistoryReader = (metric: string, from: number, to: number) => Promise<number[]> | number[];
+
+/** How many points of history a sparkline keeps. */
+export const HISTORY_POINTS = 120;
+
+function forwardAgentEvent(event: AgentEvent, listener: SourceListener): void {
+  switch (event.type) {
+    case "snapshot":
+      return listener({ type: "snapshot", snapshot: event.snapshot });
+    case "finding":
+      return listener({ type: "finding", finding: event.finding });
+    case "alert":
+      return listener({ type: "alert", alert: event.alert, time: event.time });
+    case "delivery":
+      return listener({ type: "delivery", delivery: event.delivery, time: event.time });
+  }
+}
+
+/** Seeds every sparkline from history; a series that cannot be read is left to fill live. */
+async function seedHistory(read: HistoryReader, intervalSeconds: number, now: number, listener: SourceListener, alive: () => boolean): Promise<void> {
+  const from = now - HISTORY_POINTS * intervalSeconds * 1000;
+  await Promise.all(
+    SPARK_KEYS.map(async (key) => {
+      try {
+        const values = await read(SPARKLINE_METRICS[key], from, now);
+        if (values.length > 0 && alive()) listener({ type: "history", key, values: values.slice(-HISTORY_POINTS) });
+      } catch {
+        // No history (no store, an older agent): the sparkline fills as snapshots come.
+      }
+    }),
+  );
+}
+
+/** What the in-process source reads from the agent it runs beside. */
+export interface InProcessAgent {
+  latest(): Snapshot | undefined;
+  readonly events: EventBus;
+  readonly inventory?: Inventory;
+}
+
+export interface InProcessSourceOptions {
+  agent: InProcessAgent;
+  /** Identity and levels from the configuration in force; read again on every snapshot (a reload may change them). */
+  info: () => AgentInfo;
+  /** History from the store, to seed the sparklines. */
+  history?: HistoryReader;
+  /** Findings recorded before the UI started (the store's anomalies), newest first. */
+  recentFindings?: () => Finding[];
+  now?: () => number;
+}
+
+/** The agent in this process: its EventBus and its latest snapshot. Always connected. */
+export function createInProcessSource(options: InProcessSourceOptions): DataSource {
+  let unsubscribe: (() => void) | undefined;
+  let stopped = false;
+  return {
+    label: "in-process",
+    start(listener) {
+      if (unsubscribe || stopped) return;
+      let info = options.info();
+      listener({ type: "info", info });
+      listener({ type: "connection", connection: { state: "in-process" } });
+      try {
+        const findings = options.recentFindings?.() ?? [];
+        if (findings.length > 0) listener({ type: "findings", findings });
+      } catch {
+        // The store cannot be read: the panel fills as findings come.
+      }
+      if (options.history) void seedHistory(options.history, info.interval ?? 1, (options.now ?? Date.now)(), listener, () => !stopped);
+      const latest = options.agent.latest();
+      if (latest) listener({ type: "snapshot", snapshot: latest });
+      unsubscribe = options.agent.events.subscribe((event) => {
+        if (event.type === "snapshot") {
+          const next = options.info();
+          if (JSON.stringify(next) !== JSON.stringify(info)) listener({ type: "info", info: (info = next) });
+        }
+        forwardAgentEvent(event, listener);
+      });
+    },
+    stop() {
+      stopped = true;
+      unsubscribe?.();
+      unsubscribe = undefined;
+    },
+  };
+}
+
+export interface RemoteSourceOptions {
+  /** The agent's base URL, e.g. `http://web-1:8080`. */
+  url: string;
+  /** Bearer token for /api/v1, when the agent requires one. */
+  token?: string;
+  fetch?: typeof fetch;
+  /** First wait before reconnecting, ms; doubles up to `maxRetryMs`. The stream's `retry:` overrides it. */
+  retryMs?: number;
+  maxRetryMs?: number;
+  /** A stream silent this long is taken as dead (the agent sends a keepalive every 15 s). */
+  idleTimeoutMs?: number;
+  now?: () => number;
+}
+
+/** A failed request, with what to tell the operator. */
+class RemoteError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * An agent over HTTP: `/api/v1/snapshot` (identity, inventory, latest snapshot), `/api/v1/config`
+ * (levels and interval; defaults when it cannot be read), `/api/v1/series` and `/api/v1/anomalies`
+ * (history, when the agent has a store), then `/api/v1/events` as server-sent events. A dropped stream is
+ * reconnected with backoff and `Last-Event-ID`, so nothing buffered by the agent is missed.
+ */
+export function createRemoteSource(options: RemoteSourceOptions): DataSource {
+  const base = options.url.replace(/\/+$/, "");
+  const doFetch = options.fetch ?? fetch;
+  const now = options.now ?? Date.now;
+  const maxRetryMs = options.maxRetryMs ?? 15_000;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 45_000;
+  let retryMs = options.retryMs ?? 1000;
+  let running = false;
+  let controller: AbortController | undefined;
+  let wake: (() => void) | undefined;
+  let lastEventId: number | undefined;
+  /** History and recorded anomalies are read once, on the first connection. */
+  let seeded = false;
+  /** Connection attempts since the stream was last live. */
+  let attempt = 0;
+
+  const headers = (extra: Record<string, string> = {}): Record<string, string> => ({
+    accept: "application/json",
+    ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+    ...extra,
+  });
+
+  async function getJson(path: string, signal: AbortSignal): Promise<Record<string, unknown>> {
+    let response: Response;
+    try {
+      response = await doFetch(`${base}${path}`, { headers: headers(), signal });
+    } catch (cause) {
+      throw new RemoteError(describeNetworkError(cause));
+    }
+    if (!response.ok) throw new RemoteError(await describeHttpError(response), response.status);
+    return (await response.json()) as Record<string, unknown>;
+  }
+
+  async function connectOnce(listener: SourceListener, signal: AbortSignal): Promise<void> {
+    const body = await getJson("/api/v1/snapshot", signal);
+    const agent = (body.agent ?? {}) as { name?: string; environment?: string; version?: string };
+    let thresholds = DEFAULT_THRESHOLDS;
+    let interval: number | undefined;
+    try {
+      const config = await getJson("/api/v1/config", signal);
+      thresholds = thresholdsFromSettings(config.settings);
+      const setting = (config.settings as Array<{ key?: string; value?: unknown }> | undefined)?.find((s) => s.key === "agent.interval");
+      if (typeof setting?.value === "number") interval = setting.value;
+    } catch (cause) {
+      if (signal.aborted) throw cause;
+    }
+    listener({
+      type: "info",
+      info: {
+        name: agent.name ?? "?",
+        environment: agent.environment ?? "?",
+        ...(agent.version ? { version: agent.version } : {}),
+        ...(body.inventory ? { inventory: body.inventory as Inventory } : {}),
+        ...(interval !== undefined ? { interval } : {}),
+        thresholds,
+      },
+    });
+    if (body.snapshot) listener({ type: "snapshot", snapshot: body.snapshot as Snapshot });
+    if (!seeded) {
+      seeded = true;
+      await seedHistory((metric, from, to) => readSeries(metric, from, to, signal), interval ?? 10, now(), listener, () => running);
+      try {
+        const page = await getJson("/api/v1/anomalies?limit=50", signal);
+        if (Array.isArray(page.items) && page.items.length > 0) listener({ type: "findings", findings: page.items as Finding[] });
+      } catch (cause) {
+        if (signal.aborted) throw cause;
+      }
+    }
+    await streamEvents(listener, signal);
+  }
+
+  async function readSeries(metric: string, from: number, to: number, signal: AbortSignal): Promise<number[]> {
+    const query = new URLSearchParams({ metric, from: (from / 1000).toFixed(3), to: (to / 1000).toFixed(3) });
+    const body = await getJson(`/api/v1/series?${query}`, signal);
+    const series = (body.series as Array<{ points?: Array<{ value?: unknown }> }> | undefined)?.[0];
+    return (series?.points ?? []).map((p) => p.value).filter((v): v is number => typeof v === "number");
+  }
+
+  async function streamEvents(listener: SourceListener, signal: AbortSignal): Promise<void> {
+    let response: Response;
+    try {
+      response = await doFetch(`${base}/api/v1/events`, {
+        headers: headers({ accept: "text/event-stream", ...(lastEventId !== undefined ? { "last-event-id": String(lastEventId) } : {}) }),
+        signal,
+      });
+    } catch (cause) {
+      throw new RemoteError(describeNetworkError(cause));
+    }
+    if (!response.ok || !response.body) throw new RemoteError(await describeHttpError(response), response.status);
+    listener({ type: "connection", connection: { state: "live" } });
+    retryMs = options.retryMs ?? 1000;
+    attempt = 0;
+    let resync = false;
+    const parser = createSseParser((message) => {
+      if (message.retry !== undefined) retryMs = message.retry;
+      if (message.event === "reset") {
+        // The agent no longer holds every event since ours: fetch the snapshot again after this stream.
+        resync = true;
+        return;
+      }
+      if (message.id !== undefined && /^\d+$/.test(message.id)) lastEventId = Number(message.id);
+      let event: AgentEvent;
+      try {
+        event = JSON.parse(message.data) as AgentEvent;
+      } catch {
+        return;
+      }
+      if (event && typeof event === "object" && event.type === message.event) forwardAgentEvent(event, listener);
+    });
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let idle: Timer | undefined;
+    const arm = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => void reader.cancel(new Error("no data")).catch(() => {}), idleTimeoutMs);
+    };
+    try {
+      arm();
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        arm();
+        parser.feed(value);
+        if (resync) break;
+      }
+    } catch (cause) {
+      if (signal.aborted) throw cause;
+    } finally {
+      clearTimeout(idle);
+      reader.cancel().catch(() => {});
+    }
+    throw new RemoteError(resync ? "events were missed; fetching the snapshot again" : "the event stream ended");
+  }
+
+  async function loop(listener: SourceListener): Promise<void> {
+    while (running) {
+      attempt++;
+      controller = new AbortController();
+      listener({ type: "connection", connection: { state: "connecting", attempt } });
+      let reason: string;
+      try {
+        await connectOnce(listener, controller.signal);
+        reason = "the event stream ended";
+      } catch (cause) {
+        reason = cause instanceof RemoteError ? cause.message : (cause as Error).message;
+      }
+      if (!running) return;
+      const wait = Math.min(retryMs, maxRetryMs);
+      retryMs = Math.min(retryMs * 2, maxRetryMs);
+      listener({ type: "connection", connection: { state: "disconnected", reason, attempt, retryAt: now() + wait } });
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
+    }
+  }
+
+  return {
+    label: base,
+    start(listener) {
+      if (running) return;
+      running = true;
+      void loop(listener);
+    },
+    stop() {
+      running = false;
+      controller?.abort();
+      wake?.();
+    },
+  };
+}
+
+function describeNetworkError(cause: unknown): string {
+  const error = cause as Error & { code?: string };
+  if (error?.name === "AbortError") return "stopped";
+  return `cannot connect (${error?.code ?? error?.message ?? String(cause)})`;
+}
+
+async function describeHttpError(response: Response): Promise<string> {
+  let message = "";
+  try {
+    const body = (await response.json()) as { error?: { message?: string } };
+    message = body.error?.message ?? "";
+  } catch {
+    // not JSON
+  }
+  if (response.status === 401) return `HTTP 401: the agent wants a bearer token (--token or AIOPS_API_TOKEN)${message ? `: ${message}` : ""}`;
+  return `HTTP ${response.status}${message ? `: ${message}` : ""}`;
+}

@@ -1,0 +1,55 @@
+import { render } from "ink";
+import { App } from "./app.tsx";
+import type { DataSource } from "./source.ts";
+
+/** A TUI on the terminal; `close()` unmounts it and gives the terminal back as it was. */
+export interface RunningTui {
+  /** Settles once the UI is gone, after a quit key or `close()`. */
+  readonly closed: Promise<void>;
+  /** Unmounts the UI and restores the terminal (main screen, cursor, cooked mode). Safe twice. */
+  close(): Promise<void>;
+}
+
+export interface StartTuiOptions {
+  source: DataSource;
+  /** q or Ctrl-C: the caller decides what quitting means (in-process: stop the agent as SIGTERM does). */
+  onQuit: () => void;
+  stdout?: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadStream;
+}
+
+/**
+ * Renders the UI full screen, on the terminal's alternate screen as htop and less do, so quitting
+ * leaves the shell's screen as it was. Ink owns Ctrl-C here: in raw mode the terminal sends it as a key,
+ * and it quits through `onQuit` like q.
+ */
+export function startTui(options: StartTuiOptions): RunningTui {
+  const instance = render(<App source={options.source} onQuit={options.onQuit} />, {
+    stdout: options.stdout ?? process.stdout,
+    stdin: options.stdin ?? process.stdin,
+    exitOnCtrlC: false,
+    // main.ts has checked for a terminal; a CI variable in the environment must not make Ink print only the last frame.
+    interactive: true,
+    alternateScreen: true,
+    patchConsole: true,
+    maxFps: 10,
+  });
+  let closing: Promise<void> | undefined;
+  const closed = instance.waitUntilExit().then(
+    () => undefined,
+    () => undefined,
+  );
+  return {
+    closed,
+    close() {
+      closing ??= (async () => {
+        instance.unmount();
+        await closed;
+        options.source.stop();
+        // Ink leaves stdin flowing; let the process exit once everything else is done.
+        (options.stdin ?? process.stdin).pause?.();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import type { Snapshot } from "../src/collect/snapshot.ts";
+import type { Finding } from "../src/detect/finding.ts";
+import { type AlertLine, type DeliveryLine, describeAlert, describeDelivery } from "./describe-event.ts";
+import { RingBuffer } from "./ring-buffer.ts";
+import { HISTORY_POINTS, type AgentInfo, type Connection, type SourceEvent } from "./source.ts";
+import { SPARK_KEYS, type SparkKey, sparkValue } from "./sparklines.ts";
+
+/** Most findings, alert changes and deliveries the panels remember. */
+export const MAX_FINDINGS = 200;
+export const MAX_ALERTS = 100;
+export const MAX_DELIVERIES = 100;
+
+/** Everything the screen shows, as one immutable value: a new object on every change, so a paused view stays put. */
+export interface TuiState {
+  info?: AgentInfo;
+  connection: Connection;
+  snapshot?: Snapshot;
+  /** Recent values of each sparkline's series, oldest first. */
+  history: Readonly<Partial<Record<SparkKey, readonly number[]>>>;
+  /** Newest first. */
+  findings: readonly Finding[];
+  /** The latest change of each alert, most recently changed first. */
+  alerts: readonly AlertLine[];
+  /** Newest first. */
+  deliveries: readonly DeliveryLine[];
+}
+
+export const INITIAL_STATE: TuiState = {
+  connection: { state: "connecting", attempt: 0 },
+  history: {},
+  findings: [],
+  alerts: [],
+  deliveries: [],
+};
+
+/** Keeps the UI's state from a source's events; the sparklines' memory is a bounded ring buffer per series. */
+export interface TuiModel {
+  getState(): TuiState;
+  apply(event: SourceEvent): void;
+  /** Calls `listener` after every change; returns the function that unsubscribes. */
+  subscribe(listener: () => void): () => void;
+}
+
+const sameFinding = (a: Finding, b: Finding) => a.type === b.type && a.metric === b.metric && a.timestamp === b.timestamp && JSON.stringify(a.labels) === JSON.stringify(b.labels);
+
+export function createTuiModel(capacity = HISTORY_POINTS): TuiModel {
+  let state = INITIAL_STATE;
+  const listeners = new Set<() => void>();
+  const rings = new Map<SparkKey, RingBuffer<number>>();
+  const ring = (key: SparkKey) => {
+    let r = rings.get(key);
+    if (!r) rings.set(key, (r = new RingBuffer<number>(capacity)));
+    return r;
+  };
+
+  function reduce(s: TuiState, event: SourceEvent): TuiState {
+    switch (event.type) {
+      case "info":
+        return { ...s, info: event.info };
+      case "connection":
+        return { ...s, connection: event.connection };
+      case "snapshot": {
+        // A reconnect fetches the snapshot again and may replay it: draw each tick once.
+        if (s.snapshot && Date.parse(event.snapshot.timestamp) <= Date.parse(s.snapshot.timestamp)) {
+          return event.snapshot.timestamp === s.snapshot.timestamp ? s : { ...s, snapshot: event.snapshot };
+        }
+        const history: Partial<Record<SparkKey, readonly number[]>> = {};
+        for (const key of SPARK_KEYS) {
+          const value = sparkValue(key, event.snapshot);
+          if (value !== undefined) ring(key).push(value);
+          if (rings.has(key)) history[key] = ring(key).toArray();
+        }
+        return { ...s, snapshot: event.snapshot, history };
+      }
+      case "history": {
+        // Seeds come before live values; whatever arrived live meanwhile stays at the end.
+        const live = ring(event.key).toArray();
+        const r = ring(event.key);
+        r.clear();
+        for (const v of [...event.values, ...live]) r.push(v);
+        return { ...s, history: { ...s.history, [event.key]: r.toArray() } };
+      }
+      case "finding":
+        if (s.findings.some((f) => sameFinding(f, event.finding))) return s;
+        return { ...s, findings: [event.finding, ...s.findings].slice(0, MAX_FINDINGS) };
+      case "findings": {
+        const older = event.findings.filter((f) => !s.findings.some((g) => sameFinding(f, g)));
+        return { ...s, findings: [...s.findings, ...older].slice(0, MAX_FINDINGS) };
+      }
+      case "alert": {
+        const line = describeAlert(event.alert, event.time);
+        return { ...s, alerts: [line, ...s.alerts.filter((a) => a.key !== line.key)].slice(0, MAX_ALERTS) };
+      }
+      case "delivery":
+        return { ...s, deliveries: [describeDelivery(event.delivery, event.time), ...s.deliveries].slice(0, MAX_DELIVERIES) };
+    }
+  }
+
+  return {
+    getState: () => state,
+    apply(event) {
+      const next = reduce(state, event);
+      if (next === state) return;
+      state = next;
+      for (const listener of listeners) listener();
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}

@@ -134,7 +134,7 @@ async function otherProcessReceiver(): Promise<Receiver> {
 }
 
 /** A store in a temporary directory and alerting over it, with one signed webhook channel. */
-function setup(url: string) {
+async function setup(url: string) {
   const dir = mkdtempSync(join(tmpdir(), "aiops-bench-alert-"));
   const config = configSchema.parse({
     agent: { name: "bench-host", environment: "bench" },
@@ -151,7 +151,7 @@ function setup(url: string) {
   const metrics = new SelfMetrics();
   const store = createStore({ dataDir: dir, settings: config.store, log, metrics });
   store.start();
-  const alerting = createAlerting(config, { store, metrics, events: new EventBus(), log });
+  const alerting = await createAlerting(config, { store, metrics, events: new EventBus(), log });
   const pending = () => store.read((db) => db.query<{ n: number }, []>("SELECT count(*) AS n FROM notifications WHERE status = 'pending'").get()!.n);
   return {
     alerting,
@@ -193,7 +193,7 @@ function percentile(sorted: number[], p: number): number {
 
 /** Finding → receipt of each of `ALERTS` alerts (after a warm-up), one tick at a time; sorted. */
 async function latency(receiver: Receiver): Promise<number[]> {
-  const run = setup(receiver.url);
+  const run = await setup(receiver.url);
   run.alerting.start();
   run.alerting.stage.run(tick(-1));
   await receiver.until(receiver.arrivals.length + 1);
@@ -221,7 +221,7 @@ const inProcess = await latency(local);
 const otherProcess = await latency(remote);
 
 // Drain: a backlog queued through the engine and the outbox while the workers are stopped.
-const drain = setup(remote.url);
+const drain = await setup(remote.url);
 drain.alerting.stage.run(tick(-1));
 const queueStarted = performance.now();
 for (let i = 0; i < BACKLOG - 1; i++) drain.alerting.stage.run(tick(i));

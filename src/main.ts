@@ -265,7 +265,7 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
   const events = new EventBus();
   let alerting;
   try {
-    alerting = createAlerting(loaded.config, { store, metrics, events, log: root });
+    alerting = await createAlerting(loaded.config, { store, metrics, events, log: root });
   } catch (cause) {
     log.critical({ err: cause }, `Invalid configuration: ${(cause as Error).message}`);
     store.close();

@@ -6,8 +6,10 @@ import type { ApiRoute } from "../server/api.ts";
 import type { Store } from "../store/store.ts";
 import { createAlertRoutes } from "./alert-routes.ts";
 import { type AlertStage, createAlertStage } from "./alert-stage.ts";
-import { type NotifierDeps, createNotifiers } from "./create-notifiers.ts";
+import { channelsOf } from "./channels.ts";
+import type { NotifierDeps } from "./create-notifiers.ts";
 import { createDeliveryWorkers, type DeliveryWorkers, deliveryChannelsOf, deliverySettingsOf } from "./delivery-workers.ts";
+import type { Notifier } from "./notifier.ts";
 import { createOutbox } from "./outbox.ts";
 
 /** Everything alerting adds to the agent: a tick stage, its delivery workers and its API routes. */
@@ -34,17 +36,27 @@ export interface AlertingDeps {
 }
 
 /**
+ * The notifiers of a configuration. The channel libraries (undici, nodemailer) are loaded only when a
+ * channel is configured: an agent that alerts nobody never holds them in memory.
+ */
+async function notifiersOf(config: Config, deps: NotifierDeps): Promise<Map<string, Notifier>> {
+  if (channelsOf(config).length === 0) return new Map();
+  const { createNotifiers } = await import("./create-notifiers.ts");
+  return createNotifiers(config, deps);
+}
+
+/**
  * Wires alerting: the notifiers of the configuration, the outbox over the store, the engine (resumed
  * from the store), the delivery workers and the routes. A reload (the stage's) rebuilds the engine
- * options and the notifiers from the new configuration and keeps the engine's state. Throws, naming
+ * options and the notifiers from the new configuration and keeps the engine's state. Rejects, naming
  * the key, when a channel cannot be built (an unreadable `ca_file`).
  */
-export function createAlerting(config: Config, deps: AlertingDeps): Alerting {
+export async function createAlerting(config: Config, deps: AlertingDeps): Promise<Alerting> {
   const log = componentLogger(deps.log, "alert");
   const now = deps.now ?? Date.now;
   const workers = createDeliveryWorkers({
     store: deps.store,
-    channels: deliveryChannelsOf(config, createNotifiers(config, deps.notifierDeps ?? {})),
+    channels: deliveryChannelsOf(config, await notifiersOf(config, deps.notifierDeps ?? {})),
     settings: deliverySettingsOf(config),
     metrics: deps.metrics,
     log: deps.log,
@@ -60,14 +72,10 @@ export function createAlerting(config: Config, deps: AlertingDeps): Alerting {
     log: deps.log,
     now,
     onReload(next) {
-      let notifiers;
-      try {
-        notifiers = createNotifiers(next, deps.notifierDeps ?? {});
-      } catch (cause) {
-        log.error({ err: cause }, "Alert channels not reloaded: the running ones are kept");
-        return;
-      }
-      workers.reload(deliveryChannelsOf(next, notifiers), deliverySettingsOf(next));
+      notifiersOf(next, deps.notifierDeps ?? {}).then(
+        (notifiers) => workers.reload(deliveryChannelsOf(next, notifiers), deliverySettingsOf(next)),
+        (cause: unknown) => log.error({ err: cause }, "Alert channels not reloaded: the running ones are kept"),
+      );
     },
     onClose: () => workers.stop(),
   });

@@ -18,15 +18,19 @@ afterEach(async () => {
 });
 
 /** The real pipeline (engine, outbox transaction, workers, webhook notifiers) with fast retries. */
-function pipeline(receivers: Record<string, Receiver>, channel: Record<string, unknown> = {}): { alerting: Alerting; store: Store } {
+async function pipeline(
+  receivers: Record<string, Receiver>,
+  channel: Record<string, unknown> = {},
+  delivery: Record<string, unknown> = {},
+): Promise<{ alerting: Alerting; store: Store }> {
   const { store } = openStore();
   const config = configFor({
     for: 0,
     group_wait: 0,
-    delivery: { backoff_base: "50ms", backoff_max: "200ms" },
+    delivery: { backoff_base: "50ms", backoff_max: "200ms", ...delivery },
     channels: Object.entries(receivers).map(([name, r]) => ({ name, type: "webhook", url: r.url, secret: SECRET, timeout: 2, ...channel })),
   });
-  const alerting = createAlerting(config, { store, metrics: new SelfMetrics(), events: new EventBus(), log: quietLog().log });
+  const alerting = await createAlerting(config, { store, metrics: new SelfMetrics(), events: new EventBus(), log: quietLog().log });
   alerting.start();
   running.push(() => alerting.stage.close());
   return { alerting, store };
@@ -58,7 +62,7 @@ describe("delivery faults against a real webhook receiver (signature checked, co
   test("the receiver is down for a while, then back: everything arrives", async () => {
     const receiver = startReceiver(SECRET, { down: true });
     running.push(() => receiver.stop());
-    const { alerting, store } = pipeline({ hook: receiver });
+    const { alerting, store } = await pipeline({ hook: receiver });
     fire(alerting, 3);
     await until("a few refused attempts", () => rows(store).every((n) => n.attempts >= 2));
     receiver.up();
@@ -75,7 +79,7 @@ describe("delivery faults against a real webhook receiver (signature checked, co
     const receiver = startReceiver(SECRET);
     running.push(() => receiver.stop());
     receiver.plan((a) => (a.attempt <= 2 ? { status: 500 } : { status: 200 }));
-    const { alerting, store } = pipeline({ hook: receiver });
+    const { alerting, store } = await pipeline({ hook: receiver });
     fire(alerting, 3);
     const queued = await allDelivered(store, receiver);
     for (const n of queued) {
@@ -93,15 +97,7 @@ describe("delivery faults against a real webhook receiver (signature checked, co
     running.push(() => receiver.stop());
     receiver.plan((a) => (a.attempt === 1 ? { status: 429, headers: { "retry-after": "1" } } : { status: 200 }));
     // The cap must allow the receiver's wish: Retry-After is bounded by backoff_max.
-    const { alerting, store } = pipeline({ hook: receiver });
-    alerting.stage.reload(
-      configFor({
-        for: 0,
-        group_wait: 0,
-        delivery: { backoff_base: "50ms", backoff_max: "5s" },
-        channels: [{ name: "hook", type: "webhook", url: receiver.url, secret: SECRET, timeout: 2 }],
-      }),
-    );
+    const { alerting, store } = await pipeline({ hook: receiver }, {}, { backoff_max: "5s" });
     fire(alerting, 1);
     const [n] = await allDelivered(store, receiver);
     const [first, second] = receiver.arrivals;
@@ -116,7 +112,7 @@ describe("delivery faults against a real webhook receiver (signature checked, co
     const receiver = startReceiver(SECRET);
     running.push(() => receiver.stop());
     receiver.plan((a) => (a.attempt === 1 ? { status: 200, delayMs: 1500 } : { status: 200 }));
-    const { alerting, store } = pipeline({ hook: receiver }, { timeout: 0.2 });
+    const { alerting, store } = await pipeline({ hook: receiver }, { timeout: 0.2 });
     fire(alerting, 2);
     const queued = await allDelivered(store, receiver);
     for (const n of queued) {
@@ -132,7 +128,7 @@ describe("delivery faults against a real webhook receiver (signature checked, co
     const receiver = startReceiver(SECRET);
     running.push(() => receiver.stop());
     receiver.plan((a) => (a.attempt === 1 ? { close: true } : { status: 200 }));
-    const { alerting, store } = pipeline({ hook: receiver });
+    const { alerting, store } = await pipeline({ hook: receiver });
     fire(alerting, 2);
     const queued = await allDelivered(store, receiver);
     for (const n of queued) {
@@ -148,12 +144,35 @@ describe("delivery faults against a real webhook receiver (signature checked, co
     running.push(() => failing.stop(), () => healthy.stop());
     // Always slower than the time-out: every attempt holds a slot as long as it can.
     failing.plan(() => ({ status: 200, delayMs: 5000 }));
-    const { alerting, store } = pipeline({ broken: failing, fine: healthy }, { timeout: 1 });
+    const { alerting, store } = await pipeline({ broken: failing, fine: healthy }, { timeout: 1 });
     fire(alerting, 12);
     await allDelivered(store, healthy, "fine");
     expect(rows(store, "fine")).toHaveLength(12);
     expect(rows(store, "broken").every((n) => n.status === "pending")).toBe(true);
     expect(alerting.workers.inFlight("broken")).toBeLessThanOrEqual(4);
     expect(failing.arrivals.length).toBeLessThanOrEqual(4 * 2);
+  });
+
+  test("a reload adds a channel and keeps the engine's state: nothing is sent again", async () => {
+    const first = startReceiver(SECRET);
+    const second = startReceiver(SECRET);
+    running.push(() => first.stop(), () => second.stop());
+    const { alerting, store } = await pipeline({ one: first });
+    fire(alerting, 1);
+    await allDelivered(store, first, "one");
+    alerting.stage.reload(
+      configFor({
+        for: 0,
+        group_wait: 0,
+        delivery: { backoff_base: "50ms", backoff_max: "200ms" },
+        channels: [first, second].map((r, i) => ({ name: ["one", "two"][i], type: "webhook", url: r.url, secret: SECRET, timeout: 2 })),
+      }),
+    );
+    // cpu 0 keeps firing; cpu 1 is new and goes to both channels.
+    alerting.stage.run(tick(Date.now(), [finding({ labels: { cpu: "0" } }), finding({ labels: { cpu: "1" } })]));
+    await allDelivered(store, second, "two");
+    await allDelivered(store, first, "one");
+    expect(rows(store, "one")).toHaveLength(2);
+    expect(rows(store, "two")).toHaveLength(1);
   });
 });

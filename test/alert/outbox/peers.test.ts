@@ -24,10 +24,10 @@ afterEach(async () => {
   cleanUp();
 });
 
-function pipeline(channel: Record<string, unknown>): { alerting: Alerting; store: Store } {
+async function pipeline(channel: Record<string, unknown>): Promise<{ alerting: Alerting; store: Store }> {
   const { store } = openStore();
   const config = configFor({ for: 0, group_wait: 0, delivery: { backoff_base: "100ms", backoff_max: "1s" }, channels: [{ name: "peer", ...channel }] });
-  const alerting = createAlerting(config, { store, metrics: new SelfMetrics(), events: new EventBus(), log: quietLog().log });
+  const alerting = await createAlerting(config, { store, metrics: new SelfMetrics(), events: new EventBus(), log: quietLog().log });
   alerting.start();
   stopAlerting = () => alerting.stage.close();
   return { alerting, store };
@@ -44,7 +44,7 @@ describe.skipIf(!alertmanagerBinary)("through the outbox to a real Alertmanager"
   afterAll(() => am.stop());
 
   test("its own API lists the alert while it fires, and no longer once the resolve is delivered", async () => {
-    const { alerting, store } = pipeline({ type: "alertmanager", urls: [am.url] });
+    const { alerting, store } = await pipeline({ type: "alertmanager", urls: [am.url] });
     alerting.stage.run(tick(Date.now(), [cpu]));
     await until("the firing notification delivered", () => statuses(store).join() === "firing:delivered");
     const listed = await am.alerts();
@@ -68,7 +68,7 @@ describe.skipIf(!aiosmtpd)("through the outbox to a real SMTP server", () => {
   afterAll(() => smtp.stop());
 
   test("the firing and the resolve arrive as two messages, each identified by its idempotency key", async () => {
-    const { alerting, store } = pipeline({
+    const { alerting, store } = await pipeline({
       type: "email",
       host: "127.0.0.1",
       port: smtp.port,

@@ -334,7 +334,7 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
         delivery: {
           ...e.attempt,
           idempotencyKey: e.row.idempotencyKey,
-          alertFingerprint: e.row.alertFingerprint,
+          fingerprint: e.row.alertFingerprint,
           alertState: e.row.alertState,
           attempt: e.changes.attempts,
           status: e.changes.status ?? "pending",

@@ -115,6 +115,12 @@ const SWEEP_MS = 60_000;
 const SETTLE_MS = 500;
 /** A notifier that ignores its signal is given up this long after its own time-out. */
 const GRACE_MS = 1000;
+/**
+ * Outcomes are committed at most this often: a busy channel's outcomes share a commit (a commit costs
+ * more than recording an attempt), a lone one is committed at once. Only the record waits, not the
+ * next attempt: the slot is free as soon as the attempt ends.
+ */
+const FLUSH_GAP_MS = 2;
 
 /** Creates the delivery workers over an open store. */
 export function createDeliveryWorkers(options: DeliveryWorkersOptions): DeliveryWorkers {
@@ -253,11 +259,12 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
   }
   let ended: Ended[] = [];
   let flushQueued = false;
+  let lastFlush = Number.NEGATIVE_INFINITY;
 
   /**
    * An attempt ended: its slot is free at once (the next attempt may start), its outcome is committed
-   * by `flush` with the others that ended in the same turn of the event loop. The row stays claimed
-   * until then, so it cannot be sent twice.
+   * by `flush` with the others that ended by then (see FLUSH_GAP_MS). The row stays claimed until then,
+   * so it cannot be sent twice.
    */
   function settle(lane: Lane, row: NotificationRecord, result: NotifyResult, latencyMs: number): void {
     lane.inFlight.delete(row.id);
@@ -292,7 +299,9 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
     ended.push({ lane, row, result, outcome, changes, attempt });
     if (!flushQueued) {
       flushQueued = true;
-      setImmediate(flush);
+      const wait = lastFlush + FLUSH_GAP_MS - performance.now();
+      if (wait > 0) setTimeout(flush, wait);
+      else setImmediate(flush);
     }
     schedulePump();
   }
@@ -306,6 +315,7 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
     const batch = ended;
     ended = [];
     if (batch.length === 0) return;
+    lastFlush = performance.now();
     try {
       store.transaction((db) => {
         for (const e of batch) {

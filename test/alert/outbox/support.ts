@@ -110,8 +110,13 @@ export class ManualTime {
   }
 }
 
-/** Lets promises and microtasks run (a notifier's answer, the record, the next claim). */
+/**
+ * Lets promises and microtasks run (a notifier's answer, the next claim) and the workers commit what
+ * ended (they commit at most every 2 ms of real time).
+ */
 export async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  await Bun.sleep(3);
   for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
 }
 

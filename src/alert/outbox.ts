@@ -1,7 +1,7 @@
 import type { Database } from "bun:sqlite";
 import type { EventBus } from "../events.ts";
 import { loadAlertEngineState, saveAlertEngineState } from "../store/alert-engine-state.ts";
-import { findOpenAlert, insertAlert, updateAlert } from "../store/alerts.ts";
+import { findOpenAlert, insertAlert, listAlerts, updateAlert } from "../store/alerts.ts";
 import { enqueueInOrder } from "../store/notifications.ts";
 import { expireSilence, type SilenceMatcher, type SilenceRecord, saveSilence, silencesEndingAfter } from "../store/silences.ts";
 import type { Store } from "../store/store.ts";
@@ -74,9 +74,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
         let duplicates = 0;
         for (const n of result.notifications) {
           const open = findOpenAlert(db, n.fingerprint);
+          // A resolve's alert was closed by this very transaction: it is the fingerprint's latest row.
+          const alertId = open?.id ?? listAlerts(db, { fingerprint: n.fingerprint, limit: 1 }).items[0]?.id ?? null;
           const id = enqueueInOrder(db, {
             alertFingerprint: n.fingerprint,
-            alertId: open?.id ?? null,
+            alertId,
             alertState: n.status,
             channel: n.channel,
             idempotencyKey: n.idempotencyKey,

@@ -134,6 +134,8 @@ describe("a restart", () => {
       ["hook-b", "resolved"],
     ]);
     expect(alerts(again)).toMatchObject([{ state: "resolved", firedAt: T0, resolvedAt: T0 + 20_000 }]);
+    // Every notification points at the alert's row, the resolves too.
+    expect(new Set(notifications(again).map((n) => n.alertId))).toEqual(new Set([alerts(again)[0]!.id]));
   });
 
   test("keeps a silence added through the API, and its expiry", () => {

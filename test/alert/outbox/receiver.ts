@@ -36,6 +36,8 @@ export interface Receiver {
   arrivals: Arrival[];
   /** Keys answered with a 2xx, and how many times each. */
   accepted(): Map<string, number>;
+  /** Most requests it held unanswered at once (the sender's concurrency, as seen from here). */
+  maxWaiting(): number;
   plan(plan: Plan): void;
   down(): void;
   up(): void;
@@ -54,6 +56,8 @@ export function startReceiver(secret: string, options: { down?: boolean } = {}):
   const arrivals: Arrival[] = [];
   const attempts = new Map<string, number>();
   let plan: Plan = () => ({ status: 200 });
+  let waitingNow = 0;
+  let mostWaiting = 0;
   let listener: TCPSocketListener<Conn> | undefined;
 
   const verify = (headers: Map<string, string>, body: string): boolean => {
@@ -84,10 +88,13 @@ export function startReceiver(secret: string, options: { down?: boolean } = {}):
     const entry: Arrival = { ...arrival, answer: action.status };
     arrivals.push(entry);
     socket.data.waiting.add(entry);
+    waitingNow++;
+    mostWaiting = Math.max(mostWaiting, waitingNow);
     const answer = () => {
       // The sender gave up waiting (its time-out, or it died): nobody hears this answer.
       if (socket.data.closed) return;
       socket.data.waiting.delete(entry);
+      waitingNow--;
       const text = action.status < 300 ? "ok" : `status ${action.status}`;
       const extra = Object.entries(action.headers ?? {})
         .map(([k, v]) => `${k}: ${v}\r\n`)
@@ -109,6 +116,7 @@ export function startReceiver(secret: string, options: { down?: boolean } = {}):
         close(socket) {
           socket.data.closed = true;
           for (const entry of socket.data.waiting) entry.answer = "closed";
+          waitingNow -= socket.data.waiting.size;
           socket.data.waiting.clear();
         },
         data(socket, chunk) {
@@ -140,6 +148,7 @@ export function startReceiver(secret: string, options: { down?: boolean } = {}):
       for (const a of arrivals) if (typeof a.answer === "number" && a.answer < 300) out.set(a.key, (out.get(a.key) ?? 0) + 1);
       return out;
     },
+    maxWaiting: () => mostWaiting,
     plan(p) {
       plan = p;
     },

@@ -26,6 +26,8 @@ import { createDetectionStage } from "./detect/detection-stage.ts";
 import { createHistoryRoutes } from "./server/history-routes.ts";
 import { createHistoryStage } from "./store/history-stage.ts";
 import { createStore } from "./store/store.ts";
+import { createAlerting } from "./alert/alerting.ts";
+import { EventBus } from "./events.ts";
 
 /** Exit codes: sysexits.h's EX_USAGE-like 2 for a bad command line, EX_CONFIG 78 for a bad configuration. */
 const EXIT_USAGE = 2;
@@ -259,7 +261,17 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
   const history = createHistoryStage({ store, detection: () => detection.detection });
   const restored = history.restoreDetectorState();
   if (restored > 0) log.info({ series: restored }, "Learned baselines restored");
-  const agent = new Agent({ config: loaded.config, log: root, inventory, metrics, stages: [detection, history] });
+  // Alerting: engine resumed from the store, outbox, delivery workers, /api/v1/alerts, deliveries, silences.
+  const events = new EventBus();
+  let alerting;
+  try {
+    alerting = await createAlerting(loaded.config, { store, metrics, events, log: root });
+  } catch (cause) {
+    log.critical({ err: cause }, `Invalid configuration: ${(cause as Error).message}`);
+    store.close();
+    return EXIT_CONFIG;
+  }
+  const agent = new Agent({ config: loaded.config, log: root, inventory, metrics, events, stages: [detection, history, alerting.stage] });
   const server = createHttpServer({
     agent,
     config: () => current,
@@ -267,16 +279,18 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
     events: agent.events,
     log: root,
     version: pkg.version,
-    routes: createHistoryRoutes(store),
+    routes: [...createHistoryRoutes(store), ...alerting.routes],
     readiness: () => ({ store: store.degraded?.reason }),
   });
   try {
     server.listen(loaded.config.server.listen);
   } catch (cause) {
     log.critical({ err: cause, listen: loaded.config.server.listen }, "Cannot listen on the configured address");
+    await alerting.stage.close();
     store.close();
     return 1;
   }
+  alerting.start();
   await agent.start();
 
   const watcher = new ConfigWatcher((file) => reload(`${file} changed`));

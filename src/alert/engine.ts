@@ -138,6 +138,12 @@ export interface AlertEngine {
   alerts(now: Date): AlertView[];
   /** The state to keep across a restart. */
   exportState(): EngineState;
+  /**
+   * The same state in parts, each as JSON text: `alert:<fingerprint>` per alert, `buffer:<channel>`
+   * per grouping buffer, and `silences`. The outbox saves them row by row and writes only the parts
+   * that changed, so a tick costs what changed, not every alert tracked. `stateFromParts` reads them.
+   */
+  exportStateParts(): Map<string, string>;
 }
 
 /** Engine settings from the configuration. */
@@ -320,6 +326,12 @@ export function createAlertEngine(options: EngineOptions, state?: EngineState): 
     };
   };
 
+  /** The live state as an EngineState: shares the engine's objects, so callers copy it at once. */
+  const stateView = (): EngineState => {
+    const exported: BufferRecord[] = [...buffers.values()].map((b) => ({ channel: b.channel, openedAt: b.openedAt, entries: [...b.entries.values()] }));
+    return { version: 1, alerts: [...alerts.values()], buffers: exported, silences: silences.exportAdded() };
+  };
+
   return {
     tick(at, findings) {
       const now = at.getTime();
@@ -427,10 +439,29 @@ export function createAlertEngine(options: EngineOptions, state?: EngineState): 
     },
 
     exportState() {
-      const exported: BufferRecord[] = [...buffers.values()].map((b) => ({ channel: b.channel, openedAt: b.openedAt, entries: [...b.entries.values()] }));
-      return structuredClone({ version: 1, alerts: [...alerts.values()], buffers: exported, silences: silences.exportAdded() });
+      return structuredClone(stateView());
+    },
+
+    exportStateParts() {
+      const view = stateView();
+      const parts = new Map<string, string>();
+      for (const a of view.alerts) parts.set(`alert:${a.fingerprint}`, JSON.stringify(a));
+      for (const b of view.buffers) parts.set(`buffer:${b.channel}`, JSON.stringify(b));
+      parts.set("silences", JSON.stringify(view.silences));
+      return parts;
     },
   };
+}
+
+/** The engine state from the parts of `exportStateParts` (unknown parts are ignored). */
+export function stateFromParts(parts: Iterable<readonly [string, string]>): EngineState {
+  const state: EngineState = { version: 1, alerts: [], buffers: [], silences: [] };
+  for (const [key, text] of parts) {
+    if (key.startsWith("alert:")) state.alerts.push(JSON.parse(text) as AlertRecord);
+    else if (key.startsWith("buffer:")) state.buffers.push(JSON.parse(text) as EngineState["buffers"][number]);
+    else if (key === "silences") state.silences = JSON.parse(text) as Silence[];
+  }
+  return state;
 }
 
 /** Remembers a change into firing or resolved, keeping only what the flap window can still count. */

@@ -238,6 +238,33 @@ export const configSchema = section({
       }),
     }),
     inhibit: boolean({ doc: "A critical alert hides warning alerts of the same series (metric and labels).", default: true }),
+    delivery: section({
+      concurrency: number({
+        doc: "Deliveries in flight at once per channel; a slow or failing channel never holds another's.",
+        default: 4,
+        min: 1,
+        max: 256,
+        integer: true,
+      }),
+      backoff_base: seconds({
+        doc: "First retry of a failed delivery comes within this; each later one within twice the one before (full jitter).",
+        default: 1,
+        min: 0.01,
+        max: 3600,
+      }),
+      backoff_max: seconds({
+        doc: "Longest wait between two attempts, a receiver's Retry-After included.",
+        default: 300,
+        min: 0.01,
+        max: 86400,
+      }),
+      max_age: seconds({
+        doc: "A notification still undelivered this long after it was queued is given up (dead-lettered, with its last error).",
+        default: 86400,
+        min: 1,
+        max: 30 * 86400,
+      }),
+    }),
     silences: objects(silenceSchema, {
       doc: "Maintenance windows: matchers (alertname=cpu_high, device=~sd.*) with starts_at and ends_at.",
       allowed: "a list of silences, each with matchers, starts_at and ends_at",
@@ -260,6 +287,13 @@ export const configSchema = section({
   }
   checkRegex(config.collect.network.exclude_devices, ["collect", "network", "exclude_devices"], ctx);
   checkChannelNames(config.alert, ctx);
+  if (config.alert.delivery.backoff_max < config.alert.delivery.backoff_base) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["alert", "delivery", "backoff_max"],
+      message: `expected at least alert.delivery.backoff_base (${config.alert.delivery.backoff_base}s)`,
+    });
+  }
 });
 
 /** Channel names are how `test-alert --channel` and delivery records find a channel: they must be unique. */

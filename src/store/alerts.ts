@@ -120,7 +120,8 @@ export function updateAlert(db: Database, id: number, changes: AlertChanges): bo
     params.push((spec[1] as (v: unknown) => SQLQueryBindings)(value));
   }
   if (sets.length === 0) return getAlert(db, id) !== null;
-  return db.run(`UPDATE alerts SET ${sets.join(", ")} WHERE id = ?`, [...params, id]).changes > 0;
+  // query() keeps the statement prepared: the alert stage runs a few shapes of this update every tick.
+  return db.query<unknown, SQLQueryBindings[]>(`UPDATE alerts SET ${sets.join(", ")} WHERE id = ?`).run(...params, id).changes > 0;
 }
 
 /** One alert by id, resolved or not. */

@@ -5,7 +5,16 @@ import type { Database } from "bun:sqlite";
  * the outbox and the detectors need to go on (and the last hour of raw points), not the bulk of the
  * history. In dependency order (delivery attempts refer to notifications).
  */
-export const STATE_TABLES = ["series", "points_recent", "alerts", "notifications", "delivery_attempts", "silences", "detector_state"] as const;
+export const STATE_TABLES = [
+  "series",
+  "points_recent",
+  "alerts",
+  "notifications",
+  "delivery_attempts",
+  "silences",
+  "detector_state",
+  "alert_engine_state",
+] as const;
 
 /** Which tables came across, and which could not be read. */
 export interface CopyReport {

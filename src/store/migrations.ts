@@ -170,6 +170,28 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    name: "alert engine state, per-channel outbox indexes",
+    sql: `
+      -- The alert engine's state (alerts it tracks, grouping buffers, run-time silences), one row per
+      -- part, written in the transaction that writes the alerts and the outbox rows it produced, so a
+      -- restart (even kill -9) resumes the engine exactly where the outbox is. A tick rewrites only
+      -- the parts that changed.
+      CREATE TABLE alert_engine_state (
+        key        TEXT PRIMARY KEY,       -- alert:<fingerprint>, buffer:<channel>, silences
+        state      TEXT NOT NULL,          -- JSON
+        updated_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      -- Delivery workers claim due rows channel by channel: a channel whose backlog is due must not
+      -- make another channel's claim scan past it.
+      CREATE INDEX notifications_channel_due ON notifications (channel, next_attempt_at) WHERE status = 'pending';
+      -- A notification waits for older pending ones of the same alert on its channel (a resolve never
+      -- overtakes its firing): finding them reads only pending rows, not the alert's whole history.
+      CREATE INDEX notifications_channel_alert_pending ON notifications (channel, alert_fingerprint, id) WHERE status = 'pending';
+    `,
+  },
 ];
 
 /** The database was written by a newer agent: this one must not write into a schema it does not know. */

@@ -133,6 +133,84 @@ export function dueNotifications(db: Database, now: number, limit = 100): Notifi
     .map(toRecord);
 }
 
+/** Pending notifications of one channel due at `now`, oldest due first: the delivery workers' claim. */
+export function dueForChannel(db: Database, channel: string, now: number, limit: number): NotificationRecord[] {
+  return db
+    .query<NotificationRow, [string, number, number]>(
+      "SELECT * FROM notifications WHERE status = 'pending' AND channel = ? AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
+    )
+    .all(channel, now, limit)
+    .map(toRecord);
+}
+
+/**
+ * `next_attempt_at` of a notification that waits for an older one of the same alert on its channel
+ * (9999-12-31T23:59:59.999Z): `releaseNextInOrder` makes it due once that one is delivered or given up.
+ */
+export const WAITING = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * Queues a notification behind those of the same alert on the same channel: when one of them is still
+ * pending, the new one waits (`WAITING`) and is released when they are done, so a receiver hears an
+ * alert's changes in order (a resolve never overtakes its firing, even while the firing is retried).
+ * Only the head of each alert's queue is due, so claiming stays one index range however deep the
+ * backlog. Returns the id, or null when the key is already queued.
+ */
+export function enqueueInOrder(db: Database, n: NewNotification): number | null {
+  const id = enqueueNotification(db, n);
+  if (id === null) return null;
+  const older = db
+    .query<{ id: number }, [string, string, number]>(
+      "SELECT id FROM notifications WHERE status = 'pending' AND channel = ? AND alert_fingerprint = ? AND id < ? LIMIT 1",
+    )
+    .get(n.channel, n.alertFingerprint, id);
+  if (older) db.query<unknown, [number, number]>("UPDATE notifications SET next_attempt_at = ? WHERE id = ?").run(WAITING, id);
+  return id;
+}
+
+/**
+ * After a notification is delivered or given up: makes the next one of the same alert on the channel
+ * due at `now`, if it was waiting. Call it in the transaction that records the outcome.
+ */
+export function releaseNextInOrder(db: Database, channel: string, alertFingerprint: string, now: number): boolean {
+  return (
+    db
+      .query<unknown, [number, string, string, number]>(
+        `UPDATE notifications SET next_attempt_at = ?1, updated_at = ?1
+         WHERE id = (SELECT min(id) FROM notifications WHERE status = 'pending' AND channel = ?2 AND alert_fingerprint = ?3)
+           AND next_attempt_at = ?4`,
+      )
+      .run(now, channel, alertFingerprint, WAITING).changes > 0
+  );
+}
+
+/** When the next pending notification of a channel falls due after `after` (ms), or null when none does. */
+export function nextDueAfter(db: Database, channel: string, after: number): number | null {
+  const row = db
+    .query<{ at: number | null }, [string, number]>(
+      "SELECT min(next_attempt_at) AS at FROM notifications WHERE status = 'pending' AND channel = ? AND next_attempt_at > ?",
+    )
+    .get(channel, after);
+  return row?.at ?? null;
+}
+
+/** Pending notifications of one channel: how many, and when the oldest was queued (ms). */
+export interface OutboxDepth {
+  channel: string;
+  pending: number;
+  oldestCreatedAt: number;
+}
+
+/** The outbox's backlog per channel (only channels with pending rows). */
+export function outboxDepth(db: Database): OutboxDepth[] {
+  return db
+    .query<{ channel: string; pending: number; oldest: number }, []>(
+      "SELECT channel, count(*) AS pending, min(created_at) AS oldest FROM notifications WHERE status = 'pending' GROUP BY channel ORDER BY channel",
+    )
+    .all()
+    .map((r) => ({ channel: r.channel, pending: r.pending, oldestCreatedAt: r.oldest }));
+}
+
 /** Changes the given fields of a notification; false when there is no such notification. */
 export function updateNotification(db: Database, id: number, changes: NotificationChanges): boolean {
   const sets: string[] = [];
@@ -144,7 +222,8 @@ export function updateNotification(db: Database, id: number, changes: Notificati
     sets.push(`${column} = ?`);
     params.push(value as SQLQueryBindings);
   }
-  return db.run(`UPDATE notifications SET ${sets.join(", ")} WHERE id = ?`, [...params, id]).changes > 0;
+  // query() keeps the statement prepared: the outbox runs a few shapes of this update thousands of times.
+  return db.query<unknown, SQLQueryBindings[]>(`UPDATE notifications SET ${sets.join(", ")} WHERE id = ?`).run(...params, id).changes > 0;
 }
 
 /** One notification by id. */

@@ -80,6 +80,14 @@ export function activeSilences(db: Database, now: number): SilenceRecord[] {
     .map(toRecord);
 }
 
+/** Silences that end after `since` (in force, still to come, or recently over), oldest start first. */
+export function silencesEndingAfter(db: Database, since: number): SilenceRecord[] {
+  return db
+    .query<SilenceRow, [number]>("SELECT * FROM silences WHERE ends_at > ? ORDER BY starts_at, id")
+    .all(since)
+    .map(toRecord);
+}
+
 /** Silences, latest start first. */
 export function listSilences(db: Database, filter: SilenceFilter = {}): Page<SilenceRecord> {
   const where: string[] = [];

@@ -7,6 +7,7 @@ import { cleanUp, tempDir } from "./support/temp.ts";
 afterEach(cleanUp);
 
 const TABLES = [
+  "alert_engine_state",
   "alerts",
   "anomalies",
   "delivery_attempts",

@@ -1,6 +1,19 @@
 import { describe, expect, test } from "bun:test";
 import { listDeliveryAttempts, recordDeliveryAttempt } from "../../src/store/delivery-attempts.ts";
-import { dueNotifications, enqueueNotification, getNotification, listNotifications, type NewNotification, updateNotification } from "../../src/store/notifications.ts";
+import {
+  dueForChannel,
+  dueNotifications,
+  enqueueInOrder,
+  enqueueNotification,
+  getNotification,
+  listNotifications,
+  type NewNotification,
+  nextDueAfter,
+  outboxDepth,
+  releaseNextInOrder,
+  updateNotification,
+  WAITING,
+} from "../../src/store/notifications.ts";
 import { openMemoryDatabase } from "../../src/store/open-database.ts";
 import { T0 } from "./support/temp.ts";
 
@@ -59,6 +72,46 @@ describe("notifications (the outbox)", () => {
     updateNotification(db, d, { status: "delivered", deliveredAt: T0 + 1, attempts: 1, updatedAt: T0 + 1 });
     expect(dueNotifications(db, T0 + 100).map((n) => n.idempotencyKey)).toEqual(["b", "a"]);
     expect(dueNotifications(db, T0 + 100, 1).map((n) => n.idempotencyKey)).toEqual(["b"]);
+  });
+
+  test("per channel: due rows, the next one due later, and the backlog", () => {
+    const db = openMemoryDatabase(T0);
+    const n = (key: string, over: Partial<NewNotification>) => enqueueNotification(db, note({ idempotencyKey: key, alertFingerprint: key, ...over }));
+    n("a", { channel: "slack", nextAttemptAt: T0 + 50, createdAt: T0 - 100 });
+    n("b", { channel: "webhook", nextAttemptAt: T0 + 10 });
+    n("c", { channel: "slack", nextAttemptAt: T0 + 500 });
+    n("d", { channel: "slack", nextAttemptAt: T0 + 20 });
+    const e = n("e", { channel: "slack" })!;
+    updateNotification(db, e, { status: "dead", deadLetteredAt: T0 + 1, updatedAt: T0 + 1 });
+    expect(dueForChannel(db, "slack", T0 + 100, 10).map((n) => n.idempotencyKey)).toEqual(["d", "a"]);
+    expect(dueForChannel(db, "slack", T0 + 100, 1).map((n) => n.idempotencyKey)).toEqual(["d"]);
+    expect(nextDueAfter(db, "slack", T0 + 100)).toBe(T0 + 500);
+    expect(nextDueAfter(db, "slack", T0 + 500)).toBeNull();
+    expect(nextDueAfter(db, "email", T0)).toBeNull();
+    expect(outboxDepth(db)).toEqual([
+      { channel: "slack", pending: 3, oldestCreatedAt: T0 - 100 },
+      { channel: "webhook", pending: 1, oldestCreatedAt: T0 },
+    ]);
+  });
+
+  test("queued in order: a notification waits while an older one of the same alert on its channel is pending", () => {
+    const db = openMemoryDatabase(T0);
+    const firing = enqueueInOrder(db, note({ idempotencyKey: "firing", alertFingerprint: "a" }))!;
+    const resolved = enqueueInOrder(db, note({ idempotencyKey: "resolved", alertFingerprint: "a", alertState: "resolved", createdAt: T0 + 1 }))!;
+    enqueueInOrder(db, note({ idempotencyKey: "other alert", alertFingerprint: "b", createdAt: T0 + 2 }));
+    enqueueInOrder(db, note({ idempotencyKey: "other channel", alertFingerprint: "a", channel: "slack", createdAt: T0 + 3 }));
+    expect(enqueueInOrder(db, note({ idempotencyKey: "firing", alertFingerprint: "a" }))).toBeNull();
+    expect(getNotification(db, resolved)?.nextAttemptAt).toBe(WAITING);
+    expect(new Date(WAITING).toISOString()).toBe("9999-12-31T23:59:59.999Z");
+    expect(dueForChannel(db, "webhook", T0 + 10, 10).map((n) => n.idempotencyKey)).toEqual(["firing", "other alert"]);
+    expect(dueForChannel(db, "slack", T0 + 10, 10).map((n) => n.idempotencyKey)).toEqual(["other channel"]);
+    // Nothing to release while the firing is pending (a retry); released once it is done.
+    updateNotification(db, firing, { attempts: 1, nextAttemptAt: T0 + 500, updatedAt: T0 + 10 });
+    expect(dueForChannel(db, "webhook", T0 + 100, 10).map((n) => n.idempotencyKey)).toEqual(["other alert"]);
+    updateNotification(db, firing, { status: "delivered", updatedAt: T0 + 600 });
+    expect(releaseNextInOrder(db, "webhook", "a", T0 + 600)).toBe(true);
+    expect(releaseNextInOrder(db, "webhook", "a", T0 + 601)).toBe(false);
+    expect(dueForChannel(db, "webhook", T0 + 600, 10).map((n) => n.idempotencyKey)).toEqual(["other alert", "resolved"]);
   });
 
   test("a retry, then dead-lettering, each attempt recorded", () => {

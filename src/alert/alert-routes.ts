@@ -1,0 +1,178 @@
+import { z } from "zod";
+import { type ApiRoute, defineRoute } from "../server/api.ts";
+import { HttpError, json } from "../server/http.ts";
+import { cursorParam, limitParam, textParam, timeParam } from "../server/query-params.ts";
+import { listAlerts } from "../store/alerts.ts";
+import { listDeliveryAttempts } from "../store/delivery-attempts.ts";
+import { listNotifications } from "../store/notifications.ts";
+import { CursorError, MAX_PAGE_LIMIT } from "../store/page.ts";
+import type { Store } from "../store/store.ts";
+import type { AlertStage } from "./alert-stage.ts";
+import { SilenceError } from "./silences.ts";
+
+/** What the alert routes read and change. */
+export interface AlertRoutesDeps {
+  store: Store;
+  /** The alert stage: its engine's live view, and silences through the engine. */
+  stage: AlertStage;
+  /** Wall clock, ms. */
+  now?: () => number;
+}
+
+const severityParam = z.enum(["warning", "critical"], { error: "expected warning or critical" });
+
+/** A bad cursor is the caller's mistake: a 400 that says what to pass. */
+function asBadRequest<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (cause) {
+    if (cause instanceof CursorError) throw new HttpError(400, "invalid_parameter", `cursor: ${cause.message}; pass the next_cursor of the previous page`);
+    throw cause;
+  }
+}
+
+/** A silence as the API takes it: Alertmanager-style matchers, RFC 3339 times (or Unix seconds). */
+const silenceBody = z.strictObject({
+  matchers: z
+    .array(z.string({ error: "expected a matcher such as alertname=cpu_high" }), { error: "expected a list of matchers such as alertname=cpu_high" })
+    .min(1, { error: "expected at least one matcher" })
+    .max(32, { error: "expected at most 32 matchers" }),
+  starts_at: timeParam.optional().meta({ description: "RFC 3339 time or Unix seconds; now when omitted" }),
+  ends_at: timeParam,
+  created_by: z.string({ error: "expected text" }).min(1, { error: "expected text" }).max(200, { error: "expected at most 200 characters" }).optional(),
+  comment: z.string({ error: "expected text" }).max(2000, { error: "expected at most 2000 characters" }).optional(),
+});
+
+/**
+ * The alert API: alert history (the store) and the engine's live alerts, the outbox with every
+ * delivery attempt, and silences (list, add, expire) through the engine, saved in the store.
+ */
+export function createAlertRoutes(deps: AlertRoutesDeps): ApiRoute[] {
+  const { store, stage } = deps;
+  const now = deps.now ?? Date.now;
+  return [
+    defineRoute({
+      method: "GET",
+      path: "/api/v1/alerts",
+      summary:
+        "Alert history, most recently changed first: one item per alert episode (pending, firing, resolved), times in ms since the epoch. from/to bound the last change.",
+      query: z.strictObject({
+        state: z.enum(["pending", "firing", "resolved"], { error: "expected pending, firing or resolved" }).optional(),
+        severity: severityParam.optional(),
+        fingerprint: textParam.optional(),
+        from: timeParam.optional(),
+        to: timeParam.optional(),
+        limit: limitParam.optional(),
+        cursor: cursorParam.optional(),
+      }),
+      responses: { 200: "a page of alerts and the cursor of the next", 400: "a bad filter or cursor" },
+      handler({ query }) {
+        const page = asBadRequest(() => store.read((db) => listAlerts(db, query)));
+        return json({ items: page.items, next_cursor: page.nextCursor });
+      },
+    }),
+    defineRoute({
+      method: "GET",
+      path: "/api/v1/alerts/active",
+      summary:
+        "The alert engine's live view: every alert it tracks (pending, firing, recently resolved) with the silences muting it, its inhibitor and whether it flaps.",
+      query: z.strictObject({
+        state: z.enum(["pending", "firing", "resolved"], { error: "expected pending, firing or resolved" }).optional(),
+        severity: severityParam.optional(),
+        fingerprint: textParam.optional(),
+      }),
+      responses: { 200: "the engine's alerts" },
+      handler({ query }) {
+        const items = stage.engine
+          .alerts(new Date(now()))
+          .filter((a) => (query.state === undefined || a.state === query.state) && (query.severity === undefined || a.severity === query.severity))
+          .filter((a) => query.fingerprint === undefined || a.fingerprint === query.fingerprint);
+        return json({ items });
+      },
+    }),
+    defineRoute({
+      method: "GET",
+      path: "/api/v1/deliveries",
+      summary:
+        "The outbox, newest first: each notification (pending, delivered or dead) with every delivery attempt (time, outcome, HTTP status, error, latency), oldest attempt first. A pending notification whose nextAttemptAt is 253402300799999 (year 9999) waits for an older one of the same alert on its channel.",
+      query: z.strictObject({
+        channel: textParam.optional(),
+        status: z.enum(["pending", "delivered", "dead"], { error: "expected pending, delivered or dead" }).optional(),
+        fingerprint: textParam.optional(),
+        from: timeParam.optional(),
+        to: timeParam.optional(),
+        limit: limitParam.optional(),
+        cursor: cursorParam.optional(),
+      }),
+      responses: { 200: "a page of notifications with their attempts and the cursor of the next", 400: "a bad filter or cursor" },
+      handler({ query }) {
+        const { fingerprint, ...filter } = query;
+        const page = asBadRequest(() =>
+          store.read((db) => {
+            const notifications = listNotifications(db, { ...filter, ...(fingerprint !== undefined ? { alertFingerprint: fingerprint } : {}) });
+            return {
+              nextCursor: notifications.nextCursor,
+              items: notifications.items.map(({ payload: _, ...n }) => ({
+                ...n,
+                attemptLog: listDeliveryAttempts(db, { notificationId: n.id, limit: MAX_PAGE_LIMIT }).items.reverse(),
+              })),
+            };
+          }),
+        );
+        return json({ items: page.items, next_cursor: page.nextCursor });
+      },
+    }),
+    defineRoute({
+      method: "GET",
+      path: "/api/v1/silences",
+      summary: "Silences: maintenance windows of the configuration (config-N) and those added through the API (api-N).",
+      query: z.strictObject({ state: z.enum(["pending", "active", "expired"], { error: "expected pending, active or expired" }).optional() }),
+      responses: { 200: "the silences" },
+      handler({ query }) {
+        const items = stage.engine.silences(new Date(now())).filter((s) => query.state === undefined || s.state === query.state);
+        return json({ items });
+      },
+    }),
+    defineRoute({
+      method: "POST",
+      path: "/api/v1/silences",
+      summary: "Adds a silence: alerts whose labels match every matcher notify nobody between starts_at and ends_at. Kept across restarts.",
+      body: silenceBody,
+      responses: { 201: "the silence added", 400: "a bad matcher or time" },
+      handler({ body }) {
+        const startsAt = body.starts_at ?? now();
+        try {
+          const silence = stage.addSilence({
+            matchers: body.matchers,
+            startsAt,
+            endsAt: body.ends_at,
+            createdBy: body.created_by ?? "api",
+            ...(body.comment !== undefined ? { comment: body.comment } : {}),
+          });
+          return json(silence, 201, { location: `/api/v1/silences/${silence.id}` });
+        } catch (cause) {
+          if (!(cause instanceof SilenceError)) throw cause;
+          // The engine names the field as the body does (matchers[1], endsAt): say it the body's way.
+          const message = cause.message.replace(/^startsAt and endsAt/, "starts_at and ends_at").replace(/^endsAt/, "ends_at").replace(/startsAt/g, "starts_at");
+          throw new HttpError(400, "invalid_body", `body.${message}`);
+        }
+      },
+    }),
+    defineRoute({
+      method: "DELETE",
+      path: "/api/v1/silences/:id",
+      summary: "Expires a silence added through the API (it stays listed as expired). Maintenance windows of the configuration are ended by editing it.",
+      responses: { 200: "the silence, now expired", 404: "no such silence", 409: "a silence of the configuration" },
+      handler({ params }) {
+        const id = params.id ?? "";
+        const result = stage.expireSilence(id);
+        if (result === "unknown") throw new HttpError(404, "not_found", `no silence ${JSON.stringify(id)}; GET /api/v1/silences lists them`);
+        if (result === "configured") {
+          throw new HttpError(409, "conflict", `silence ${id} is a maintenance window of the configuration (alert.silences); edit the configuration to end it`);
+        }
+        const silence = stage.engine.silences(new Date(now())).find((s) => s.id === id);
+        return json(silence ?? { id, state: "expired" });
+      },
+    }),
+  ];
+}

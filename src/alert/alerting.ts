@@ -1,0 +1,83 @@
+import type { Config } from "../config/schema.ts";
+import type { EventBus } from "../events.ts";
+import { componentLogger, type Logger } from "../log.ts";
+import type { SelfMetrics } from "../self-metrics.ts";
+import type { ApiRoute } from "../server/api.ts";
+import type { Store } from "../store/store.ts";
+import { createAlertRoutes } from "./alert-routes.ts";
+import { type AlertStage, createAlertStage } from "./alert-stage.ts";
+import { channelsOf } from "./channels.ts";
+import type { NotifierDeps } from "./create-notifiers.ts";
+import { createDeliveryWorkers, type DeliveryWorkers, deliveryChannelsOf, deliverySettingsOf } from "./delivery-workers.ts";
+import type { Notifier } from "./notifier.ts";
+import { createOutbox } from "./outbox.ts";
+
+/** Everything alerting adds to the agent: a tick stage, its delivery workers and its API routes. */
+export interface Alerting {
+  /** Runs after detection; its close stops the workers (before the history stage closes the store). */
+  stage: AlertStage;
+  workers: DeliveryWorkers;
+  routes: ApiRoute[];
+  /** Starts the delivery workers: rows left pending by the last run (even a kill -9) go out now. */
+  start(): void;
+}
+
+/** What alerting needs from the agent. */
+export interface AlertingDeps {
+  /** An open store. */
+  store: Store;
+  metrics: SelfMetrics;
+  events: EventBus;
+  /** The root logger. */
+  log: Logger;
+  now?: () => number;
+  random?: () => number;
+  notifierDeps?: NotifierDeps;
+}
+
+/**
+ * The notifiers of a configuration. The channel libraries (undici, nodemailer) are loaded only when a
+ * channel is configured: an agent that alerts nobody never holds them in memory.
+ */
+async function notifiersOf(config: Config, deps: NotifierDeps): Promise<Map<string, Notifier>> {
+  if (channelsOf(config).length === 0) return new Map();
+  const { createNotifiers } = await import("./create-notifiers.ts");
+  return createNotifiers(config, deps);
+}
+
+/**
+ * Wires alerting: the notifiers of the configuration, the outbox over the store, the engine (resumed
+ * from the store), the delivery workers and the routes. A reload (the stage's) rebuilds the engine
+ * options and the notifiers from the new configuration and keeps the engine's state. Rejects, naming
+ * the key, when a channel cannot be built (an unreadable `ca_file`).
+ */
+export async function createAlerting(config: Config, deps: AlertingDeps): Promise<Alerting> {
+  const log = componentLogger(deps.log, "alert");
+  const now = deps.now ?? Date.now;
+  const workers = createDeliveryWorkers({
+    store: deps.store,
+    channels: deliveryChannelsOf(config, await notifiersOf(config, deps.notifierDeps ?? {})),
+    settings: deliverySettingsOf(config),
+    metrics: deps.metrics,
+    log: deps.log,
+    events: deps.events,
+    now,
+    ...(deps.random ? { random: deps.random } : {}),
+  });
+  const outbox = createOutbox({ store: deps.store, events: deps.events, onEnqueued: () => workers.wake() });
+  const stage = createAlertStage({
+    config,
+    outbox,
+    metrics: deps.metrics,
+    log: deps.log,
+    now,
+    onReload(next) {
+      notifiersOf(next, deps.notifierDeps ?? {}).then(
+        (notifiers) => workers.reload(deliveryChannelsOf(next, notifiers), deliverySettingsOf(next)),
+        (cause: unknown) => log.error({ err: cause }, "Alert channels not reloaded: the running ones are kept"),
+      );
+    },
+    onClose: () => workers.stop(),
+  });
+  return { stage, workers, routes: createAlertRoutes({ store: deps.store, stage, now }), start: () => workers.start() };
+}

@@ -29,6 +29,7 @@ import { EventBus } from "../src/events.ts";
 import { createLogger } from "../src/log.ts";
 import { SelfMetrics } from "../src/self-metrics.ts";
 import { createStore } from "../src/store/store.ts";
+import { linesOf } from "../test/support/lines.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -114,19 +115,12 @@ async function otherProcessReceiver(): Promise<Receiver> {
   let ready!: () => void;
   const started = new Promise<void>((resolve) => (ready = resolve));
   void (async () => {
-    const decoder = new TextDecoder();
-    let buffered = "";
-    for await (const chunk of proc.stdout) {
-      buffered += decoder.decode(chunk);
-      let nl: number;
-      while ((nl = buffered.indexOf("\n")) >= 0) {
-        const [a, b] = buffered.slice(0, nl).split(" ");
-        buffered = buffered.slice(nl + 1);
-        if (a === "PORT") {
-          port = Number(b);
-          ready();
-        } else list.push(a!, Number(b));
-      }
+    for await (const line of linesOf(proc.stdout)) {
+      const [a, b] = line.split(" ");
+      if (a === "PORT") {
+        port = Number(b);
+        ready();
+      } else list.push(a!, Number(b));
     }
   })();
   await started;

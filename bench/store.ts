@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import type { Snapshot } from "../src/collect/snapshot.ts";
 import { toSamples } from "../src/collect/series.ts";
 import { createLogger } from "../src/log.ts";
+import { seededRandom } from "../test/support/seeded-random.ts";
 import { SelfMetrics } from "../src/self-metrics.ts";
 import { createStore } from "../src/store/store.ts";
 
@@ -24,17 +25,6 @@ const INTERVAL_MS = Number(args.interval) * 1000;
 const MAINTENANCE_MS = 60_000;
 const DAY_MS = 86_400_000;
 
-/** A deterministic pseudo-random source, so two runs write the same data. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A host with 16 CPUs, 4 filesystems, 3 block devices and 4 network interfaces, in a limited
@@ -42,7 +32,7 @@ function random(seed: number): () => number {
  * byte counts whole, error counters mostly zero).
  */
 function createHost(seed: number): (ts: number) => Snapshot {
-  const rnd = random(seed);
+  const rnd = seededRandom(seed);
   const walk = (v: number, step: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v + (rnd() - 0.5) * step));
   const cpus = Array.from({ length: 16 }, () => 20 + rnd() * 30);
   let available = 9e9;

@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { type ApiRoute, defineRoute } from "../server/api.ts";
 import { HttpError, json } from "../server/http.ts";
-import { cursorParam, limitParam, textParam, timeParam } from "../server/query-params.ts";
+import { asBadRequest, cursorParam, limitParam, severityParam, textParam, timeParam } from "../server/query-params.ts";
 import { listAlerts } from "../store/alerts.ts";
 import { listDeliveryAttempts } from "../store/delivery-attempts.ts";
 import { listNotifications } from "../store/notifications.ts";
-import { CursorError, MAX_PAGE_LIMIT } from "../store/page.ts";
+import { MAX_PAGE_LIMIT } from "../store/page.ts";
 import type { Store } from "../store/store.ts";
 import type { AlertStage } from "./alert-stage.ts";
 import { SilenceError } from "./silences.ts";
@@ -17,18 +17,6 @@ export interface AlertRoutesDeps {
   stage: AlertStage;
   /** Wall clock, ms. */
   now?: () => number;
-}
-
-const severityParam = z.enum(["warning", "critical"], { error: "expected warning or critical" });
-
-/** A bad cursor is the caller's mistake: a 400 that says what to pass. */
-function asBadRequest<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (cause) {
-    if (cause instanceof CursorError) throw new HttpError(400, "invalid_parameter", `cursor: ${cause.message}; pass the next_cursor of the previous page`);
-    throw cause;
-  }
 }
 
 /** A silence as the API takes it: Alertmanager-style matchers, RFC 3339 times (or Unix seconds). */

@@ -24,14 +24,3 @@ export function retryDelayMs(failures: number, settings: BackoffSettings, random
   return Math.max(1, Math.min(settings.maxMs, Math.round(wanted)));
 }
 
-/** A deterministic random source in [0, 1) (mulberry32), for tests and benchmarks that must repeat. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

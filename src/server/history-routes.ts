@@ -1,25 +1,13 @@
 import { z } from "zod";
 import type { Store } from "../store/store.ts";
 import { listAnomalies } from "../store/anomalies.ts";
-import { CursorError } from "../store/page.ts";
 import { type ApiRoute, defineRoute } from "./api.ts";
-import { HttpError, json } from "./http.ts";
-import { cursorParam, durationParam, limitParam, textParam, timeParam } from "./query-params.ts";
+import { json } from "./http.ts";
+import { asBadRequest, cursorParam, durationParam, limitParam, severityParam, textParam, timeParam } from "./query-params.ts";
 
 const HOUR = 3_600_000;
 /** Query parameters of /api/v1/series that are not labels. */
 const SERIES_PARAMS = new Set(["metric", "from", "to", "step"]);
-
-/** Turns the store's own refusals (a bad cursor, an impossible range) into 400s that say why. */
-function asBadRequest<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (cause) {
-    if (cause instanceof CursorError) throw new HttpError(400, "invalid_parameter", `cursor: ${cause.message}; pass the next_cursor of the previous page`);
-    if (cause instanceof RangeError) throw new HttpError(400, "invalid_parameter", cause.message);
-    throw cause;
-  }
-}
 
 /** History routes: a series over time, the series the store knows, and the recorded anomalies. */
 export function createHistoryRoutes(store: Store, now: () => number = Date.now): ApiRoute[] {
@@ -66,7 +54,7 @@ export function createHistoryRoutes(store: Store, now: () => number = Date.now):
         from: timeParam.optional(),
         to: timeParam.optional(),
         type: textParam.optional(),
-        severity: z.enum(["warning", "critical"], { error: "expected warning or critical" }).optional(),
+        severity: severityParam.optional(),
         metric: textParam.optional(),
         detector: textParam.optional(),
         limit: limitParam.optional(),

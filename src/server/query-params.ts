@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseDuration } from "../config/duration.ts";
-import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from "../store/page.ts";
+import { CursorError, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from "../store/page.ts";
+import { HttpError } from "./http.ts";
 
 /** Parses an API time: RFC 3339 (`2026-01-01T08:00:00Z`) or Unix seconds (`1767254400`, fractions allowed), to ms. */
 export function parseApiTime(text: string): number | undefined {
@@ -49,3 +50,20 @@ export const cursorParam = z.string().min(1).max(200).meta({ description: "the n
 
 /** One text value (a repeated parameter is refused rather than silently merged). */
 export const textParam = z.string({ error: "expected one value" }).min(1).max(200);
+
+/** `severity` of a finding or an alert. */
+export const severityParam = z.enum(["warning", "critical"], { error: "expected warning or critical" });
+
+/**
+ * Runs a store query, turning the store's refusals of what the caller sent (a cursor it never gave, an
+ * impossible range) into 400s that say what to pass instead.
+ */
+export function asBadRequest<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (cause) {
+    if (cause instanceof CursorError) throw new HttpError(400, "invalid_parameter", `cursor: ${cause.message}; pass the next_cursor of the previous page`);
+    if (cause instanceof RangeError) throw new HttpError(400, "invalid_parameter", cause.message);
+    throw cause;
+  }
+}

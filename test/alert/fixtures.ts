@@ -1,22 +1,8 @@
-import type { Finding } from "../../src/detect/finding.ts";
+import { finding } from "../support/findings.ts";
 import type { AlertNotice, Notification } from "../../src/alert/notifier.ts";
 
-/** A finding for tests: CPU above its threshold unless overridden. */
-export function finding(over: Partial<Finding> = {}): Finding {
-  return {
-    type: "cpu_high",
-    severity: "warning",
-    message: "High CPU usage: 85.50%",
-    value: 85.5,
-    threshold: 80,
-    metric: "aiops_cpu_usage_percent",
-    labels: {},
-    detector: "threshold",
-    score: 0.7,
-    timestamp: "2026-01-10T08:00:00.000Z",
-    ...over,
-  };
-}
+export { finding };
+
 
 /** A notification of one alert (or of the given alerts) for notifier tests. */
 export function notification(over: Partial<Notification> = {}, alerts?: AlertNotice[]): Notification {

@@ -74,10 +74,4 @@ export function startClosingPeer(): { url: string; connections: () => number; st
   return { url: `http://127.0.0.1:${listener.port}`, connections: () => connections, stop: () => listener.stop(true) };
 }
 
-/** A loopback port nobody listens on (bound, then released). */
-export function freePort(): number {
-  const l = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = l.port;
-  l.stop(true);
-  return port;
-}
+export { freePort } from "../support/ports.ts";

@@ -3,6 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Snapshot } from "../../src/collect/snapshot.ts";
+import { collectJsonLines } from "../support/lines.ts";
 
 /** End to end: the compiled single binary, built fresh for this run. */
 const work = mkdtempSync(join(tmpdir(), "aiops-e2e-"));
@@ -57,18 +58,7 @@ describe("the compiled binary", () => {
       stderr: "pipe",
     });
     const lines: Array<Record<string, unknown>> = [];
-    const reader = (async () => {
-      const decoder = new TextDecoder();
-      let buffered = "";
-      for await (const chunk of proc.stdout) {
-        buffered += decoder.decode(chunk);
-        let nl: number;
-        while ((nl = buffered.indexOf("\n")) >= 0) {
-          lines.push(JSON.parse(buffered.slice(0, nl)));
-          buffered = buffered.slice(nl + 1);
-        }
-      }
-    })();
+    const reader = collectJsonLines(proc.stdout, lines);
     const deadline = Date.now() + 15_000;
     while (!lines.some((l) => l.message === "Metrics collected successfully") && Date.now() < deadline) await Bun.sleep(50);
     expect(lines.some((l) => l.message === "Metrics collected successfully")).toBe(true);

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { findOpenAlert, getAlert, insertAlert, listAlerts, listOpenAlerts, type NewAlert, updateAlert } from "../../src/store/alerts.ts";
 import { openMemoryDatabase } from "../../src/store/open-database.ts";
+import { finding } from "../support/findings.ts";
 import { T0 } from "./support/temp.ts";
 
 const alert = (over: Partial<NewAlert> = {}): NewAlert => ({
@@ -48,18 +49,7 @@ describe("alerts", () => {
   test("keeps the last finding as JSON, and refuses unknown fields", () => {
     const db = openMemoryDatabase(T0);
     const id = insertAlert(db, alert());
-    const lastFinding = {
-      type: "cpu_high",
-      severity: "warning" as const,
-      message: "High CPU usage: 85.50%",
-      value: 85.5,
-      threshold: 80,
-      metric: "aiops_cpu_usage_percent",
-      labels: {},
-      detector: "threshold",
-      score: 0.7,
-      timestamp: new Date(T0).toISOString(),
-    };
+    const lastFinding = finding({ timestamp: new Date(T0).toISOString() });
     updateAlert(db, id, { lastFinding, updatedAt: T0 + 1 });
     expect(getAlert(db, id)?.lastFinding).toEqual(lastFinding);
     expect(() => updateAlert(db, id, { nope: 1 } as never)).toThrow("unknown field nope");

@@ -3,21 +3,10 @@ import type { Finding } from "../../src/detect/finding.ts";
 import { listAnomalies, recordAnomalies } from "../../src/store/anomalies.ts";
 import { openMemoryDatabase } from "../../src/store/open-database.ts";
 import { T0 } from "./support/temp.ts";
+import { finding as sharedFinding } from "../support/findings.ts";
 
 function finding(over: Partial<Finding> = {}): Finding {
-  return {
-    type: "cpu_high",
-    severity: "warning",
-    message: "High CPU usage: 85.50%",
-    value: 85.5,
-    threshold: 80,
-    metric: "aiops_cpu_usage_percent",
-    labels: {},
-    detector: "threshold",
-    score: 0.7,
-    timestamp: new Date(T0).toISOString(),
-    ...over,
-  };
+  return sharedFinding({ timestamp: new Date(T0).toISOString(), ...over });
 }
 
 describe("anomalies", () => {

@@ -6,6 +6,7 @@ import { findOpenAlert, insertAlert, listOpenAlerts } from "../../src/store/aler
 import { HOUR_MS } from "../../src/store/buckets.ts";
 import { DATABASE_FILE } from "../../src/store/open-database.ts";
 import { ROLLUP_GRACE_MS } from "../../src/store/roll-up.ts";
+import { finding as testFinding } from "../support/findings.ts";
 import { cleanUp, metricValue, sample, T0, tempDir, testStore } from "./support/store-fixture.ts";
 
 afterEach(cleanUp);
@@ -222,18 +223,7 @@ describe("transactions and state", () => {
   test("records findings and detector states; a failure is counted and logged once, not thrown", () => {
     const { store, metrics, lines } = testStore();
     store.open();
-    const finding = {
-      type: "cpu_high",
-      severity: "warning" as const,
-      message: "High CPU usage: 85.50%",
-      value: 85.5,
-      threshold: 80,
-      metric: "aiops_cpu_usage_percent",
-      labels: {},
-      detector: "threshold",
-      score: 0.7,
-      timestamp: new Date(T0).toISOString(),
-    };
+    const finding = testFinding({ timestamp: new Date(T0).toISOString() });
     expect(store.recordFindings([finding, finding])).toEqual({ written: 2 });
     expect(store.recordFindings([])).toEqual({ written: 0 });
     const bad = { ...finding, timestamp: "not a time" };

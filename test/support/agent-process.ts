@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { collectJsonLines } from "./lines.ts";
 import { waitFor } from "./ports.ts";
 
 /** The agent run from source as a user would run it, its JSON log lines collected as they come. */
@@ -21,23 +22,7 @@ export async function startAgentProcess(env: Record<string, string>, port: numbe
     stderr: "inherit",
   });
   const lines: Array<Record<string, unknown>> = [];
-  void (async () => {
-    const decoder = new TextDecoder();
-    let buffered = "";
-    for await (const chunk of proc.stdout) {
-      buffered += decoder.decode(chunk);
-      let nl: number;
-      while ((nl = buffered.indexOf("\n")) >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        try {
-          lines.push(JSON.parse(line));
-        } catch {
-          lines.push({ message: line });
-        }
-      }
-    }
-  })();
+  void collectJsonLines(proc.stdout, lines);
   const agent: AgentProcess = {
     proc,
     lines,

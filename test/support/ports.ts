@@ -1,15 +1,9 @@
-import { createServer } from "node:net";
-
 /** A TCP port free on 127.0.0.1 right now, for a peer program that must be told its port. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
+export function freePort(): number {
+  const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const port = listener.port;
+  listener.stop(true);
+  return port;
 }
 
 /** Polls `check` until it returns a value, or fails after `timeoutMs` with the last error. */

@@ -1,3 +1,4 @@
+import { finding as sharedFinding } from "../support/findings.ts";
 import type { Inventory } from "../../src/collect/inventory.ts";
 import type { Snapshot } from "../../src/collect/snapshot.ts";
 import type { Finding } from "../../src/detect/finding.ts";
@@ -64,20 +65,9 @@ export const INVENTORY: Inventory = {
 
 export const INFO: AgentInfo = { name: "web-1-agent", environment: "staging", version: "0.1.0", inventory: INVENTORY, interval: 1, thresholds: DEFAULT_THRESHOLDS };
 
+/** A finding as the TUI shows it: the shared test finding, at the time of the hand-written snapshot. */
 export function finding(overrides: Partial<Finding> = {}): Finding {
-  return {
-    type: "cpu_high",
-    severity: "warning",
-    message: "High CPU usage: 85.50%",
-    value: 85.5,
-    threshold: 80,
-    metric: "aiops_cpu_usage_percent",
-    labels: {},
-    detector: "threshold",
-    score: 1,
-    timestamp: "2026-11-26T17:00:00.000Z",
-    ...overrides,
-  };
+  return sharedFinding({ score: 1, timestamp: "2026-11-26T17:00:00.000Z", ...overrides });
 }
 
 /** A source that replays `events` on start and lets a test push more. */

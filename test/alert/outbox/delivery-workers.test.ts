@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { retryDelayMs, seededRandom } from "../../../src/alert/backoff.ts";
+import { retryDelayMs } from "../../../src/alert/backoff.ts";
+import { seededRandom } from "../../support/seeded-random.ts";
 import { createDeliveryWorkers, type DeliverySettings } from "../../../src/alert/delivery-workers.ts";
 import { delivered, failed, type Notifier } from "../../../src/alert/notifier.ts";
 import { EventBus } from "../../../src/events.ts";

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { linesOf } from "../../support/lines.ts";
 import { TLS_DIR, freePort } from "../sink.ts";
 
 /** A message the real SMTP server accepted. */
@@ -36,16 +37,10 @@ export async function startSmtp(python: string, user: string, password: string):
     ready = resolve;
   });
   void (async () => {
-    let buffered = "";
-    for await (const chunk of proc.stdout) {
-      buffered += new TextDecoder().decode(chunk);
-      let nl: number;
-      while ((nl = buffered.indexOf("\n")) >= 0) {
-        const line = buffered.slice(0, nl).trim();
-        buffered = buffered.slice(nl + 1);
-        if (line === "READY") ready();
-        else if (line.startsWith("{")) messages.push(JSON.parse(line) as SmtpMessage);
-      }
+    for await (const raw of linesOf(proc.stdout)) {
+      const line = raw.trim();
+      if (line === "READY") ready();
+      else if (line.startsWith("{")) messages.push(JSON.parse(line) as SmtpMessage);
     }
   })();
   const timeout = Bun.sleep(20_000).then(() => "timeout" as const);

@@ -43,7 +43,7 @@ export function defineRoute<Q = undefined, B = undefined>(spec: {
     ...spec,
     async handler({ request, url, params }) {
       const query = spec.query ? validate(spec.query, queryObject(url), "query") : (undefined as Q);
-      const body = spec.body ? validate(spec.body, await readJsonBody(request, 64 * 1024), "body") : (undefined as B);
+      const body = spec.body ? validate(spec.body, await readJsonBody(request), "body") : (undefined as B);
       return spec.handler({ request, url, params, query, body });
     },
   };

@@ -23,16 +23,28 @@ export function errorResponse(error: HttpError): Response {
   return json({ error: { code: error.code, message: error.message } }, error.status, error.headers);
 }
 
+/** Largest request body accepted, bytes; a larger one gets a JSON 413. */
+export const MAX_BODY = 64 * 1024;
+
 /** Reads a JSON body no larger than `limit` bytes, or says exactly why it cannot. */
-export async function readJsonBody(request: Request, limit: number): Promise<unknown> {
+export async function readJsonBody(request: Request, limit = MAX_BODY): Promise<unknown> {
   const type = request.headers.get("content-type") ?? "";
   if (!type.toLowerCase().startsWith("application/json")) {
     throw new HttpError(415, "unsupported_media_type", `expected a body of type application/json, got ${type ? JSON.stringify(type) : "none"}`);
   }
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > limit) throw new HttpError(413, "payload_too_large", `the body may be at most ${limit} bytes, this one is ${declared}`);
-  const text = await request.text();
-  if (Buffer.byteLength(text) > limit) throw new HttpError(413, "payload_too_large", `the body may be at most ${limit} bytes`);
+  // Read at most `limit` bytes even when the client sends no length (chunked): never buffer more.
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (request.body) {
+    for await (const chunk of request.body) {
+      size += chunk.byteLength;
+      if (size > limit) throw new HttpError(413, "payload_too_large", `the body may be at most ${limit} bytes`);
+      chunks.push(chunk);
+    }
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
   try {
     return JSON.parse(text);
   } catch (cause) {

@@ -35,8 +35,11 @@ export interface ServerDeps {
 
 /** Longest URL accepted (path and query), bytes. */
 const MAX_URL = 8192;
-/** Largest request body accepted, bytes. */
-export const MAX_BODY = 64 * 1024;
+/**
+ * Bun's own cut-off, far above MAX_BODY (http.ts): beyond it Bun answers a bare 413 before any handler runs, so
+ * the JSON error above covers every body a real client sends, and nothing absurd is ever buffered.
+ */
+const TRANSPORT_BODY_LIMIT = 1024 * 1024;
 /** Seconds a client may stay silent before its connection is closed (slow clients). */
 const IDLE_TIMEOUT = 10;
 
@@ -139,7 +142,7 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
       server = Bun.serve({
         hostname,
         port,
-        maxRequestBodySize: MAX_BODY,
+        maxRequestBodySize: TRANSPORT_BODY_LIMIT,
         idleTimeout: IDLE_TIMEOUT,
         fetch: (request, bun) => fetch(request, bun),
         error(cause) {

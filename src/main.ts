@@ -9,7 +9,7 @@ import { Agent } from "./agent.ts";
 import { channelsOf } from "./alert/channels.ts";
 import { createCollectors } from "./collect/collectors.ts";
 import { collectInventory } from "./collect/inventory.ts";
-import { inventoryInChild } from "./collect/inventory-process.ts";
+import { inventoryInChild, selfCommand } from "./collect/inventory-process.ts";
 import { createHostPaths } from "./collect/linux/host-paths.ts";
 import { createSnapshotter } from "./collect/snapshotter.ts";
 import { ConfigError, type LoadedConfig, loadConfig } from "./config/load.ts";
@@ -250,7 +250,7 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
   if (logFile?.fallbackReason) log.warning(`${logFile.fallbackReason}; logging to ${logFile.path}`);
   for (const warning of loaded.warnings) log.warning(warning);
 
-  const inventory = await inventoryInChild({ ...inventoryOptions(loaded), env: process.env });
+  const inventory = await inventoryInChild({ ...inventoryOptions(loaded), command: selfCommand(import.meta.path, ["inventory"]), env: process.env });
   log.info({ version: pkg.version, ...inventory }, "Starting aiops-agent");
 
   const metrics = new SelfMetrics();

@@ -2,11 +2,15 @@ import type { Inventory } from "./inventory.ts";
 import { completeInventory, fileInventory } from "./inventory.ts";
 import type { HostPaths } from "./linux/host-paths.ts";
 
-/** The command line that runs this same program's `inventory` command, compiled or from source. */
-export function selfCommand(args: string[]): string[] {
-  // A compiled binary's entry point lives in Bun's embedded file system; from source it is a file.
-  const compiled = Bun.main.startsWith("/$bunfs/") || Bun.main.startsWith("B:/~BUN/");
-  return compiled ? [process.execPath, ...args] : [process.execPath, Bun.main, ...args];
+/**
+ * The command line that runs the agent's CLI again with `args`: the binary itself when compiled, or
+ * `bun <entry>` from source. `entry` is the CLI module's own path (src/main.ts's import.meta.path), not
+ * Bun.main: a script that imports main.ts must never be the one started again.
+ */
+export function selfCommand(entry: string, args: string[]): string[] {
+  // A compiled binary's modules live in Bun's embedded file system; from source they are files.
+  const compiled = entry.startsWith("/$bunfs/") || entry.startsWith("B:/~BUN/");
+  return compiled ? [process.execPath, ...args] : [process.execPath, entry, ...args];
 }
 
 /**
@@ -15,11 +19,17 @@ export function selfCommand(args: string[]): string[] {
  * programs of its own; in a child, that memory goes away when the child exits, and the time limit is
  * a kill. If the child fails or is too slow, the host's own files answer alone.
  */
-export async function inventoryInChild(options: { paths?: HostPaths; timeoutMs: number; env: Record<string, string | undefined> }): Promise<Inventory> {
+export async function inventoryInChild(options: {
+  /** The command that prints the inventory as JSON: `selfCommand(entry, ["inventory"])`. */
+  command: string[];
+  paths?: HostPaths;
+  timeoutMs: number;
+  env: Record<string, string | undefined>;
+}): Promise<Inventory> {
   const fallback = () => completeInventory(fileInventory(options.paths), {});
   let child: ReturnType<typeof Bun.spawn> | undefined;
   try {
-    child = Bun.spawn(selfCommand(["inventory"]), { env: options.env, stdout: "pipe", stderr: "ignore", stdin: "ignore" });
+    child = Bun.spawn(options.command, { env: options.env, stdout: "pipe", stderr: "ignore", stdin: "ignore" });
   } catch {
     return fallback();
   }

@@ -60,7 +60,7 @@ const WEEK_BINS = 2016;
 const BIN_RATE = 0.3;
 /** History a seasonal predictor needs before it may be used: two periods. */
 const SEASONS_BEFORE_USE = 2;
-/** Seasonal residuals are learned for a day before their novelty counts. */
+/** Seasonal residuals are learned for a day (and for as many points as the warm-up) before their novelty counts. */
 const RESIDUAL_WARMUP = DAY;
 
 /** What the statistical detector needs to know of its series and of the configuration. */
@@ -256,7 +256,9 @@ class StatisticalModel implements StatisticalDetector {
       // As for the smoothed views: clear the range by the noise the smoothed residual still carries.
       const residualNoise = 1.25 * (expected === weekPrediction ? weekScale : dayScale) * FAST_NOISE;
       const tracked = ts - this.residualSince;
-      residualNovel = novelIn(this.residualRange, ts, this.residual, ts - RECENT_SHARE * tracked, residualNoise) !== 0 && warm && tracked >= RESIDUAL_WARMUP;
+      // A range of residuals needs as long a look as the value's own before leaving it means anything.
+      const settled = tracked >= Math.max(RESIDUAL_WARMUP, this.options.warmupPoints * this.interval);
+      residualNovel = novelIn(this.residualRange, ts, this.residual, ts - RECENT_SHARE * tracked, residualNoise) !== 0 && warm && settled;
     }
     this.day.learn(dayBin, x, BIN_RATE, this.interval, CLIP * dayScale);
     this.week.learn(weekBin, x, BIN_RATE, this.interval, CLIP * weekScale);

@@ -42,9 +42,10 @@ const MAD_TO_SIGMA = Math.sqrt(Math.PI / 2);
 /** Decades of improbability that make a likelihood score of 1. */
 const LIKELIHOOD_DECADES = 10;
 /**
- * After a detection, for this long only a higher score passes (NAB rewards the first detection). One event
- * lasts a while in wall-clock time, whatever the sampling interval: 1000 minutes is the 200 points of
- * 5-minute data the constants were chosen on, and stays 1000 minutes for hourly or irregular series.
+ * After a detection, for this long only a stronger kind of evidence passes (NAB rewards the first
+ * detection). One event lasts a while in wall-clock time, whatever the sampling interval: 1000 minutes is
+ * the 200 points of 5-minute data the constants were chosen on, and stays 1000 minutes for hourly or
+ * irregular series.
  */
 const SUPPRESS_MS = 1000 * 60_000;
 /** Scores from which suppression starts counting. */
@@ -131,7 +132,8 @@ export interface StatisticalDetector extends Detector {
  *   it is relative to the series' own range, spread and age: scale-free and free of the time scale.
  * - Anomaly likelihood (as in Numenta's HTM): the mean surprise of the last 10 points against the
  *   long-run distribution of that mean; it rises when spikes grow denser or the variance changes.
- * - Suppression: after a detection, only a higher score passes for 1000 minutes, so one event is one
+ * - Suppression: after a detection, for 1000 minutes only a stronger kind of evidence passes (a new
+ *   value record after a smoothed one, a record after a likelihood rise), so one event is one
  *   detection, not a run of them; a value leaving its range on the other side is a new event.
  *
  * A finding opens when the score reaches `anomalyScore` and the value is at least `minDeviation` robust
@@ -303,12 +305,14 @@ class StatisticalModel implements StatisticalDetector {
     else if (fastNovel || slowNovel || residualNovel) raw = Math.max(raw, SMOOTH_NOVELTY_SCORE);
     if (!warm) raw = 0;
 
-    // Suppression: one event, one detection. A value leaving the range on the other side from the last
+    // Suppression: one event, one detection. Within it, only a stronger kind of evidence passes: a new
+    // value record after a smoothed one, either after a likelihood rise (a likelihood that creeps up as
+    // an event goes on is the same event). A value leaving the range on the other side from the last
     // detection (a record low after a record high) is another event, not more of the same.
     let score = raw;
     const side = x >= expected ? 1 : -1;
     const sameEvent = !novel || side === this.peakSide;
-    if (ts - this.peakAt < SUPPRESS_MS && raw <= this.peak && sameEvent) score = 0;
+    if (ts - this.peakAt < SUPPRESS_MS && evidence(raw) <= evidence(this.peak) && sameEvent) score = 0;
     else if (raw > SUPPRESS_FROM) {
       this.peak = raw;
       this.peakAt = ts;
@@ -460,6 +464,11 @@ function novelIn(range: RecentRange, ts: number, value: number, from: number, le
   if (!(span > 0)) return 0;
   const margin = Math.max(NOVELTY_TOLERANCE * span, least);
   return value > hi + margin ? 1 : value < lo - margin ? -1 : 0;
+}
+
+/** Kind of evidence a score stands for: 2 a value record, 1 a smoothed or seasonal record, 0 likelihood. */
+function evidence(score: number): number {
+  return score >= RAW_NOVELTY_SCORE ? 2 : score >= SMOOTH_NOVELTY_SCORE ? 1 : 0;
 }
 
 function finiteOrNull(v: number): number | null {

@@ -131,6 +131,22 @@ describe("statistical detector", () => {
     expect(shift.findIndex((r) => r.finding !== undefined)).toBeLessThan(10);
   });
 
+  test("a likelihood that creeps up as one event goes on is one detection; a record in it still passes", () => {
+    const d = detector();
+    const n = noise(31, 1);
+    // Spikes to ±6 every 100 points set the range; then the noise triples for a while, inside that range.
+    feed(d.update.bind(d), 0, 2000, (i) => 20 + (i % 100 === 50 ? (i % 200 === 50 ? 6 : -6) : n()));
+    const m = noise(32, 3);
+    const burst = feed(d.update.bind(d), 2000, 2040, () => 20 + m());
+    const first = burst.findIndex((r) => r.score > 0.3);
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(burst[first]!.score).toBeLessThan(0.9);
+    // The likelihood goes on rising, but it is the same event: held back.
+    expect(maxScore(burst.slice(first + 1))).toBe(0);
+    // A value beyond anything seen is stronger evidence: it passes.
+    expect(d.update(at(2040), 35).score).toBe(1);
+  });
+
   test("a step to a new level is found when it happens, then learned", () => {
     const d = detector();
     const n = noise(3, 1);

@@ -206,9 +206,10 @@ class StatisticalModel implements StatisticalDetector {
     // The recent span every view is judged against: its latest RECENT_SHARE of the history.
     const recentFrom = ts - RECENT_SHARE * history;
 
-    // Residual of the best predictor: the level, or a seasonal profile once it has earned it.
-    const range = this.valueRange.maxSince(recentFrom) - this.valueRange.minSince(recentFrom);
-    const floor = Math.max(1e-3 * range || 0, 1e-9 * Math.abs(this.level), 1e-12);
+    // Residual of the best predictor: the level, or a seasonal profile once it has earned it. The
+    // spread has a floor for flat series, a thousandth of the range of all history.
+    const range = this.valueRange.maxSince(Number.NEGATIVE_INFINITY) - this.valueRange.minSince(Number.NEGATIVE_INFINITY);
+    const floor = Math.max(1e-3 * range, 1e-9 * Math.abs(this.level), 1e-12);
     const s = Math.max(this.scale, floor);
     const levelResidual = x - this.level;
     let expected = this.level;

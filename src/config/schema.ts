@@ -155,7 +155,7 @@ export const configSchema = section({
     statistical: boolean({ doc: "Learn each series' normal and raise findings on anomalies (the thresholds always apply).", default: true }),
     warmup_points: number({
       doc: "Points a new series is watched before the learned detectors score it (learning is quiet until then).",
-      default: 300,
+      default: 150,
       min: 10,
       max: 100_000,
       integer: true,

@@ -2,6 +2,7 @@ import type { Labels } from "../collect/series.ts";
 import type { Detector, DetectorResult } from "./detector.ts";
 import type { Finding } from "./finding.ts";
 import { erfc, normalTailDecades } from "./normal-tail.ts";
+import { RecentRange, type RecentRangeState } from "./recent-range.ts";
 import { SeasonalProfile, type SeasonalProfileState } from "./seasonal-profile.ts";
 
 // Learning rates are per point, so the detector behaves the same at any sampling interval; seasonality
@@ -19,8 +20,15 @@ const SLOW_SMOOTHING = 0.05;
 /** Standard deviation of white noise after each smoothing, per unit of the noise's own: √(a / (2 − a)). */
 const FAST_NOISE = Math.sqrt(FAST_SMOOTHING / (2 - FAST_SMOOTHING));
 const SLOW_NOISE = Math.sqrt(SLOW_SMOOTHING / (2 - SLOW_SMOOTHING));
-/** A value is new when it leaves the range seen so far by this share of the range. */
+/** A value is new when it leaves the recent range (see RECENT_SHARE) by this share of that range. */
 const NOVELTY_TOLERANCE = 0.05;
+/**
+ * "Recent" is the latest 90 % of a view's history: a value is new when it is further out than anything
+ * in that span. Against all of history, one early spike would hide every later anomaly for good; here
+ * its shadow ends once the history has grown ten times as old as the spike was. A share rather than a
+ * fixed time keeps this free of the series' time scale, as an all-time record was.
+ */
+const RECENT_SHARE = 0.9;
 /** Score of a new extreme of the raw series, and of a smoothed view or of the seasonal residual. */
 const RAW_NOVELTY_SCORE = 1;
 const SMOOTH_NOVELTY_SCORE = 0.9;
@@ -34,9 +42,10 @@ const MAD_TO_SIGMA = Math.sqrt(Math.PI / 2);
 /** Decades of improbability that make a likelihood score of 1. */
 const LIKELIHOOD_DECADES = 10;
 /**
- * After a detection, for this long only a higher score passes (NAB rewards the first detection). One event
- * lasts a while in wall-clock time, whatever the sampling interval: 1000 minutes is the 200 points of
- * 5-minute data the constants were chosen on, and stays 1000 minutes for hourly or irregular series.
+ * After a detection, for this long only a stronger kind of evidence passes (NAB rewards the first
+ * detection). One event lasts a while in wall-clock time, whatever the sampling interval: 1000 minutes is
+ * the 200 points of 5-minute data the constants were chosen on, and stays 1000 minutes for hourly or
+ * irregular series.
  */
 const SUPPRESS_MS = 1000 * 60_000;
 /** Scores from which suppression starts counting. */
@@ -52,7 +61,7 @@ const WEEK_BINS = 2016;
 const BIN_RATE = 0.3;
 /** History a seasonal predictor needs before it may be used: two periods. */
 const SEASONS_BEFORE_USE = 2;
-/** Seasonal residuals are learned for a day before their novelty counts. */
+/** Seasonal residuals are learned for a day (and for as many points as the warm-up) before their novelty counts. */
 const RESIDUAL_WARMUP = DAY;
 
 /** What the statistical detector needs to know of its series and of the configuration. */
@@ -71,9 +80,9 @@ export interface StatisticalOptions {
   findingType?: string;
 }
 
-/** JSON form of the learned state; version 1. */
+/** JSON form of the learned state; version 2 (version 1 kept all-time ranges, and is still taken back). */
 export interface StatisticalState {
-  v: 1;
+  v: 2;
   n: number;
   firstTs: number;
   lastTs: number;
@@ -81,18 +90,12 @@ export interface StatisticalState {
   level: number;
   scale: number;
   levelError: number;
-  lo: number;
-  hi: number;
   fast: number;
-  fastLo: number | null;
-  fastHi: number | null;
   slow: number;
-  slowLo: number | null;
-  slowHi: number | null;
   residual: number;
-  residualLo: number | null;
-  residualHi: number | null;
   residualSince: number;
+  /** Recent ranges of the value, of its two smoothings and of the seasonal residual. */
+  recent: { value: RecentRangeState; fast: RecentRangeState; slow: RecentRangeState; residual: RecentRangeState };
   ring: number[];
   ringAt: number;
   ringSum: number;
@@ -123,19 +126,21 @@ export interface StatisticalDetector extends Detector {
  *   history do not drag it), and daily and weekly profiles used once two periods of history show they
  *   predict at least 30 % better than the level.
  * - Novelty at three time scales: a value, a 5-point and a 20-point smoothing of it, or the seasonal
- *   residual, leaving the range seen so far by 5 % of that range (and, for the smoothed ones, by the
- *   noise they still carry). Spikes break the raw range; level shifts, trend changes and lost daily
- *   patterns break a smoothed one or the seasonal residual. All of it is relative to the series' own
- *   range and spread: scale-free.
+ *   residual, leaving its recent range (the latest 90 % of its history, see `RecentRange`) by 5 % of that
+ *   range (and, for the smoothed ones, by the noise they still carry). Spikes break the raw range; level
+ *   shifts, trend changes and lost daily patterns break a smoothed one or the seasonal residual. All of
+ *   it is relative to the series' own range, spread and age: scale-free and free of the time scale.
  * - Anomaly likelihood (as in Numenta's HTM): the mean surprise of the last 10 points against the
  *   long-run distribution of that mean; it rises when spikes grow denser or the variance changes.
- * - Suppression: after a detection, only a higher score passes for 1000 minutes, so one event is one
- *   detection, not a run of them; a value leaving the range on the other side is a new event.
+ * - Suppression: after a detection, for 1000 minutes only a stronger kind of evidence passes (a new
+ *   value record after a smoothed one, a record after a likelihood rise), so one event is one
+ *   detection, not a run of them; a value leaving its range on the other side is a new event.
  *
  * A finding opens when the score reaches `anomalyScore` and the value is at least `minDeviation` robust
  * standard deviations from what was expected, once the series has `quietSeconds` of history; it holds
  * while the value stays half that far (so it ends once the new normal is learned).
- * O(1) per point, about 20 KB per series (the weekly profile), NaN points are skipped.
+ * O(1) amortised per point, about 35 KB per series (the weekly profile, 16 KB, and four recent ranges); NaN
+ * points are skipped.
  */
 export function createStatisticalDetector(options: StatisticalOptions, state?: unknown): StatisticalDetector {
   // A state that does not fit throws: the caller starts this series afresh and says so.
@@ -157,19 +162,16 @@ class StatisticalModel implements StatisticalDetector {
   private level = 0;
   private scale = 0;
   private levelError = 0;
-  private lo = 0;
-  private hi = 0;
   private fast = 0;
-  private fastLo = Number.POSITIVE_INFINITY;
-  private fastHi = Number.NEGATIVE_INFINITY;
   private slow = 0;
-  private slowLo = Number.POSITIVE_INFINITY;
-  private slowHi = Number.NEGATIVE_INFINITY;
   private residual = 0;
-  private residualLo = Number.POSITIVE_INFINITY;
-  private residualHi = Number.NEGATIVE_INFINITY;
   /** Time the seasonal residual started to be tracked; 0 when it is not. */
   private residualSince = 0;
+  /** Extremes of each view since any time: novelty is judged against the recent range. */
+  private readonly valueRange = new RecentRange();
+  private readonly fastRange = new RecentRange();
+  private readonly slowRange = new RecentRange();
+  private readonly residualRange = new RecentRange();
   private readonly ring = new Float64Array(SHORT_WINDOW);
   private ringAt = 0;
   private ringSum = 0;
@@ -190,7 +192,8 @@ class StatisticalModel implements StatisticalDetector {
     const n = ++this.n;
     if (n === 1) {
       this.firstTs = this.lastTs = ts;
-      this.level = this.lo = this.hi = this.fast = this.slow = x;
+      this.level = this.fast = this.slow = x;
+      this.valueRange.add(ts, x);
       this.expected = x;
       this.deviation = 0;
       return { score: 0 };
@@ -199,16 +202,19 @@ class StatisticalModel implements StatisticalDetector {
     if (dt > 0) this.interval = this.interval === 0 ? dt : this.interval + 0.05 * (Math.min(dt, 10 * this.interval) - this.interval);
     this.lastTs = ts;
     const warm = n > this.options.warmupPoints;
+    const history = ts - this.firstTs;
+    // The recent span every view is judged against: its latest RECENT_SHARE of the history.
+    const recentFrom = ts - RECENT_SHARE * history;
 
-    // Residual of the best predictor: the level, or a seasonal profile once it has earned it.
-    const range = this.hi - this.lo;
+    // Residual of the best predictor: the level, or a seasonal profile once it has earned it. The
+    // spread has a floor for flat series, a thousandth of the range of all history.
+    const range = this.valueRange.maxSince(Number.NEGATIVE_INFINITY) - this.valueRange.minSince(Number.NEGATIVE_INFINITY);
     const floor = Math.max(1e-3 * range, 1e-9 * Math.abs(this.level), 1e-12);
     const s = Math.max(this.scale, floor);
     const levelResidual = x - this.level;
     let expected = this.level;
     let z = Math.abs(levelResidual) / s;
     let residualNovel = false;
-    const history = ts - this.firstTs;
     const clipLevel = CLIP * s;
     const dayBin = this.day.binOf(ts);
     const weekBin = this.week.binOf(ts);
@@ -252,39 +258,30 @@ class StatisticalModel implements StatisticalDetector {
       }
       // As for the smoothed views: clear the range by the noise the smoothed residual still carries.
       const residualNoise = 1.25 * (expected === weekPrediction ? weekScale : dayScale) * FAST_NOISE;
-      residualNovel = ts - this.residualSince >= RESIDUAL_WARMUP && novelIn(this.residual, this.residualLo, this.residualHi, residualNoise);
-      if (this.residual < this.residualLo) this.residualLo = this.residual;
-      if (this.residual > this.residualHi) this.residualHi = this.residual;
+      const tracked = ts - this.residualSince;
+      // A range of residuals needs as long a look as the value's own before leaving it means anything.
+      const settled = tracked >= Math.max(RESIDUAL_WARMUP, this.options.warmupPoints * this.interval);
+      residualNovel = novelIn(this.residualRange, ts, this.residual, ts - RECENT_SHARE * tracked, residualNoise) !== 0 && warm && settled;
     }
     this.day.learn(dayBin, x, BIN_RATE, this.interval, CLIP * dayScale);
     this.week.learn(weekBin, x, BIN_RATE, this.interval, CLIP * weekScale);
 
-    // Novelty: the value, or a smoothed view of it, leaves the range seen so far.
-    const tolerance = NOVELTY_TOLERANCE * range;
-    const novel = warm && range > 0 && (x > this.hi + tolerance || x < this.lo - tolerance);
+    // Novelty: the value, or a smoothed view of it, leaves its recent range.
+    const valueSide = novelIn(this.valueRange, ts, x, recentFrom, 0);
+    const novel = warm && valueSide !== 0;
     this.level += LEVEL_RATE * (levelResidual > clipLevel ? clipLevel : levelResidual < -clipLevel ? -clipLevel : levelResidual);
     // The spread starts as a plain mean of the first residuals (clipping against a spread that is not
     // known yet would hold it near zero), then runs with outliers clipped.
     if (n <= 1 / SCALE_RATE) this.scale += (Math.abs(levelResidual) - this.scale) / (n - 1);
     else this.scale += SCALE_RATE * (levelAbs - this.scale);
-    if (x < this.lo) this.lo = x;
-    if (x > this.hi) this.hi = x;
     this.fast += FAST_SMOOTHING * (x - this.fast);
     this.slow += SLOW_SMOOTHING * (x - this.slow);
     // A smoothed view must also leave its range by one standard deviation of the noise it still carries
-    // (1.25 mean absolute deviations), or plain noise would set new records of it now and then.
+    // (1.25 mean absolute deviations), or plain noise would set new records of it now and then. The
+    // smoothings start from the first value; their ranges wait until they have settled.
     const sigma = 1.25 * s;
-    const fastNovel = warm && novelIn(this.fast, this.fastLo, this.fastHi, sigma * FAST_NOISE);
-    const slowNovel = warm && novelIn(this.slow, this.slowLo, this.slowHi, sigma * SLOW_NOISE);
-    // The smoothings start from the first value; their ranges wait until they have settled.
-    if (n > 10) {
-      if (this.fast < this.fastLo) this.fastLo = this.fast;
-      if (this.fast > this.fastHi) this.fastHi = this.fast;
-    }
-    if (n > 30) {
-      if (this.slow < this.slowLo) this.slowLo = this.slow;
-      if (this.slow > this.slowHi) this.slowHi = this.slow;
-    }
+    const fastNovel = n > 10 && novelIn(this.fastRange, ts, this.fast, recentFrom, sigma * FAST_NOISE) !== 0 && warm;
+    const slowNovel = n > 30 && novelIn(this.slowRange, ts, this.slow, recentFrom, sigma * SLOW_NOISE) !== 0 && warm;
 
     // Anomaly likelihood: surprise is 1 − the two-sided p-value of z (uniform on a normal series). z counts
     // mean absolute deviations; the normal tail wants standard deviations, √(π/2) times larger.
@@ -309,12 +306,14 @@ class StatisticalModel implements StatisticalDetector {
     else if (fastNovel || slowNovel || residualNovel) raw = Math.max(raw, SMOOTH_NOVELTY_SCORE);
     if (!warm) raw = 0;
 
-    // Suppression: one event, one detection. A value leaving the range on the other side from the last
+    // Suppression: one event, one detection. Within it, only a stronger kind of evidence passes: a new
+    // value record after a smoothed one, either after a likelihood rise (a likelihood that creeps up as
+    // an event goes on is the same event). A value leaving the range on the other side from the last
     // detection (a record low after a record high) is another event, not more of the same.
     let score = raw;
     const side = x >= expected ? 1 : -1;
     const sameEvent = !novel || side === this.peakSide;
-    if (ts - this.peakAt < SUPPRESS_MS && raw <= this.peak && sameEvent) score = 0;
+    if (ts - this.peakAt < SUPPRESS_MS && evidence(raw) <= evidence(this.peak) && sameEvent) score = 0;
     else if (raw > SUPPRESS_FROM) {
       this.peak = raw;
       this.peakAt = ts;
@@ -349,7 +348,7 @@ class StatisticalModel implements StatisticalDetector {
 
   snapshot(): StatisticalState {
     return {
-      v: 1,
+      v: 2,
       n: this.n,
       firstTs: this.firstTs,
       lastTs: this.lastTs,
@@ -357,18 +356,16 @@ class StatisticalModel implements StatisticalDetector {
       level: this.level,
       scale: this.scale,
       levelError: this.levelError,
-      lo: this.lo,
-      hi: this.hi,
       fast: this.fast,
-      fastLo: finiteOrNull(this.fastLo),
-      fastHi: finiteOrNull(this.fastHi),
       slow: this.slow,
-      slowLo: finiteOrNull(this.slowLo),
-      slowHi: finiteOrNull(this.slowHi),
       residual: this.residual,
-      residualLo: finiteOrNull(this.residualLo),
-      residualHi: finiteOrNull(this.residualHi),
       residualSince: this.residualSince,
+      recent: {
+        value: this.valueRange.toJSON(),
+        fast: this.fastRange.toJSON(),
+        slow: this.slowRange.toJSON(),
+        residual: this.residualRange.toJSON(),
+      },
       ring: Array.from(this.ring),
       ringAt: this.ringAt,
       ringSum: this.ringSum,
@@ -384,12 +381,18 @@ class StatisticalModel implements StatisticalDetector {
     };
   }
 
-  /** Takes back a state from `snapshot()`; throws when it does not fit (the model is then to be dropped). */
+  /**
+   * Takes back a state from `snapshot()`, or from version 1, which kept all-time ranges: each range is
+   * taken as seen when the state was saved, so it judges as that version did until it falls out of the
+   * recent span. Throws when the state does not fit (the model is then to be dropped).
+   */
   restore(input: unknown): void {
-    const s = input as Partial<StatisticalState> | null;
-    if (s === null || typeof s !== "object" || s.v !== 1) throw new Error("statistical state: unknown version");
+    if (input === null || typeof input !== "object") throw new Error("statistical state: unknown version");
+    const s = input as Partial<StatisticalState>;
+    const version = (s as { v?: unknown }).v;
+    if (version !== 1 && version !== 2) throw new Error("statistical state: unknown version");
     if (!Array.isArray(s.ring) || s.ring.length !== SHORT_WINDOW) throw new Error("statistical state: bad window");
-    const num = (key: keyof StatisticalState, fallback?: number): number => {
+    const num = (key: string, fallback?: number): number => {
       const v = (s as Record<string, unknown>)[key];
       if (typeof v === "number" && Number.isFinite(v)) return v;
       if (fallback !== undefined && (v === null || v === undefined)) return fallback;
@@ -404,18 +407,32 @@ class StatisticalModel implements StatisticalDetector {
     this.level = num("level");
     this.scale = num("scale");
     this.levelError = num("levelError");
-    this.lo = num("lo");
-    this.hi = num("hi");
     this.fast = num("fast");
-    this.fastLo = num("fastLo", Number.POSITIVE_INFINITY);
-    this.fastHi = num("fastHi", Number.NEGATIVE_INFINITY);
     this.slow = num("slow");
-    this.slowLo = num("slowLo", Number.POSITIVE_INFINITY);
-    this.slowHi = num("slowHi", Number.NEGATIVE_INFINITY);
     this.residual = num("residual");
-    this.residualLo = num("residualLo", Number.POSITIVE_INFINITY);
-    this.residualHi = num("residualHi", Number.NEGATIVE_INFINITY);
     this.residualSince = num("residualSince");
+    if (version === 2) {
+      const r = s.recent;
+      if (r === null || typeof r !== "object") throw new Error("statistical state: bad recent ranges");
+      try {
+        this.valueRange.restore(r.value);
+        this.fastRange.restore(r.fast);
+        this.slowRange.restore(r.slow);
+        this.residualRange.restore(r.residual);
+      } catch (cause) {
+        throw new Error("statistical state: bad recent ranges", { cause });
+      }
+    } else {
+      const seed = (range: RecentRange, at: number, lo: string, hi: string) => {
+        const low = num(lo, Number.NaN);
+        const high = num(hi, Number.NaN);
+        if (Number.isFinite(low) && Number.isFinite(high)) range.seed(at, low, high);
+      };
+      seed(this.valueRange, this.lastTs, "lo", "hi");
+      seed(this.fastRange, this.lastTs, "fastLo", "fastHi");
+      seed(this.slowRange, this.lastTs, "slowLo", "slowHi");
+      seed(this.residualRange, this.lastTs, "residualLo", "residualHi");
+    }
     for (let i = 0; i < SHORT_WINDOW; i++) {
       const v = s.ring[i];
       this.ring[i] = typeof v === "number" && Number.isFinite(v) ? v : 0;
@@ -435,11 +452,24 @@ class StatisticalModel implements StatisticalDetector {
   }
 }
 
-function novelIn(value: number, lo: number, hi: number, least: number): boolean {
+/**
+ * Adds point (`ts`, `value`) to a view's range and says whether it left the view's range since `from`
+ * by `NOVELTY_TOLERANCE` of that range, and at least by `least`: 1 above it, -1 below it, 0 inside (or
+ * no range yet).
+ */
+function novelIn(range: RecentRange, ts: number, value: number, from: number, least: number): number {
+  const hi = range.maxSince(from);
+  const lo = range.minSince(from);
+  range.add(ts, value);
   const span = hi - lo;
-  if (!(span > 0)) return false;
-  const tolerance = Math.max(NOVELTY_TOLERANCE * span, least);
-  return value > hi + tolerance || value < lo - tolerance;
+  if (!(span > 0)) return 0;
+  const margin = Math.max(NOVELTY_TOLERANCE * span, least);
+  return value > hi + margin ? 1 : value < lo - margin ? -1 : 0;
+}
+
+/** Kind of evidence a score stands for: 2 a value record, 1 a smoothed or seasonal record, 0 likelihood. */
+function evidence(score: number): number {
+  return score >= RAW_NOVELTY_SCORE ? 2 : score >= SMOOTH_NOVELTY_SCORE ? 1 : 0;
 }
 
 function finiteOrNull(v: number): number | null {

@@ -119,6 +119,34 @@ describe("statistical detector", () => {
     expect(b.update(at(1001), 40).score).toBe(0);
   });
 
+  test("an early burst stops hiding later anomalies once it is old: a shift below its height is found", () => {
+    const d = detector();
+    const n = noise(30, 1);
+    // A burst at 60 early on (points 100 to 160), then quiet at 20 for a week.
+    feed(d.update.bind(d), 0, 2000, (i) => (i >= 100 && i < 160 ? 60 : 20) + n());
+    // A level shift to 40: never a record of all history (the burst was higher), yet the highest in
+    // the latest 90 % of it, which is all the burst's shadow covers now.
+    const shift = feed(d.update.bind(d), 2000, 2100, () => 40 + n());
+    expect(maxScore(shift.slice(0, 10))).toBeGreaterThanOrEqual(0.9);
+    expect(shift.findIndex((r) => r.finding !== undefined)).toBeLessThan(10);
+  });
+
+  test("a likelihood that creeps up as one event goes on is one detection; a record in it still passes", () => {
+    const d = detector();
+    const n = noise(31, 1);
+    // Spikes to ±6 every 100 points set the range; then the noise triples for a while, inside that range.
+    feed(d.update.bind(d), 0, 2000, (i) => 20 + (i % 100 === 50 ? (i % 200 === 50 ? 6 : -6) : n()));
+    const m = noise(32, 3);
+    const burst = feed(d.update.bind(d), 2000, 2040, () => 20 + m());
+    const first = burst.findIndex((r) => r.score > 0.3);
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(burst[first]!.score).toBeLessThan(0.9);
+    // The likelihood goes on rising, but it is the same event: held back.
+    expect(maxScore(burst.slice(first + 1))).toBe(0);
+    // A value beyond anything seen is stronger evidence: it passes.
+    expect(d.update(at(2040), 35).score).toBe(1);
+  });
+
   test("a step to a new level is found when it happens, then learned", () => {
     const d = detector();
     const n = noise(3, 1);
@@ -233,9 +261,21 @@ describe("statistical detector", () => {
   });
 
   test("a state that does not fit is refused with the reason", () => {
-    expect(() => createStatisticalDetector(OPTIONS, { v: 2 })).toThrow("statistical state: unknown version");
+    expect(() => createStatisticalDetector(OPTIONS, { v: 3 })).toThrow("statistical state: unknown version");
     const good = detector().snapshot() as unknown as Record<string, unknown>;
     expect(() => createStatisticalDetector(OPTIONS, { ...good, level: "x" })).toThrow("statistical state: bad level");
+    expect(() => createStatisticalDetector(OPTIONS, { ...good, recent: { value: { high: [], low: [] } } })).toThrow("statistical state: bad recent ranges");
+  });
+
+  test("a state saved with all-time ranges (version 1) is taken back, its ranges as seen when it was saved", () => {
+    const a = detector();
+    const n = noise(33, 1);
+    feed(a.update.bind(a), 0, 1000, () => 20 + n());
+    const { records: _, ...rest } = a.snapshot() as unknown as Record<string, unknown>;
+    const v1 = { ...rest, v: 1, lo: 19, hi: 21, fastLo: 19.5, fastHi: 20.5, slowLo: 19.8, slowHi: 20.2, residualLo: null, residualHi: null };
+    const b = createStatisticalDetector(OPTIONS, v1);
+    expect(b.update(at(1000), 20.5).score).toBeLessThan(0.9);
+    expect(b.update(at(1001), 40).score).toBe(1);
   });
 
   test("without a finding type it only scores", () => {

@@ -12,7 +12,7 @@ export interface SeasonalProfileState {
  * residuals are clipped before they are learned.
  */
 export class SeasonalProfile {
-  readonly bins: Float64Array;
+  readonly bins: Float32Array;
   /** Running mean absolute error of the predictions (clipped), to compare predictors. */
   error = 0;
   /** Running mean absolute residual (clipped), the spread used to score against this profile. */
@@ -24,7 +24,7 @@ export class SeasonalProfile {
     readonly period: number,
     binCount: number,
   ) {
-    this.bins = new Float64Array(binCount).fill(Number.NaN);
+    this.bins = new Float32Array(binCount).fill(Number.NaN);
     this.binWidth = period / binCount;
   }
 

@@ -42,8 +42,8 @@ function loadWithWrk(): LoadResult {
     client: "wrk -t 2",
     requests,
     errors,
-    p50: ms(out.match(/50%\s+(\S+)/)?.[1] ?? ""),
-    p99: ms(out.match(/99%\s+(\S+)/)?.[1] ?? ""),
+    p50: ms(out.match(/^\s+50%\s+(\S+)/m)?.[1] ?? ""),
+    p99: ms(out.match(/^\s+99%\s+(\S+)/m)?.[1] ?? ""),
     max: ms(out.match(/Latency\s+\S+\s+\S+\s+(\S+)/)?.[1] ?? ""),
   };
 }

@@ -2,6 +2,7 @@ import os from "node:os";
 import type { Collector } from "./collector.ts";
 import type { NetworkIo } from "./snapshot.ts";
 import { round } from "./linux/counter.ts";
+import { NO_TRAFFIC } from "./linux/network.ts";
 
 /**
  * systeminformation is loaded on first use, not at start: it is large (resident memory) and Linux
@@ -40,23 +41,18 @@ export function createFallbackCollector(): Collector {
           read_only: d.rw === false,
         }));
       const root = disks.find((d) => d.mountpoint === "/") ?? disks[0];
+      // systeminformation reports packets, errors and drops only as totals, not rates: those stay 0.
       const interfaces = net.map((n) => ({
+        ...NO_TRAFFIC,
         device: n.iface,
         receive_bytes_per_second: round(Math.max(0, n.rx_sec ?? 0)),
         transmit_bytes_per_second: round(Math.max(0, n.tx_sec ?? 0)),
-        // systeminformation reports packets and errors only as totals, not rates.
-        receive_packets_per_second: 0,
-        transmit_packets_per_second: 0,
-        receive_errors_per_second: 0,
-        transmit_errors_per_second: 0,
-        receive_drops_per_second: 0,
-        transmit_drops_per_second: 0,
       }));
       const total = interfaces
         .filter((i) => !/^(lo\d*|Loopback.*)$/i.test(i.device))
         .reduce<NetworkIo>(
           (sum, i) => ({ ...sum, receive_bytes_per_second: sum.receive_bytes_per_second + i.receive_bytes_per_second, transmit_bytes_per_second: sum.transmit_bytes_per_second + i.transmit_bytes_per_second }),
-          { ...interfaces[0]!, receive_bytes_per_second: 0, transmit_bytes_per_second: 0 },
+          { ...NO_TRAFFIC },
         );
       const available = mem.available;
       return {

@@ -102,8 +102,8 @@ export function boolean(opts: Common & { default: boolean }) {
   });
 }
 
-/** A time span in seconds: a number, or a duration such as `500ms`, `30s`, `5m`, `1h`, `7d`. */
-export function seconds(opts: Common & { default: number; min: number; max: number }) {
+/** A zod schema for a time span in seconds within bounds, given as a number or a duration string. */
+function secondsSchema(opts: { min: number; max: number }) {
   const allowed = `seconds from ${opts.min} to ${opts.max}, as a number or a duration such as 30s, 5m, 1h, 7d`;
   const schema = z
     .union([z.number(), z.string()], { error: `expected ${allowed}` })
@@ -115,6 +115,12 @@ export function seconds(opts: Common & { default: number; min: number; max: numb
       }
       return s;
     });
+  return { schema, allowed };
+}
+
+/** A time span in seconds: a number, or a duration such as `500ms`, `30s`, `5m`, `1h`, `7d`. */
+export function seconds(opts: Common & { default: number; min: number; max: number }) {
+  const { schema, allowed } = secondsSchema(opts);
   return tag(schema.default(opts.default), { ...opts, kind: "duration", allowed });
 }
 
@@ -186,19 +192,8 @@ export function textMap(opts: Common) {
 
 /** An optional time span in seconds (a number or a duration such as 30s, 5m, 1h) with no default. */
 export function optionalSeconds(opts: Common & { min: number; max: number }) {
-  const allowed = `seconds from ${opts.min} to ${opts.max}, as a number or a duration such as 30s, 5m, 1h, 7d`;
-  const schema = z
-    .union([z.number(), z.string()], { error: `expected ${allowed}` })
-    .transform((value, ctx) => {
-      const s = typeof value === "number" ? value : parseDuration(value);
-      if (s === undefined || !Number.isFinite(s) || s < opts.min || s > opts.max) {
-        ctx.addIssue({ code: "custom", message: `expected ${allowed}` });
-        return z.NEVER;
-      }
-      return s;
-    })
-    .optional();
-  return tag(schema, { ...opts, env: opts.env ?? false, kind: "duration", allowed });
+  const { schema, allowed } = secondsSchema(opts);
+  return tag(schema.optional(), { ...opts, env: opts.env ?? false, kind: "duration", allowed });
 }
 
 /** A point in time, written as ISO 8601 with a zone (`2026-01-10T22:00:00Z`); read as epoch milliseconds. */

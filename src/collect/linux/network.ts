@@ -39,7 +39,8 @@ export function parseNetDev(text: string): Map<string, InterfaceCounters> {
   return out;
 }
 
-const ZERO: NetworkIo = {
+/** No traffic: the start of a sum, and what a source without rates reports. */
+export const NO_TRAFFIC: NetworkIo = {
   receive_bytes_per_second: 0,
   transmit_bytes_per_second: 0,
   receive_packets_per_second: 0,
@@ -58,7 +59,7 @@ export function networkRates(
   exclude: RegExp,
 ): NetworkSection {
   const interfaces: NetworkSection["interfaces"] = [];
-  const total = { ...ZERO };
+  const total = { ...NO_TRAFFIC };
   for (const [device, c] of cur) {
     const p = prev.get(device);
     if (!p || exclude.test(device)) continue;

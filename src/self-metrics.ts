@@ -22,15 +22,24 @@ function keyOf(labels: Labels): string {
   return key;
 }
 
-export class Counter implements SelfFamily {
-  readonly type = "counter";
-  private readonly values = new Map<string, { labels: Labels; value: number }>();
+/**
+ * One value per label set, or values read at scrape time instead (`read`: what the kernel or another
+ * part already keeps, such as CPU seconds or the outbox depth). What counters and gauges share.
+ */
+abstract class LabelledValues {
+  protected readonly values = new Map<string, { labels: Labels; value: number }>();
   constructor(
     readonly name: string,
     readonly help: string,
-    /** Read at scrape time instead of counted (CPU seconds the kernel keeps). */
     private readonly read?: () => SelfSample[],
   ) {}
+  samples(): SelfSample[] {
+    return this.read ? this.read() : [...this.values.values()].map(({ labels, value }) => ({ labels, value }));
+  }
+}
+
+export class Counter extends LabelledValues implements SelfFamily {
+  readonly type = "counter";
   inc(labels: Labels = {}, by = 1): void {
     const key = keyOf(labels);
     const entry = this.values.get(key);
@@ -40,28 +49,15 @@ export class Counter implements SelfFamily {
   get(labels: Labels = {}): number {
     return this.values.get(keyOf(labels))?.value ?? 0;
   }
-  samples(): SelfSample[] {
-    return this.read ? this.read() : [...this.values.values()].map(({ labels, value }) => ({ labels, value }));
-  }
 }
 
-export class Gauge implements SelfFamily {
+export class Gauge extends LabelledValues implements SelfFamily {
   readonly type = "gauge";
-  private readonly values = new Map<string, { labels: Labels; value: number }>();
-  constructor(
-    readonly name: string,
-    readonly help: string,
-    /** Read at scrape time instead of set (process memory, outbox depth). */
-    private readonly read?: () => SelfSample[],
-  ) {}
   set(labels: Labels, value: number): void {
     this.values.set(keyOf(labels), { labels, value });
   }
   get(labels: Labels = {}): number | undefined {
     return this.values.get(keyOf(labels))?.value;
-  }
-  samples(): SelfSample[] {
-    return this.read ? this.read() : [...this.values.values()].map(({ labels, value }) => ({ labels, value }));
   }
 }
 

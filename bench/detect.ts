@@ -3,7 +3,8 @@
 // and memory per learned series.
 //
 //   npm run bench:detect
-import { SERIES, type Sample, type SeriesDetection } from "../src/collect/series.ts";
+import { SERIES, type SeriesDetection } from "../src/collect/series.ts";
+import { type Sample } from "../src/contracts/sample.ts";
 import { loadConfig } from "../src/config/load.ts";
 import { createDetection } from "../src/detect/detection.ts";
 import { type Ensemble, createEnsemble } from "../src/detect/ensemble.ts";

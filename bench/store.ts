@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import type { Snapshot } from "../src/collect/snapshot.ts";
+import type { Snapshot } from "../src/contracts/snapshot.ts";
 import { toSamples } from "../src/collect/series.ts";
 import { createLogger } from "../src/log.ts";
 import { seededRandom } from "../test/support/seeded-random.ts";

@@ -2,56 +2,18 @@ import { type Clock, systemClock } from "./clock.ts";
 import type { Collector } from "./collect/collector.ts";
 import { createCollectors } from "./collect/collectors.ts";
 import type { Inventory } from "./collect/inventory.ts";
-import { type Sample, toSamples } from "./collect/series.ts";
-import type { Snapshot } from "./collect/snapshot.ts";
+import { toSamples } from "./collect/series.ts";
+import type { Snapshot } from "./contracts/snapshot.ts";
 import { createSnapshotter, type Snapshotter } from "./collect/snapshotter.ts";
 import type { Config } from "./config/schema.ts";
-import type { Finding } from "./detect/finding.ts";
-import { EventBus } from "./events.ts";
+import type { AgentHealth } from "./contracts/health.ts";
+import type { TickContext, TickStage } from "./contracts/tick.ts";
+import { EventBus } from "./event-bus.ts";
 import { type Logger, componentLogger } from "./log.ts";
 import { SelfMetrics } from "./self-metrics.ts";
 
 /** Longest a graceful stop waits for the tick in flight. */
 export const STOP_TIMEOUT_MS = 5000;
-
-/** Whether the agent is alive and ready, with the reasons when it is not (for /healthz and /readyz). */
-export interface AgentHealth {
-  /** The loop ticked within three intervals. */
-  live: boolean;
-  /** Configuration loaded, first collection done, and every part that reports readiness is ready. */
-  ready: boolean;
-  reasons: string[];
-  ticks: number;
-  /** Monotonic time of the last completed tick. */
-  lastTickAt?: number;
-}
-
-/**
- * A stage the tick feeds after collection (detection, history, alerting). Stages run in the order
- * given, each after the one before; one that throws is logged and counted, and the tick goes on.
- */
-export interface TickStage {
-  readonly name: string;
-  run(tick: TickContext): void | Promise<void>;
-  /** Why the stage is not ready or is degraded, if it is; shown by /readyz. */
-  problem?(): string | undefined;
-  /** Takes a new configuration (SIGHUP); what the stage learned is kept. */
-  reload?(config: Config): void;
-  /** Called once when the agent stops; safe to call twice. */
-  close?(): void | Promise<void>;
-}
-
-/** What one tick produced, handed to every stage. */
-export interface TickContext {
-  snapshot: Snapshot;
-  samples: Sample[];
-  /** Wall-clock milliseconds of the tick, the time stamped on its points. */
-  time: number;
-  /** Findings that hold this tick; the detection stage fills it for the stages after it. */
-  findings: Finding[];
-  /** Those of `findings` that did not hold at the tick before: each episode is told once. */
-  startedFindings: Finding[];
-}
 
 export interface AgentOptions {
   config: Config;

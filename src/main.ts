@@ -23,11 +23,13 @@ import { SelfMetrics } from "./self-metrics.ts";
 import { registerProcessMetrics } from "./server/prometheus.ts";
 import { createHttpServer } from "./server/server.ts";
 import { createDetectionStage } from "./detect/detection-stage.ts";
+import { agentIdentity } from "./server/agent-routes.ts";
+import { createAlertRoutes } from "./server/alert-routes.ts";
 import { createHistoryRoutes } from "./server/history-routes.ts";
 import { createHistoryStage } from "./store/history-stage.ts";
 import { createStore } from "./store/store.ts";
 import { createAlerting } from "./alert/alerting.ts";
-import { EventBus } from "./events.ts";
+import { EventBus } from "./event-bus.ts";
 
 /** Exit codes: sysexits.h's EX_USAGE-like 2 for a bad command line, EX_CONFIG 78 for a bad configuration. */
 const EXIT_USAGE = 2;
@@ -206,10 +208,10 @@ function hasTerminal(): boolean {
 
 /** `tui --url URL`: the UI attached to a running agent until q, Ctrl-C or SIGTERM. */
 async function attachTui(attach: NonNullable<Cli["attach"]>, loaded: LoadedConfig): Promise<number> {
-  const { createRemoteSource } = await import("../tui/source.ts");
+  const { createApiSource } = await import("../tui/source.ts");
   const { startTui } = await import("../tui/start.tsx");
   const token = attach.token ?? loaded.config.server.api_token;
-  const source = createRemoteSource({ url: attach.url, ...(token ? { token } : {}) });
+  const source = createApiSource({ url: attach.url, ...(token ? { token } : {}) });
   const tui = startTui({ source, onQuit: () => void tui.close() });
   // `on`, not `once`: Ink's exit hook kills the process on a signal nobody else listens to any more.
   const quit = () => void tui.close();
@@ -279,7 +281,7 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
     events: agent.events,
     log: root,
     version: pkg.version,
-    routes: [...createHistoryRoutes(store), ...alerting.routes],
+    routes: [...createHistoryRoutes(store), ...createAlertRoutes({ store, stage: alerting.stage })],
     readiness: () => ({ store: store.degraded?.reason }),
   });
   try {
@@ -308,6 +310,7 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
     root.level = next.config.log.level;
     for (const warning of next.warnings) log.warning(warning);
     agent.reload(next.config);
+    agent.events.publish({ type: "agent", agent: agentIdentity(next, pkg.version) });
     watcher.watch(next);
     if (next.config.server.listen !== previousListen) void rebind(previousListen, next.config.server.listen);
     log.info({ reason: why }, "Configuration reloaded");
@@ -356,10 +359,18 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
     if (cli.tui) {
       process.on("SIGHUP", onSignal);
       // Loaded only here: the headless agent never loads Ink and React.
-      Promise.all([import("../tui/in-process.ts"), import("../tui/start.tsx")])
-        .then(([{ inProcessSource }, { startTui }]) => {
+      Promise.all([import("../tui/source.ts"), import("../tui/start.tsx")])
+        .then(([{ createApiSource }, { startTui }]) => {
           if (stopping) return;
-          const source = inProcessSource({ agent, store, config: () => current.config, version: pkg.version });
+          // The UI reads this agent as it reads any other, through its API: here without a socket.
+          const token = current.config.server.api_token;
+          const source = createApiSource({
+            url: "http://in-process",
+            label: "in-process",
+            inProcess: true,
+            fetch: ((input: string | URL | Request, init?: RequestInit) => server.fetch(new Request(input as string, init))) as typeof fetch,
+            ...(token ? { token } : {}),
+          });
           tui = startTui({ source, onQuit: () => stop("quit key") });
         })
         .catch((cause) => {

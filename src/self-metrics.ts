@@ -1,4 +1,4 @@
-import type { Labels } from "./collect/series.ts";
+import type { Labels } from "./contracts/sample.ts";
 
 /** One exported sample of a self metric; `suffix` is `_bucket`, `_sum` or `_count` for histograms. */
 export interface SelfSample {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { Agent, type TickStage } from "../src/agent.ts";
+import { Agent } from "../src/agent.ts";
+import type { TickStage } from "../src/contracts/tick.ts";
 import { ManualClock } from "../src/clock.ts";
 import type { Collector } from "../src/collect/collector.ts";
 import { loadConfig } from "../src/config/load.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import type { Snapshot } from "../src/collect/snapshot.ts";
-import { EventBus } from "../src/events.ts";
+import type { Snapshot } from "../src/contracts/snapshot.ts";
+import { EventBus } from "../src/event-bus.ts";
 import { finding } from "./support/findings.ts";
 
 const snapshot = (i: number): Snapshot => ({ timestamp: `t${i}` });

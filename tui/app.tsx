@@ -8,7 +8,6 @@ import { Help } from "./components/Help.tsx";
 import { HostPanel, hostPanelHeight, hostPanelMinHeight } from "./components/HostPanel.tsx";
 import { layoutFor } from "./layout.ts";
 import type { DataSource } from "./source.ts";
-import { DEFAULT_THRESHOLDS } from "./thresholds.ts";
 import type { TuiState } from "./tui-model.ts";
 import { useNow } from "./use-now.ts";
 import { useSource } from "./use-source.ts";
@@ -36,7 +35,7 @@ export function App({ source, onQuit, size }: AppProps) {
   const state = frozen ?? live;
   const width = Math.max(20, columns);
 
-  const thresholds = state.info?.thresholds ?? DEFAULT_THRESHOLDS;
+  const thresholds = state.info?.thresholds ?? {};
   const hostProps = { thresholds, history: state.history, width, ...(state.snapshot ? { snapshot: state.snapshot } : {}) };
   const layout = layoutFor({ columns: width, rows }, { need: hostPanelHeight(hostProps), min: hostPanelMinHeight(hostProps) });
   const listLength = [0, state.findings.length, state.alerts.length + state.deliveries.length + 2];

@@ -1,10 +1,13 @@
 import type { Inventory } from "../src/collect/inventory.ts";
-import type { Snapshot } from "../src/collect/snapshot.ts";
-import type { Finding } from "../src/detect/finding.ts";
-import type { AgentEvent, EventBus } from "../src/events.ts";
+import type { Snapshot } from "../src/contracts/snapshot.ts";
+import type { Finding } from "../src/contracts/finding.ts";
+import type { AlertChange } from "../src/contracts/alert.ts";
+import type { DeliveryAttempt } from "../src/contracts/delivery.ts";
+import type { AgentIdentity } from "../src/contracts/agent-identity.ts";
+import type { AgentEvent } from "../src/contracts/events.ts";
 import { createSseParser } from "./sse-parser.ts";
 import { SPARK_KEYS, SPARKLINE_METRICS, type SparkKey } from "./sparklines.ts";
-import { DEFAULT_THRESHOLDS, type Thresholds, thresholdsFromSettings } from "./thresholds.ts";
+import type { ThresholdLevels } from "./thresholds.ts";
 
 /** Who the watched agent is: the header's identity line and the gauges' levels. */
 export interface AgentInfo {
@@ -14,7 +17,8 @@ export interface AgentInfo {
   inventory?: Inventory;
   /** Collection interval, seconds. */
   interval?: number;
-  thresholds: Thresholds;
+  /** Levels by metric; empty when the agent does not send them. */
+  thresholds: ThresholdLevels;
 }
 
 /** How the UI is connected to its agent. */
@@ -32,8 +36,8 @@ export type SourceEvent =
   | { type: "finding"; finding: Finding }
   /** Findings recorded before the UI started, newest first. */
   | { type: "findings"; findings: Finding[] }
-  | { type: "alert"; alert: Record<string, unknown>; time?: string }
-  | { type: "delivery"; delivery: Record<string, unknown>; time?: string }
+  | { type: "alert"; alert: AlertChange; time?: string }
+  | { type: "delivery"; delivery: DeliveryAttempt; time?: string }
   /** Earlier values of a sparkline's series, oldest first, to draw before the UI has its own. */
   | { type: "history"; key: SparkKey; values: number[] };
 
@@ -55,7 +59,7 @@ export type HistoryReader = (metric: string, from: number, to: number) => Promis
 /** How many points of history a sparkline keeps. */
 export const HISTORY_POINTS = 120;
 
-function forwardAgentEvent(event: AgentEvent, listener: SourceListener): void {
+function forwardAgentEvent(event: Exclude<AgentEvent, { type: "agent" }>, listener: SourceListener): void {
   switch (event.type) {
     case "snapshot":
       return listener({ type: "snapshot", snapshot: event.snapshot });
@@ -83,63 +87,13 @@ async function seedHistory(read: HistoryReader, intervalSeconds: number, now: nu
   );
 }
 
-/** What the in-process source reads from the agent it runs beside. */
-export interface InProcessAgent {
-  latest(): Snapshot | undefined;
-  readonly events: EventBus;
-  readonly inventory?: Inventory;
-}
-
-export interface InProcessSourceOptions {
-  agent: InProcessAgent;
-  /** Identity and levels from the configuration in force; read again on every snapshot (a reload may change them). */
-  info: () => AgentInfo;
-  /** History from the store, to seed the sparklines. */
-  history?: HistoryReader;
-  /** Findings recorded before the UI started (the store's anomalies), newest first. */
-  recentFindings?: () => Finding[];
-  now?: () => number;
-}
-
-/** The agent in this process: its EventBus and its latest snapshot. Always connected. */
-export function createInProcessSource(options: InProcessSourceOptions): DataSource {
-  let unsubscribe: (() => void) | undefined;
-  let stopped = false;
-  return {
-    label: "in-process",
-    start(listener) {
-      if (unsubscribe || stopped) return;
-      let info = options.info();
-      listener({ type: "info", info });
-      listener({ type: "connection", connection: { state: "in-process" } });
-      try {
-        const findings = options.recentFindings?.() ?? [];
-        if (findings.length > 0) listener({ type: "findings", findings });
-      } catch {
-        // The store cannot be read: the panel fills as findings come.
-      }
-      if (options.history) void seedHistory(options.history, info.interval ?? 1, (options.now ?? Date.now)(), listener, () => !stopped);
-      const latest = options.agent.latest();
-      if (latest) listener({ type: "snapshot", snapshot: latest });
-      unsubscribe = options.agent.events.subscribe((event) => {
-        if (event.type === "snapshot") {
-          const next = options.info();
-          if (JSON.stringify(next) !== JSON.stringify(info)) listener({ type: "info", info: (info = next) });
-        }
-        forwardAgentEvent(event, listener);
-      });
-    },
-    stop() {
-      stopped = true;
-      unsubscribe?.();
-      unsubscribe = undefined;
-    },
-  };
-}
-
-export interface RemoteSourceOptions {
+export interface ApiSourceOptions {
   /** The agent's base URL, e.g. `http://web-1:8080`. */
   url: string;
+  /** What the header shows as the source (default: the URL). */
+  label?: string;
+  /** The agent runs in this process (`run --tui`): `fetch` reaches its server without a socket. */
+  inProcess?: boolean;
   /** Bearer token for /api/v1, when the agent requires one. */
   token?: string;
   fetch?: typeof fetch;
@@ -161,13 +115,26 @@ class RemoteError extends Error {
   }
 }
 
+/** What the UI shows of an agent's identity. */
+function infoOf(agent: Partial<AgentIdentity>, inventory: unknown): AgentInfo {
+  return {
+    name: agent.name ?? "?",
+    environment: agent.environment ?? "?",
+    ...(agent.version ? { version: agent.version } : {}),
+    ...(inventory ? { inventory: inventory as Inventory } : {}),
+    ...(typeof agent.interval_seconds === "number" ? { interval: agent.interval_seconds } : {}),
+    thresholds: agent.thresholds ?? {},
+  };
+}
+
 /**
- * An agent over HTTP: `/api/v1/snapshot` (identity, inventory, latest snapshot), `/api/v1/config`
- * (levels and interval; defaults when it cannot be read), `/api/v1/series` and `/api/v1/anomalies`
- * (history, when the agent has a store), then `/api/v1/events` as server-sent events. A dropped stream is
- * reconnected with backoff and `Last-Event-ID`, so nothing buffered by the agent is missed.
+ * An agent through its API, the one way the UI reads an agent, attached over HTTP or in the same
+ * process: `/api/v1/snapshot` (identity, interval, levels, inventory, latest snapshot), `/api/v1/series`
+ * and `/api/v1/anomalies` (history, when the agent has a store), then `/api/v1/events` as server-sent
+ * events. A dropped stream is reconnected with backoff and `Last-Event-ID`, so nothing buffered by the
+ * agent is missed.
  */
-export function createRemoteSource(options: RemoteSourceOptions): DataSource {
+export function createApiSource(options: ApiSourceOptions): DataSource {
   const base = options.url.replace(/\/+$/, "");
   const doFetch = options.fetch ?? fetch;
   const now = options.now ?? Date.now;
@@ -182,6 +149,8 @@ export function createRemoteSource(options: RemoteSourceOptions): DataSource {
   let seeded = false;
   /** Connection attempts since the stream was last live. */
   let attempt = 0;
+  /** The host's inventory as the snapshot gave it: a reload does not change it. */
+  let inventory: unknown;
 
   const headers = (extra: Record<string, string> = {}): Record<string, string> => ({
     accept: "application/json",
@@ -202,32 +171,13 @@ export function createRemoteSource(options: RemoteSourceOptions): DataSource {
 
   async function connectOnce(listener: SourceListener, signal: AbortSignal): Promise<void> {
     const body = await getJson("/api/v1/snapshot", signal);
-    const agent = (body.agent ?? {}) as { name?: string; environment?: string; version?: string };
-    let thresholds = DEFAULT_THRESHOLDS;
-    let interval: number | undefined;
-    try {
-      const config = await getJson("/api/v1/config", signal);
-      thresholds = thresholdsFromSettings(config.settings);
-      const setting = (config.settings as Array<{ key?: string; value?: unknown }> | undefined)?.find((s) => s.key === "agent.interval");
-      if (typeof setting?.value === "number") interval = setting.value;
-    } catch (cause) {
-      if (signal.aborted) throw cause;
-    }
-    listener({
-      type: "info",
-      info: {
-        name: agent.name ?? "?",
-        environment: agent.environment ?? "?",
-        ...(agent.version ? { version: agent.version } : {}),
-        ...(body.inventory ? { inventory: body.inventory as Inventory } : {}),
-        ...(interval !== undefined ? { interval } : {}),
-        thresholds,
-      },
-    });
+    inventory = body.inventory;
+    const info = infoOf((body.agent ?? {}) as Partial<AgentIdentity>, inventory);
+    listener({ type: "info", info });
     if (body.snapshot) listener({ type: "snapshot", snapshot: body.snapshot as Snapshot });
     if (!seeded) {
       seeded = true;
-      await seedHistory((metric, from, to) => readSeries(metric, from, to, signal), interval ?? 10, now(), listener, () => running);
+      await seedHistory((metric, from, to) => readSeries(metric, from, to, signal), info.interval ?? 10, now(), listener, () => running);
       try {
         const page = await getJson("/api/v1/anomalies?limit=50", signal);
         if (Array.isArray(page.items) && page.items.length > 0) listener({ type: "findings", findings: page.items as Finding[] });
@@ -256,7 +206,7 @@ export function createRemoteSource(options: RemoteSourceOptions): DataSource {
       throw new RemoteError(describeNetworkError(cause));
     }
     if (!response.ok || !response.body) throw new RemoteError(await describeHttpError(response), response.status);
-    listener({ type: "connection", connection: { state: "live" } });
+    listener({ type: "connection", connection: options.inProcess ? { state: "in-process" } : { state: "live" } });
     retryMs = options.retryMs ?? 1000;
     attempt = 0;
     let resync = false;
@@ -274,7 +224,9 @@ export function createRemoteSource(options: RemoteSourceOptions): DataSource {
       } catch {
         return;
       }
-      if (event && typeof event === "object" && event.type === message.event) forwardAgentEvent(event, listener);
+      if (!event || typeof event !== "object" || event.type !== message.event) return;
+      if (event.type === "agent") listener({ type: "info", info: infoOf(event.agent, inventory) });
+      else forwardAgentEvent(event, listener);
     });
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let idle: Timer | undefined;
@@ -328,7 +280,7 @@ export function createRemoteSource(options: RemoteSourceOptions): DataSource {
   }
 
   return {
-    label: base,
+    label: options.label ?? base,
     start(listener) {
       if (running) return;
       running = true;

@@ -1,5 +1,5 @@
 import { SERIES } from "../src/collect/series.ts";
-import type { Snapshot } from "../src/collect/snapshot.ts";
+import type { Snapshot } from "../src/contracts/snapshot.ts";
 
 /**
  * The series the TUI draws sparklines of: label-less metrics of the Series table, so the names are the

@@ -1,5 +1,5 @@
-import type { Snapshot } from "../src/collect/snapshot.ts";
-import type { Finding } from "../src/detect/finding.ts";
+import type { Snapshot } from "../src/contracts/snapshot.ts";
+import type { Finding } from "../src/contracts/finding.ts";
 import { type AlertLine, type DeliveryLine, describeAlert, describeDelivery } from "./describe-event.ts";
 import { RingBuffer } from "./ring-buffer.ts";
 import { HISTORY_POINTS, type AgentInfo, type Connection, type SourceEvent } from "./source.ts";
@@ -88,11 +88,11 @@ export function createTuiModel(capacity = HISTORY_POINTS): TuiModel {
         return { ...s, findings: [...s.findings, ...older].slice(0, MAX_FINDINGS) };
       }
       case "alert": {
-        const line = describeAlert(event.alert, event.time);
+        const line = describeAlert(event.alert);
         return { ...s, alerts: [line, ...s.alerts.filter((a) => a.key !== line.key)].slice(0, MAX_ALERTS) };
       }
       case "delivery":
-        return { ...s, deliveries: [describeDelivery(event.delivery, event.time), ...s.deliveries].slice(0, MAX_DELIVERIES) };
+        return { ...s, deliveries: [describeDelivery(event.delivery), ...s.deliveries].slice(0, MAX_DELIVERIES) };
     }
   }
 

@@ -1,8 +1,9 @@
-import type { TickContext, TickStage } from "../agent.ts";
+import type { TickContext, TickStage } from "../contracts/tick.ts";
 import type { Config } from "../config/schema.ts";
 import { componentLogger, type Logger } from "../log.ts";
 import type { SelfMetrics } from "../self-metrics.ts";
-import { type AlertEngine, type AlertState, createAlertEngine, type EngineOptions, type EngineState, engineOptionsOf, stateFromParts } from "./engine.ts";
+import type { AlertState } from "../contracts/alert.ts";
+import { type AlertEngine, createAlertEngine, type EngineOptions, type EngineState, engineOptionsOf, stateFromParts } from "./engine.ts";
 import type { Outbox } from "./outbox.ts";
 import type { SilenceInput, SilenceView } from "./silences.ts";
 

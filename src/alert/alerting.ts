@@ -1,10 +1,8 @@
 import type { Config } from "../config/schema.ts";
-import type { EventBus } from "../events.ts";
+import type { EventBus } from "../event-bus.ts";
 import { componentLogger, type Logger } from "../log.ts";
 import type { SelfMetrics } from "../self-metrics.ts";
-import type { ApiRoute } from "../server/api.ts";
 import type { Store } from "../store/store.ts";
-import { createAlertRoutes } from "./alert-routes.ts";
 import { type AlertStage, createAlertStage } from "./alert-stage.ts";
 import { channelsOf } from "./channels.ts";
 import type { NotifierDeps } from "./create-notifiers.ts";
@@ -12,12 +10,11 @@ import { createDeliveryWorkers, type DeliveryWorkers, deliveryChannelsOf, delive
 import type { Notifier } from "./notifier.ts";
 import { createOutbox } from "./outbox.ts";
 
-/** Everything alerting adds to the agent: a tick stage, its delivery workers and its API routes. */
+/** Everything alerting adds to the agent: a tick stage and its delivery workers. */
 export interface Alerting {
   /** Runs after detection; its close stops the workers (before the history stage closes the store). */
   stage: AlertStage;
   workers: DeliveryWorkers;
-  routes: ApiRoute[];
   /** Starts the delivery workers: rows left pending by the last run (even a kill -9) go out now. */
   start(): void;
 }
@@ -47,7 +44,7 @@ async function notifiersOf(config: Config, deps: NotifierDeps): Promise<Map<stri
 
 /**
  * Wires alerting: the notifiers of the configuration, the outbox over the store, the engine (resumed
- * from the store), the delivery workers and the routes. A reload (the stage's) rebuilds the engine
+ * from the store) and the delivery workers. A reload (the stage's) rebuilds the engine
  * options and the notifiers from the new configuration and keeps the engine's state. Rejects, naming
  * the key, when a channel cannot be built (an unreadable `ca_file`).
  */
@@ -79,5 +76,5 @@ export async function createAlerting(config: Config, deps: AlertingDeps): Promis
     },
     onClose: () => workers.stop(),
   });
-  return { stage, workers, routes: createAlertRoutes({ store: deps.store, stage, now }), start: () => workers.start() };
+  return { stage, workers, start: () => workers.start() };
 }

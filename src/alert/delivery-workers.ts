@@ -1,8 +1,9 @@
 import type { Config } from "../config/schema.ts";
-import type { EventBus } from "../events.ts";
+import type { EventBus } from "../event-bus.ts";
 import { componentLogger, type Logger } from "../log.ts";
 import type { SelfMetrics } from "../self-metrics.ts";
-import { type DeliveryAttemptRecord, type DeliveryOutcome, recordDeliveryAttempt } from "../store/delivery-attempts.ts";
+import type { DeliveryOutcome } from "../contracts/delivery.ts";
+import { type DeliveryAttemptRecord, recordDeliveryAttempt } from "../store/delivery-attempts.ts";
 import {
   dueForChannel,
   nextDueAfter,
@@ -346,7 +347,8 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
           idempotencyKey: e.row.idempotencyKey,
           fingerprint: e.row.alertFingerprint,
           alertState: e.row.alertState,
-          attempt: e.changes.attempts,
+          ...alertNamesOf(e.row.payload),
+          attempt: e.changes.attempts ?? e.row.attempts + 1,
           status: e.changes.status ?? "pending",
           ...(e.outcome === "retry" && e.changes.nextAttemptAt !== undefined ? { nextAttemptAt: e.changes.nextAttemptAt } : {}),
         },
@@ -526,4 +528,12 @@ async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
   const settled = await Promise.race([p.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
   clearTimeout(timer);
   return settled;
+}
+
+/** The alert's name and summary out of a queued notification's payload, for the event stream and the TUI. */
+function alertNamesOf(payload: unknown): { alertname?: string; summary?: string } {
+  const n = payload as Partial<Notification> | null;
+  const alertname = n?.labels?.alertname;
+  const summary = n?.annotations?.summary;
+  return { ...(typeof alertname === "string" ? { alertname } : {}), ...(typeof summary === "string" ? { summary } : {}) };
 }

@@ -1,13 +1,11 @@
 import { createHash } from "node:crypto";
-import type { Labels } from "../collect/series.ts";
+import type { Labels } from "../contracts/sample.ts";
 import type { Config } from "../config/schema.ts";
-import type { Finding, Severity } from "../detect/finding.ts";
+import type { AlertChange, AlertState, AlertView } from "../contracts/alert.ts";
+import type { Finding, Severity } from "../contracts/finding.ts";
 import type { AlertNotice, AlertStatus, Notification } from "./notifier.ts";
-import { type Route, routeTakes, routesOf } from "./routes.ts";
+import { type Route, routeTakes, routesOf } from "./channel-routing.ts";
 import { type Silence, type SilenceInput, type SilenceView, Silences } from "./silences.ts";
-
-/** Where an alert is in its life. `inactive` (in a change) means it is not, or no longer, tracked. */
-export type AlertState = "pending" | "firing" | "resolved";
 
 /** Settings of the engine; `engineOptionsOf(config)` makes them from the configuration. */
 export interface EngineOptions {
@@ -28,37 +26,6 @@ export interface EngineOptions {
   silences?: readonly SilenceInput[];
   /** Hex digest of a text (fingerprints, idempotency keys); SHA-256 unless a test injects another. */
   hash?: (text: string) => string;
-}
-
-/** One alert as the engine shows it (API, TUI, events). */
-export interface AlertView {
-  fingerprint: string;
-  state: AlertState;
-  labels: Labels;
-  severity: Severity;
-  finding: Finding;
-  /** ISO times: first seen in this episode, started firing, resolved. */
-  activeAt: string;
-  firedAt?: string;
-  resolvedAt?: string;
-  /** Ids of the silences muting it now. */
-  silencedBy: string[];
-  /** Fingerprint of the critical alert hiding it, when inhibited. */
-  inhibitedBy?: string;
-  /** Changing state too often: held firing until it has been quiet for the flap window. */
-  flapping: boolean;
-  /** Channels told it is firing. */
-  notified: string[];
-}
-
-/** A change of state of one alert in a tick: what the store records and the event stream shows. */
-export interface AlertChange {
-  fingerprint: string;
-  from: AlertState | "inactive";
-  to: AlertState | "inactive";
-  /** ISO time of the tick. */
-  at: string;
-  alert: AlertView;
 }
 
 /**

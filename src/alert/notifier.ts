@@ -1,6 +1,6 @@
-import type { Labels } from "../collect/series.ts";
+import type { Labels } from "../contracts/sample.ts";
 import type { ChannelType } from "../config/channels.ts";
-import type { Finding } from "../detect/finding.ts";
+import type { Finding } from "../contracts/finding.ts";
 
 /** Where an alert is in its life, as receivers see it (pending alerts are never sent). */
 export type AlertStatus = "firing" | "resolved";

@@ -1,12 +1,13 @@
 import type { Database } from "bun:sqlite";
-import type { EventBus } from "../events.ts";
+import type { EventBus } from "../event-bus.ts";
 import { loadAlertEngineState, saveAlertEngineState } from "../store/alert-engine-state.ts";
 import { findOpenAlert, insertAlert, listAlerts, updateAlert } from "../store/alerts.ts";
 import { enqueueInOrder } from "../store/notifications.ts";
-import { expireSilence, type SilenceMatcher, type SilenceRecord, saveSilence, silencesEndingAfter } from "../store/silences.ts";
+import { expireSilence, type SilenceMatcher, type SilenceRecord, saveSilence, silencesEndingAfter } from "../store/silence-rows.ts";
 import type { Store } from "../store/store.ts";
-import { type AlertChange, type EngineState, stateFromParts, type TickResult } from "./engine.ts";
-import type { Matcher } from "./matcher.ts";
+import type { AlertChange } from "../contracts/alert.ts";
+import { type EngineState, stateFromParts, type TickResult } from "./engine.ts";
+import type { Matcher } from "../config/matcher.ts";
 import type { Silence } from "./silences.ts";
 
 /** What one committed tick wrote. */
@@ -101,7 +102,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         return { enqueued, duplicates };
       });
       saved = state;
-      for (const change of result.changes) options.events?.publish({ type: "alert", alert: change as unknown as Record<string, unknown> });
+      for (const change of result.changes) options.events?.publish({ type: "alert", alert: change });
       if (outcome.enqueued > 0) options.onEnqueued?.();
       return { enqueued: outcome.enqueued, duplicates: outcome.duplicates };
     },

@@ -1,5 +1,5 @@
-import type { Labels } from "../collect/series.ts";
-import { type LabelTest, type Matcher, compileMatcher, formatMatcher, parseMatcher } from "./matcher.ts";
+import type { Labels } from "../contracts/sample.ts";
+import { type LabelTest, type Matcher, compileMatcher, formatMatcher, parseMatcher } from "../config/matcher.ts";
 
 /** A silence: alerts whose labels match every matcher notify nobody between `startsAt` and `endsAt`. */
 export interface Silence {

@@ -1,6 +1,6 @@
 import type { ChannelType } from "../config/channels.ts";
 import type { Config } from "../config/schema.ts";
-import type { Finding } from "../detect/finding.ts";
+import type { Finding } from "../contracts/finding.ts";
 import { channelsOf } from "./channels.ts";
 import { type NotifierDeps, createNotifiers } from "./create-notifiers.ts";
 import { sha256 } from "./engine.ts";

@@ -1,4 +1,4 @@
-import type { Snapshot } from "./snapshot.ts";
+import type { Snapshot } from "../contracts/snapshot.ts";
 
 /** The part of a Snapshot one collector fills. */
 export type SnapshotPart = Omit<Partial<Snapshot>, "timestamp" | "errors">;

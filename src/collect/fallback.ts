@@ -1,6 +1,6 @@
 import os from "node:os";
 import type { Collector } from "./collector.ts";
-import type { NetworkIo } from "./snapshot.ts";
+import type { NetworkIo } from "../contracts/snapshot.ts";
 import { round } from "./linux/counter.ts";
 import { NO_TRAFFIC } from "./linux/network.ts";
 

@@ -1,14 +1,6 @@
-import type { DiskIo, NetworkIo, Snapshot } from "./snapshot.ts";
+import type { Labels, Sample } from "../contracts/sample.ts";
+import type { DiskIo, NetworkIo, Snapshot } from "../contracts/snapshot.ts";
 
-/** Label names and values of one series, e.g. `{ device: "eth0" }`. */
-export type Labels = Readonly<Record<string, string>>;
-
-/** One value of one series at one time: the unit detectors, the store and `/metrics` share. */
-export interface Sample {
-  metric: string;
-  labels: Labels;
-  value: number;
-}
 
 /** A metric of the Series table: its name, meaning and how to read it out of a Snapshot. */
 export interface SeriesDefinition {
@@ -362,11 +354,4 @@ export function toSamples(snapshot: Snapshot): Sample[] {
     }
   }
   return samples;
-}
-
-/** The identity of a series as one string, `metric{a="1",b="2"}`, labels in the table's order. */
-export function seriesKey(metric: string, labels: Labels): string {
-  const names = Object.keys(labels);
-  if (names.length === 0) return metric;
-  return `${metric}{${names.map((n) => `${n}=${JSON.stringify(labels[n])}`).join(",")}}`;
 }

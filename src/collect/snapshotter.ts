@@ -1,6 +1,6 @@
 import type { SelfMetrics } from "../self-metrics.ts";
 import { type Collector, PartialCollection, type SnapshotPart } from "./collector.ts";
-import type { Snapshot } from "./snapshot.ts";
+import type { Snapshot } from "../contracts/snapshot.ts";
 
 export interface SnapshotterOptions {
   /** Longest an asynchronous collector may take, milliseconds; past it the tick goes on without it. */

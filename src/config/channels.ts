@@ -16,7 +16,7 @@ import {
   url,
   urlList,
 } from "./fields.ts";
-import { parseMatcher } from "../alert/matcher.ts";
+import { parseMatcher } from "./matcher.ts";
 
 /** Channel types, in the order the docs list them. */
 export const CHANNEL_TYPES = ["webhook", "slack", "pagerduty", "alertmanager", "servicenow", "email"] as const;

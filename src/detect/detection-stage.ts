@@ -1,5 +1,5 @@
-import type { TickContext, TickStage } from "../agent.ts";
-import { seriesKey } from "../collect/series.ts";
+import type { TickContext, TickStage } from "../contracts/tick.ts";
+import { seriesKey } from "../contracts/sample.ts";
 import type { Config } from "../config/schema.ts";
 import { type Detection, type DetectionDeps, createDetection } from "./detection.ts";
 

@@ -1,8 +1,9 @@
-import { type Labels, SERIES, type Sample, type SeriesDetection, seriesKey } from "../collect/series.ts";
+import { SERIES, type SeriesDetection } from "../collect/series.ts";
+import { type Labels, type Sample, seriesKey } from "../contracts/sample.ts";
 import type { Config } from "../config/schema.ts";
 import type { SelfMetrics } from "../self-metrics.ts";
 import { type Ensemble, createEnsemble } from "./ensemble.ts";
-import type { Finding } from "./finding.ts";
+import type { Finding } from "../contracts/finding.ts";
 
 /** What the detection engine needs from the agent; every part is optional (tests, replay). */
 export interface DetectionDeps {

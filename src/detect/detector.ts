@@ -1,4 +1,4 @@
-import type { Finding } from "./finding.ts";
+import type { Finding } from "../contracts/finding.ts";
 
 /** What a detector says of one point. */
 export interface DetectorResult {

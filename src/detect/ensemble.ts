@@ -1,10 +1,12 @@
-import type { Labels, SeriesDetection } from "../collect/series.ts";
+import type { SeriesDetection } from "../collect/series.ts";
+import type { Labels } from "../contracts/sample.ts";
 import type { Config } from "../config/schema.ts";
 import type { Detector } from "./detector.ts";
-import type { Finding } from "./finding.ts";
+import type { Finding, ThresholdLevel } from "../contracts/finding.ts";
 import { createForecastDetector } from "./forecast.ts";
 import { createStatisticalDetector } from "./statistical.ts";
 import { createThresholdDetector } from "./threshold.ts";
+import { thresholdLevelOf } from "./threshold-levels.ts";
 
 /** The detectors an ensemble may hold, by name; `ensemble` is all that apply. */
 export const DETECTOR_NAMES = ["ensemble", "statistical", "threshold", "forecast"] as const;
@@ -65,9 +67,12 @@ export function createEnsemble(spec: EnsembleSpec, config: Config, state?: Recor
   let threshold: Detector | undefined;
   if (detect.threshold && wants("threshold")) {
     const rule = detect.threshold;
-    const levels = config.thresholds as unknown as Record<string, unknown>;
-    const warning = levels[rule.level];
-    if (typeof warning !== "number") throw new Error(`${metric}: no threshold level thresholds.${rule.level}`);
+    let level: ThresholdLevel;
+    try {
+      level = thresholdLevelOf(config, rule.level);
+    } catch (cause) {
+      throw new Error(`${metric}: ${(cause as Error).message}`);
+    }
     threshold = restore("threshold", (saved) =>
       createThresholdDetector(
         {
@@ -75,8 +80,7 @@ export function createEnsemble(spec: EnsembleSpec, config: Config, state?: Recor
           labels,
           type: rule.type,
           subject: rule.subject(labels),
-          warning,
-          critical: config.thresholds.critical,
+          ...level,
           hysteresis: config.thresholds.hysteresis,
           forSeconds: config.thresholds.for,
         },

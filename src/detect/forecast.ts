@@ -1,6 +1,6 @@
-import type { Labels } from "../collect/series.ts";
+import type { Labels } from "../contracts/sample.ts";
 import type { Detector, DetectorResult } from "./detector.ts";
-import type { Finding } from "./finding.ts";
+import type { Finding } from "../contracts/finding.ts";
 
 /** A percent is full at 100. */
 const FULL = 100;

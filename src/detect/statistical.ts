@@ -1,6 +1,6 @@
-import type { Labels } from "../collect/series.ts";
+import type { Labels } from "../contracts/sample.ts";
 import type { Detector, DetectorResult } from "./detector.ts";
-import type { Finding } from "./finding.ts";
+import type { Finding } from "../contracts/finding.ts";
 import { erfc, normalTailDecades } from "./normal-tail.ts";
 import { RecentRange, type RecentRangeState } from "./recent-range.ts";
 import { SeasonalProfile, type SeasonalProfileState } from "./seasonal-profile.ts";

@@ -1,6 +1,6 @@
-import type { Labels } from "../collect/series.ts";
+import type { Labels } from "../contracts/sample.ts";
 import type { Detector, DetectorResult } from "./detector.ts";
-import type { Finding, Severity } from "./finding.ts";
+import { type Finding, type Severity, severityAt } from "../contracts/finding.ts";
 
 /** One static rule: a warning and a critical level on a percent, with hysteresis and a hold time. */
 export interface ThresholdOptions {
@@ -58,7 +58,7 @@ export function createThresholdDetector(options: ThresholdOptions, state?: unkno
       }
       const score = value <= warning ? 0 : value >= critical ? 1 : 0.5 + (0.5 * (value - warning)) / (critical - warning);
       if (!active) return { score };
-      const severity: Severity = value >= critical ? "critical" : "warning";
+      const severity: Severity = severityAt(value, options) ?? "warning";
       const finding: Finding = {
         type: options.type,
         severity,

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Store } from "../store/store.ts";
 import { listAnomalies } from "../store/anomalies.ts";
-import { type ApiRoute, defineRoute } from "./api.ts";
+import { type ApiRoute, defineRoute } from "./route.ts";
 import { json } from "./http.ts";
 import { asBadRequest, cursorParam, durationParam, limitParam, severityParam, textParam, timeParam } from "./query-params.ts";
 

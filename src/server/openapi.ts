@@ -1,5 +1,6 @@
 import { z } from "zod";
-import type { ApiRoute } from "./api.ts";
+import { AGENT_EVENT_TYPES } from "../contracts/events.ts";
+import type { ApiRoute } from "./route.ts";
 
 const ERROR_SCHEMA = {
   type: "object",
@@ -64,7 +65,7 @@ export function buildOpenApi(routes: readonly ApiRoute[], version: string): Reco
     get: {
       summary: "Server-sent events: each snapshot, finding, alert change and delivery as it happens. Resume with Last-Event-ID.",
       parameters: [
-        { name: "types", in: "query", required: false, schema: { type: "string" }, description: "comma-separated: snapshot, finding, alert, delivery" },
+        { name: "types", in: "query", required: false, schema: { type: "string" }, description: `comma-separated: ${AGENT_EVENT_TYPES.join(", ")}` },
         { name: "Last-Event-ID", in: "header", required: false, schema: { type: "string" } },
       ],
       responses: { "200": { description: "an event stream", content: { "text/event-stream": { schema: { type: "string" } } } } },

@@ -1,5 +1,6 @@
-import { SERIES, type Labels } from "../collect/series.ts";
-import type { Snapshot } from "../collect/snapshot.ts";
+import { SERIES } from "../collect/series.ts";
+import { type Labels } from "../contracts/sample.ts";
+import type { Snapshot } from "../contracts/snapshot.ts";
 import type { SelfFamily, SelfMetrics } from "../self-metrics.ts";
 
 /** Content types of the two exposition formats. */

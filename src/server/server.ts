@@ -1,15 +1,17 @@
-import type { AgentHealth } from "../agent.ts";
+import type { AgentHealth } from "../contracts/health.ts";
 import type { Inventory } from "../collect/inventory.ts";
-import type { Snapshot } from "../collect/snapshot.ts";
+import type { Snapshot } from "../contracts/snapshot.ts";
 import type { LoadedConfig } from "../config/load.ts";
-import type { EventBus } from "../events.ts";
+import type { EventBus } from "../event-bus.ts";
 import { type Logger, componentLogger } from "../log.ts";
 import type { SelfMetrics } from "../self-metrics.ts";
-import { type ApiRoute, createApiRoutes, matchRoute } from "./api.ts";
+import { createAgentRoutes } from "./agent-routes.ts";
+import { buildOpenApi } from "./openapi.ts";
+import { type ApiRoute, defineRoute, matchRoute } from "./route.ts";
 import { checkBearer } from "./auth.ts";
-import { eventStream } from "./events.ts";
+import { eventStream } from "./event-stream.ts";
 import { healthResponse, readinessResponse } from "./health.ts";
-import { HttpError, errorResponse } from "./http.ts";
+import { HttpError, errorResponse, json } from "./http.ts";
 import { OPENMETRICS_TEXT, PROMETHEUS_TEXT, negotiateFormat, renderExposition, renderHostSeries } from "./prometheus.ts";
 
 /** What the server reads from the running agent; it never changes the agent's state except through routes. */
@@ -69,7 +71,18 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
   const log = componentLogger(deps.log, "server");
   const requests = deps.metrics.counter("aiops_http_requests_total", "HTTP requests answered, by route and status code.");
   const scrapeSeconds = deps.metrics.counter("aiops_http_scrape_cpu_seconds_total", "CPU time spent rendering /metrics.");
-  const routes = [...createApiRoutes(deps), ...(deps.routes ?? [])];
+  const routes: ApiRoute[] = [...createAgentRoutes(deps), ...(deps.routes ?? [])];
+  routes.push(
+    defineRoute({
+      method: "GET",
+      path: "/api/v1/openapi.json",
+      summary: "This API, described in OpenAPI 3.1.",
+      responses: { 200: "the OpenAPI document" },
+      handler: () => json(openApi),
+    }),
+  );
+  // Built once: the route table does not change while the server runs.
+  const openApi = buildOpenApi(routes, deps.version);
   let rendered: { snapshot: Snapshot | undefined; text: string } = { snapshot: undefined, text: "" };
   let server: import("bun").Server<undefined> | undefined;
 

@@ -1,6 +1,6 @@
 import type { Database, SQLQueryBindings } from "bun:sqlite";
-import type { Labels } from "../collect/series.ts";
-import type { Finding, Severity } from "../detect/finding.ts";
+import type { Labels } from "../contracts/sample.ts";
+import type { Finding, Severity } from "../contracts/finding.ts";
 import { filterBy, listPage, type Page, type PageRequest } from "./page.ts";
 
 /** Where an alert is in its lifecycle. */

@@ -1,8 +1,7 @@
 import type { Database, SQLQueryBindings } from "bun:sqlite";
+import type { DeliveryOutcome } from "../contracts/delivery.ts";
 import { filterBy, listPage, type Page, type PageRequest } from "./page.ts";
 
-/** How an attempt ended: delivered, failed and worth retrying, or failed for good. */
-export type DeliveryOutcome = "delivered" | "retry" | "failed";
 
 /** One delivery attempt of a notification (time in ms). */
 export interface DeliveryAttemptRecord {

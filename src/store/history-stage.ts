@@ -1,4 +1,4 @@
-import type { TickContext, TickStage } from "../agent.ts";
+import type { TickContext, TickStage } from "../contracts/tick.ts";
 import type { Detection } from "../detect/detection.ts";
 import type { Store } from "./store.ts";
 

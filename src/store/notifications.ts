@@ -1,8 +1,7 @@
 import type { Database, SQLQueryBindings } from "bun:sqlite";
+import type { NotificationStatus } from "../contracts/delivery.ts";
 import { filterBy, listPage, type Page, type PageRequest } from "./page.ts";
 
-/** Where a notification is: waiting (first try or a retry), delivered, or given up (dead-lettered). */
-export type NotificationStatus = "pending" | "delivered" | "dead";
 
 /** One row of the outbox (times in ms). */
 export interface NotificationRecord {

@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import type { Sample } from "../collect/series.ts";
+import type { Sample } from "../contracts/sample.ts";
 import type { SeriesIndex } from "./series-index.ts";
 
 /** Writes one tick of samples into a database. */

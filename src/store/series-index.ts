@@ -1,5 +1,5 @@
 import type { Database, Statement } from "bun:sqlite";
-import { type Labels, seriesKey } from "../collect/series.ts";
+import { type Labels, seriesKey } from "../contracts/sample.ts";
 
 /** One series the store knows: its small id (what points refer to), key, metric and labels. */
 export interface SeriesInfo {

@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import type { Labels } from "../collect/series.ts";
+import type { Labels } from "../contracts/sample.ts";
 import { floorTo, HOUR_MS, MINUTE_MS } from "./buckets.ts";
 import { chooseResolution, type Resolution } from "./resolution.ts";
 import type { SeriesIndex } from "./series-index.ts";

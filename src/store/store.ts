@@ -1,9 +1,9 @@
 import type { Database } from "bun:sqlite";
 import { statSync } from "node:fs";
 import { dirname } from "node:path";
-import type { Sample } from "../collect/series.ts";
+import type { Sample } from "../contracts/sample.ts";
 import type { Config } from "../config/schema.ts";
-import type { Finding } from "../detect/finding.ts";
+import type { Finding } from "../contracts/finding.ts";
 import { componentLogger, type Logger } from "../log.ts";
 import type { SelfMetrics } from "../self-metrics.ts";
 import { recordAnomalies } from "./anomalies.ts";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { channelsOf } from "../../src/alert/channels.ts";
 import { createNotifiers } from "../../src/alert/create-notifiers.ts";
-import { routesOf } from "../../src/alert/routes.ts";
+import { routesOf } from "../../src/alert/channel-routing.ts";
 import { loadConfig } from "../../src/config/load.ts";
 
 const EXAMPLE = readFileSync(join(import.meta.dir, "config-valid", "agent.yaml"), "utf8");

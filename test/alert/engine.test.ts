@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { type EngineOptions, type TickResult, createAlertEngine, engineOptionsOf, fingerprintOf } from "../../src/alert/engine.ts";
-import type { Route } from "../../src/alert/routes.ts";
+import type { Route } from "../../src/alert/channel-routing.ts";
 import { SilenceError } from "../../src/alert/silences.ts";
-import type { Finding } from "../../src/detect/finding.ts";
+import type { Finding } from "../../src/contracts/finding.ts";
 import { configFor, finding } from "./fixtures.ts";
 
 const T0 = Date.parse("2026-01-10T08:00:00Z");

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
-import type { TickContext } from "../../src/agent.ts";
-import type { Snapshot } from "../../src/collect/snapshot.ts";
+import type { TickContext } from "../../src/contracts/tick.ts";
+import type { Snapshot } from "../../src/contracts/snapshot.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { createDetectionStage } from "../../src/detect/detection-stage.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { type Labels, type Sample, seriesKey } from "../../src/collect/series.ts";
+import { type Labels, type Sample, seriesKey } from "../../src/contracts/sample.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { createDetection } from "../../src/detect/detection.ts";
 import { SelfMetrics } from "../../src/self-metrics.ts";

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Snapshot } from "../../src/collect/snapshot.ts";
+import type { Snapshot } from "../../src/contracts/snapshot.ts";
 import { collectJsonLines } from "../support/lines.ts";
 
 /** End to end: the compiled single binary, built fresh for this run. */

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { createAlertRoutes } from "../../src/alert/alert-routes.ts";
+import { createAlertRoutes } from "../../src/server/alert-routes.ts";
 import { recordDeliveryAttempt } from "../../src/store/delivery-attempts.ts";
 import { updateNotification } from "../../src/store/notifications.ts";
-import { getSilence } from "../../src/store/silences.ts";
+import { getSilence } from "../../src/store/silence-rows.ts";
 import { configFor, finding } from "../alert/fixtures.ts";
 import { T0, alertStage, openStore, tick } from "../alert/outbox/support.ts";
 import { cleanUp } from "../store/support/temp.ts";

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { SNAPSHOT, testServer } from "./support.ts";
+import { deliveryAttempt } from "../support/events.ts";
 
 /** Reads server-sent events from a response until `count` events arrived. */
 async function readEvents(response: Response, count: number): Promise<Array<{ id?: string; event?: string; data?: string }>> {
@@ -32,7 +33,7 @@ describe("/api/v1/events", () => {
     const { get, events } = testServer();
     const response = await get("/api/v1/events?types=snapshot");
     expect(response.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
-    events.publish({ type: "delivery", delivery: { channel: "webhook" } });
+    events.publish({ type: "delivery", delivery: deliveryAttempt() });
     events.publish({ type: "snapshot", snapshot: SNAPSHOT });
     const [first] = await readEvents(response, 1);
     expect(first).toMatchObject({ id: "2", event: "snapshot" });
@@ -50,7 +51,7 @@ describe("/api/v1/events", () => {
 
   test("a gap longer than the replay buffer is announced with a reset event", async () => {
     const { get, events } = testServer();
-    for (let i = 0; i < 1005; i++) events.publish({ type: "delivery", delivery: { n: i } });
+    for (let i = 0; i < 1005; i++) events.publish({ type: "delivery", delivery: deliveryAttempt({ notificationId: i }) });
     const [first] = await readEvents(await get("/api/v1/events", { headers: { "last-event-id": "2" } }), 1);
     expect(first!.event).toBe("reset");
   });
@@ -58,7 +59,7 @@ describe("/api/v1/events", () => {
   test("a bad types filter or Last-Event-ID is a 400 naming it", async () => {
     const { get } = testServer();
     expect(await (await get("/api/v1/events?types=gossip")).json()).toEqual({
-      error: { code: "invalid_parameter", message: 'types: expected a comma-separated list of snapshot, finding, alert, delivery; got "gossip"' },
+      error: { code: "invalid_parameter", message: 'types: expected a comma-separated list of snapshot, finding, alert, delivery, agent; got "gossip"' },
     });
     expect((await get("/api/v1/events", { headers: { "last-event-id": "yesterday" } })).status).toBe(400);
   });

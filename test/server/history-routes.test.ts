@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { cleanUp, tempDir } from "../store/support/temp.ts";
 import { loadConfig } from "../../src/config/load.ts";
-import type { Finding } from "../../src/detect/finding.ts";
+import type { Finding } from "../../src/contracts/finding.ts";
 import { createLogger } from "../../src/log.ts";
 import { SelfMetrics } from "../../src/self-metrics.ts";
 import { createHistoryRoutes } from "../../src/server/history-routes.ts";

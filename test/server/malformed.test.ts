@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connect } from "node:net";
-import { createAlertRoutes } from "../../src/alert/alert-routes.ts";
+import { createAlertRoutes } from "../../src/server/alert-routes.ts";
 import { configFor } from "../alert/fixtures.ts";
 import { T0, alertStage, openStore } from "../alert/outbox/support.ts";
 import { cleanUp } from "../store/support/temp.ts";

@@ -1,7 +1,7 @@
-import type { AgentHealth } from "../../src/agent.ts";
-import type { Snapshot } from "../../src/collect/snapshot.ts";
+import type { AgentHealth } from "../../src/contracts/health.ts";
+import type { Snapshot } from "../../src/contracts/snapshot.ts";
 import { loadConfig } from "../../src/config/load.ts";
-import { EventBus } from "../../src/events.ts";
+import { EventBus } from "../../src/event-bus.ts";
 import { createLogger } from "../../src/log.ts";
 import { SelfMetrics } from "../../src/self-metrics.ts";
 import { type ServerDeps, createHttpServer } from "../../src/server/server.ts";

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { loadAlertEngineState, saveAlertEngineState } from "../../src/store/alert-engine-state.ts";
 import { openMemoryDatabase } from "../../src/store/open-database.ts";
-import { saveSilence, silencesEndingAfter } from "../../src/store/silences.ts";
+import { saveSilence, silencesEndingAfter } from "../../src/store/silence-rows.ts";
 import { T0 } from "./support/temp.ts";
 
 describe("alert engine state", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import type { Finding } from "../../src/detect/finding.ts";
+import type { Finding } from "../../src/contracts/finding.ts";
 import { listAnomalies, recordAnomalies } from "../../src/store/anomalies.ts";
 import { openMemoryDatabase } from "../../src/store/open-database.ts";
 import { T0 } from "./support/temp.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { openMemoryDatabase } from "../../src/store/open-database.ts";
-import { activeSilences, expireSilence, getSilence, listSilences, type SilenceRecord, saveSilence } from "../../src/store/silences.ts";
+import { activeSilences, expireSilence, getSilence, listSilences, type SilenceRecord, saveSilence } from "../../src/store/silence-rows.ts";
 import { T0 } from "./support/temp.ts";
 
 const silence = (id: string, startsAt: number, endsAt: number): SilenceRecord => ({

@@ -1,4 +1,4 @@
-import type { Finding } from "../../src/detect/finding.ts";
+import type { Finding } from "../../src/contracts/finding.ts";
 
 /** A finding for tests, in the shape detectors produce: CPU above its warning level unless overridden. */
 export function finding(over: Partial<Finding> = {}): Finding {

@@ -1,15 +1,17 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { loadConfig } from "../../src/config/load.ts";
-import { EventBus } from "../../src/events.ts";
+import type { EventBus } from "../../src/event-bus.ts";
+import { EventBus as Bus } from "../../src/event-bus.ts";
 import { createLogger } from "../../src/log.ts";
 import { SelfMetrics } from "../../src/self-metrics.ts";
 import { createHistoryRoutes } from "../../src/server/history-routes.ts";
 import { type HttpServer, createHttpServer } from "../../src/server/server.ts";
 import { type Store, createStore } from "../../src/store/store.ts";
-import { type DataSource, type SourceEvent, createInProcessSource, createRemoteSource } from "../../tui/source.ts";
+import { type DataSource, type SourceEvent, createApiSource } from "../../tui/source.ts";
 import { cleanUp, tempDir } from "../store/support/temp.ts";
 import { waitFor } from "../support/ports.ts";
-import { INFO, INVENTORY, SNAPSHOT, finding } from "./support.ts";
+import { INVENTORY, SNAPSHOT, finding } from "./support.ts";
+import { alertChange, deliveryAttempt } from "../support/events.ts";
 
 const quiet = createLogger({ level: "critical", sink: { write() {} } });
 const TOKEN = "tui-test-token-0123456789";
@@ -35,40 +37,6 @@ function collect(source: DataSource): SourceEvent[] {
 const ofType = <T extends SourceEvent["type"]>(events: SourceEvent[], type: T) => events.filter((e): e is Extract<SourceEvent, { type: T }> => e.type === type);
 const lastConnection = (events: SourceEvent[]) => ofType(events, "connection").at(-1)?.connection;
 
-describe("the in-process source", () => {
-  test("tells identity, recorded findings, history and the latest snapshot, then follows the EventBus", async () => {
-    const bus = new EventBus();
-    let info = INFO;
-    const events = collect(
-      createInProcessSource({
-        agent: { latest: () => SNAPSHOT, events: bus, inventory: INVENTORY },
-        info: () => info,
-        history: (metric) => (metric === "aiops_cpu_usage_percent" ? [1, 2, 3] : []),
-        recentFindings: () => [finding()],
-      }),
-    );
-    await Bun.sleep(10);
-    expect(events.slice(0, 3).map((e) => e.type)).toEqual(["info", "connection", "findings"]);
-    expect(lastConnection(events)).toEqual({ state: "in-process" });
-    expect(ofType(events, "history")).toEqual([{ type: "history", key: "cpu", values: [1, 2, 3] }]);
-    expect(ofType(events, "snapshot")[0]!.snapshot).toBe(SNAPSHOT);
-
-    info = { ...INFO, thresholds: { ...INFO.thresholds, cpu: 50 } };
-    bus.publish({ type: "snapshot", snapshot: SNAPSHOT });
-    bus.publish({ type: "finding", finding: finding() });
-    bus.publish({ type: "alert", alert: { fingerprint: "f" } });
-    bus.publish({ type: "delivery", delivery: { channel: "slack" } });
-    expect(events.slice(-5).map((e) => e.type)).toEqual(["info", "snapshot", "finding", "alert", "delivery"]);
-    expect(ofType(events, "info").at(-1)!.info.thresholds.cpu).toBe(50);
-    expect(ofType(events, "alert")[0]!.time).toMatch(/^\d{4}-/);
-
-    sources.pop()!.stop();
-    const count = events.length;
-    bus.publish({ type: "snapshot", snapshot: SNAPSHOT });
-    expect(events.length).toBe(count);
-  });
-});
-
 /** A real agent server over a fake agent view, an EventBus the test publishes into, and a store with history. */
 function agentServer(env: Record<string, string> = {}) {
   const loaded = loadConfig({ env: { AIOPS_CPU_THRESHOLD: "70", AIOPS_INTERVAL: "1", AIOPS_AGENT_NAME: "db-2", ...env } });
@@ -77,7 +45,7 @@ function agentServer(env: Record<string, string> = {}) {
   const now = Date.now();
   for (let i = 0; i < 10; i++) store.writeSamples(now - (10 - i) * 1000, [{ metric: "aiops_cpu_usage_percent", labels: {}, value: i + 1 }]);
   store.recordFindings([finding({ timestamp: new Date(now - 5000).toISOString(), message: "recorded before the UI" })]);
-  const bus = new EventBus();
+  const bus: EventBus = new Bus();
   const server = createHttpServer({
     agent: { health: () => ({ live: true, ready: true, reasons: [], ticks: 1 }), latest: () => SNAPSHOT, inventory: INVENTORY },
     config: () => loaded,
@@ -102,31 +70,57 @@ function recordingFetch() {
   return { streams, fetch: wrapped };
 }
 
+describe("the in-process source: the same API, through the server's handler without a socket", () => {
+  test("identity, levels, history and the latest snapshot, then the event stream; a reload's new levels arrive as an event", async () => {
+    const { bus, server } = agentServer({ AIOPS_API_TOKEN: TOKEN });
+    const inProcess = ((input: string | URL | Request, init?: RequestInit) => server.fetch(new Request(input as string, init))) as typeof fetch;
+    const events = collect(createApiSource({ url: "http://in-process", label: "in-process", inProcess: true, fetch: inProcess, token: TOKEN }));
+    await waitFor("the stream", async () => (lastConnection(events)?.state === "in-process" ? true : undefined), 5000);
+    expect(sources[0]!.label).toBe("in-process");
+    expect(ofType(events, "info")[0]!.info).toMatchObject({ name: "db-2", interval: 1, inventory: INVENTORY });
+    expect(ofType(events, "history").find((h) => h.key === "cpu")!.values).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(ofType(events, "findings")[0]!.findings[0]!.message).toBe("recorded before the UI");
+    expect(ofType(events, "snapshot")[0]!.snapshot).toEqual(SNAPSHOT);
+
+    const levels = { aiops_cpu_usage_percent: { warning: 50, critical: 90 } };
+    bus.publish({ type: "agent", agent: { name: "db-2", environment: "production", version: "9.9.9", interval_seconds: 1, thresholds: levels } });
+    bus.publish({ type: "finding", finding: finding({ message: "live one" }) });
+    await waitFor("the live finding", async () => (ofType(events, "finding").length > 0 ? true : undefined), 5000);
+    expect(ofType(events, "info").at(-1)!.info).toMatchObject({ thresholds: levels, inventory: INVENTORY });
+
+    sources.pop()!.stop();
+    const count = events.length;
+    bus.publish({ type: "finding", finding: finding({ message: "after stop" }) });
+    await Bun.sleep(50);
+    expect(events.length).toBe(count);
+  });
+});
+
 describe("the remote source, against a real agent server", () => {
   test("identity, levels and interval from the API, sparklines and anomalies seeded from history, then live events", async () => {
     const { bus, url } = agentServer({ AIOPS_API_TOKEN: TOKEN });
-    const events = collect(createRemoteSource({ url: `${url}/`, token: TOKEN }));
+    const events = collect(createApiSource({ url: `${url}/`, token: TOKEN }));
     await waitFor("the stream to be live", async () => (lastConnection(events)?.state === "live" ? true : undefined), 5000);
 
     const info = ofType(events, "info")[0]!.info;
     expect(info).toMatchObject({ name: "db-2", environment: "production", version: "9.9.9", interval: 1, inventory: INVENTORY });
-    expect(info.thresholds.cpu).toBe(70);
+    expect(info.thresholds.aiops_cpu_usage_percent).toEqual({ warning: 70, critical: 95 });
     expect(ofType(events, "snapshot")[0]!.snapshot).toEqual(SNAPSHOT);
     expect(ofType(events, "history").find((h) => h.key === "cpu")!.values).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(ofType(events, "findings")[0]!.findings[0]!.message).toBe("recorded before the UI");
 
     bus.publish({ type: "finding", finding: finding({ message: "live one" }) });
-    bus.publish({ type: "alert", alert: { fingerprint: "f1", to: "firing" } });
-    bus.publish({ type: "delivery", delivery: { channel: "slack", outcome: "delivered" } });
+    bus.publish({ type: "alert", alert: alertChange({ fingerprint: "f1", to: "firing" }) });
+    bus.publish({ type: "delivery", delivery: deliveryAttempt({ channel: "slack", outcome: "delivered" }) });
     await waitFor("the live events", async () => (ofType(events, "delivery").length > 0 ? true : undefined), 5000);
     expect(ofType(events, "finding")[0]!.finding.message).toBe("live one");
-    expect(ofType(events, "alert")[0]!.alert).toEqual({ fingerprint: "f1", to: "firing" });
+    expect(ofType(events, "alert")[0]!.alert).toEqual(alertChange({ fingerprint: "f1", to: "firing" }));
   });
 
   test("after the server restarts it reconnects with Last-Event-ID and receives what it missed, once", async () => {
     const { bus, server, port, url } = agentServer();
     const recorder = recordingFetch();
-    const events = collect(createRemoteSource({ url, fetch: recorder.fetch, retryMs: 100 }));
+    const events = collect(createApiSource({ url, fetch: recorder.fetch, retryMs: 100 }));
     await waitFor("the stream to be live", async () => (lastConnection(events)?.state === "live" ? true : undefined), 5000);
     bus.publish({ type: "finding", finding: finding({ message: "before" }) });
     await waitFor("the first finding", async () => (ofType(events, "finding").length === 1 ? true : undefined), 5000);
@@ -150,7 +144,7 @@ describe("the remote source, against a real agent server", () => {
 
   test("a wrong token: disconnected, retrying, and the reason names the token", async () => {
     const { url } = agentServer({ AIOPS_API_TOKEN: TOKEN });
-    const events = collect(createRemoteSource({ url, token: "wrong-token-000000", retryMs: 50 }));
+    const events = collect(createApiSource({ url, token: "wrong-token-000000", retryMs: 50 }));
     await waitFor("the refusal", async () => (lastConnection(events)?.state === "disconnected" ? true : undefined), 5000);
     const c = lastConnection(events);
     expect(c?.state === "disconnected" && c.reason).toContain("HTTP 401: the agent wants a bearer token");
@@ -159,7 +153,7 @@ describe("the remote source, against a real agent server", () => {
   test("nothing listening: disconnected with the reason, and stop ends the retries", async () => {
     const { server, url } = agentServer();
     await server.stop();
-    const source = createRemoteSource({ url, retryMs: 50 });
+    const source = createApiSource({ url, retryMs: 50 });
     const events = collect(source);
     await waitFor("a failed attempt", async () => (ofType(events, "connection").filter((e) => e.connection.state === "disconnected").length >= 2 ? true : undefined), 5000);
     expect(lastConnection(events)).toMatchObject({ state: "disconnected", reason: expect.stringContaining("cannot connect") });

@@ -1,9 +1,11 @@
 import { finding as sharedFinding } from "../support/findings.ts";
 import type { Inventory } from "../../src/collect/inventory.ts";
-import type { Snapshot } from "../../src/collect/snapshot.ts";
-import type { Finding } from "../../src/detect/finding.ts";
+import type { Snapshot } from "../../src/contracts/snapshot.ts";
+import type { Finding } from "../../src/contracts/finding.ts";
 import type { AgentInfo, DataSource, SourceEvent, SourceListener } from "../../tui/source.ts";
-import { DEFAULT_THRESHOLDS } from "../../tui/thresholds.ts";
+import { loadConfig } from "../../src/config/load.ts";
+import { thresholdLevelsOf } from "../../src/detect/threshold-levels.ts";
+import type { ThresholdLevels } from "../../tui/thresholds.ts";
 
 /** A hand-written snapshot of a small 4-CPU host, every section filled, numbers easy to check. */
 export const SNAPSHOT: Snapshot = {
@@ -63,7 +65,10 @@ export const INVENTORY: Inventory = {
   system: "",
 };
 
-export const INFO: AgentInfo = { name: "web-1-agent", environment: "staging", version: "0.1.0", inventory: INVENTORY, interval: 1, thresholds: DEFAULT_THRESHOLDS };
+/** The levels an agent on its defaults sends (CPU 80, memory 85, disk 90, critical 95...). */
+export const LEVELS: ThresholdLevels = thresholdLevelsOf(loadConfig({ env: {} }).config);
+
+export const INFO: AgentInfo = { name: "web-1-agent", environment: "staging", version: "0.1.0", inventory: INVENTORY, interval: 1, thresholds: LEVELS };
 
 /** A finding as the TUI shows it: the shared test finding, at the time of the hand-written snapshot. */
 export function finding(overrides: Partial<Finding> = {}): Finding {

@@ -1,28 +1,30 @@
 import { describe, expect, test } from "bun:test";
 import { loadConfig } from "../../src/config/load.ts";
-import { DEFAULT_THRESHOLDS, colourOf, levelOf, thresholdsFromSettings, thresholdsOf } from "../../tui/thresholds.ts";
+import { severityAt } from "../../src/contracts/finding.ts";
+import { createThresholdDetector } from "../../src/detect/threshold.ts";
+import { thresholdLevelsOf } from "../../src/detect/threshold-levels.ts";
+import { GAUGE_METRICS, colourAt } from "../../tui/thresholds.ts";
 
-describe("threshold levels", () => {
-  test("the defaults used for an agent whose configuration cannot be read are the schema's", () => {
-    expect(DEFAULT_THRESHOLDS).toEqual(thresholdsOf(loadConfig({ env: {} }).config));
+describe("gauge colours follow the threshold detector's own levels and rule", () => {
+  test("every gauge's metric has levels, and they are the schema's defaults (CPU 80, memory 85, disk 90, critical 95)", () => {
+    const levels = thresholdLevelsOf(loadConfig({ env: {} }).config);
+    for (const metric of Object.values(GAUGE_METRICS)) expect(levels[metric]).toBeDefined();
+    expect(levels[GAUGE_METRICS.cpu]).toEqual({ warning: 80, critical: 95 });
+    expect(levels[GAUGE_METRICS.memory]).toEqual({ warning: 85, critical: 95 });
+    expect(levels[GAUGE_METRICS.disk]).toEqual({ warning: 90, critical: 95 });
   });
 
-  test("above the warning level is warning, at or above critical is critical", () => {
-    expect(levelOf(80, 80, 95)).toBe("ok");
-    expect(levelOf(80.1, 80, 95)).toBe("warning");
-    expect(levelOf(95, 80, 95)).toBe("critical");
-    expect([colourOf("ok"), colourOf("warning"), colourOf("critical")]).toEqual(["green", "yellow", "red"]);
+  test("a value is yellow exactly where the detector raises a warning and red where it raises a critical", () => {
+    const level = { warning: 80, critical: 95 };
+    const detector = createThresholdDetector({ metric: "m", labels: {}, type: "t", subject: "s", ...level, hysteresis: 5, forSeconds: 0 });
+    for (const value of [79.9, 80, 80.1, 94.9, 95, 100]) {
+      const severity = detector.update(Date.now(), value).finding?.severity;
+      expect(severityAt(value, level)).toBe(severity);
+      expect(colourAt(value, level)).toBe(severity === "critical" ? "red" : severity === "warning" ? "yellow" : "green");
+    }
   });
 
-  test("levels from /api/v1/config's settings; what is missing or odd keeps its default", () => {
-    const t = thresholdsFromSettings([
-      { key: "thresholds.cpu", value: 70, source: "env AIOPS_CPU_THRESHOLD" },
-      { key: "thresholds.critical", value: 90, source: "default" },
-      { key: "thresholds.disk", value: "high", source: "?" },
-      { key: "agent.interval", value: 10, source: "default" },
-      null,
-    ]);
-    expect(t).toEqual({ ...DEFAULT_THRESHOLDS, cpu: 70, critical: 90 });
-    expect(thresholdsFromSettings(undefined)).toEqual(DEFAULT_THRESHOLDS);
+  test("without levels from the agent, no colour: the UI never guesses a level", () => {
+    expect(colourAt(99, undefined)).toBeUndefined();
   });
 });

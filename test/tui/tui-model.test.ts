@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { MAX_FINDINGS, createTuiModel } from "../../tui/tui-model.ts";
 import { INFO, SNAPSHOT, finding } from "./support.ts";
+import { alertChange, deliveryAttempt } from "../support/events.ts";
 
 const at = (seconds: number) => new Date(Date.parse(SNAPSHOT.timestamp) + seconds * 1000).toISOString();
 
@@ -50,11 +51,11 @@ describe("the UI's state", () => {
 
   test("one line per alert (its latest change first), deliveries newest first", () => {
     const model = createTuiModel();
-    model.apply({ type: "alert", alert: { fingerprint: "a", to: "pending" } });
-    model.apply({ type: "alert", alert: { fingerprint: "b", to: "firing" } });
-    model.apply({ type: "alert", alert: { fingerprint: "a", to: "firing" } });
-    model.apply({ type: "delivery", delivery: { channel: "slack", outcome: "retry" } });
-    model.apply({ type: "delivery", delivery: { channel: "slack", outcome: "delivered" } });
+    model.apply({ type: "alert", alert: alertChange({ fingerprint: "a", from: "inactive", to: "pending" }) });
+    model.apply({ type: "alert", alert: alertChange({ fingerprint: "b" }) });
+    model.apply({ type: "alert", alert: alertChange({ fingerprint: "a" }) });
+    model.apply({ type: "delivery", delivery: deliveryAttempt({ channel: "slack", outcome: "retry" }) });
+    model.apply({ type: "delivery", delivery: deliveryAttempt({ channel: "slack", outcome: "delivered" }) });
     const state = model.getState();
     expect(state.alerts.map((a) => `${a.key}:${a.state}`)).toEqual(["a:firing", "b:firing"]);
     expect(state.deliveries.map((d) => d.outcome)).toEqual(["delivered", "retry"]);

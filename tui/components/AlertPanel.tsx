@@ -18,16 +18,16 @@ export interface AlertPanelProps {
 }
 
 function alertRow(a: AlertLine, i: number): ReactElement {
-  const sev = a.severity === "critical" ? "CRIT" : a.severity === "warning" ? "WARN" : a.severity.slice(0, 4).toUpperCase();
+  const sev = a.severity === "critical" ? "CRIT" : "WARN";
+  // Fixed widths with a space after each: "INACTIVE" is as wide as the column and must not touch "CRIT".
   return (
     <Text key={`a${i}`} wrap="truncate-end">
-      <Text dimColor>{a.at ? formatClock(a.at) : "        "}</Text>{" "}
+      <Text dimColor>{formatClock(a.at)}</Text>{" "}
       <Text color={stateColour(a.state)} bold>
-        {(a.state || "?").toUpperCase().padEnd(8)}
-      </Text>
-      {sev ? <Text color={a.severity === "critical" ? "red" : a.severity === "warning" ? "yellow" : undefined}>{sev.padEnd(5)}</Text> : null}
-      {a.text}
-      {a.from ? <Text dimColor>  (was {a.from})</Text> : null}
+        {a.state.toUpperCase().padEnd(8)}
+      </Text>{" "}
+      <Text color={a.severity === "critical" ? "red" : "yellow"}>{sev}</Text> {a.text}
+      <Text dimColor>  (was {a.from})</Text>
     </Text>
   );
 }
@@ -35,18 +35,11 @@ function alertRow(a: AlertLine, i: number): ReactElement {
 function deliveryRow(d: DeliveryLine, i: number): ReactElement {
   return (
     <Text key={`d${i}`} wrap="truncate-end">
-      <Text dimColor>{d.at ? formatClock(d.at) : "        "}</Text> → <Text bold>{d.channel}</Text>{" "}
-      {d.raw !== undefined ? (
-        <Text dimColor>{d.raw}</Text>
-      ) : (
-        <Text>
-          <Text color={stateColour(d.outcome)}>{d.outcome || "?"}</Text>
-          {d.httpStatus !== undefined ? ` HTTP ${d.httpStatus}` : ""}
-          {d.latencyMs !== undefined ? <Text dimColor> {Math.round(d.latencyMs)} ms</Text> : null}
-          {d.error ? <Text color="red"> {d.error}</Text> : null}
-          {d.subject ? <Text dimColor> {d.subject}</Text> : null}
-        </Text>
-      )}
+      <Text dimColor>{formatClock(d.at)}</Text> → <Text bold>{d.channel}</Text> <Text color={stateColour(d.outcome)}>{d.outcome}</Text>
+      {d.httpStatus !== undefined ? ` HTTP ${d.httpStatus}` : ""}
+      <Text dimColor> {Math.round(d.latencyMs)} ms</Text>
+      {d.error ? <Text color="red"> {d.error}</Text> : null}
+      <Text dimColor> {d.subject}</Text>
     </Text>
   );
 }

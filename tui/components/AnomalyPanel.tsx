@@ -1,5 +1,5 @@
 import { Box, Text } from "ink";
-import type { Finding } from "../../src/detect/finding.ts";
+import type { Finding } from "../../src/contracts/finding.ts";
 import { formatClock, truncate } from "../format.ts";
 import { PanelTitle } from "./PanelTitle.tsx";
 

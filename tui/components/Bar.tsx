@@ -7,7 +7,7 @@ export interface BarProps {
   percent: number;
   /** Columns, at least 1. */
   width: number;
-  color: string;
+  color?: string | undefined;
 }
 
 /** A horizontal bar of `width` columns filled to `percent`, in eighths of a column. */

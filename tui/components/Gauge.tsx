@@ -1,6 +1,7 @@
 import { Text } from "ink";
 import { formatPercent, truncate } from "../format.ts";
-import { colourOf, levelOf } from "../thresholds.ts";
+import type { ThresholdLevel } from "../../src/contracts/finding.ts";
+import { colourAt } from "../thresholds.ts";
 import { Bar } from "./Bar.tsx";
 import { Sparkline } from "./Sparkline.tsx";
 
@@ -9,10 +10,8 @@ export interface GaugeProps {
   /** Columns of the label (padded or cut to it). */
   labelWidth: number;
   percent: number;
-  /** Warning level (percent): above it the gauge is yellow. */
-  warning: number;
-  /** Critical level: at or above it the gauge is red. */
-  critical: number;
+  /** The levels of its metric: yellow above the warning level, red at or above the critical one. */
+  level: ThresholdLevel | undefined;
   barWidth: number;
   /** Text after the percentage, e.g. `4.00 GiB / 8.00 GiB`. */
   detail?: string;
@@ -23,8 +22,8 @@ export interface GaugeProps {
 }
 
 /** One line: `Mem    ██████····  50.0%  4.00 GiB / 8.00 GiB  ▁▂▃▅`, coloured by the levels. */
-export function Gauge({ label, labelWidth, percent, warning, critical, barWidth, detail, detailWidth, history, sparkWidth = 0 }: GaugeProps) {
-  const color = colourOf(levelOf(percent, warning, critical));
+export function Gauge({ label, labelWidth, percent, level, barWidth, detail, detailWidth, history, sparkWidth = 0 }: GaugeProps) {
+  const color = colourAt(percent, level);
   const detailText = detail === undefined ? "" : detailWidth ? truncate(detail, detailWidth).padEnd(detailWidth) : detail;
   return (
     <Text wrap="truncate-end">

@@ -1,5 +1,5 @@
 import { Box, Text } from "ink";
-import type { Snapshot } from "../../src/collect/snapshot.ts";
+import type { Snapshot } from "../../src/contracts/snapshot.ts";
 import { formatClock, formatDuration } from "../format.ts";
 import type { AgentInfo, Connection } from "../source.ts";
 

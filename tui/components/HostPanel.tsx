@@ -1,16 +1,17 @@
 import { Box, Text } from "ink";
 import type { ReactElement } from "react";
-import type { Snapshot } from "../../src/collect/snapshot.ts";
+import type { Snapshot } from "../../src/contracts/snapshot.ts";
 import { formatBytes, formatNumber, formatPercent, formatRate, truncate } from "../format.ts";
 import type { SparkKey } from "../sparklines.ts";
-import { type Thresholds, colourOf, levelOf } from "../thresholds.ts";
+import { GAUGE_METRICS, type ThresholdLevels, colourAt } from "../thresholds.ts";
 import { Gauge } from "./Gauge.tsx";
 import { PerCpu, perCpuLayout } from "./PerCpu.tsx";
 import { Sparkline } from "./Sparkline.tsx";
 
 export interface HostPanelProps {
   snapshot?: Snapshot;
-  thresholds: Thresholds;
+  /** Levels by metric, as the agent sends them. */
+  thresholds: ThresholdLevels;
   history: Readonly<Partial<Record<SparkKey, readonly number[]>>>;
   width: number;
   /** Lines it may use; filesystems beyond them are counted in a `+N more` line. */
@@ -35,14 +36,15 @@ function hostLines(props: Omit<HostPanelProps, "height">): { lines: ReactElement
   const { snapshot: s, thresholds: t, history, width } = props;
   if (!s) return { lines: [<Text key="wait" dimColor>Waiting for the first snapshot…</Text>], fixed: 1 };
   const { labelWidth, barWidth, detailWidth, sparkWidth } = columns(s, width);
-  const gauge = { labelWidth, barWidth, detailWidth, sparkWidth, critical: t.critical };
+  const gauge = { labelWidth, barWidth, detailWidth, sparkWidth };
+  const levelOf = (name: keyof typeof GAUGE_METRICS) => t[GAUGE_METRICS[name]];
   const label = (text: string) => <Text bold>{text.padEnd(labelWidth)} </Text>;
   const lines: ReactElement[] = [];
 
   if (s.cpu) {
     const c = s.cpu;
     const detail = `usr ${Math.round(c.user_percent)}% sys ${Math.round(c.system_percent)}% io ${Math.round(c.iowait_percent)}%`;
-    lines.push(<Gauge key="cpu" label="CPU" percent={c.usage_percent} warning={t.cpu} detail={detail} history={history.cpu ?? []} {...gauge} />);
+    lines.push(<Gauge key="cpu" label="CPU" percent={c.usage_percent} level={levelOf("cpu")} detail={detail} history={history.cpu ?? []} {...gauge} />);
     if (c.per_cpu.length > 1) {
       const layout = perCpuLayout(c.per_cpu.length, labelWidth, width, PER_CPU_LINES);
       layout.rows.forEach(([start, end], row) => {
@@ -53,8 +55,7 @@ function hostLines(props: Omit<HostPanelProps, "height">): { lines: ReactElement
             numbers={layout.numbers}
             label={row > 0 ? "" : layout.numbers ? "per CPU" : `${c.per_cpu.length} CPUs`}
             labelWidth={labelWidth}
-            warning={t.cpu}
-            critical={t.critical}
+            level={levelOf("cpu")}
             hidden={row === layout.rows.length - 1 ? layout.hidden : 0}
           />,
         );
@@ -64,11 +65,11 @@ function hostLines(props: Omit<HostPanelProps, "height">): { lines: ReactElement
   if (s.memory) {
     const m = s.memory;
     lines.push(
-      <Gauge key="mem" label="Mem" percent={m.percent} warning={t.memory} detail={`${formatBytes(m.used)} / ${formatBytes(m.total)}`} history={history.memory ?? []} {...gauge} />,
+      <Gauge key="mem" label="Mem" percent={m.percent} level={levelOf("memory")} detail={`${formatBytes(m.used)} / ${formatBytes(m.total)}`} history={history.memory ?? []} {...gauge} />,
     );
     if (m.swap.total > 0) {
       lines.push(
-        <Gauge key="swap" label="Swap" percent={m.swap.percent} warning={t.swap} detail={`${formatBytes(m.swap.used)} / ${formatBytes(m.swap.total)}`} history={history.swap ?? []} {...gauge} />,
+        <Gauge key="swap" label="Swap" percent={m.swap.percent} level={levelOf("swap")} detail={`${formatBytes(m.swap.used)} / ${formatBytes(m.swap.total)}`} history={history.swap ?? []} {...gauge} />,
       );
     } else {
       lines.push(
@@ -120,7 +121,7 @@ function hostLines(props: Omit<HostPanelProps, "height">): { lines: ReactElement
   }
   if (s.cgroup && (s.cgroup.memory_limit !== null || s.cgroup.cpu_limit_cores !== null)) {
     const g = s.cgroup;
-    const memColour = g.memory_percent !== null ? colourOf(levelOf(g.memory_percent, t.cgroup_memory, t.critical)) : undefined;
+    const memColour = g.memory_percent !== null ? colourAt(g.memory_percent, levelOf("cgroup_memory")) : undefined;
     lines.push(
       <Text key="cgroup" wrap="truncate-end">
         {label("cgroup")}
@@ -144,10 +145,10 @@ function hostLines(props: Omit<HostPanelProps, "height">): { lines: ReactElement
   const fixed = lines.length;
   for (const d of s.disks ?? []) {
     const inodes = d.inodes_total > 0 ? d.inodes_percent : undefined;
-    const inodeColour = inodes !== undefined ? colourOf(levelOf(inodes, t.inodes, t.critical)) : undefined;
+    const inodeColour = inodes !== undefined ? colourAt(inodes, levelOf("inodes")) : undefined;
     lines.push(
       <Text key={`disk-${d.mountpoint}`} wrap="truncate-end">
-        <Gauge label={d.mountpoint} percent={d.percent} warning={t.disk} detail={`${formatBytes(d.used)} / ${formatBytes(d.total)}`} {...gauge} />
+        <Gauge label={d.mountpoint} percent={d.percent} level={levelOf("disk")} detail={`${formatBytes(d.used)} / ${formatBytes(d.total)}`} {...gauge} />
         {inodes !== undefined && sparkWidth > 0 ? (
           <Text>
             {" "}

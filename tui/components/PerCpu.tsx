@@ -1,5 +1,6 @@
 import { Text } from "ink";
-import { colourOf, levelOf } from "../thresholds.ts";
+import type { ThresholdLevel } from "../../src/contracts/finding.ts";
+import { colourAt } from "../thresholds.ts";
 
 const TICKS = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"] as const;
 
@@ -30,19 +31,19 @@ export interface PerCpuProps {
   numbers: boolean;
   label: string;
   labelWidth: number;
-  warning: number;
-  critical: number;
+  /** The CPU levels. */
+  level: ThresholdLevel | undefined;
   /** CPUs not shown, counted at the end of the line. */
   hidden?: number;
 }
 
 /** One line of per-CPU usage, each CPU coloured by the CPU levels: `per CPU  42  48   7`. */
-export function PerCpu({ values, numbers, label, labelWidth, warning, critical, hidden = 0 }: PerCpuProps) {
+export function PerCpu({ values, numbers, label, labelWidth, level, hidden = 0 }: PerCpuProps) {
   return (
     <Text wrap="truncate-end">
       <Text dimColor>{label.padEnd(labelWidth)}</Text>{" "}
       {values.map((v, i) => (
-        <Text key={i} color={colourOf(levelOf(v, warning, critical))}>
+        <Text key={i} color={colourAt(v, level)}>
           {numbers ? `${i > 0 ? " " : ""}${`${Math.round(v)}`.padStart(3)}` : TICKS[Math.min(7, Math.max(0, Math.round((v / 100) * 7)))]}
         </Text>
       ))}

@@ -1,7 +1,7 @@
 import { rootCertificates } from "node:tls";
 import { createTransport } from "nodemailer";
 import type { ChannelOf } from "../../config/channels.ts";
-import { formatNumber, plainText, seriesOf, titleOf } from "../format.ts";
+import { formatNumber, plainText, seriesOf, titleOf } from "../notification-text.ts";
 import { type Notification, type Notifier, type NotifyResult, delivered, failed } from "../notifier.ts";
 import { createScrubber, secretTexts } from "../scrub.ts";
 

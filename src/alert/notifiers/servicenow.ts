@@ -1,5 +1,5 @@
 import type { ChannelOf } from "../../config/channels.ts";
-import { seriesOf, valueLine } from "../format.ts";
+import { seriesOf, valueLine } from "../notification-text.ts";
 import type { HttpClient } from "../http-client.ts";
 import { sendHttp } from "../http-send.ts";
 import type { AlertNotice, Notification, Notifier } from "../notifier.ts";

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { Collector } from "../collector.ts";
-import type { CgroupSection } from "../snapshot.ts";
+import type { CgroupSection } from "../../contracts/snapshot.ts";
 import { counterIncrease, round } from "./counter.ts";
 import type { HostPaths } from "./host-paths.ts";
 

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Collector } from "../collector.ts";
-import type { CpuSection } from "../snapshot.ts";
+import type { CpuSection } from "../../contracts/snapshot.ts";
 import { counterIncrease, round } from "./counter.ts";
 import type { HostPaths } from "./host-paths.ts";
 

@@ -1,7 +1,7 @@
 import { readFileSync, statfsSync } from "node:fs";
 import { statfs } from "node:fs/promises";
 import { type Collector, PartialCollection } from "../collector.ts";
-import type { MountUsage } from "../snapshot.ts";
+import type { MountUsage } from "../../contracts/snapshot.ts";
 import { round } from "./counter.ts";
 import type { HostPaths } from "./host-paths.ts";
 

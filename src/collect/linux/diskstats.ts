@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync, readlinkSync } from "node:fs";
 import type { Collector } from "../collector.ts";
-import type { DiskIo, DiskIoSection } from "../snapshot.ts";
+import type { DiskIo, DiskIoSection } from "../../contracts/snapshot.ts";
 import { counterIncrease, round } from "./counter.ts";
 import type { HostPaths } from "./host-paths.ts";
 

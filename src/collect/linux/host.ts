@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Collector } from "../collector.ts";
-import type { LoadSection } from "../snapshot.ts";
+import type { LoadSection } from "../../contracts/snapshot.ts";
 import type { HostPaths } from "./host-paths.ts";
 
 /** Seconds since boot, from the first field of /proc/uptime. */

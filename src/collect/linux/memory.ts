@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Collector } from "../collector.ts";
-import type { MemorySection } from "../snapshot.ts";
+import type { MemorySection } from "../../contracts/snapshot.ts";
 import { round } from "./counter.ts";
 import type { HostPaths } from "./host-paths.ts";
 

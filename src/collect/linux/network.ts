@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Collector } from "../collector.ts";
-import type { NetworkIo, NetworkSection } from "../snapshot.ts";
+import type { NetworkIo, NetworkSection } from "../../contracts/snapshot.ts";
 import { counterRate, round } from "./counter.ts";
 import type { HostPaths } from "./host-paths.ts";
 

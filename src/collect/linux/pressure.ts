@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Collector } from "../collector.ts";
-import type { PressureLine, PressureResource, PressureSection } from "../snapshot.ts";
+import type { PressureLine, PressureResource, PressureSection } from "../../contracts/snapshot.ts";
 import type { HostPaths } from "./host-paths.ts";
 
 /** Parses one /proc/pressure file: a `some` line and, except for CPU on old kernels, a `full` line. */

@@ -3,7 +3,7 @@ import { retryDelayMs } from "../../../src/alert/backoff.ts";
 import { seededRandom } from "../../support/seeded-random.ts";
 import { createDeliveryWorkers, type DeliverySettings } from "../../../src/alert/delivery-workers.ts";
 import { delivered, failed, type Notifier } from "../../../src/alert/notifier.ts";
-import { EventBus } from "../../../src/events.ts";
+import { EventBus } from "../../../src/event-bus.ts";
 import { SelfMetrics } from "../../../src/self-metrics.ts";
 import { listDeliveryAttempts } from "../../../src/store/delivery-attempts.ts";
 import { enqueueInOrder, getNotification, listNotifications } from "../../../src/store/notifications.ts";
@@ -11,6 +11,7 @@ import type { Store } from "../../../src/store/store.ts";
 import { cleanUp } from "../../store/support/temp.ts";
 import { notification } from "../fixtures.ts";
 import { ManualTime, T0, channels, fakeNotifier, openStore, quietLog, settle } from "./support.ts";
+import type { DeliveryAttempt } from "../../../src/contracts/delivery.ts";
 
 afterEach(cleanUp);
 
@@ -59,7 +60,7 @@ describe("delivery workers", () => {
     const id = enqueue(store, "hook", "k1");
     const hook = fakeNotifier("hook", [delivered(200)]);
     const events = new EventBus();
-    const seen: Array<Record<string, unknown>> = [];
+    const seen: DeliveryAttempt[] = [];
     events.subscribe((e) => e.type === "delivery" && seen.push(e.delivery));
     const { w, metrics } = workers(store, [hook], { events });
     w.start();

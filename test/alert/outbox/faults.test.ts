@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { type Alerting, createAlerting } from "../../../src/alert/alerting.ts";
-import { EventBus } from "../../../src/events.ts";
+import { EventBus } from "../../../src/event-bus.ts";
 import { SelfMetrics } from "../../../src/self-metrics.ts";
 import { listDeliveryAttempts } from "../../../src/store/delivery-attempts.ts";
 import { listNotifications, type NotificationRecord } from "../../../src/store/notifications.ts";

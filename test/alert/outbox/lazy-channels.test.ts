@@ -14,7 +14,7 @@ function librariesLoaded(channels: unknown[]): { undici: boolean; nodemailer: bo
     const { createStore } = await import(${JSON.stringify(join(SRC, "store/store.ts"))});
     const { createLogger } = await import(${JSON.stringify(join(SRC, "log.ts"))});
     const { SelfMetrics } = await import(${JSON.stringify(join(SRC, "self-metrics.ts"))});
-    const { EventBus } = await import(${JSON.stringify(join(SRC, "events.ts"))});
+    const { EventBus } = await import(${JSON.stringify(join(SRC, "event-bus.ts"))});
     const config = configSchema.parse({ alert: { channels: ${JSON.stringify(channels)} } });
     const log = createLogger({ level: "critical", sink: { write() {} } });
     const store = createStore({ dataDir: mkdtempSync(join(tmpdir(), "aiops-lazy-")), settings: config.store, log, metrics: new SelfMetrics() });

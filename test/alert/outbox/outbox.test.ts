@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { listAlerts } from "../../../src/store/alerts.ts";
 import { loadAlertEngineState } from "../../../src/store/alert-engine-state.ts";
 import { listNotifications } from "../../../src/store/notifications.ts";
-import { getSilence } from "../../../src/store/silences.ts";
+import { getSilence } from "../../../src/store/silence-rows.ts";
 import type { Notification } from "../../../src/alert/notifier.ts";
 import { stateFromParts } from "../../../src/alert/engine.ts";
 import { cleanUp } from "../../store/support/temp.ts";

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { join } from "node:path";
 import { type Alerting, createAlerting } from "../../../src/alert/alerting.ts";
 import { emailMessageId } from "../../../src/alert/notifiers/email.ts";
-import { EventBus } from "../../../src/events.ts";
+import { EventBus } from "../../../src/event-bus.ts";
 import { SelfMetrics } from "../../../src/self-metrics.ts";
 import { listNotifications } from "../../../src/store/notifications.ts";
 import type { Store } from "../../../src/store/store.ts";

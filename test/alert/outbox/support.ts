@@ -2,10 +2,10 @@ import { createAlertStage, type AlertStage } from "../../../src/alert/alert-stag
 import type { DeliveryChannel } from "../../../src/alert/delivery-workers.ts";
 import type { Notification, Notifier, NotifyResult } from "../../../src/alert/notifier.ts";
 import { createOutbox, type Outbox } from "../../../src/alert/outbox.ts";
-import type { TickContext } from "../../../src/agent.ts";
+import type { TickContext } from "../../../src/contracts/tick.ts";
 import type { Config } from "../../../src/config/schema.ts";
-import type { Finding } from "../../../src/detect/finding.ts";
-import { EventBus } from "../../../src/events.ts";
+import type { Finding } from "../../../src/contracts/finding.ts";
+import { EventBus } from "../../../src/event-bus.ts";
 import { createLogger, type Logger } from "../../../src/log.ts";
 import { SelfMetrics } from "../../../src/self-metrics.ts";
 import { type Store, createStore } from "../../../src/store/store.ts";

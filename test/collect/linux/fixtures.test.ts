@@ -5,7 +5,7 @@ import { createCollectors } from "../../../src/collect/collectors.ts";
 import type { FsStats } from "../../../src/collect/linux/disk.ts";
 import type { HostPaths } from "../../../src/collect/linux/host-paths.ts";
 import { createSnapshotter } from "../../../src/collect/snapshotter.ts";
-import type { Snapshot } from "../../../src/collect/snapshot.ts";
+import type { Snapshot } from "../../../src/contracts/snapshot.ts";
 import { loadConfig } from "../../../src/config/load.ts";
 import { SelfMetrics } from "../../../src/self-metrics.ts";
 

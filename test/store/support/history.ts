@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import type { Labels } from "../../../src/collect/series.ts";
+import type { Labels } from "../../../src/contracts/sample.ts";
 import { openMemoryDatabase } from "../../../src/store/open-database.ts";
 import { createSampleWriter } from "../../../src/store/sample-writer.ts";
 import { SeriesIndex } from "../../../src/store/series-index.ts";

@@ -1,4 +1,4 @@
-import type { Labels, Sample } from "../../../src/collect/series.ts";
+import type { Labels, Sample } from "../../../src/contracts/sample.ts";
 import { SelfMetrics } from "../../../src/self-metrics.ts";
 import { createStore, type Store, type StoreSettings } from "../../../src/store/store.ts";
 import { afterThisTest, captureLog, T0, tempDir } from "./temp.ts";

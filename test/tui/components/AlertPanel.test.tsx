@@ -2,6 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { cleanup, render } from "ink-testing-library";
 import { AlertPanel } from "../../../tui/components/AlertPanel.tsx";
 import { describeAlert, describeDelivery } from "../../../tui/describe-event.ts";
+import { alertChange, deliveryAttempt } from "../../support/events.ts";
 import { GREEN, RED, finding, plain, withColours } from "../support.ts";
 
 afterEach(cleanup);
@@ -14,21 +15,27 @@ describe("AlertPanel", () => {
   });
 
   test("alerts with state, severity and message; deliveries with channel, outcome, status, latency and error", async () => {
-    const alerts = [describeAlert({ fingerprint: "f1", from: "pending", to: "firing", alert: { severity: "critical", finding: finding({ message: "High CPU usage: 97.00%" }) } })];
+    const change = alertChange();
+    const alerts = [describeAlert({ ...change, alert: { ...change.alert, severity: "critical", finding: finding({ message: "High CPU usage: 97.00%" }) } })];
     const deliveries = [
-      describeDelivery({ channel: "webhook", outcome: "failed", httpStatus: 500, latencyMs: 31.6, error: "server error" }),
-      describeDelivery({ channel: "slack", outcome: "delivered", httpStatus: 200, latencyMs: 120 }),
+      describeDelivery(deliveryAttempt({ channel: "webhook", outcome: "retry", httpStatus: 500, latencyMs: 31.6, error: "server error", alertname: "cpu_high" })),
+      describeDelivery(deliveryAttempt({ channel: "slack", outcome: "delivered", httpStatus: 200, latencyMs: 120, summary: "High CPU usage: 97.00%" })),
     ];
     const frame = render(<AlertPanel alerts={alerts} deliveries={deliveries} width={100} height={8} />).lastFrame()!;
     const text = plain(frame);
     expect(text).toContain("Alerts (1 firing of 1)");
-    expect(text).toContain("FIRING  CRIT High CPU usage: 97.00%  (was pending)");
-    expect(text).toContain("→ webhook failed HTTP 500 32 ms server error");
-    expect(text).toContain("→ slack delivered HTTP 200 120 ms");
+    expect(text).toContain("FIRING   CRIT High CPU usage: 97.00%  (was pending)");
+    expect(text).toContain("→ webhook retry HTTP 500 32 ms server error cpu_high");
+    expect(text).toContain("→ slack delivered HTTP 200 120 ms High CPU usage: 97.00%");
     await withColours(() => {
       const coloured = render(<AlertPanel alerts={alerts} deliveries={deliveries} width={100} height={8} />).lastFrame()!;
       expect(coloured.split("\n").find((l) => l.includes("FIRING"))).toContain(RED);
       expect(coloured.split("\n").find((l) => l.includes("slack"))).toContain(GREEN);
     });
+  });
+
+  test("an alert no longer tracked reads INACTIVE, apart from its severity", () => {
+    const frame = plain(render(<AlertPanel alerts={[describeAlert(alertChange({ from: "resolved", to: "inactive" }))]} deliveries={[]} width={100} height={6} />).lastFrame());
+    expect(frame).toContain("INACTIVE WARN High CPU usage");
   });
 });

@@ -5,7 +5,7 @@ import { GREEN, RED, YELLOW, plain, withColours } from "../support.ts";
 
 afterEach(cleanup);
 
-const base = { label: "Mem", labelWidth: 6, warning: 85, critical: 95, barWidth: 10 };
+const base = { label: "Mem", labelWidth: 6, level: { warning: 85, critical: 95 }, barWidth: 10 };
 
 describe("Gauge", () => {
   test("label, a bar filled to the value, the percentage and the detail", () => {

@@ -1,12 +1,11 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { cleanup, render } from "ink-testing-library";
 import { HostPanel, hostPanelHeight } from "../../../tui/components/HostPanel.tsx";
-import { DEFAULT_THRESHOLDS } from "../../../tui/thresholds.ts";
-import { RED, SNAPSHOT, YELLOW, plain, withColours } from "../support.ts";
+import { LEVELS, RED, SNAPSHOT, YELLOW, plain, withColours } from "../support.ts";
 
 afterEach(cleanup);
 
-const props = { snapshot: SNAPSHOT, thresholds: DEFAULT_THRESHOLDS, history: { cpu: [10, 45.2], rx: [0, 1_250_000] }, width: 80 };
+const props = { snapshot: SNAPSHOT, thresholds: LEVELS, history: { cpu: [10, 45.2], rx: [0, 1_250_000] }, width: 80 };
 
 describe("HostPanel", () => {
   test("every gauge of the hand-written snapshot, numbers in human units", () => {
@@ -36,7 +35,7 @@ describe("HostPanel", () => {
 
   test("levels from the configuration: with disk at 95 the same root filesystem is green", async () => {
     await withColours(() => {
-      const frame = render(<HostPanel {...props} thresholds={{ ...DEFAULT_THRESHOLDS, disk: 92, critical: 97 }} height={20} />).lastFrame()!;
+      const frame = render(<HostPanel {...props} thresholds={{ ...LEVELS, aiops_disk_usage_percent: { warning: 92, critical: 97 } }} height={20} />).lastFrame()!;
       const root = frame.split("\n").find((l) => plain(l).startsWith("/ "))!;
       expect(root).not.toContain(YELLOW);
       expect(root).not.toContain(RED);

@@ -8,7 +8,7 @@ afterEach(cleanup);
 describe("per-CPU usage", () => {
   test("whole percentages while they fit, each coloured by the CPU levels", async () => {
     await withColours(() => {
-      const frame = render(<PerCpu values={[42, 48.4, 91, 97.5]} numbers label="per CPU" labelWidth={7} warning={80} critical={95} />).lastFrame()!;
+      const frame = render(<PerCpu values={[42, 48.4, 91, 97.5]} numbers label="per CPU" labelWidth={7} level={{ warning: 80, critical: 95 }} />).lastFrame()!;
       expect(plain(frame)).toBe("per CPU  42  48  91  98");
       expect(frame).toContain(`${GREEN} 42  48${YELLOW}  91${RED}  98`);
     });
@@ -22,7 +22,7 @@ describe("per-CPU usage", () => {
   });
 
   test("blocks for many CPUs, and a count of those left out", () => {
-    const frame = render(<PerCpu values={[0, 50, 100]} numbers={false} label="" labelWidth={3} warning={80} critical={95} hidden={5} />).lastFrame();
+    const frame = render(<PerCpu values={[0, 50, 100]} numbers={false} label="" labelWidth={3} level={{ warning: 80, critical: 95 }} hidden={5} />).lastFrame();
     expect(plain(frame)).toBe("    ▁▅█ +5");
   });
 });

@@ -1,5 +1,5 @@
 import type { Config } from "../config/schema.ts";
-import type { Severity } from "../detect/finding.ts";
+import type { Severity } from "../contracts/finding.ts";
 import { channelsOf, repeatSecondsOf } from "./channels.ts";
 
 /** Which alerts a channel receives and how often it is reminded. */

@@ -1,7 +1,20 @@
-import type { Labels } from "../collect/series.ts";
+import type { Labels } from "./sample.ts";
 
 /** How bad a finding is: above the warning level is `warning`; at or above the critical level, `critical`. */
 export type Severity = "warning" | "critical";
+
+/** The two levels of a threshold rule, percent: above `warning` is a warning, at or above `critical` is critical. */
+export interface ThresholdLevel {
+  warning: number;
+  critical: number;
+}
+
+/** How a value stands against a rule's levels (the detector's rule, and the colour a gauge shows). */
+export function severityAt(value: number, level: ThresholdLevel): Severity | undefined {
+  if (value >= level.critical) return "critical";
+  if (value > level.warning) return "warning";
+  return undefined;
+}
 
 /**
  * A Finding (anomaly) in the shape of DESIGN.md: the seed's `{ type, severity, message, value, threshold }`

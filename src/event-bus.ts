@@ -1,20 +1,4 @@
-import type { Snapshot } from "./collect/snapshot.ts";
-import type { Finding } from "./detect/finding.ts";
-
-/**
- * What the agent tells its readers (the server's event stream, the TUI) as it happens.
- * Stages to the right of the tick publish; readers only subscribe.
- */
-export type AgentEventBody =
-  | { type: "snapshot"; snapshot: Snapshot }
-  | { type: "finding"; finding: Finding }
-  /** An alert changed state; the payload is the alert as the alert engine describes it. */
-  | { type: "alert"; alert: Record<string, unknown> }
-  /** A delivery attempt finished; the payload is the attempt record. */
-  | { type: "delivery"; delivery: Record<string, unknown> };
-
-/** An event with its sequence number (the SSE `id`, so a reader can resume with Last-Event-ID). */
-export type AgentEvent = AgentEventBody & { id: number; time: string };
+import type { AgentEvent, AgentEventBody } from "./contracts/events.ts";
 
 export type EventListener = (event: AgentEvent) => void;
 

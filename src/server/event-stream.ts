@@ -1,7 +1,7 @@
-import type { AgentEvent, EventBus } from "../events.ts";
+import { AGENT_EVENT_TYPES, type AgentEvent } from "../contracts/events.ts";
+import type { EventBus } from "../event-bus.ts";
 import { HttpError } from "./http.ts";
 
-export const EVENT_TYPES = ["snapshot", "finding", "alert", "delivery"] as const;
 
 export interface EventStreamOptions {
   /** A comment line this often keeps proxies and the client from timing out. */
@@ -18,11 +18,11 @@ function frame(event: AgentEvent): string {
 /** The event types a request asks for with `?types=snapshot,finding` (all when absent). */
 export function requestedTypes(url: URL): Set<string> {
   const param = url.searchParams.get("types");
-  if (param === null) return new Set(EVENT_TYPES);
+  if (param === null) return new Set(AGENT_EVENT_TYPES);
   const types = param.split(",").map((t) => t.trim()).filter(Boolean);
-  const unknown = types.filter((t) => !(EVENT_TYPES as readonly string[]).includes(t));
+  const unknown = types.filter((t) => !(AGENT_EVENT_TYPES as readonly string[]).includes(t));
   if (unknown.length > 0 || types.length === 0) {
-    throw new HttpError(400, "invalid_parameter", `types: expected a comma-separated list of ${EVENT_TYPES.join(", ")}; got ${JSON.stringify(param)}`);
+    throw new HttpError(400, "invalid_parameter", `types: expected a comma-separated list of ${AGENT_EVENT_TYPES.join(", ")}; got ${JSON.stringify(param)}`);
   }
   return new Set(types);
 }

@@ -1,8 +1,5 @@
 import { z } from "zod";
-import { effectiveSettings } from "../config/print.ts";
-import { HttpError, json, readJsonBody } from "./http.ts";
-import { buildOpenApi } from "./openapi.ts";
-import type { ServerDeps } from "./server.ts";
+import { HttpError, readJsonBody } from "./http.ts";
 
 /** What a route handler receives: the request, its URL, path parameters, and the validated query and body. */
 export interface RouteContext<Q, B> {
@@ -96,50 +93,4 @@ function matchPath(pattern: string, path: string): Record<string, string> | unde
     else if (w !== g) return undefined;
   }
   return params;
-}
-
-/** The routes the server itself answers: the live snapshot, the configuration, the OpenAPI document. */
-export function createApiRoutes(deps: ServerDeps): ApiRoute[] {
-  const routes: ApiRoute[] = [
-    defineRoute({
-      method: "GET",
-      path: "/api/v1/snapshot",
-      summary: "The latest Snapshot of the host, with the agent's identity and inventory.",
-      query: z.strictObject({}),
-      responses: { 200: "the latest snapshot", 503: "no collection has finished yet" },
-      handler() {
-        const snapshot = deps.agent.latest();
-        if (!snapshot) throw new HttpError(503, "not_ready", "the first collection has not finished yet; try again in a moment");
-        const { config } = deps.config();
-        return json({
-          agent: { name: config.agent.name, environment: config.agent.environment, version: deps.version },
-          // Resume the event stream from here (Last-Event-ID) to miss nothing after this snapshot.
-          event_id: deps.events.lastId,
-          inventory: deps.agent.inventory ?? null,
-          snapshot,
-        });
-      },
-    }),
-    defineRoute({
-      method: "GET",
-      path: "/api/v1/config",
-      summary: "The effective configuration, secrets redacted, with where each value came from.",
-      query: z.strictObject({}),
-      responses: { 200: "the effective configuration" },
-      handler() {
-        const loaded = deps.config();
-        return json({ file: loaded.file ?? null, settings: effectiveSettings(loaded) });
-      },
-    }),
-  ];
-  routes.push(
-    defineRoute({
-      method: "GET",
-      path: "/api/v1/openapi.json",
-      summary: "This API, described in OpenAPI 3.1.",
-      responses: { 200: "the OpenAPI document" },
-      handler: () => json(buildOpenApi([...routes, ...(deps.routes ?? [])], deps.version)),
-    }),
-  );
-  return routes;
 }

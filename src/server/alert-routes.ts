@@ -1,14 +1,14 @@
 import { z } from "zod";
-import { type ApiRoute, defineRoute } from "../server/api.ts";
-import { HttpError, json } from "../server/http.ts";
-import { asBadRequest, cursorParam, limitParam, severityParam, textParam, timeParam } from "../server/query-params.ts";
+import { type ApiRoute, defineRoute } from "./route.ts";
+import { HttpError, json } from "./http.ts";
+import { asBadRequest, cursorParam, limitParam, severityParam, textParam, timeParam } from "./query-params.ts";
 import { listAlerts } from "../store/alerts.ts";
 import { listDeliveryAttempts } from "../store/delivery-attempts.ts";
 import { listNotifications } from "../store/notifications.ts";
 import { MAX_PAGE_LIMIT } from "../store/page.ts";
 import type { Store } from "../store/store.ts";
-import type { AlertStage } from "./alert-stage.ts";
-import { SilenceError } from "./silences.ts";
+import type { AlertStage } from "../alert/alert-stage.ts";
+import { SilenceError } from "../alert/silences.ts";
 
 /** What the alert routes read and change. */
 export interface AlertRoutesDeps {

@@ -25,6 +25,12 @@ import { createHttpServer } from "./server/server.ts";
 import { createDetectionStage } from "./detect/detection-stage.ts";
 import { agentIdentity } from "./server/agent-routes.ts";
 import { createAlertRoutes } from "./server/alert-routes.ts";
+import { createRemediationRoutes } from "./server/remediation-routes.ts";
+import { createAction } from "./remediate/create-actions.ts";
+import { createRemediationStage } from "./remediate/remediation-stage.ts";
+import { createRemediator } from "./remediate/remediator.ts";
+import { createSelfFindingsStage } from "./detect/self-findings-stage.ts";
+import { systemClock } from "./clock.ts";
 import { createHistoryRoutes } from "./server/history-routes.ts";
 import { createHistoryStage } from "./store/history-stage.ts";
 import { createStore } from "./store/store.ts";
@@ -273,7 +279,34 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
     store.close();
     return EXIT_CONFIG;
   }
-  const agent = new Agent({ config: loaded.config, log: root, inventory, metrics, events, stages: [detection, history, alerting.stage] });
+  // Remediation: actions only from the configuration; a run a kill -9 cut short is recorded interrupted now.
+  let remediator: ReturnType<typeof createRemediator>;
+  try {
+    remediator = createRemediator(loaded.config, {
+      store,
+      clock: systemClock,
+      events,
+      metrics,
+      log: root,
+      createAction: (action) =>
+        createAction(action, {
+          clock: systemClock,
+          env: process.env,
+          paths: createHostPaths(current.config.agent.host_root),
+          hostRoot: current.config.agent.host_root,
+          agent: { name: current.config.agent.name, environment: current.config.agent.environment },
+        }),
+      currentAlert: (fingerprint) => alerting.stage.engine.alerts(new Date()).find((a) => a.fingerprint === fingerprint),
+    });
+  } catch (cause) {
+    log.critical({ err: cause }, `Invalid configuration: ${(cause as Error).message}`);
+    await alerting.stage.close();
+    store.close();
+    return EXIT_CONFIG;
+  }
+  remediator.start();
+  const stages = [detection, createSelfFindingsStage([() => remediator.findings()]), history, alerting.stage, createRemediationStage(remediator)];
+  const agent = new Agent({ config: loaded.config, log: root, inventory, metrics, events, stages });
   const server = createHttpServer({
     agent,
     config: () => current,
@@ -281,7 +314,7 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
     events: agent.events,
     log: root,
     version: pkg.version,
-    routes: [...createHistoryRoutes(store), ...createAlertRoutes({ store, stage: alerting.stage })],
+    routes: [...createHistoryRoutes(store), ...createAlertRoutes({ store, stage: alerting.stage }), ...createRemediationRoutes({ store, remediator })],
     readiness: () => ({ store: store.degraded?.reason }),
   });
   try {

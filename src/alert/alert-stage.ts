@@ -101,6 +101,7 @@ export function createAlertStage(options: AlertStageOptions): AlertStage {
       const at = new Date(tick.time);
       const result = engine.tick(at, tick.findings);
       commit((state) => options.outbox.record(tick.time, result, state));
+      tick.alertChanges.push(...result.changes);
     },
     addSilence(input) {
       const at = now();

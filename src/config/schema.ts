@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import type { z } from "zod";
 import { channelSchema, silenceSchema } from "./channels.ts";
+import { actionSchema } from "./remediation.ts";
 import { boolean, list, number, objects, oneOf, optionalText, percent, seconds, section, text, url } from "./fields.ts";
 
 /** Filesystem types that are not storage a person can fill: skipped by the disk collector. */
@@ -270,6 +271,17 @@ export const configSchema = section({
       allowed: "a list of silences, each with matchers, starts_at and ends_at",
     }),
   }),
+  remediation: section({
+    actions: objects(actionSchema, {
+      doc: "Actions on alerts (exec, signal, systemd, http, cleanup), each with match, mode (dry_run by default, approve, auto), verify_within and limit. None by default.",
+      allowed: "a list of actions, each with name, match and one of exec, signal, systemd, http, cleanup",
+    }),
+    budget: section({
+      runs: number({ doc: "Most action runs of all actions together within budget.within; past it the agent stops acting and raises remediation_budget_exhausted.", default: 10, min: 1, max: 10_000, integer: true }),
+      within: seconds({ doc: "Window of the global budget.", default: 3600, min: 1, max: 30 * 86400 }),
+    }),
+    approval_timeout: seconds({ doc: "An action in approve mode not approved within this expires.", default: 3600, min: 10, max: 7 * 86400 }),
+  }),
 }).superRefine((config, ctx) => {
   // Only the three of DESIGN.md (CPU, memory, disk): a lower AIOPS_CRITICAL_THRESHOLD must not make the newer defaults invalid
   // (a level at or above critical simply makes every finding of it critical).
@@ -287,6 +299,12 @@ export const configSchema = section({
   }
   checkRegex(config.collect.network.exclude_devices, ["collect", "network", "exclude_devices"], ctx);
   checkChannelNames(config.alert, ctx);
+  const actions = new Map<string, number>();
+  config.remediation.actions.forEach((a, i) => {
+    const first = actions.get(a.name);
+    if (first !== undefined) ctx.addIssue({ code: "custom", path: ["remediation", "actions", i, "name"], message: `"${a.name}" is already the name of remediation.actions[${first}]` });
+    else actions.set(a.name, i);
+  });
   if (config.alert.delivery.backoff_max < config.alert.delivery.backoff_base) {
     ctx.addIssue({
       code: "custom",

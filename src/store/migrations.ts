@@ -192,6 +192,40 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX notifications_channel_alert_pending ON notifications (channel, alert_fingerprint, id) WHERE status = 'pending';
     `,
   },
+  {
+    version: 3,
+    name: "remediation runs",
+    sql: `
+      -- Every decision of remediation: an action that matched an alert and what came of it (skipped,
+      -- dry run, awaiting approval, ran, verified...). Written before an action starts, so a kill -9
+      -- while it runs leaves a 'running' row that the next start records as interrupted.
+      CREATE TABLE remediation_runs (
+        id                INTEGER PRIMARY KEY,
+        action            TEXT NOT NULL,
+        kind              TEXT NOT NULL,
+        mode              TEXT NOT NULL,
+        alert_fingerprint TEXT NOT NULL,
+        alert_labels      TEXT NOT NULL,   -- JSON object
+        outcome           TEXT NOT NULL,
+        reason            TEXT NOT NULL,
+        plan              TEXT NOT NULL,
+        exit_code         INTEGER,
+        signal            TEXT,
+        output            TEXT NOT NULL,
+        decided_by        TEXT,
+        created_at        INTEGER NOT NULL,
+        started_at        INTEGER,
+        ended_at          INTEGER,
+        verify_by         INTEGER,
+        updated_at        INTEGER NOT NULL
+      );
+      CREATE INDEX remediation_runs_updated ON remediation_runs (updated_at, id);
+      -- Rate limits count the runs of an action that started within a window.
+      CREATE INDEX remediation_runs_action_started ON remediation_runs (action, started_at) WHERE started_at IS NOT NULL;
+      -- Runs not yet final: what a restart resumes (awaiting approval, verifying) or closes (running).
+      CREATE INDEX remediation_runs_open ON remediation_runs (outcome) WHERE outcome IN ('awaiting_approval', 'running', 'verifying');
+    `,
+  },
 ];
 
 /** The database was written by a newer agent: this one must not write into a schema it does not know. */

@@ -33,7 +33,7 @@ export function openStore(dir = tempDir("aiops-outbox-"), now?: () => number): {
 
 /** A tick carrying only findings, as the detection stage leaves it for the alert stage. */
 export function tick(time: number, findings: Finding[]): TickContext {
-  return { time, findings, startedFindings: [], samples: [], snapshot: {} as TickContext["snapshot"] };
+  return { time, findings, startedFindings: [], alertChanges: [], samples: [], snapshot: {} as TickContext["snapshot"] };
 }
 
 /** The outbox and the alert stage over a store, without delivery workers. */

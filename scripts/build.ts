@@ -1,15 +1,19 @@
 /**
  * Builds `dist/aiops-agent`: one self-contained binary (`bun build --compile` through Bun.build).
- * Ink imports `react-devtools-core` for an optional development feature; the package is not installed
- * and `--external` leaves an import the binary cannot satisfy, so a resolve plugin maps it to an empty
+ * Some dependencies import optional packages that are not installed, for features the agent never
+ * uses: Ink's `react-devtools-core` (a development aid), dbus-next's `x11` (finding a session bus from
+ * an X display) and `usocket` (abstract sockets; the agent connects to `unix:path=` buses).
+ * `--external` leaves an import the binary cannot satisfy, so a resolve plugin maps each to an empty
  * module instead.
  */
 import type { BunPlugin } from "bun";
 
-const emptyDevtools: BunPlugin = {
-  name: "empty react-devtools-core",
+const OPTIONAL_MISSING = /^(react-devtools-core|x11|usocket)$/;
+
+const emptyOptional: BunPlugin = {
+  name: "empty optional packages",
   setup(build) {
-    build.onResolve({ filter: /^react-devtools-core$/ }, () => ({ path: "react-devtools-core", namespace: "empty" }));
+    build.onResolve({ filter: OPTIONAL_MISSING }, (args) => ({ path: args.path, namespace: "empty" }));
     build.onLoad({ filter: /.*/, namespace: "empty" }, () => ({ contents: "export default {};", loader: "js" }));
   },
 };
@@ -33,7 +37,7 @@ const result = await Bun.build({
   // own that are not parsed, nor resident, until a command needs them.
   splitting: true,
   target: "bun",
-  plugins: [emptyDevtools],
+  plugins: [emptyOptional],
   define: { "process.env.NODE_ENV": '"production"' },
 });
 if (!result.success) {

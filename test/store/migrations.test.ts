@@ -15,6 +15,7 @@ const TABLES = [
   "notifications",
   "points",
   "points_recent",
+  "remediation_runs",
   "rollup_1h",
   "rollup_1m",
   "schema_migrations",

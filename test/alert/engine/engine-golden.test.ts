@@ -1,7 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { type AlertEngine, createAlertEngine, type EngineOptions, stateFromParts } from "../../../src/alert/engine.ts";
+import { type AlertEngine, createAlertEngine } from "../../../src/alert/engine/alert-engine.ts";
+import type { EngineOptions } from "../../../src/alert/engine/engine-options.ts";
+import { stateFromParts } from "../../../src/alert/engine/engine-state.ts";
 import type { Route } from "../../../src/alert/channel-routing.ts";
 import type { Finding } from "../../../src/contracts/finding.ts";
 import { finding } from "../fixtures.ts";

@@ -1,0 +1,26 @@
+import type { AlertRecord } from "../../../src/alert/engine/engine-state.ts";
+import { fingerprintOf, seriesKeyOf } from "../../../src/alert/engine/fingerprint.ts";
+import type { Finding } from "../../../src/contracts/finding.ts";
+import { finding } from "../fixtures.ts";
+
+/** 2026-01-10T08:00:00Z: seconds after it with `at`. */
+export const T0 = Date.parse("2026-01-10T08:00:00Z");
+export const at = (s: number): number => T0 + s * 1000;
+
+/** A tracked alert as the lifecycle leaves it: firing since T0 on the given finding unless overridden. */
+export function alertRecord(over: Partial<AlertRecord> & { finding?: Finding } = {}): AlertRecord {
+  const f = over.finding ?? finding();
+  return {
+    fingerprint: fingerprintOf(f),
+    seriesKey: seriesKeyOf(f),
+    labels: { ...f.labels, alertname: f.type, metric: f.metric, severity: f.severity, agent: "host-a", environment: "test" },
+    finding: f,
+    state: "firing",
+    activeAt: T0,
+    firedAt: T0,
+    changes: [T0],
+    held: false,
+    told: {},
+    ...over,
+  };
+}

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { createDeliveryWorkers, type DeliverySettings } from "../../../src/alert/delivery-workers.ts";
+import type { DeliverySettings } from "../../../src/alert/delivery/delivery-settings.ts";
+import { createDeliveryWorkers } from "../../../src/alert/delivery/delivery-workers.ts";
 import { delivered, failed } from "../../../src/alert/notifier.ts";
 import type { AgentEvent } from "../../../src/contracts/events.ts";
 import { EventBus } from "../../../src/event-bus.ts";
@@ -11,7 +12,8 @@ import type { Store } from "../../../src/store/store.ts";
 import { seededRandom } from "../../support/seeded-random.ts";
 import { cleanUp } from "../../store/support/temp.ts";
 import { notification } from "../fixtures.ts";
-import { ManualTime, T0, channels, fakeNotifier, openStore, quietLog, settle } from "../outbox/support.ts";
+import { T0, openStore, quietLog } from "../outbox/support.ts";
+import { TestClock, channels, fakeNotifier, settle } from "./support.ts";
 
 afterEach(cleanUp);
 
@@ -41,12 +43,12 @@ async function run() {
   }
   enqueue(store, "gone", "gone-old", "cpu", T0 - 60_000);
   enqueue(store, "gone", "gone-new", "cpu");
-  const time = new ManualTime();
+  const time = new TestClock();
   const notifiers = [
-    fakeNotifier("fine", [delivered(200)], time.now),
-    fakeNotifier("busy", [failed("HTTP 503", true, 503), failed("HTTP 429: slow down", true, 429, 5000), delivered(202)], time.now),
-    fakeNotifier("strict", [failed("HTTP 400: bad payload", false, 400), delivered(200)], time.now),
-    fakeNotifier("broken", [failed("no answer from 127.0.0.1:9: ECONNREFUSED", true)], time.now),
+    fakeNotifier("fine", [delivered(200)], time.wallMs),
+    fakeNotifier("busy", [failed("HTTP 503", true, 503), failed("HTTP 429: slow down", true, 429, 5000), delivered(202)], time.wallMs),
+    fakeNotifier("strict", [failed("HTTP 400: bad payload", false, 400), delivered(200)], time.wallMs),
+    fakeNotifier("broken", [failed("no answer from 127.0.0.1:9: ECONNREFUSED", true)], time.wallMs),
   ];
   const events = new EventBus();
   const published: AgentEvent[] = [];
@@ -59,8 +61,8 @@ async function run() {
     metrics,
     log: quietLog().log,
     events,
-    now: time.now,
-    setTimer: time.setTimer,
+    clock: time,
+    commitGapMs: 0,
     random: seededRandom(5),
   });
   w.start();

@@ -2,6 +2,9 @@ import type { DeliveryChannel } from "../../../src/alert/delivery/delivery-chann
 import type { DeliveryWorkers } from "../../../src/alert/delivery/delivery-workers.ts";
 import type { Notification, Notifier, NotifyResult } from "../../../src/alert/notifier.ts";
 import { ManualClock } from "../../../src/clock.ts";
+import { enqueueInOrder } from "../../../src/store/notifications.ts";
+import type { Store } from "../../../src/store/store.ts";
+import { notification } from "../fixtures.ts";
 import { T0 } from "../outbox/support.ts";
 
 /**
@@ -103,4 +106,11 @@ export function fakeNotifier(name: string, answers: Answer[], now: () => number 
 /** Channels of fake notifiers for the workers. */
 export function channels(...notifiers: Notifier[]): Map<string, DeliveryChannel> {
   return new Map(notifiers.map((n) => [n.name, { notifier: n, timeoutMs: 1000 }]));
+}
+
+/** Queues a notification for `channel` as the outbox would (each key its own alert unless `alert` is given); returns its id. */
+export function enqueue(store: Store, channel: string, key: string, createdAt = T0, alert = `alert-${key}`): number {
+  return store.transaction((db) =>
+    enqueueInOrder(db, { alertFingerprint: alert, alertState: "firing", channel, idempotencyKey: key, payload: notification({ idempotencyKey: key, channel }), createdAt })!,
+  );
 }

@@ -4,9 +4,9 @@ import { dirname, join } from "node:path";
 import { type AlertEngine, createAlertEngine } from "../../../src/alert/engine/alert-engine.ts";
 import type { EngineOptions } from "../../../src/alert/engine/engine-options.ts";
 import { stateFromParts } from "../../../src/alert/engine/engine-state.ts";
-import type { Route } from "../../../src/alert/channel-routing.ts";
 import type { Finding } from "../../../src/contracts/finding.ts";
 import { finding } from "../fixtures.ts";
+import { route } from "./support.ts";
 
 /**
  * One long scripted run of the engine through every step (lifecycle, grouping, repeats, escalation,
@@ -21,15 +21,6 @@ const GOLDEN = join(import.meta.dir, "../../golden/alert-engine/scenario.json");
 const T0 = Date.parse("2026-01-10T08:00:00Z");
 const at = (s: number) => new Date(T0 + s * 1000);
 
-const route = (channel: string, over: Partial<Route> = {}): Route => ({
-  channel,
-  severities: ["warning", "critical"],
-  types: [],
-  sendResolved: true,
-  repeatIntervalMs: 60_000,
-  ...over,
-});
-
 const OPTIONS: EngineOptions = {
   agentName: "host-a",
   environment: "test",
@@ -39,7 +30,7 @@ const OPTIONS: EngineOptions = {
   flapMaxChanges: 2,
   inhibit: true,
   routes: [
-    route("ops"),
+    route("ops", { repeatIntervalMs: 60_000 }),
     route("pager", { severities: ["critical"], repeatIntervalMs: 300_000 }),
     route("storage", { types: ["disk_full"], sendResolved: false, repeatIntervalMs: 90_000 }),
   ],

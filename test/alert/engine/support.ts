@@ -1,3 +1,4 @@
+import type { Route } from "../../../src/alert/channel-routing.ts";
 import type { AlertRecord } from "../../../src/alert/engine/engine-state.ts";
 import { fingerprintOf, seriesKeyOf } from "../../../src/alert/engine/fingerprint.ts";
 import type { Finding } from "../../../src/contracts/finding.ts";
@@ -24,3 +25,13 @@ export function alertRecord(over: Partial<AlertRecord> & { finding?: Finding } =
     ...over,
   };
 }
+
+/** A channel's route: every severity and type, resolves sent, reminded hourly, unless overridden. */
+export const route = (channel: string, over: Partial<Route> = {}): Route => ({
+  channel,
+  severities: ["warning", "critical"],
+  types: [],
+  sendResolved: true,
+  repeatIntervalMs: 3_600_000,
+  ...over,
+});

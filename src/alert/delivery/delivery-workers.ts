@@ -4,14 +4,15 @@ import { componentLogger, type Logger } from "../../log.ts";
 import type { SelfMetrics } from "../../self-metrics.ts";
 import { outboxDepth, type NotificationRecord } from "../../store/notifications.ts";
 import type { Store } from "../../store/store.ts";
-import { failed, type Notifier } from "../notifier.ts";
+import { failed } from "../notifier.ts";
 import { type AttemptEnd, attemptDelivery, CANCELLED_BY_STOP } from "./attempt.ts";
 import { attemptOutcomeOf } from "./attempt-outcome.ts";
 import { createClaim } from "./claim.ts";
 import type { DeliveryChannel } from "./delivery-channels.ts";
 import { createDeliveryReport } from "./delivery-report.ts";
 import type { DeliverySettings } from "./delivery-settings.ts";
-import { createLane, type Lane } from "./lane.ts";
+import type { Lane } from "./lane.ts";
+import { createLanes } from "./lanes.ts";
 import { createOrphanSweep } from "./orphan-sweep.ts";
 import { createOutboxMetrics, registerOutboxGauges } from "./outbox-metrics.ts";
 import { createRecorder } from "./recorder.ts";
@@ -74,8 +75,9 @@ const COMMIT_GAP_MS = 2;
  *   claim (the next due row) → attempt (send, bounded by the time-out) → outcome (delivered, retry
  *   when, or give up) → record (one transaction per batch) → report (metrics, logs, event)
  *
- * and, beside them, the orphan sweep of channels no longer configured. The workers own the loop:
- * when to look for due rows (woken by the outbox, or by a timer for the next retry), reload and stop.
+ * and, beside them, the orphan sweep of channels no longer configured. The lanes (one per channel)
+ * follow reloads. The workers own the loop: when to look for due rows (woken by the outbox, or by a
+ * timer for the next retry or the sweep), and the stop.
  */
 export function createDeliveryWorkers(options: DeliveryWorkersOptions): DeliveryWorkers {
   const { store } = options;
@@ -86,13 +88,10 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
   const stopTimeoutMs = options.stopTimeoutMs ?? 2000;
   const metrics = createOutboxMetrics(options.metrics);
   let settings = options.settings;
-  const lanes = new Map<string, Lane>();
   let phase: "new" | "running" | "stopping" | "stopped" = "new";
   let pumpQueued = false;
   let cancelTimer: (() => void) | undefined;
   let idleWaiters: Array<() => void> = [];
-  /** Notifiers replaced by a reload, closed once their attempts end. */
-  const retiring = new Set<Promise<void>>();
 
   const claim = createClaim(store, options.batchSize ?? 64);
   const reporter = createDeliveryReport(metrics, log, options.events);
@@ -120,18 +119,14 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
     },
   });
 
-  const makeLane = (name: string, channel: DeliveryChannel): Lane => {
-    metrics.touch(name);
-    return createLane(name, channel);
-  };
-  for (const [name, channel] of options.channels) lanes.set(name, makeLane(name, channel));
+  const lanes = createLanes(options.channels, log, (name) => metrics.touch(name));
 
   registerOutboxGauges(
     options.metrics,
     () => {
       const depth = store.read((db) => outboxDepth(db));
       const seen = new Set(depth.map((d) => d.channel));
-      return [...depth, ...[...lanes.keys()].filter((c) => !seen.has(c)).map((channel) => ({ channel, pending: 0, oldestCreatedAt: null }))];
+      return [...depth, ...lanes.names().filter((c) => !seen.has(c)).map((channel) => ({ channel, pending: 0, oldestCreatedAt: null }))];
     },
     wallMs,
   );
@@ -147,7 +142,7 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
     if (phase !== "running") return;
     const at = wallMs();
     try {
-      for (const lane of lanes.values()) fill(lane, at);
+      for (const lane of lanes) fill(lane, at);
       arm(at);
     } catch (cause) {
       // A claim query failed (the store is failing over): look again a little later.
@@ -174,7 +169,7 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
     cancelTimer?.();
     cancelTimer = undefined;
     let next = at + SWEEP_MS;
-    for (const lane of lanes.values()) {
+    for (const lane of lanes) {
       if (lane.inFlight.size >= settings.concurrency) continue;
       if (lane.pausedUntil > at) {
         next = Math.min(next, lane.pausedUntil);
@@ -232,20 +227,11 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
     if (phase !== "running") return true;
     if (recorder.waiting > 0) return false;
     const at = wallMs();
-    for (const lane of lanes.values()) {
+    for (const lane of lanes) {
       if (lane.inFlight.size > 0 || lane.queue.length > 0) return false;
       if (lane.pausedUntil <= at && claim.anyDue(lane, at)) return false;
     }
     return true;
-  }
-
-  async function closeAfter(notifier: Notifier, attempts: Array<Promise<void>>): Promise<void> {
-    await Promise.allSettled(attempts);
-    try {
-      await notifier.close();
-    } catch (cause) {
-      log.warning({ err: cause, channel: notifier.name }, "Closing a notifier failed");
-    }
   }
 
   /** True when `p` settled within `ms` of the clock. */
@@ -270,26 +256,7 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
 
     reload(channels, next) {
       settings = next;
-      for (const [name, lane] of lanes) {
-        const replacement = channels.get(name);
-        if (replacement?.notifier === lane.channel.notifier) {
-          lane.channel = replacement;
-          continue;
-        }
-        // Attempts in flight finish on the old notifier; queued rows go back to the database.
-        const attempts = [...lane.inFlight.values()].map((f) => f.done);
-        const closing = closeAfter(lane.channel.notifier, attempts);
-        retiring.add(closing);
-        void closing.finally(() => retiring.delete(closing));
-        if (replacement) {
-          lane.channel = replacement;
-          for (const r of lane.queue) lane.claimed.delete(r.id);
-          lane.queue = [];
-        } else {
-          lanes.delete(name);
-        }
-      }
-      for (const [name, channel] of channels) if (!lanes.has(name)) lanes.set(name, makeLane(name, channel));
+      lanes.reload(channels);
       schedulePump();
     },
 
@@ -299,11 +266,10 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
         phase = "stopping";
         cancelTimer?.();
         cancelTimer = undefined;
-        const flights = () => [...lanes.values()].flatMap((l) => [...l.inFlight.values()]);
-        if (wasRunning && flights().length > 0) {
-          const all = Promise.allSettled(flights().map((f) => f.done));
+        if (wasRunning && lanes.flights().length > 0) {
+          const all = Promise.allSettled(lanes.flights().map((f) => f.done));
           if (!(await within(all, stopTimeoutMs))) {
-            const left = flights();
+            const left = lanes.flights();
             for (const f of left) f.controller.abort(new Error("stopping"));
             await within(Promise.allSettled(left.map((f) => f.done)), SETTLE_MS);
             log.warning({ cancelled: left.length }, "Stopped with deliveries in flight; they are sent again after the restart");
@@ -312,20 +278,14 @@ export function createDeliveryWorkers(options: DeliveryWorkersOptions): Delivery
         // Outcomes that ended are recorded before the store closes.
         recorder.flush();
         phase = "stopped";
-        for (const lane of lanes.values()) lane.queue = [];
-        await within(Promise.allSettled([...retiring, ...[...lanes.values()].map((l) => closeAfter(l.channel.notifier, []))]), SETTLE_MS);
+        await within(lanes.close(), SETTLE_MS);
         notifyIdle();
         for (const w of idleWaiters.splice(0)) w();
       })();
       return stopped;
     },
 
-    inFlight(channel) {
-      if (channel !== undefined) return lanes.get(channel)?.inFlight.size ?? 0;
-      let n = 0;
-      for (const lane of lanes.values()) n += lane.inFlight.size;
-      return n;
-    },
+    inFlight: (channel) => lanes.inFlight(channel),
 
     idle() {
       if (isIdle()) return Promise.resolve();

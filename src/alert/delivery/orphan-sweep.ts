@@ -10,7 +10,7 @@ import type { OutboxMetrics } from "./outbox-metrics.ts";
  */
 export interface OrphanSweep {
   /** Dead-letters the rows of channels not in `configured` queued before `at - maxAgeMs`. Never throws: a failure is logged. */
-  sweep(configured: ReadonlySet<string> | ReadonlyMap<string, unknown>, at: number, maxAgeMs: number): void;
+  sweep(configured: { has(channel: string): boolean }, at: number, maxAgeMs: number): void;
 }
 
 /** Creates the orphan sweep over an open store; `log` is the workers' logger. */

@@ -11,7 +11,7 @@ import { createFlapDamping } from "./flap-damping.ts";
 import { createGrouping } from "./grouping.ts";
 import { type Inhibition, inhibitionOf } from "./inhibition.ts";
 import { createLifecycle } from "./lifecycle.ts";
-import { isMuted, muteOf } from "./mute.ts";
+import { muteOf } from "./mute.ts";
 import { decideNotify } from "./notify-decision.ts";
 import { toldNow } from "./repeat.ts";
 
@@ -79,10 +79,9 @@ export function createAlertEngine(options: EngineOptions, state?: EngineState): 
     a.told = {};
   };
 
-  /** Tells each channel what `decideNotify` says it is due about a firing alert: first time, severity change, or repeat. */
+  /** Tells each channel what `decideNotify` says it is due about a firing alert now: first time, severity change, or repeat. */
   const tellFiring = (a: AlertRecord, now: number, inhibition: Inhibition) => {
     const mute = muteOf(a, now, silences, inhibition);
-    if (isMuted(mute)) return;
     for (const route of options.routes) {
       const decision = decideNotify(a, route, mute, now);
       if (decision.notify !== "now") continue;

@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from "../clock.ts";
 import type { Config } from "../config/schema.ts";
 import type { EventBus } from "../event-bus.ts";
 import { componentLogger, type Logger } from "../log.ts";
@@ -6,7 +7,9 @@ import type { Store } from "../store/store.ts";
 import { type AlertStage, createAlertStage } from "./alert-stage.ts";
 import { channelsOf } from "../config/resolved-channels.ts";
 import type { NotifierDeps } from "./create-notifiers.ts";
-import { createDeliveryWorkers, type DeliveryWorkers, deliveryChannelsOf, deliverySettingsOf } from "./delivery-workers.ts";
+import { deliveryChannelsOf } from "./delivery/delivery-channels.ts";
+import { deliverySettingsOf } from "./delivery/delivery-settings.ts";
+import { createDeliveryWorkers, type DeliveryWorkers } from "./delivery/delivery-workers.ts";
 import type { Notifier } from "./notifier.ts";
 import { createOutbox } from "./outbox.ts";
 
@@ -27,7 +30,8 @@ export interface AlertingDeps {
   events: EventBus;
   /** The root logger. */
   log: Logger;
-  now?: () => number;
+  /** The delivery workers' timers and times, and the time of silences added through the API. */
+  clock?: Clock;
   random?: () => number;
   notifierDeps?: NotifierDeps;
 }
@@ -50,7 +54,7 @@ async function notifiersOf(config: Config, deps: NotifierDeps): Promise<Map<stri
  */
 export async function createAlerting(config: Config, deps: AlertingDeps): Promise<Alerting> {
   const log = componentLogger(deps.log, "alert");
-  const now = deps.now ?? Date.now;
+  const clock = deps.clock ?? systemClock;
   const workers = createDeliveryWorkers({
     store: deps.store,
     channels: deliveryChannelsOf(config, await notifiersOf(config, deps.notifierDeps ?? {})),
@@ -58,7 +62,7 @@ export async function createAlerting(config: Config, deps: AlertingDeps): Promis
     metrics: deps.metrics,
     log: deps.log,
     events: deps.events,
-    now,
+    clock,
     ...(deps.random ? { random: deps.random } : {}),
   });
   const outbox = createOutbox({ store: deps.store, events: deps.events, onEnqueued: () => workers.wake() });
@@ -67,7 +71,7 @@ export async function createAlerting(config: Config, deps: AlertingDeps): Promis
     outbox,
     metrics: deps.metrics,
     log: deps.log,
-    now,
+    now: () => clock.wall().getTime(),
     onReload(next) {
       notifiersOf(next, deps.notifierDeps ?? {}).then(
         (notifiers) => workers.reload(deliveryChannelsOf(next, notifiers), deliverySettingsOf(next)),

@@ -1,6 +1,6 @@
 import type { Clock } from "../clock.ts";
 import type { ActionConfig } from "../config/remediation.ts";
-import { retryDelayMs } from "../alert/backoff.ts";
+import { retryDelayMs } from "../alert/delivery/backoff.ts";
 import type { HttpClient } from "../alert/http-client.ts";
 import { createScrubber, secretTexts } from "../alert/scrub.ts";
 import type { RemediationAction } from "./action.ts";

@@ -28,6 +28,7 @@ import { createAlertRoutes } from "./server/alert-routes.ts";
 import { createRemediationRoutes } from "./server/remediation-routes.ts";
 import { createAction } from "./remediate/create-actions.ts";
 import { createRemediationStage } from "./remediate/remediation-stage.ts";
+import { annotateWithRemediation } from "./remediate/remediation-notes.ts";
 import { createRemediator } from "./remediate/remediator.ts";
 import { createSelfFindingsStage } from "./detect/self-findings-stage.ts";
 import { systemClock } from "./clock.ts";
@@ -273,7 +274,7 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
   const events = new EventBus();
   let alerting;
   try {
-    alerting = await createAlerting(loaded.config, { store, metrics, events, log: root });
+    alerting = await createAlerting(loaded.config, { store, metrics, events, log: root, annotate: annotateWithRemediation });
   } catch (cause) {
     log.critical({ err: cause }, `Invalid configuration: ${(cause as Error).message}`);
     store.close();

@@ -54,3 +54,20 @@ export interface RemediationRun {
   verifyBy: number | null;
   updatedAt: number;
 }
+
+/** What an alert's notification says of the remediation tried for it: one line per run, newest first. */
+export interface RemediationNote {
+  action: string;
+  outcome: RemediationOutcome;
+  /** Why it was skipped or failed; empty otherwise. */
+  reason: string;
+  /** What it did or would do. */
+  plan: string;
+  /** ISO time of the run's last change. */
+  at: string;
+}
+
+/** A note as one line of text, for chat and email: `stop-runaway: failed (the alert still fires 2m after the action)`. */
+export function noteText(note: RemediationNote): string {
+  return `${note.action}: ${note.outcome.replace("_", " ")}${note.reason ? ` (${note.reason})` : ""}`;
+}

@@ -155,3 +155,11 @@ export function listRemediationRuns(db: Database, filter: RemediationRunFilter =
   filterBy(where, params, "updated_at", "<=", filter.to);
   return listPage<RunRow, RemediationRun>(db, { table: "remediation_runs", sort: "updated_at", where, params, map: toRun }, filter);
 }
+
+/** The runs for one alert changed since `since` (its episode), newest first, at most `limit`. */
+export function remediationRunsOfAlert(db: Database, fingerprint: string, since: number, limit: number): RemediationRun[] {
+  return db
+    .query<RunRow, [string, number, number]>("SELECT * FROM remediation_runs WHERE alert_fingerprint = ? AND updated_at >= ? ORDER BY updated_at DESC, id DESC LIMIT ?")
+    .all(fingerprint, since, limit)
+    .map(toRun);
+}

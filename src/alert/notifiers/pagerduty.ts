@@ -1,5 +1,6 @@
 import type { ChannelOf } from "../../config/channels.ts";
 import { seriesOf } from "../notification-text.ts";
+import { noteText } from "../../contracts/remediation.ts";
 import type { HttpClient } from "../http-client.ts";
 import { sendHttp } from "../http-send.ts";
 import type { AlertNotice, Notification, Notifier, NotifyResult } from "../notifier.ts";
@@ -78,6 +79,7 @@ export function pagerDutyEvent(a: AlertNotice, n: Notification, routingKey: stri
         fingerprint: a.fingerprint,
         environment: n.environment,
         test: n.test,
+        ...(a.remediations?.length ? { remediation: a.remediations.map(noteText) } : {}),
       },
     },
   };

@@ -1,5 +1,6 @@
 import type { ChannelOf } from "../../config/channels.ts";
 import { formatNumber, seriesOf, titleOf } from "../notification-text.ts";
+import { noteText } from "../../contracts/remediation.ts";
 import type { HttpClient } from "../http-client.ts";
 import { sendHttp } from "../http-send.ts";
 import type { AlertNotice, Notification, Notifier } from "../notifier.ts";
@@ -61,6 +62,7 @@ function attachment(a: AlertNotice, n: Notification): Record<string, unknown> {
       { title: "Threshold", value: formatNumber(a.finding.threshold), short: true },
       { title: "Type", value: a.finding.type, short: true },
       { title: a.status === "resolved" ? "Resolved" : "Since", value: a.endsAt ?? a.startsAt, short: true },
+      ...(a.remediations?.length ? [{ title: "Remediation", value: a.remediations.map(noteText).join("\n"), short: false }] : []),
     ],
     footer: `aiops-agent · ${a.finding.detector} · ${a.fingerprint}`,
     ts: Math.floor(Date.parse(a.endsAt ?? a.startsAt) / 1000),

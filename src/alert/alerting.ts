@@ -1,3 +1,4 @@
+import type { Clock } from "../clock.ts";
 import type { Config } from "../config/schema.ts";
 import type { EventBus } from "../event-bus.ts";
 import { componentLogger, type Logger } from "../log.ts";
@@ -27,9 +28,11 @@ export interface AlertingDeps {
   events: EventBus;
   /** The root logger. */
   log: Logger;
-  now?: () => number;
+  /** Wall time of alerts and silences, the workers' retry timers, the notifiers' time-outs. */
+  clock: Clock;
   random?: () => number;
-  notifierDeps?: NotifierDeps;
+  /** Replaces the notifiers' HTTP client or file reading (tests); the clock is the one above. */
+  notifierDeps?: Omit<NotifierDeps, "clock">;
 }
 
 /**
@@ -50,15 +53,18 @@ async function notifiersOf(config: Config, deps: NotifierDeps): Promise<Map<stri
  */
 export async function createAlerting(config: Config, deps: AlertingDeps): Promise<Alerting> {
   const log = componentLogger(deps.log, "alert");
-  const now = deps.now ?? Date.now;
+  const { clock } = deps;
+  const now = () => clock.wallMs();
+  const notifierDeps: NotifierDeps = { ...deps.notifierDeps, clock };
   const workers = createDeliveryWorkers({
     store: deps.store,
-    channels: deliveryChannelsOf(config, await notifiersOf(config, deps.notifierDeps ?? {})),
+    channels: deliveryChannelsOf(config, await notifiersOf(config, notifierDeps)),
     settings: deliverySettingsOf(config),
     metrics: deps.metrics,
     log: deps.log,
     events: deps.events,
     now,
+    setTimer: (ms, fn) => clock.setTimer(ms, fn),
     ...(deps.random ? { random: deps.random } : {}),
   });
   const outbox = createOutbox({ store: deps.store, events: deps.events, onEnqueued: () => workers.wake() });
@@ -69,7 +75,7 @@ export async function createAlerting(config: Config, deps: AlertingDeps): Promis
     log: deps.log,
     now,
     onReload(next) {
-      notifiersOf(next, deps.notifierDeps ?? {}).then(
+      notifiersOf(next, notifierDeps).then(
         (notifiers) => workers.reload(deliveryChannelsOf(next, notifiers), deliverySettingsOf(next)),
         (cause: unknown) => log.error({ err: cause }, "Alert channels not reloaded: the running ones are kept"),
       );

@@ -6,8 +6,12 @@ export function freePort(): number {
   return port;
 }
 
-/** Polls `check` until it returns a value, or fails after `timeoutMs` with the last error. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+/**
+ * Polls `check` every `everyMs` until it returns a value, or fails after `timeoutMs` with the last error.
+ * For what real time decides: a peer process, a socket. A timer of the agent's is moved with a
+ * `ManualClock` instead, never waited for.
+ */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -17,7 +21,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     } catch (cause) {
       last = cause;
     }
-    await Bun.sleep(200);
+    await Bun.sleep(everyMs);
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
 }

@@ -12,6 +12,7 @@ import { cleanUp } from "../../store/support/temp.ts";
 import { notification } from "../fixtures.ts";
 import { ManualTime, T0, channels, fakeNotifier, openStore, quietLog, settle } from "./support.ts";
 import type { DeliveryAttempt } from "../../../src/contracts/delivery.ts";
+import { systemClock } from "../../../src/clock.ts";
 
 afterEach(cleanUp);
 
@@ -59,7 +60,7 @@ describe("delivery workers", () => {
     const { store } = openStore();
     const id = enqueue(store, "hook", "k1");
     const hook = fakeNotifier("hook", [delivered(200)]);
-    const events = new EventBus();
+    const events = new EventBus(systemClock);
     const seen: DeliveryAttempt[] = [];
     events.subscribe((e) => e.type === "delivery" && seen.push(e.delivery));
     const { w, metrics } = workers(store, [hook], { events });

@@ -9,6 +9,7 @@ import { cleanUp } from "../../store/support/temp.ts";
 import { configFor, finding } from "../fixtures.ts";
 import { type Receiver, startReceiver } from "./receiver.ts";
 import { openStore, quietLog, tick, until } from "./support.ts";
+import { systemClock } from "../../../src/clock.ts";
 
 const SECRET = "receiver-hmac-secret-0123";
 const running: Array<() => Promise<void> | void> = [];
@@ -30,7 +31,7 @@ async function pipeline(
     delivery: { backoff_base: "50ms", backoff_max: "200ms", ...delivery },
     channels: Object.entries(receivers).map(([name, r]) => ({ name, type: "webhook", url: r.url, secret: SECRET, timeout: 2, ...channel })),
   });
-  const alerting = await createAlerting(config, { store, metrics: new SelfMetrics(), events: new EventBus(), log: quietLog().log });
+  const alerting = await createAlerting(config, { store, metrics: new SelfMetrics(), events: new EventBus(systemClock), log: quietLog().log, clock: systemClock });
   alerting.start();
   running.push(() => alerting.stage.close());
   return { alerting, store };

@@ -13,6 +13,7 @@ import { type RunningAlertmanager, startAlertmanager } from "../peers/alertmanag
 import { type RunningSmtp, startSmtp } from "../peers/smtp.ts";
 import { TLS_DIR } from "../sink.ts";
 import { openStore, quietLog, tick, until } from "./support.ts";
+import { systemClock } from "../../../src/clock.ts";
 
 const alertmanagerBinary = findPeer("prometheus-alertmanager", ["/usr/bin/prometheus-alertmanager"]);
 const aiosmtpd = findPeer("python3-aiosmtpd", ["/usr/lib/python3/dist-packages/aiosmtpd"]);
@@ -27,7 +28,7 @@ afterEach(async () => {
 async function pipeline(channel: Record<string, unknown>): Promise<{ alerting: Alerting; store: Store }> {
   const { store } = openStore();
   const config = configFor({ for: 0, group_wait: 0, delivery: { backoff_base: "100ms", backoff_max: "1s" }, channels: [{ name: "peer", ...channel }] });
-  const alerting = await createAlerting(config, { store, metrics: new SelfMetrics(), events: new EventBus(), log: quietLog().log });
+  const alerting = await createAlerting(config, { store, metrics: new SelfMetrics(), events: new EventBus(systemClock), log: quietLog().log, clock: systemClock });
   alerting.start();
   stopAlerting = () => alerting.stage.close();
   return { alerting, store };

@@ -11,6 +11,7 @@ import { SelfMetrics } from "../../../src/self-metrics.ts";
 import { type Store, createStore } from "../../../src/store/store.ts";
 import { afterThisTest, tempDir } from "../../store/support/temp.ts";
 import { configFor } from "../fixtures.ts";
+import { systemClock } from "../../../src/clock.ts";
 
 /** 2026-01-10T08:00:00Z. */
 export const T0 = Date.parse("2026-01-10T08:00:00Z");
@@ -18,14 +19,14 @@ export const T0 = Date.parse("2026-01-10T08:00:00Z");
 /** A logger that keeps its lines for the test. */
 export function quietLog(): { log: Logger; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
-  return { log: createLogger({ level: "debug", sink: { write: (l) => void lines.push(JSON.parse(l)) } }), lines };
+  return { log: createLogger({ level: "debug", clock: systemClock, sink: { write: (l) => void lines.push(JSON.parse(l)) } }), lines };
 }
 
 /** An open store in a temporary directory, closed after the test (or at `dir` to reopen one). */
-export function openStore(dir = tempDir("aiops-outbox-"), now?: () => number): { store: Store; dir: string } {
+export function openStore(dir = tempDir("aiops-outbox-")): { store: Store; dir: string } {
   const { log } = quietLog();
   const config = configFor({});
-  const store = createStore({ dataDir: dir, settings: config.store, log, metrics: new SelfMetrics(), ...(now ? { now } : {}) });
+  const store = createStore({ dataDir: dir, settings: config.store, log, metrics: new SelfMetrics(), clock: systemClock });
   store.open();
   afterThisTest(() => store.close());
   return { store, dir };
@@ -38,7 +39,7 @@ export function tick(time: number, findings: Finding[]): TickContext {
 
 /** The outbox and the alert stage over a store, without delivery workers. */
 export function alertStage(store: Store, config: Config, over: { now?: () => number; onEnqueued?: () => void } = {}) {
-  const events = new EventBus();
+  const events = new EventBus(systemClock);
   const metrics = new SelfMetrics();
   const outbox: Outbox = createOutbox({ store, events, ...(over.onEnqueued ? { onEnqueued: over.onEnqueued } : {}) });
   const stage: AlertStage = createAlertStage({ config, outbox, metrics, log: quietLog().log, now: over.now ?? (() => T0) });

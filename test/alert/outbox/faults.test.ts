@@ -8,8 +8,9 @@ import type { Store } from "../../../src/store/store.ts";
 import { cleanUp } from "../../store/support/temp.ts";
 import { configFor, finding } from "../fixtures.ts";
 import { type Receiver, startReceiver } from "./receiver.ts";
-import { openStore, quietLog, tick, until } from "./support.ts";
+import { openStore, quietLog, tick } from "./support.ts";
 import { systemClock } from "../../../src/clock.ts";
+import { waitFor } from "../../support/ports.ts";
 
 const SECRET = "receiver-hmac-secret-0123";
 const running: Array<() => Promise<void> | void> = [];
@@ -49,7 +50,7 @@ const attemptLog = (store: Store, id: number) => store.read((db) => listDelivery
 
 /** Every queued notification delivered, and each key accepted by the receiver, signed. */
 async function allDelivered(store: Store, receiver: Receiver, channel?: string): Promise<NotificationRecord[]> {
-  await until("every notification delivered", () => rows(store, channel).every((n) => n.status === "delivered"));
+  await waitFor("every notification delivered", () => rows(store, channel).every((n) => n.status === "delivered"), 15_000, 20);
   const queued = rows(store, channel);
   const accepted = receiver.accepted();
   expect(queued.length).toBeGreaterThan(0);
@@ -65,7 +66,7 @@ describe("delivery faults against a real webhook receiver (signature checked, co
     running.push(() => receiver.stop());
     const { alerting, store } = await pipeline({ hook: receiver });
     fire(alerting, 3);
-    await until("a few refused attempts", () => rows(store).every((n) => n.attempts >= 2));
+    await waitFor("a few refused attempts", () => rows(store).every((n) => n.attempts >= 2), 15_000, 20);
     receiver.up();
     const queued = await allDelivered(store, receiver);
     for (const n of queued) {

@@ -11,7 +11,7 @@ import { SelfMetrics } from "../../../src/self-metrics.ts";
 import { type Store, createStore } from "../../../src/store/store.ts";
 import { afterThisTest, tempDir } from "../../store/support/temp.ts";
 import { configFor } from "../fixtures.ts";
-import { systemClock } from "../../../src/clock.ts";
+import { settle as letWorkRun, systemClock } from "../../../src/clock.ts";
 
 /** 2026-01-10T08:00:00Z. */
 export const T0 = Date.parse("2026-01-10T08:00:00Z");
@@ -116,16 +116,8 @@ export class ManualTime {
  * ended (they commit at most every 2 ms of real time).
  */
 export async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  await letWorkRun();
+  // The workers' commit gap is real time (delivery-workers.ts does not take the clock yet).
   await Bun.sleep(3);
-  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-}
-
-/** Polls until `check` holds (real time; for tests against real peers). */
-export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(20);
-  }
+  await letWorkRun();
 }

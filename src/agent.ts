@@ -6,7 +6,7 @@ import { toSamples } from "./collect/series.ts";
 import type { Snapshot } from "./contracts/snapshot.ts";
 import { createSnapshotter, type Snapshotter } from "./collect/snapshotter.ts";
 import type { Config } from "./config/schema.ts";
-import type { AgentHealth } from "./contracts/health.ts";
+import type { AgentHealth } from "./contracts/agent-health.ts";
 import type { TickContext, TickStage } from "./contracts/tick.ts";
 import { EventBus } from "./event-bus.ts";
 import { type Logger, componentLogger } from "./log.ts";

@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import pkg from "../package.json" with { type: "json" };
 import { Agent } from "./agent.ts";
-import { channelsOf } from "./alert/channels.ts";
+import { channelsOf } from "./config/resolved-channels.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { createCollectors } from "./collect/collectors.ts";
 import { collectInventory } from "./collect/inventory.ts";

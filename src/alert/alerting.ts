@@ -5,7 +5,7 @@ import { componentLogger, type Logger } from "../log.ts";
 import type { SelfMetrics } from "../self-metrics.ts";
 import type { Store } from "../store/store.ts";
 import { type AlertStage, createAlertStage } from "./alert-stage.ts";
-import { channelsOf } from "./channels.ts";
+import { channelsOf } from "../config/resolved-channels.ts";
 import type { NotifierDeps } from "./create-notifiers.ts";
 import { createDeliveryWorkers, type DeliveryWorkers, deliveryChannelsOf, deliverySettingsOf } from "./delivery-workers.ts";
 import type { Notifier } from "./notifier.ts";

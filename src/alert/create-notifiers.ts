@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import type { Clock } from "../clock.ts";
 import type { ChannelConfig } from "../config/channels.ts";
 import type { Config } from "../config/schema.ts";
-import { channelsOf, repeatSecondsOf } from "./channels.ts";
+import { channelsOf, repeatSecondsOf } from "../config/resolved-channels.ts";
 import { type HttpClientFactory, createHttpClient } from "./http-client.ts";
 import type { Notifier } from "./notifier.ts";
 import { createAlertmanagerNotifier } from "./notifiers/alertmanager.ts";
@@ -22,7 +22,7 @@ export interface NotifierDeps {
 }
 
 /**
- * One notifier per configured channel (the seed's `alert.webhook_url` included), by channel name, in
+ * One notifier per configured channel (the implicit `alert.webhook_url` channel included), by channel name, in
  * configuration order. Throws, naming the key, when a channel's `ca_file` cannot be read: start-up
  * must stop on it rather than every delivery failing later.
  */

@@ -15,7 +15,7 @@ import {
 } from "../store/notifications.ts";
 import type { Store } from "../store/store.ts";
 import { type BackoffSettings, retryDelayMs } from "./backoff.ts";
-import { channelsOf } from "./channels.ts";
+import { channelsOf } from "../config/resolved-channels.ts";
 import type { Notification, Notifier, NotifyResult } from "./notifier.ts";
 import { failed } from "./notifier.ts";
 import { createOutboxMetrics, failureReason, type OutboxMetrics, registerOutboxGauges } from "./outbox-metrics.ts";

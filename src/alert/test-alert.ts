@@ -1,7 +1,7 @@
 import type { ChannelType } from "../config/channels.ts";
 import type { Config } from "../config/schema.ts";
 import type { Finding } from "../contracts/finding.ts";
-import { channelsOf } from "./channels.ts";
+import { channelsOf } from "../config/resolved-channels.ts";
 import { type NotifierDeps, createNotifiers } from "./create-notifiers.ts";
 import { sha256 } from "./engine.ts";
 import type { AlertNotice, Notification, NotifyResult } from "./notifier.ts";

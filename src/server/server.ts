@@ -1,5 +1,5 @@
 import type { Clock } from "../clock.ts";
-import type { AgentHealth } from "../contracts/health.ts";
+import type { AgentHealth } from "../contracts/agent-health.ts";
 import type { Inventory } from "../collect/inventory.ts";
 import type { Snapshot } from "../contracts/snapshot.ts";
 import type { LoadedConfig } from "../config/load.ts";

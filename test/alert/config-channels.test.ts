@@ -2,7 +2,7 @@ import { expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { channelsOf } from "../../src/alert/channels.ts";
+import { channelsOf } from "../../src/config/resolved-channels.ts";
 import { createNotifiers } from "../../src/alert/create-notifiers.ts";
 import { routesOf } from "../../src/alert/channel-routing.ts";
 import { loadConfig } from "../../src/config/load.ts";

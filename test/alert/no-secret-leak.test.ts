@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createNotifiers } from "../../src/alert/create-notifiers.ts";
-import { channelsOf } from "../../src/alert/channels.ts";
+import { channelsOf } from "../../src/config/resolved-channels.ts";
 import { secretValues } from "../../src/config/settings.ts";
 import { configSchema } from "../../src/config/schema.ts";
 import { configFor, notification } from "./fixtures.ts";

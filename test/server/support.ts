@@ -1,4 +1,4 @@
-import type { AgentHealth } from "../../src/contracts/health.ts";
+import type { AgentHealth } from "../../src/contracts/agent-health.ts";
 import type { Snapshot } from "../../src/contracts/snapshot.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { EventBus } from "../../src/event-bus.ts";

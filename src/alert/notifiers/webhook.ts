@@ -55,7 +55,7 @@ export function signWebhook(secret: string, timestamp: string, body: string): st
   return createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex");
 }
 
-/** The JSON body: the seed's shape first, then what a lifecycle adds. */
+/** The JSON body: the shape of DESIGN.md first (agent_name, environment, timestamp, anomaly), then what a lifecycle adds. */
 export function webhookBody(n: Notification): Record<string, unknown> {
   return {
     agent_name: n.agentName,

@@ -89,8 +89,8 @@ export class ManualClock implements Clock {
   }
   /**
    * Moves time forward by `ms`, firing every timer that falls due, each at its own time, and settling
-   * after each (and before the first, so work already started sets its timers). `advance(0)` fires what
-   * is due now.
+   * before the first (work already started sets its timers), after each, and at the end. `advance(0)`
+   * fires what is due now.
    */
   async advance(ms: number): Promise<void> {
     const end = this.monotonic + Math.max(0, ms);
@@ -106,6 +106,7 @@ export class ManualClock implements Clock {
       await settle();
     }
     this.monotonic = end;
+    await settle();
   }
   /** Moves the wall clock to `wallMs` (never backwards), as `advance` does. */
   advanceTo(wallMs: number): Promise<void> {

@@ -3,7 +3,9 @@ import type { Config } from "../config/schema.ts";
 import { componentLogger, type Logger } from "../log.ts";
 import type { SelfMetrics } from "../self-metrics.ts";
 import type { AlertState } from "../contracts/alert.ts";
-import { type AlertEngine, createAlertEngine, type EngineOptions, type EngineState, engineOptionsOf, stateFromParts } from "./engine.ts";
+import { type AlertEngine, createAlertEngine } from "./engine/alert-engine.ts";
+import { type EngineOptions, engineOptionsOf } from "./engine/engine-options.ts";
+import { type EngineState, stateFromParts } from "./engine/engine-state.ts";
 import type { Outbox } from "./outbox.ts";
 import type { SilenceInput, SilenceView } from "./silences.ts";
 

@@ -7,7 +7,9 @@ import type { Store } from "../store/store.ts";
 import { type AlertStage, createAlertStage } from "./alert-stage.ts";
 import { channelsOf } from "../config/resolved-channels.ts";
 import type { NotifierDeps } from "./create-notifiers.ts";
-import { createDeliveryWorkers, type DeliveryWorkers, deliveryChannelsOf, deliverySettingsOf } from "./delivery-workers.ts";
+import { deliveryChannelsOf } from "./delivery/delivery-channels.ts";
+import { deliverySettingsOf } from "./delivery/delivery-settings.ts";
+import { createDeliveryWorkers, type DeliveryWorkers } from "./delivery/delivery-workers.ts";
 import type { Notifier } from "./notifier.ts";
 import { createOutbox } from "./outbox.ts";
 
@@ -28,7 +30,7 @@ export interface AlertingDeps {
   events: EventBus;
   /** The root logger. */
   log: Logger;
-  /** Wall time of alerts and silences, the workers' retry timers, the notifiers' time-outs. */
+  /** Wall time of alerts and silences, the delivery workers' timers and times, the notifiers' time-outs. */
   clock: Clock;
   random?: () => number;
   /** Replaces the notifiers' HTTP client or file reading (tests); the clock is the one above. */
@@ -54,7 +56,6 @@ async function notifiersOf(config: Config, deps: NotifierDeps): Promise<Map<stri
 export async function createAlerting(config: Config, deps: AlertingDeps): Promise<Alerting> {
   const log = componentLogger(deps.log, "alert");
   const { clock } = deps;
-  const now = () => clock.wallMs();
   const notifierDeps: NotifierDeps = { ...deps.notifierDeps, clock };
   const workers = createDeliveryWorkers({
     store: deps.store,
@@ -63,8 +64,7 @@ export async function createAlerting(config: Config, deps: AlertingDeps): Promis
     metrics: deps.metrics,
     log: deps.log,
     events: deps.events,
-    now,
-    setTimer: (ms, fn) => clock.setTimer(ms, fn),
+    clock,
     ...(deps.random ? { random: deps.random } : {}),
   });
   const outbox = createOutbox({ store: deps.store, events: deps.events, onEnqueued: () => workers.wake() });
@@ -73,7 +73,7 @@ export async function createAlerting(config: Config, deps: AlertingDeps): Promis
     outbox,
     metrics: deps.metrics,
     log: deps.log,
-    now,
+    now: () => clock.wallMs(),
     onReload(next) {
       notifiersOf(next, notifierDeps).then(
         (notifiers) => workers.reload(deliveryChannelsOf(next, notifiers), deliverySettingsOf(next)),

@@ -3,7 +3,7 @@ import type { Config } from "../config/schema.ts";
 import type { Finding } from "../contracts/finding.ts";
 import { channelsOf } from "../config/resolved-channels.ts";
 import { type NotifierDeps, createNotifiers } from "./create-notifiers.ts";
-import { sha256 } from "./engine.ts";
+import { sha256 } from "./engine/fingerprint.ts";
 import type { AlertNotice, Notification, NotifyResult } from "./notifier.ts";
 
 /** The outcome of `test-alert` on one channel. */

@@ -83,11 +83,6 @@ function sources(root: string, dir: string): string[] {
 /** Reading the time or setting a timer without the clock. */
 const RAW_TIME = /\b(Date\.now\b|new Date\(\)|performance\.now\(|setTimeout\(|setInterval\(|Bun\.sleep\()/;
 
-/**
- * The alert stage still defaults to Date.now when no time is given; alerting.ts always gives it the
- * clock's wall time, so the agent never uses that default. It goes when the stage takes the clock.
- */
-const NOT_YET = new Set(["src/alert/alert-stage.ts"]);
 
 /** Picking the real clock: main.ts's choice alone, so nothing falls back to it when a test forgets its own. */
 const SYSTEM_CLOCK = /\bsystemClock\b/;
@@ -95,7 +90,7 @@ const SYSTEM_CLOCK = /\bsystemClock\b/;
 test("no module of the agent or the TUI reads the time or sets a timer but through the Clock it is given", () => {
   const root = resolve(import.meta.dir, "..");
   const found = [...sources(root, "src"), ...sources(root, "tui")]
-    .filter((file) => file !== "src/clock.ts" && !NOT_YET.has(file))
+    .filter((file) => file !== "src/clock.ts")
     .flatMap((file) =>
       readFileSync(join(root, file), "utf8")
         .split("\n")

@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from "../clock.ts";
+import type { Clock } from "../clock.ts";
 import type { Config } from "../config/schema.ts";
 import type { EventBus } from "../event-bus.ts";
 import { componentLogger, type Logger } from "../log.ts";
@@ -30,10 +30,11 @@ export interface AlertingDeps {
   events: EventBus;
   /** The root logger. */
   log: Logger;
-  /** The delivery workers' timers and times, and the time of silences added through the API. */
-  clock?: Clock;
+  /** Wall time of alerts and silences, the delivery workers' timers and times, the notifiers' time-outs. */
+  clock: Clock;
   random?: () => number;
-  notifierDeps?: NotifierDeps;
+  /** Replaces the notifiers' HTTP client or file reading (tests); the clock is the one above. */
+  notifierDeps?: Omit<NotifierDeps, "clock">;
   /** Adds what other parts know of an alert to each notice queued (what remediation tried). */
   annotate?: OutboxOptions["annotate"];
 }
@@ -56,10 +57,11 @@ async function notifiersOf(config: Config, deps: NotifierDeps): Promise<Map<stri
  */
 export async function createAlerting(config: Config, deps: AlertingDeps): Promise<Alerting> {
   const log = componentLogger(deps.log, "alert");
-  const clock = deps.clock ?? systemClock;
+  const { clock } = deps;
+  const notifierDeps: NotifierDeps = { ...deps.notifierDeps, clock };
   const workers = createDeliveryWorkers({
     store: deps.store,
-    channels: deliveryChannelsOf(config, await notifiersOf(config, deps.notifierDeps ?? {})),
+    channels: deliveryChannelsOf(config, await notifiersOf(config, notifierDeps)),
     settings: deliverySettingsOf(config),
     metrics: deps.metrics,
     log: deps.log,
@@ -73,9 +75,9 @@ export async function createAlerting(config: Config, deps: AlertingDeps): Promis
     outbox,
     metrics: deps.metrics,
     log: deps.log,
-    now: () => clock.wall().getTime(),
+    now: () => clock.wallMs(),
     onReload(next) {
-      notifiersOf(next, deps.notifierDeps ?? {}).then(
+      notifiersOf(next, notifierDeps).then(
         (notifiers) => workers.reload(deliveryChannelsOf(next, notifiers), deliverySettingsOf(next)),
         (cause: unknown) => log.error({ err: cause }, "Alert channels not reloaded: the running ones are kept"),
       );

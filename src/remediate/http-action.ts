@@ -57,9 +57,9 @@ export function createHttpAction(name: string, config: HttpConfig, deps: HttpAct
           const headers = { ...config.headers, "content-type": "application/json", "user-agent": "aiops-agent" };
           const lines: string[] = [];
           const { sendHttp } = await import("../alert/http-send.ts");
-          client ??= (await import("../alert/http-client.ts")).createHttpClient(deps.ca !== undefined ? { ca: deps.ca } : {});
+          client ??= (await import("../alert/http-client.ts")).createHttpClient({ clock: deps.clock, ...(deps.ca !== undefined ? { ca: deps.ca } : {}) });
           for (let attempt = 1; ; attempt++) {
-            const result = await sendHttp(client, { url, headers, body, timeoutMs: config.timeout * 1000, signal }, () => deps.clock.wall(), scrub);
+            const result = await sendHttp(client, { url, headers, body, timeoutMs: config.timeout * 1000, signal }, deps.clock, scrub);
             if (result.delivered) {
               lines.push(`attempt ${attempt}: HTTP ${result.status ?? "?"}`);
               return { ok: true, reason: "", output: lines.join("\n") };

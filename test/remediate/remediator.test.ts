@@ -51,7 +51,7 @@ function configWith(actions: Array<Record<string, unknown>>, extra: Record<strin
 function setup(actions: Array<Record<string, unknown>>, options: { extra?: Record<string, unknown>; action?: ReturnType<typeof recordingAction>; store?: Store } = {}) {
   const clock = new ManualClock(T0);
   const store = options.store ?? openStore().store;
-  const events = new EventBus();
+  const events = new EventBus(clock);
   const metrics = new SelfMetrics();
   const alerts = new Map<string, AlertView>();
   const recording = options.action ?? recordingAction();

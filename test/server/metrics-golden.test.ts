@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { ManualClock } from "../../src/clock.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import type { Snapshot } from "../../src/contracts/snapshot.ts";
 import { EventBus } from "../../src/event-bus.ts";
@@ -19,12 +20,14 @@ async function scrape(snapshot: Snapshot, accept?: string): Promise<string> {
   metrics.gauge("aiops_interval_seconds", "Configured collection interval.", () => [{ labels: {}, value: 10 }]);
   const ticks = metrics.histogram("aiops_tick_duration_seconds", "Time from the start of a tick to the end of its last stage.", [0.001, 0.01, 0.1]);
   for (const seconds of [0.0004, 0.002, 0.05]) ticks.observe(seconds);
+  const clock = new ManualClock();
   const server = createHttpServer({
     agent: { health: () => ({ live: true, ready: true, reasons: [], ticks: 1 }), latest: () => snapshot },
     config: () => loadConfig({ env: {} }),
     metrics,
-    events: new EventBus(),
-    log: createLogger({ level: "critical", sink: { write() {} } }),
+    events: new EventBus(clock),
+    log: createLogger({ level: "critical", clock, sink: { write() {} } }),
+    clock,
     version: "0.0.0-golden",
   });
   const response = await server.fetch(new Request("http://agent/metrics", accept ? { headers: { accept } } : {}));

@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from "../../clock.ts";
+import type { Clock } from "../../clock.ts";
 import type { EventBus } from "../../event-bus.ts";
 import { componentLogger, type Logger } from "../../log.ts";
 import type { SelfMetrics } from "../../self-metrics.ts";
@@ -28,7 +28,7 @@ export interface DeliveryWorkersOptions {
   log: Logger;
   events?: EventBus;
   /** Every timer and every time read (wall-clock times in the outbox, monotonic ones for latencies). */
-  clock?: Clock;
+  clock: Clock;
   /** [0, 1), for the jitter. */
   random?: () => number;
   /** How long `stop` waits for attempts in flight before cancelling them (default 2 s). */
@@ -82,7 +82,7 @@ const COMMIT_GAP_MS = 2;
 export function createDeliveryWorkers(options: DeliveryWorkersOptions): DeliveryWorkers {
   const { store } = options;
   const log = componentLogger(options.log, "delivery");
-  const clock = options.clock ?? systemClock;
+  const { clock } = options;
   const wallMs = () => clock.wall().getTime();
   const random = options.random ?? Math.random;
   const stopTimeoutMs = options.stopTimeoutMs ?? 2000;

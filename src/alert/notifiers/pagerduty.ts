@@ -1,3 +1,4 @@
+import type { Clock } from "../../clock.ts";
 import type { ChannelOf } from "../../config/channels.ts";
 import { seriesOf } from "../notification-text.ts";
 import { noteText } from "../../contracts/remediation.ts";
@@ -9,7 +10,8 @@ import { createScrubber, secretTexts } from "../scrub.ts";
 /** What the PagerDuty notifier needs beyond its channel config. */
 export interface PagerDutyDeps {
   http: HttpClient;
-  now: () => Date;
+  /** Times the attempt; its wall time dates what is sent and reads Retry-After. */
+  clock: Clock;
 }
 
 /**
@@ -33,7 +35,7 @@ export function createPagerDutyNotifier(config: ChannelOf<"pagerduty">, deps: Pa
         const result = await sendHttp(
           deps.http,
           { url: config.events_url, headers, body, timeoutMs: config.timeout * 1000, ...(signal ? { signal } : {}) },
-          deps.now,
+          deps.clock,
           scrub,
         );
         if (!result.delivered) {

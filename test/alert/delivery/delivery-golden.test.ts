@@ -45,12 +45,12 @@ async function run() {
   enqueue(store, "gone", "gone-new", "cpu");
   const time = new TestClock();
   const notifiers = [
-    fakeNotifier("fine", [delivered(200)], time.wallMs),
-    fakeNotifier("busy", [failed("HTTP 503", true, 503), failed("HTTP 429: slow down", true, 429, 5000), delivered(202)], time.wallMs),
-    fakeNotifier("strict", [failed("HTTP 400: bad payload", false, 400), delivered(200)], time.wallMs),
-    fakeNotifier("broken", [failed("no answer from 127.0.0.1:9: ECONNREFUSED", true)], time.wallMs),
+    fakeNotifier("fine", [delivered(200)], () => time.wallMs()),
+    fakeNotifier("busy", [failed("HTTP 503", true, 503), failed("HTTP 429: slow down", true, 429, 5000), delivered(202)], () => time.wallMs()),
+    fakeNotifier("strict", [failed("HTTP 400: bad payload", false, 400), delivered(200)], () => time.wallMs()),
+    fakeNotifier("broken", [failed("no answer from 127.0.0.1:9: ECONNREFUSED", true)], () => time.wallMs()),
   ];
-  const events = new EventBus();
+  const events = new EventBus(time);
   const published: AgentEvent[] = [];
   events.subscribe((e) => published.push(e));
   const metrics = new SelfMetrics();

@@ -1,3 +1,4 @@
+import { systemClock } from "../../../src/clock.ts";
 import { describe, expect, test } from "bun:test";
 import { CANCELLED_BY_STOP } from "../../../src/alert/delivery/attempt.ts";
 import { createDeliveryReport } from "../../../src/alert/delivery/delivery-report.ts";
@@ -30,7 +31,7 @@ function ended(lane: EndedAttempt["lane"], result: NotifyResult, outcome: EndedA
 function setup() {
   const metrics = new SelfMetrics();
   const { log, lines } = quietLog();
-  const events = new EventBus();
+  const events = new EventBus(systemClock);
   const seen: DeliveryAttempt[] = [];
   events.subscribe((e) => e.type === "delivery" && seen.push(e.delivery));
   const report = createDeliveryReport(createOutboxMetrics(metrics), log, events);

@@ -14,6 +14,7 @@ import { notification } from "../fixtures.ts";
 import { T0, openStore, quietLog } from "../outbox/support.ts";
 import { TestClock, channels, fakeNotifier, settle, stopAdvancing } from "./support.ts";
 import type { DeliveryAttempt } from "../../../src/contracts/delivery.ts";
+import { systemClock } from "../../../src/clock.ts";
 
 afterEach(cleanUp);
 
@@ -62,7 +63,7 @@ describe("delivery workers", () => {
     const { store } = openStore();
     const id = enqueue(store, "hook", "k1");
     const hook = fakeNotifier("hook", [delivered(200)]);
-    const events = new EventBus();
+    const events = new EventBus(systemClock);
     const seen: DeliveryAttempt[] = [];
     events.subscribe((e) => e.type === "delivery" && seen.push(e.delivery));
     const { w, metrics } = workers(store, [hook], { events });
@@ -81,7 +82,7 @@ describe("delivery workers", () => {
   test("wake-up on enqueue: no waiting for a timer", async () => {
     const { store } = openStore();
     const time = new TestClock();
-    const hook = fakeNotifier("hook", [delivered(200)], time.wallMs);
+    const hook = fakeNotifier("hook", [delivered(200)], () => time.wallMs());
     const { w } = workers(store, [hook], { time });
     w.start();
     await settle();
@@ -99,7 +100,7 @@ describe("delivery workers", () => {
     const hook = fakeNotifier(
       "hook",
       [failed("HTTP 503", true, 503), failed("no answer from 127.0.0.1:9: ECONNREFUSED", true), failed("timed out after 1s", true), delivered(200)],
-      time.wallMs,
+      () => time.wallMs(),
     );
     const { w, metrics } = workers(store, [hook], { random: seededRandom(99), time });
     w.start();
@@ -136,7 +137,7 @@ describe("delivery workers", () => {
     const { store } = openStore();
     const id = enqueue(store, "hook", "k1");
     const time = new TestClock();
-    const hook = fakeNotifier("hook", [failed("HTTP 429: slow down", true, 429, 30_000), delivered(200)], time.wallMs);
+    const hook = fakeNotifier("hook", [failed("HTTP 429: slow down", true, 429, 30_000), delivered(200)], () => time.wallMs());
     const { w, metrics } = workers(store, [hook], { random: () => 0.01, time });
     w.start();
     await settle();
@@ -187,7 +188,7 @@ describe("delivery workers", () => {
     const time = new TestClock();
     enqueue(store, "hook", "firing", T0, "cpu");
     enqueue(store, "hook", "resolved", T0, "cpu");
-    const hook = fakeNotifier("hook", [failed("HTTP 503", true, 503), failed("HTTP 503", true, 503), delivered(200)], time.wallMs);
+    const hook = fakeNotifier("hook", [failed("HTTP 503", true, 503), failed("HTTP 503", true, 503), delivered(200)], () => time.wallMs());
     const { w } = workers(store, [hook], { time });
     w.start();
     await settle();

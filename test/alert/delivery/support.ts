@@ -1,69 +1,35 @@
 import type { DeliveryChannel } from "../../../src/alert/delivery/delivery-channels.ts";
 import type { DeliveryWorkers } from "../../../src/alert/delivery/delivery-workers.ts";
 import type { Notification, Notifier, NotifyResult } from "../../../src/alert/notifier.ts";
-import { ManualClock } from "../../../src/clock.ts";
+import { ManualClock, settle } from "../../../src/clock.ts";
 import { enqueueInOrder } from "../../../src/store/notifications.ts";
 import type { Store } from "../../../src/store/store.ts";
 import { notification } from "../fixtures.ts";
 import { T0 } from "../outbox/support.ts";
 
 /**
- * The workers' clock in tests: a ManualClock (wall time from T0) that also says when its next timer is
- * due, and moves timer by timer, letting the work each one starts finish (claims, attempts, commits).
+ * The workers' clock in tests: a ManualClock whose wall time starts at T0, read in wall-clock ms as the
+ * outbox stores times (`current`, `nextTimer`); `advanceTo(wallMs)` fires each timer due on the way at its
+ * own time and lets the work it starts finish (claims, attempts, commits).
  */
 export class TestClock extends ManualClock {
-  private readonly due = new Map<number, number>();
-  private nextTimerId = 0;
-
   constructor(start = T0) {
     super(start);
   }
-
-  /** Wall-clock ms: what the workers write in the outbox. */
-  readonly wallMs = (): number => this.wall().getTime();
 
   /** Wall-clock ms now. */
   get current(): number {
     return this.wallMs();
   }
 
-  override setTimer(ms: number, fn: () => void): () => void {
-    const id = this.nextTimerId++;
-    this.due.set(id, this.wallMs() + Math.max(0, ms));
-    const cancel = super.setTimer(ms, () => {
-      this.due.delete(id);
-      fn();
-    });
-    return () => {
-      this.due.delete(id);
-      cancel();
-    };
-  }
-
   /** Wall-clock ms of the next timer, if any. */
   get nextTimer(): number | undefined {
-    let min: number | undefined;
-    for (const at of this.due.values()) if (min === undefined || at < min) min = at;
-    return min;
-  }
-
-  /** Moves to wall-clock `to`, firing each timer due on the way at its own time and settling after each. */
-  async advanceTo(to: number): Promise<void> {
-    for (;;) {
-      const next = this.nextTimer;
-      if (next === undefined || next > to) break;
-      await this.advance(Math.max(0, next - this.current));
-      await settle();
-    }
-    await this.advance(Math.max(0, to - this.current));
-    await settle();
+    const at = this.nextTimerAt;
+    return at === undefined ? undefined : this.wallMs() + (at - this.now());
   }
 }
 
-/** Lets promises, microtasks and immediates run: a notifier's answer, the record's commit, the next claim. */
-export async function settle(): Promise<void> {
-  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
-}
+export { settle };
 
 /** Stops the workers, moving the clock on as their stop waits (for attempts in flight, then for cancelled ones). */
 export async function stopAdvancing(workers: DeliveryWorkers, clock: TestClock): Promise<void> {

@@ -30,6 +30,8 @@ import { createHistoryStage } from "./store/history-stage.ts";
 import { createStore } from "./store/store.ts";
 import { createAlerting } from "./alert/alerting.ts";
 import { EventBus } from "./event-bus.ts";
+import { createExporting, type Exporting } from "./export/exporting.ts";
+import { exposedFamilies } from "./export/metric-families.ts";
 
 /** Exit codes: sysexits.h's EX_USAGE-like 2 for a bad command line, EX_CONFIG 78 for a bad configuration. */
 const EXIT_USAGE = 2;
@@ -274,6 +276,24 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
     return EXIT_CONFIG;
   }
   const agent = new Agent({ config: loaded.config, log: root, inventory, metrics, events, stages: [detection, history, alerting.stage] });
+  // Export: remote_write and OTLP push what /metrics shows, through durable queues in the store.
+  let exporting: Exporting;
+  try {
+    exporting = createExporting(loaded.config, {
+      store,
+      metrics,
+      log: root,
+      source: () => exposedFamilies(agent.latest(), metrics.all()),
+      version: pkg.version,
+      hostName: inventory.hostname,
+      startedAt: Date.now() - process.uptime() * 1000,
+    });
+  } catch (cause) {
+    log.critical({ err: cause }, `Invalid configuration: ${(cause as Error).message}`);
+    await alerting.stage.close();
+    store.close();
+    return EXIT_CONFIG;
+  }
   const server = createHttpServer({
     agent,
     config: () => current,
@@ -288,12 +308,14 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
     server.listen(loaded.config.server.listen);
   } catch (cause) {
     log.critical({ err: cause, listen: loaded.config.server.listen }, "Cannot listen on the configured address");
+    await exporting.shutdown();
     await alerting.stage.close();
     store.close();
     return 1;
   }
   alerting.start();
   await agent.start();
+  exporting.start();
 
   const watcher = new ConfigWatcher((file) => reload(`${file} changed`));
   const reload = (why: string) => {
@@ -310,6 +332,7 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
     root.level = next.config.log.level;
     for (const warning of next.warnings) log.warning(warning);
     agent.reload(next.config);
+    exporting.reload(next.config);
     agent.events.publish({ type: "agent", agent: agentIdentity(next, pkg.version) });
     watcher.watch(next);
     if (next.config.server.listen !== previousListen) void rebind(previousListen, next.config.server.listen);
@@ -339,6 +362,7 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
       watcher.close();
       // The terminal comes back first, then the agent stops as on SIGTERM.
       (tui?.close() ?? Promise.resolve())
+        .then(() => exporting.shutdown())
         .then(() => agent.stop())
         .then(() => server.stop())
         .then(() => {

@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import type { z } from "zod";
 import { channelSchema, silenceSchema } from "./channels.ts";
-import { boolean, list, number, objects, oneOf, optionalText, percent, seconds, section, text, url } from "./fields.ts";
+import { boolean, list, number, objects, oneOf, optionalText, optionalUrl, percent, seconds, section, text, textMap, url } from "./fields.ts";
 
 /** Filesystem types that are not storage a person can fill: skipped by the disk collector. */
 const PSEUDO_FILESYSTEMS = [
@@ -32,6 +32,31 @@ const PSEUDO_FILESYSTEMS = [
   "tmpfs",
   "tracefs",
 ];
+
+/** The settings of one push target (remote_write, OTLP): where, how often, how, and how much to keep. */
+function pushTarget(what: string, urlDoc: string) {
+  return section({
+    url: optionalUrl({ doc: urlDoc, secret: true }),
+    interval: seconds({ doc: `How often a push of every series /metrics shows is taken for ${what}.`, default: 10, min: 1, max: 3600 }),
+    timeout: seconds({ doc: `Longest one request to ${what} may take.`, default: 10, min: 0.1, max: 300 }),
+    headers: textMap({ doc: `Extra HTTP headers of every request to ${what} (authentication, tenant); values are secrets.`, secret: true }),
+    ca_file: optionalText({ doc: "PEM file of extra certificate authorities to trust (verification is never turned off).", allowed: "a file path" }),
+    cert_file: optionalText({ doc: "PEM client certificate, for a receiver that authenticates clients by TLS (with key_file).", allowed: "a file path" }),
+    key_file: optionalText({ doc: "PEM key of cert_file.", allowed: "a file path" }),
+    queue_max_mb: number({
+      doc: `Bound of the queue of pushes waiting for ${what} in the store; past it the oldest are dropped (and counted).`,
+      default: 64,
+      min: 1,
+      max: 100_000,
+      unit: "MB",
+    }),
+    batch_samples: number({ doc: "Most samples in one request when the queue has a backlog.", default: 2000, min: 1, max: 1_000_000, integer: true }),
+    allow: text({ doc: "Metric names pushed: a regular expression matching the whole name.", default: ".*", allowed: "a regular expression" }),
+    deny: text({ doc: "Metric names not pushed, though allowed: a regular expression matching the whole name (empty: none).", default: "", allowed: "a regular expression" }),
+    backoff_base: seconds({ doc: "First retry after a failed request comes within this; each later one within twice the one before.", default: 1, min: 0.01, max: 3600 }),
+    backoff_max: seconds({ doc: "Longest wait between two requests, a receiver's Retry-After included.", default: 60, min: 0.01, max: 86400 }),
+  });
+}
 
 /**
  * The one source of every setting: its type, default, environment name and one-line doc.
@@ -270,6 +295,19 @@ export const configSchema = section({
       allowed: "a list of silences, each with matchers, starts_at and ends_at",
     }),
   }),
+  export: section({
+    external_labels: textMap({
+      doc: "Labels added to every pushed series beside agent, environment and host (OTLP: resource attributes).",
+    }),
+    remote_write: pushTarget(
+      "the remote_write receiver",
+      "Prometheus remote_write receiver (…/api/v1/write of Prometheus, Mimir, Thanos, VictoriaMetrics); off when empty.",
+    ),
+    otlp: pushTarget(
+      "the OTLP receiver",
+      "OTLP/HTTP metrics endpoint (a collector's http://host:4318/v1/metrics; a bare base URL gets /v1/metrics); off when empty.",
+    ),
+  }),
 }).superRefine((config, ctx) => {
   // Only the seed's three: a lower AIOPS_CRITICAL_THRESHOLD must not make the newer defaults invalid
   // (a level at or above critical simply makes every finding of it critical).
@@ -287,6 +325,17 @@ export const configSchema = section({
   }
   checkRegex(config.collect.network.exclude_devices, ["collect", "network", "exclude_devices"], ctx);
   checkChannelNames(config.alert, ctx);
+  for (const target of ["remote_write", "otlp"] as const) {
+    const t = config.export[target];
+    checkRegex(t.allow, ["export", target, "allow"], ctx);
+    if (t.deny !== "") checkRegex(t.deny, ["export", target, "deny"], ctx);
+    if ((t.cert_file === undefined) !== (t.key_file === undefined)) {
+      ctx.addIssue({ code: "custom", path: ["export", target, t.cert_file === undefined ? "cert_file" : "key_file"], message: "required with " + (t.cert_file === undefined ? "key_file" : "cert_file") });
+    }
+    if (t.backoff_max < t.backoff_base) {
+      ctx.addIssue({ code: "custom", path: ["export", target, "backoff_max"], message: `expected at least export.${target}.backoff_base (${t.backoff_base}s)` });
+    }
+  }
   if (config.alert.delivery.backoff_max < config.alert.delivery.backoff_base) {
     ctx.addIssue({
       code: "custom",

@@ -69,6 +69,7 @@ export function createPusher(settings: PusherSettings, deps: PusherDeps): Pusher
   let cancelInterval: (() => void) | undefined;
   let cancelRetry: (() => void) | undefined;
   let sending: Promise<void> | undefined;
+  let again = false;
   let inFlight: AbortController | undefined;
   let failures = 0;
   /** After a refused batch: send one push per request up to this id, to find the refused one. */
@@ -110,9 +111,18 @@ export function createPusher(settings: PusherSettings, deps: PusherDeps): Pusher
   };
 
   const wake = () => {
-    if (stopped || sending || cancelRetry) return;
+    if (stopped || cancelRetry) return;
+    if (sending) {
+      // The drain in progress may already have seen an empty queue: look again once it ends.
+      again = true;
+      return;
+    }
     sending = drain().finally(() => {
       sending = undefined;
+      if (again) {
+        again = false;
+        wake();
+      }
     });
   };
 

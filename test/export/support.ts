@@ -106,7 +106,7 @@ export function decodeOtlp(bytes: Uint8Array): OtlpRequest {
   return ExportMetricsServiceRequest.toObject(decoded, { longs: String, defaults: false, oneofs: true }) as OtlpRequest;
 }
 
-type KeyValue = { key: string; value: { stringValue?: string } };
+type KeyValue = { key: string; value: { stringValue?: string; value?: string } };
 export interface OtlpPoint {
   attributes?: KeyValue[];
   startTimeUnixNano?: string;
@@ -116,6 +116,8 @@ export interface OtlpPoint {
   sum?: number;
   bucketCounts?: string[];
   explicitBounds?: number[];
+  /** Which member of the value oneof is set (protobufjs's `oneofs: true`). */
+  value?: string;
 }
 export interface OtlpMetric {
   name: string;

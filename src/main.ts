@@ -29,6 +29,7 @@ import { createHistoryRoutes } from "./server/history-routes.ts";
 import { createHistoryStage } from "./store/history-stage.ts";
 import { createStore } from "./store/store.ts";
 import { createAlerting } from "./alert/alerting.ts";
+import { createDeliveryFailingStage } from "./alert/delivery-failing.ts";
 import { EventBus } from "./event-bus.ts";
 import { createExporting, type Exporting } from "./export/exporting.ts";
 import { exposedFamilies } from "./export/metric-families.ts";
@@ -275,7 +276,9 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
     store.close();
     return EXIT_CONFIG;
   }
-  const agent = new Agent({ config: loaded.config, log: root, inventory, metrics, events, stages: [detection, history, alerting.stage] });
+  // A channel failing for 5 minutes becomes a delivery_failing alert on the others.
+  const deliveryFailing = createDeliveryFailingStage(events);
+  const agent = new Agent({ config: loaded.config, log: root, inventory, metrics, events, stages: [detection, history, deliveryFailing, alerting.stage] });
   // Export: remote_write and OTLP push what /metrics shows, through durable queues in the store.
   let exporting: Exporting;
   try {

@@ -10,7 +10,7 @@ import { cleanUp } from "../store/support/temp.ts";
 afterEach(cleanUp);
 
 function attempt(channel: string, ts: number, outcome: DeliveryAttempt["outcome"], error: string | null = "HTTP 503: unavailable"): DeliveryAttempt {
-  return { notificationId: 1, channel, ts, outcome, httpStatus: outcome === "delivered" ? 200 : 503, error: outcome === "delivered" ? null : error, latencyMs: 3, idempotencyKey: "k", fingerprint: "f", alertState: "firing" };
+  return { notificationId: 1, channel, ts, outcome, httpStatus: outcome === "delivered" ? 200 : 503, error: outcome === "delivered" ? null : error, latencyMs: 3, idempotencyKey: "k", fingerprint: "f", alertState: "firing", attempt: 1, status: outcome === "delivered" ? "delivered" : outcome === "failed" ? "dead" : "pending" };
 }
 
 /** The findings the stage adds to a tick at `time`. */

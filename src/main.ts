@@ -297,7 +297,7 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
     store.close();
     return EXIT_CONFIG;
   }
-  const server = createHttpServer({
+  const serverDeps: Parameters<typeof createHttpServer>[0] = {
     agent,
     config: () => current,
     metrics,
@@ -306,10 +306,16 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
     version: pkg.version,
     routes: [...createHistoryRoutes(store), ...createAlertRoutes({ store, stage: alerting.stage })],
     readiness: () => ({ store: store.degraded?.reason }),
-  });
+  };
+  const server = createHttpServer(serverDeps);
+  // A second listener (the DaemonSet's loopback one, for kubectl port-forward) answers exactly alike.
+  const alsoListen = loaded.config.server.also_listen;
+  const extra = alsoListen !== undefined ? createHttpServer(serverDeps) : undefined;
   try {
     server.listen(loaded.config.server.listen);
+    if (alsoListen !== undefined) extra!.listen(alsoListen);
   } catch (cause) {
+    await server.stop();
     log.critical({ err: cause, listen: loaded.config.server.listen }, "Cannot listen on the configured address");
     await exporting.shutdown();
     await alerting.stage.close();
@@ -368,6 +374,7 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
         .then(() => exporting.shutdown())
         .then(() => agent.stop())
         .then(() => server.stop())
+        .then(() => extra?.stop())
         .then(() => {
           if (logFile) process.stderr.write(`aiops-agent: stopped; the log is in ${logFile.path}\n`);
           logFile?.close();

@@ -136,6 +136,11 @@ export const configSchema = section({
       allowed: "host:port, [ipv6]:port or :port",
     }),
     api_token: optionalText({ doc: "Bearer token required by /api/v1 when set.", env: "AIOPS_API_TOKEN", secret: true }),
+    also_listen: optionalText({
+      doc: "A second address served alike, e.g. 127.0.0.1:9849 beside a node address, so kubectl port-forward reaches a hostNetwork pod.",
+      env: "AIOPS_ALSO_LISTEN",
+      allowed: "host:port or [ipv6]:port",
+    }),
   }),
   store: section({
     raw_retention: seconds({ doc: "How long raw points are kept.", default: 86400, min: 60, max: 90 * 86400 }),
@@ -325,6 +330,10 @@ export const configSchema = section({
   }
   checkRegex(config.collect.network.exclude_devices, ["collect", "network", "exclude_devices"], ctx);
   checkChannelNames(config.alert, ctx);
+  const also = config.server.also_listen;
+  if (also !== undefined && !/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/.test(also)) {
+    ctx.addIssue({ code: "custom", path: ["server", "also_listen"], message: "expected host:port or [ipv6]:port" });
+  }
   for (const target of ["remote_write", "otlp"] as const) {
     const t = config.export[target];
     checkRegex(t.allow, ["export", target, "allow"], ctx);

@@ -78,12 +78,20 @@ const secretExample: Doc = yamlDocuments(read(`${K8S}/secret.example.yaml`))[0];
 /** Sample values for the downward API, as the kubelet fills them in. */
 const FIELD_SAMPLES: Record<string, string> = { "spec.nodeName": "node-1", "status.hostIP": "10.0.0.5", "status.podIP": "10.0.0.5" };
 
-/** The container's environment after the kubelet has resolved fieldRefs and expanded `$(VAR)`. */
-function podEnvironment(): Record<string, string> {
+/**
+ * The container's environment after the kubelet has resolved fieldRefs and expanded `$(VAR)`. A secret
+ * comes from a file of the Secret volume (`*_FILE`) or, when optional, from an optional secretKeyRef
+ * of the example Secret: resolved to its example value, or left unset as the kubelet does when the
+ * Secret does not exist (`withSecret: false`).
+ */
+function podEnvironment(withSecret = true): Record<string, string> {
   const env: Record<string, string> = {};
   for (const entry of container.env ?? []) {
+    const ref = entry.valueFrom?.secretKeyRef;
     if (entry.valueFrom?.fieldRef) env[entry.name] = FIELD_SAMPLES[entry.valueFrom.fieldRef.fieldPath] ?? "sample";
-    else if (entry.valueFrom) throw new Error(`${entry.name}: only fieldRef values are expected; secrets come from *_FILE`);
+    else if (ref?.optional === true && ref.name === secretExample.metadata.name) {
+      if (withSecret) env[entry.name] = String({ ...secretExample.data, ...secretExample.stringData }[ref.key]);
+    } else if (entry.valueFrom) throw new Error(`${entry.name}: only fieldRef values and optional references to the Secret are expected`);
     else env[entry.name] = String(entry.value).replace(/\$\(([A-Za-z0-9_]+)\)/g, (all, name: string) => env[name] ?? all);
   }
   return env;
@@ -130,6 +138,30 @@ function containerPort(port: number | string): number {
   return named.containerPort;
 }
 
+describe("Kubernetes: what a cluster user hits first", () => {
+  test("without the Secret the pod still starts: its volume and references are optional, and the configuration loads", () => {
+    const env = podEnvironment(false);
+    expect(env.AIOPS_API_TOKEN).toBeUndefined();
+    const loaded = loadAsAgent({ env, ...(env.AIOPS_CONFIG ? { file: env.AIOPS_CONFIG } : {}), readFile: podFiles() });
+    expect(loaded.config.server.api_token).toBeUndefined();
+  });
+
+  test("the node port is not 8080 (taken by much else on a node's network) while the binary keeps 8080 as its default", () => {
+    const { config } = loadPodConfig();
+    expect(portOf(config.server.listen)).not.toBe(8080);
+    expect(loadAsAgent({ env: {} }).config.server.listen).toBe("0.0.0.0:8080");
+  });
+
+  test("kubectl port-forward reaches the agent: it also listens on the node's loopback, on the same port", () => {
+    const { config } = loadPodConfig();
+    expect(config.server.also_listen).toBe(`127.0.0.1:${portOf(config.server.listen)}`);
+  });
+
+  test("only Linux nodes", () => {
+    expect(podSpec.nodeSelector).toEqual({ "kubernetes.io/os": "linux" });
+  });
+});
+
 describe("Kubernetes: the agent's configuration in the pod", () => {
   test("the ConfigMap's agent.yaml, with the pod's environment and Secret files, passes the agent's validation without warnings", () => {
     const loaded = loadPodConfig();
@@ -147,10 +179,18 @@ describe("Kubernetes: the agent's configuration in the pod", () => {
     expect(configMap.data[posix.basename(file)]).toBeString();
   });
 
-  test("every *_FILE variable names a key of the example Secret, mounted read-only and unreadable by others", () => {
+  test("every secret reference names a key of the example Secret, mounted read-only and unreadable by others", () => {
+    const refs = (container.env as Doc[]).filter((e) => e.valueFrom?.secretKeyRef).map((e) => e.valueFrom.secretKeyRef);
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) {
+      expect(ref).toMatchObject({ name: secretExample.metadata.name, optional: true });
+      expect(Object.keys({ ...secretExample.data, ...secretExample.stringData })).toContain(ref.key);
+    }
+    const secretVolume = (podSpec.volumes as Doc[]).find((v) => v.secret)!;
+    expect(secretVolume.secret).toMatchObject({ secretName: secretExample.metadata.name, optional: true });
+    expect(secretVolume.secret.defaultMode & 0o007).toBe(0);
     const env = podEnvironment();
     const fileVars = Object.keys(env).filter((name) => name.startsWith("AIOPS_") && name.endsWith("_FILE"));
-    expect(fileVars.length).toBeGreaterThan(0);
     for (const name of fileVars) {
       const mount = mountFor(env[name]!);
       const volume = volumeOf(mount);
@@ -512,7 +552,7 @@ describe("environment variables", () => {
       ...Object.keys(unitEnvironment()),
       ...runtimeOf("ENV").flatMap((args) => Object.keys(dockerEnv(args))),
     ].filter((n) => n.startsWith("AIOPS_"));
-    expect(set).toEqual(expect.arrayContaining(["AIOPS_HOST_ROOT", "AIOPS_DATA_DIR", "AIOPS_CONFIG", "AIOPS_API_TOKEN_FILE"]));
+    expect(set).toEqual(expect.arrayContaining(["AIOPS_HOST_ROOT", "AIOPS_DATA_DIR", "AIOPS_CONFIG", "AIOPS_API_TOKEN"]));
     for (const name of set) expect(`${name}: ${variableProblem(name) ?? "read by the agent"}`).toBe(`${name}: read by the agent`);
   });
 });

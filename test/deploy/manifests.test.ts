@@ -574,7 +574,7 @@ function registeredSelfMetrics(): { names: string[]; histograms: Set<string> } {
       const path = `${dir}/${entry}`;
       if (statSync(join(ROOT, path)).isDirectory()) walk(path);
       else if (path.endsWith(".ts")) {
-        for (const m of read(path).matchAll(/\.(counter|gauge|histogram)\(\s*"(aiops_[a-z0-9_]+)"/g)) {
+        for (const m of read(path).matchAll(/\.(counter|gauge|histogram)\(\s*"((?:aiops|process)_[a-z0-9_]+)"/g)) {
           names.push(m[2]!);
           if (m[1] === "histogram") histograms.add(m[2]!);
         }
@@ -613,9 +613,12 @@ const rules: Doc[] = (yamlDocuments(read(`deploy/prometheus/${rulesFile}`))[0] a
 const dashboard: Doc = JSON.parse(read("deploy/grafana/aiops-agent-hosts.json"));
 const dashboardTargets: Doc[] = dashboard.panels.flatMap((p: Doc) => p.targets ?? []);
 
-/** Labels a scraped series carries besides its own: job, instance and what the scrape config adds. */
+/**
+ * Labels a series carries besides its own: job, instance and what the scrape config adds, or the
+ * external labels remote_write adds (agent, environment, host).
+ */
 function targetLabels(): string[] {
-  const labels = new Set(["job", "instance"]);
+  const labels = new Set(["job", "instance", "agent", "environment", "host"]);
   for (const job of promConfig.scrape_configs as Doc[]) {
     for (const r of job.relabel_configs ?? []) if (r.target_label && !r.target_label.startsWith("__")) labels.add(r.target_label);
     for (const s of job.static_configs ?? []) for (const l of Object.keys(s.labels ?? {})) labels.add(l);
@@ -707,6 +710,7 @@ describe("Prometheus rules and Grafana dashboard", () => {
       aiops_disk_usage_percent: config.thresholds.disk,
     };
     for (const panel of dashboard.panels as Doc[]) {
+      if (!panel.targets) continue; // a row
       const metric = promqlMetricNames(panel.targets[0].expr)[0]!;
       if (!(metric in levels)) continue;
       expect(panel.fieldConfig.defaults.unit).toBe("percent");

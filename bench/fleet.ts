@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { createHttpClient } from "../src/alert/http-client.ts";
-import { ManualClock } from "../src/clock.ts";
+import { ManualClock, systemClock } from "../src/clock.ts";
 import { createCollectors } from "../src/collect/collectors.ts";
 import { createSnapshotter } from "../src/collect/snapshotter.ts";
 import { loadConfig } from "../src/config/load.ts";
@@ -35,16 +35,16 @@ const CONCURRENCY = Number(process.env.CONCURRENCY ?? 4);
 
 const config = loadConfig({ env: {} }).config;
 const metrics = new SelfMetrics();
-registerProcessMetrics(metrics, { version: "bench" });
-const snapshotter = createSnapshotter(createCollectors(config, { notice() {} }), { timeoutMs: 2000, metrics });
+registerProcessMetrics(metrics, { version: "bench" }, systemClock);
+const snapshotter = createSnapshotter(createCollectors(config, { clock: systemClock, notice() {} }), { timeoutMs: 2000, metrics, clock: systemClock });
 await snapshotter.collect();
 await Bun.sleep(200);
 const snapshot = await snapshotter.collect();
 const work = mkdtempSync(join(tmpdir(), "aiops-bench-fleet-"));
-const log = createLogger({ level: "error", sink: { write() {} } });
-const store = createStore({ dataDir: work, settings: config.store, log, metrics });
+const log = createLogger({ level: "error", clock: systemClock, sink: { write() {} } });
+const store = createStore({ dataDir: work, settings: config.store, log, metrics, clock: systemClock });
 store.open();
-const exportMetrics = createExportMetrics(metrics, Date.now);
+const exportMetrics = createExportMetrics(metrics, () => systemClock.wallMs());
 const families = () => exposedFamilies(snapshot, metrics.all());
 const external = { agent: "bench", environment: "bench", host: "bench" };
 
@@ -62,7 +62,7 @@ const clock = new ManualClock(Date.now());
 const queue = createPushQueue(store, "remote_write", 64 * 1024 * 1024);
 const pusher = createPusher(
   { url: `http://127.0.0.1:${sink.port}/api/v1/write`, headers: {}, intervalMs: 10_000, timeoutMs: 5000, batchSamples: 2000, backoff: { baseMs: 1000, maxMs: 60_000 } },
-  { protocol: createRemoteWriteProtocol(external, () => true, "bench"), queue, http: createHttpClient(), clock, source: families, metrics: exportMetrics, log, scrub: (t) => t },
+  { protocol: createRemoteWriteProtocol(external, () => true, "bench"), queue, http: createHttpClient({ clock }), clock, source: families, metrics: exportMetrics, log, scrub: (t) => t },
 );
 for (let i = 0; i < 20; i++) { pusher.takePush(); await pusher.idle(); }
 const cpu0 = process.cpuUsage();
@@ -100,7 +100,7 @@ if (!prometheus) {
     try { if ((await fetch(`http://127.0.0.1:${port}/-/ready`)).ok) break; } catch {}
     await Bun.sleep(200);
   }
-  const http = createHttpClient();
+  const http = createHttpClient({ clock: systemClock });
   let pushes = 0;
   let errors = 0;
   let agent = 0;

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { type HttpClientFactory, createHttpClient } from "../alert/http-client.ts";
 import { createScrubber, secretTexts } from "../alert/scrub.ts";
-import { type Clock, systemClock } from "../clock.ts";
+import type { Clock } from "../clock.ts";
 import type { Config } from "../config/schema.ts";
 import { componentLogger, type Logger } from "../log.ts";
 import type { SelfMetrics } from "../self-metrics.ts";
@@ -30,7 +30,8 @@ export interface ExportingDeps {
   hostName: string;
   /** When the agent started (ms since the epoch): the start of OTLP's cumulative sums. */
   startedAt: number;
-  clock?: Clock;
+  /** Times the pushes, their retries and their requests; dates what is pushed. */
+  clock: Clock;
   http?: HttpClientFactory;
   readFile?: (path: string) => string;
   random?: () => number;
@@ -56,8 +57,8 @@ const MB = 1024 * 1024;
  */
 export function createExporting(config: Config, deps: ExportingDeps): Exporting {
   const log = componentLogger(deps.log, "export");
-  const clock = deps.clock ?? systemClock;
-  const metrics = createExportMetrics(deps.metrics, () => clock.wall().getTime());
+  const clock = deps.clock;
+  const metrics = createExportMetrics(deps.metrics, () => clock.wallMs());
   let pushers = build(config, deps, metrics, log, clock);
   let current = config;
   let started = false;
@@ -147,7 +148,7 @@ function build(config: Config, deps: ExportingDeps, metrics: ExportMetrics, log:
         {
           protocol,
           queue,
-          http: (deps.http ?? createHttpClient)(tlsOf(t, key, deps.readFile)),
+          http: (deps.http ?? createHttpClient)({ ...tlsOf(t, key, deps.readFile), clock }),
           clock,
           source: deps.source,
           metrics,

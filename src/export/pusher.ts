@@ -1,7 +1,7 @@
-import { type BackoffSettings, retryDelayMs } from "../alert/backoff.ts";
+import { type BackoffSettings, retryDelayMs } from "../alert/delivery/backoff.ts";
 import type { HttpClient } from "../alert/http-client.ts";
 import { sendHttp } from "../alert/http-send.ts";
-import { failureReason } from "../alert/outbox-metrics.ts";
+import { failureReason } from "../alert/delivery/outbox-metrics.ts";
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import type { ExportMetrics } from "./export-metrics.ts";
@@ -79,7 +79,7 @@ export function createPusher(settings: PusherSettings, deps: PusherDeps): Pusher
 
   const takePush = () => {
     if (stopped) return;
-    const timeMs = clock.wall().getTime();
+    const timeMs = clock.wallMs();
     let encoded;
     try {
       encoded = protocol.encode(deps.source(), timeMs);
@@ -133,7 +133,7 @@ export function createPusher(settings: PusherSettings, deps: PusherDeps): Pusher
       return await sendHttp(
         deps.http,
         { url: settings.url, headers: { ...settings.headers, ...headers }, body, timeoutMs: settings.timeoutMs, signal: inFlight.signal },
-        () => clock.wall(),
+        clock,
         deps.scrub,
       );
     } finally {
@@ -153,7 +153,7 @@ export function createPusher(settings: PusherSettings, deps: PusherDeps): Pusher
       if (result.delivered) {
         queue.removeThrough(last.id);
         metrics.sent.inc({ target }, samples);
-        metrics.lastSuccess.set({ target }, clock.wall().getTime() / 1000);
+        metrics.lastSuccess.set({ target }, clock.wallMs() / 1000);
         failures = 0;
         if (reported) log.info({ target }, `Export to ${target} recovered`);
         reported = undefined;

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { createDeliveryFailingStage, DELIVERY_FAILING } from "../../src/alert/delivery-failing.ts";
 import type { DeliveryAttempt } from "../../src/contracts/delivery.ts";
 import type { Finding } from "../../src/contracts/finding.ts";
+import { ManualClock } from "../../src/clock.ts";
 import { EventBus } from "../../src/event-bus.ts";
 import { alertStage, openStore, T0, tick } from "./outbox/support.ts";
 import { configFor } from "./fixtures.ts";
@@ -22,7 +23,7 @@ function findingsAt(stage: ReturnType<typeof createDeliveryFailingStage>, time: 
 
 describe("the delivery_failing meta-alert", () => {
   test("a channel failing every attempt for 5 minutes becomes a critical finding naming it and its last error", () => {
-    const events = new EventBus();
+    const events = new EventBus(new ManualClock(T0));
     const stage = createDeliveryFailingStage(events);
     events.publish({ type: "delivery", delivery: attempt("slack", T0 - 60_000, "delivered") });
     events.publish({ type: "delivery", delivery: attempt("slack", T0, "retry") });
@@ -42,7 +43,7 @@ describe("the delivery_failing meta-alert", () => {
   });
 
   test("the channel's next delivery ends it", () => {
-    const events = new EventBus();
+    const events = new EventBus(new ManualClock(T0));
     const stage = createDeliveryFailingStage(events);
     events.publish({ type: "delivery", delivery: attempt("email", T0, "failed") });
     expect(findingsAt(stage, T0 + 600_000)).toHaveLength(1);
@@ -62,7 +63,7 @@ describe("the delivery_failing meta-alert", () => {
       ],
     });
     const { stage: alerts } = alertStage(store, config, { now: () => T0 + 600_000 });
-    const events = new EventBus();
+    const events = new EventBus(new ManualClock(T0));
     const failing = createDeliveryFailingStage(events);
     events.publish({ type: "delivery", delivery: attempt("slack", T0, "retry") });
     const t = tick(T0 + 600_000, []);

@@ -39,7 +39,7 @@ function setup(url: string, over: { maxBytes?: number; batchSamples?: number } =
     {
       protocol: createRemoteWriteProtocol({ agent: "a1" }, () => true, "aiops-agent/test"),
       queue,
-      http: createHttpClient(),
+      http: createHttpClient({ clock }),
       clock,
       source,
       metrics: exportMetrics,

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent } from "../../src/agent.ts";
-import { ManualClock } from "../../src/clock.ts";
+import { ManualClock, systemClock } from "../../src/clock.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { createExporting, type Exporting } from "../../src/export/exporting.ts";
 import { exposedFamilies } from "../../src/export/metric-families.ts";
@@ -48,7 +48,7 @@ function keyOf(labels: Record<string, string>): string {
 for (const { flavour, binary } of RECEIVERS) {
   describe.skipIf(!binary)(`remote_write into a real ${flavour.name}`, () => {
     const work = mkdtempSync(join(tmpdir(), "aiops-rw-"));
-    const log = createLogger({ level: "error", sink: { write() {} } });
+    const log = createLogger({ level: "error", clock: systemClock, sink: { write() {} } });
     const agentName = `rw-${flavour.name.toLowerCase()}`;
     let receiver: RunningMetricStore;
     let exporting: Exporting;
@@ -59,10 +59,10 @@ for (const { flavour, binary } of RECEIVERS) {
     const loaded = loadConfig({
       env: { AIOPS_AGENT_NAME: agentName, AIOPS_ENVIRONMENT: "e2e", AIOPS_DATA_DIR: work, AIOPS_LISTEN: "127.0.0.1:0" },
     });
-    const agent = new Agent({ config: loaded.config, log });
-    registerProcessMetrics(agent.metrics, { version: "0.0.0-test" });
-    const server = createHttpServer({ agent, config: () => loaded, metrics: agent.metrics, events: agent.events, log, version: "0.0.0-test" });
-    const store = createStore({ dataDir: work, settings: loaded.config.store, log, metrics: agent.metrics });
+    const agent = new Agent({ config: loaded.config, log, clock: systemClock });
+    registerProcessMetrics(agent.metrics, { version: "0.0.0-test" }, systemClock);
+    const server = createHttpServer({ agent, config: () => loaded, metrics: agent.metrics, events: agent.events, log, clock: systemClock, version: "0.0.0-test" });
+    const store = createStore({ dataDir: work, settings: loaded.config.store, log, metrics: agent.metrics, clock: systemClock });
 
     beforeAll(async () => {
       receiver = await startMetricStore(binary!, flavour);

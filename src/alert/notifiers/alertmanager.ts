@@ -1,3 +1,4 @@
+import type { Clock } from "../../clock.ts";
 import type { ChannelOf } from "../../config/channels.ts";
 import { hostOf, type HttpClient } from "../http-client.ts";
 import { sendHttp } from "../http-send.ts";
@@ -8,7 +9,8 @@ import { createScrubber, secretTexts } from "../scrub.ts";
 /** What the Alertmanager notifier needs beyond its channel config. */
 export interface AlertmanagerDeps {
   http: HttpClient;
-  now: () => Date;
+  /** Times the attempt; its wall time dates what is sent and reads Retry-After. */
+  clock: Clock;
   /** How far ahead a firing alert's `endsAt` is set: Alertmanager resolves it by itself if the agent goes quiet. */
   endsAfterMs: number;
   /** Base URL of this agent for `generatorURL`. */
@@ -52,7 +54,7 @@ export function createAlertmanagerNotifier(config: ChannelOf<"alertmanager">, de
     const result = m.tail.then(() => {
       m.waiting--;
       if (closing.signal.aborted) return failed("cancelled: the channel is closing", true);
-      return sendHttp(deps.http, { url: m.endpoint, headers, body, timeoutMs: config.timeout * 1000, signal: closing.signal }, deps.now, scrub);
+      return sendHttp(deps.http, { url: m.endpoint, headers, body, timeoutMs: config.timeout * 1000, signal: closing.signal }, deps.clock, scrub);
     });
     m.tail = result;
     return result;
@@ -62,7 +64,7 @@ export function createAlertmanagerNotifier(config: ChannelOf<"alertmanager">, de
     name: config.name,
     type: "alertmanager",
     send(n, signal) {
-      const body = JSON.stringify(alertmanagerAlerts(n, deps.now(), deps.endsAfterMs, deps.generatorUrl));
+      const body = JSON.stringify(alertmanagerAlerts(n, deps.clock.wall(), deps.endsAfterMs, deps.generatorUrl));
       const outcome = firstDelivered(members.map((m) => onLane(m, body, n.idempotencyKey)), config.urls);
       if (!signal) return outcome;
       // The outbox giving up on this attempt (shutdown) gets its answer now; the lanes go on.

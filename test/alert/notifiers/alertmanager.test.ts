@@ -5,6 +5,8 @@ import { findPeer } from "../../support/peers.ts";
 import { channel, finding, notification } from "../fixtures.ts";
 import { type RunningAlertmanager, startAlertmanager } from "../peers/alertmanager.ts";
 import { freePort } from "../sink.ts";
+import { waitFor } from "../../support/ports.ts";
+import { systemClock } from "../../../src/clock.ts";
 
 const binary = findPeer("prometheus-alertmanager", ["/usr/bin/prometheus-alertmanager"]);
 
@@ -18,8 +20,8 @@ describe.skipIf(!binary)("alertmanager notifier against a real Alertmanager (v0.
 
   const make = (urls: string[]) =>
     createAlertmanagerNotifier(channel({ type: "alertmanager", urls }), {
-      http: createHttpClient(),
-      now: () => new Date(),
+      http: createHttpClient({ clock: systemClock }),
+      clock: systemClock,
       endsAfterMs: 4 * 60_000,
       generatorUrl: "http://host-a:8080",
     });
@@ -63,8 +65,8 @@ describe.skipIf(!binary)("alertmanager notifier against a real Alertmanager (v0.
     // Accepts connections and reads requests, never answers (a hung host behind a load balancer).
     const hung = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
     const n = createAlertmanagerNotifier(channel({ type: "alertmanager", urls: [`http://127.0.0.1:${hung.port}`, am[1]!.url], timeout: 60 }), {
-      http: createHttpClient(),
-      now: () => new Date(),
+      http: createHttpClient({ clock: systemClock }),
+      clock: systemClock,
       endsAfterMs: 4 * 60_000,
       generatorUrl: "http://host-a:8080",
     });
@@ -113,18 +115,14 @@ describe.skipIf(!binary)("alertmanager channel against a real two-member Alertma
       startAlertmanager(binary!, { port: secondGossip, peers: [`127.0.0.1:${firstGossip}`] }),
     ]);
     // Both see the cluster whole before the test starts.
-    const deadline = Date.now() + 20_000;
-    while ((await members[0]!.peers()) < 2 || (await members[1]!.peers()) < 2) {
-      if (Date.now() > deadline) throw new Error("the two Alertmanagers did not form a cluster");
-      await Bun.sleep(100);
-    }
+    await waitFor("the two Alertmanagers to form a cluster", async () => (await members[0]!.peers()) >= 2 && (await members[1]!.peers()) >= 2, 20_000, 100);
   }, 30_000);
   afterAll(() => Promise.all(members.map((m) => m.stop())));
 
   test("both members receive every alert; with one killed, the other still receives and none is lost", async () => {
     const n = createAlertmanagerNotifier(channel({ type: "alertmanager", urls: members.map((m) => m.url), timeout: 2 }), {
-      http: createHttpClient(),
-      now: () => new Date(),
+      http: createHttpClient({ clock: systemClock }),
+      clock: systemClock,
       endsAfterMs: 4 * 60_000,
       generatorUrl: "http://host-a:8080",
     });

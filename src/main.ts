@@ -281,7 +281,7 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
     return EXIT_CONFIG;
   }
   // A channel failing for 5 minutes becomes a delivery_failing alert on the others.
-  const deliveryFailing = createDeliveryFailingStage(events);
+  const deliveryFailing = createDeliveryFailingStage({ events, config: loaded.config, store, log: root });
   const agent = new Agent({ config: loaded.config, log: root, clock, inventory, metrics, events, stages: [detection, history, deliveryFailing, alerting.stage] });
   // Export: remote_write and OTLP push what /metrics shows, through durable queues in the store.
   let exporting: Exporting;

@@ -36,7 +36,10 @@ import { createHistoryRoutes } from "./server/history-routes.ts";
 import { createHistoryStage } from "./store/history-stage.ts";
 import { createStore } from "./store/store.ts";
 import { createAlerting } from "./alert/alerting.ts";
+import { createDeliveryFailingStage } from "./alert/delivery-failing.ts";
 import { EventBus } from "./event-bus.ts";
+import { createExporting, type Exporting } from "./export/exporting.ts";
+import { exposedFamilies } from "./export/metric-families.ts";
 
 /** Exit codes: sysexits.h's EX_USAGE-like 2 for a bad command line, EX_CONFIG 78 for a bad configuration. */
 const EXIT_USAGE = 2;
@@ -309,9 +312,30 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
     return EXIT_CONFIG;
   }
   remediator.start();
-  const stages = [detection, createSelfFindingsStage([() => remediator.findings()]), history, alerting.stage, createRemediationStage(remediator)];
+  // A channel failing for 5 minutes becomes a delivery_failing alert on the others.
+  const deliveryFailing = createDeliveryFailingStage({ events, config: loaded.config, store, log: root });
+  const stages = [detection, createSelfFindingsStage([() => remediator.findings()]), deliveryFailing, history, alerting.stage, createRemediationStage(remediator)];
   const agent = new Agent({ config: loaded.config, log: root, clock, inventory, metrics, events, stages });
-  const server = createHttpServer({
+  // Export: remote_write and OTLP push what /metrics shows, through durable queues in the store.
+  let exporting: Exporting;
+  try {
+    exporting = createExporting(loaded.config, {
+      store,
+      metrics,
+      log: root,
+      source: () => exposedFamilies(agent.latest(), metrics.all()),
+      version: pkg.version,
+      hostName: inventory.hostname,
+      clock,
+      startedAt: clock.wallMs() - process.uptime() * 1000,
+    });
+  } catch (cause) {
+    log.critical({ err: cause }, `Invalid configuration: ${(cause as Error).message}`);
+    await alerting.stage.close();
+    store.close();
+    return EXIT_CONFIG;
+  }
+  const serverDeps: Parameters<typeof createHttpServer>[0] = {
     agent,
     config: () => current,
     metrics,
@@ -321,17 +345,25 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
     version: pkg.version,
     routes: [...createHistoryRoutes(store, clock), ...createAlertRoutes({ store, stage: alerting.stage, clock }), ...createRemediationRoutes({ store, remediator })],
     readiness: () => ({ store: store.degraded?.reason }),
-  });
+  };
+  const server = createHttpServer(serverDeps);
+  // A second listener (the DaemonSet's loopback one, for kubectl port-forward) answers exactly alike.
+  const alsoListen = loaded.config.server.also_listen;
+  const extra = alsoListen !== undefined ? createHttpServer(serverDeps) : undefined;
   try {
     server.listen(loaded.config.server.listen);
+    if (alsoListen !== undefined) extra!.listen(alsoListen);
   } catch (cause) {
+    await server.stop();
     log.critical({ err: cause, listen: loaded.config.server.listen }, "Cannot listen on the configured address");
+    await exporting.shutdown();
     await alerting.stage.close();
     store.close();
     return 1;
   }
   alerting.start();
   await agent.start();
+  exporting.start();
 
   const watcher = new ConfigWatcher((file) => reload(`${file} changed`));
   const reload = (why: string) => {
@@ -348,6 +380,7 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
     root.level = next.config.log.level;
     for (const warning of next.warnings) log.warning(warning);
     agent.reload(next.config);
+    exporting.reload(next.config);
     agent.events.publish({ type: "agent", agent: agentIdentity(next, pkg.version) });
     watcher.watch(next);
     if (next.config.server.listen !== previousListen) void rebind(previousListen, next.config.server.listen);
@@ -377,8 +410,10 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
       watcher.close();
       // The terminal comes back first, then the agent stops as on SIGTERM.
       (tui?.close() ?? Promise.resolve())
+        .then(() => exporting.shutdown())
         .then(() => agent.stop())
         .then(() => server.stop())
+        .then(() => extra?.stop())
         .then(() => {
           if (logFile) process.stderr.write(`aiops-agent: stopped; the log is in ${logFile.path}\n`);
           logFile?.close();

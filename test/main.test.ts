@@ -41,7 +41,7 @@ describe("the command line", () => {
       "aiops-agent: invalid configuration",
       `  agent.interval (env AIOPS_INTERVAL): expected seconds from 0.1 to 3600, as a number or a duration such as 30s, 5m, 1h, 7d; got "soon"`,
       `  thresholds.cpu (${file}:2): expected a number from 0 to 100 (percent); got 150`,
-      `  agnt (${file}:3): unknown key (did you mean agent?); allowed here: agent, log, collect, server, store, thresholds, detect, alert, remediation`,
+      `  agnt (${file}:3): unknown key (did you mean agent?); allowed here: agent, log, collect, server, store, thresholds, detect, alert, remediation, export`,
     ]);
   });
 

@@ -5,12 +5,13 @@ import { Agent, request } from "undici/index.js";
 import type { Clock } from "../clock.ts";
 import type { HttpAnswer } from "./http-status.ts";
 
-/** One HTTP request of a notifier. */
+/** One HTTP request of a notifier or an exporter. */
 export interface HttpRequest {
   url: string;
   method?: "POST" | "GET";
   headers: Readonly<Record<string, string>>;
-  body?: string;
+  /** Text (JSON) for notifiers; bytes for pushes (protobuf). */
+  body?: string | Uint8Array;
   /** The whole attempt (connect, headers, body) must end within this. */
   timeoutMs: number;
   /** The caller's cancellation (shutdown, the outbox giving up). */
@@ -28,6 +29,9 @@ export interface HttpClient {
 export interface HttpClientOptions {
   /** Extra PEM certificate authorities to trust beside the system's (a private CA). */
   ca?: string;
+  /** A client certificate and its key (PEM), for receivers that authenticate clients by TLS. */
+  cert?: string;
+  key?: string;
   /** Times each request's time-out. */
   clock: Clock;
 }
@@ -57,6 +61,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       rejectUnauthorized: true,
       // Node's `ca` replaces the system roots; keep them so public endpoints still verify.
       ...(options.ca ? { ca: [...rootCertificates, options.ca] } : {}),
+      ...(options.cert && options.key ? { cert: options.cert, key: options.key } : {}),
     },
   });
   let closed = false;

@@ -79,6 +79,16 @@ export function url(opts: Common) {
   return tag(schema, { ...opts, kind: "string", allowed: "an http:// or https:// URL" });
 }
 
+/** An http(s) URL that turns a feature on; absent or empty (`AIOPS_X_URL=`) leaves it off. */
+export function optionalUrl(opts: Common) {
+  const schema = z
+    .string({ error: "expected a URL" })
+    .refine((v) => v === "" || isHttpUrl(v), { error: "expected an http:// or https:// URL, or nothing (off)" })
+    .optional()
+    .transform((v) => (v === "" ? undefined : v));
+  return tag(schema, { ...opts, kind: "string", allowed: "an http:// or https:// URL, or nothing (off)" });
+}
+
 /** A number within bounds. */
 export function number(opts: Common & { default: number; min: number; max: number; integer?: boolean; unit?: string }) {
   const unit = opts.unit ? ` ${opts.unit}` : "";

@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import type { z } from "zod";
 import { channelSchema, silenceSchema } from "./channels.ts";
 import { actionSchema } from "./remediation.ts";
-import { boolean, list, number, objects, oneOf, optionalText, percent, seconds, section, text, url } from "./fields.ts";
+import { boolean, list, number, objects, oneOf, optionalText, optionalUrl, percent, seconds, section, text, textMap, url } from "./fields.ts";
 
 /** Filesystem types that are not storage a person can fill: skipped by the disk collector. */
 const PSEUDO_FILESYSTEMS = [
@@ -33,6 +33,31 @@ const PSEUDO_FILESYSTEMS = [
   "tmpfs",
   "tracefs",
 ];
+
+/** The settings of one push target (remote_write, OTLP): where, how often, how, and how much to keep. */
+function pushTarget(what: string, urlDoc: string) {
+  return section({
+    url: optionalUrl({ doc: urlDoc, secret: true }),
+    interval: seconds({ doc: `How often a push of every series /metrics shows is taken for ${what}.`, default: 10, min: 1, max: 3600 }),
+    timeout: seconds({ doc: `Longest one request to ${what} may take.`, default: 10, min: 0.1, max: 300 }),
+    headers: textMap({ doc: `Extra HTTP headers of every request to ${what} (authentication, tenant); values are secrets.`, secret: true }),
+    ca_file: optionalText({ doc: "PEM file of extra certificate authorities to trust (verification is never turned off).", allowed: "a file path" }),
+    cert_file: optionalText({ doc: "PEM client certificate, for a receiver that authenticates clients by TLS (with key_file).", allowed: "a file path" }),
+    key_file: optionalText({ doc: "PEM key of cert_file.", allowed: "a file path" }),
+    queue_max_mb: number({
+      doc: `Bound of the queue of pushes waiting for ${what} in the store; past it the oldest are dropped (and counted).`,
+      default: 64,
+      min: 1,
+      max: 100_000,
+      unit: "MB",
+    }),
+    batch_samples: number({ doc: "Most samples in one request when the queue has a backlog.", default: 2000, min: 1, max: 1_000_000, integer: true }),
+    allow: text({ doc: "Metric names pushed: a regular expression matching the whole name.", default: ".*", allowed: "a regular expression" }),
+    deny: text({ doc: "Metric names not pushed, though allowed: a regular expression matching the whole name (empty: none).", default: "", allowed: "a regular expression" }),
+    backoff_base: seconds({ doc: "First retry after a failed request comes within this; each later one within twice the one before.", default: 1, min: 0.01, max: 3600 }),
+    backoff_max: seconds({ doc: "Longest wait between two requests, a receiver's Retry-After included.", default: 60, min: 0.01, max: 86400 }),
+  });
+}
 
 /**
  * The one source of every setting: its type, default, environment name and one-line doc.
@@ -112,6 +137,11 @@ export const configSchema = section({
       allowed: "host:port, [ipv6]:port or :port",
     }),
     api_token: optionalText({ doc: "Bearer token required by /api/v1 when set.", env: "AIOPS_API_TOKEN", secret: true }),
+    also_listen: optionalText({
+      doc: "A second address served alike, e.g. 127.0.0.1:9849 beside a node address, so kubectl port-forward reaches a hostNetwork pod.",
+      env: "AIOPS_ALSO_LISTEN",
+      allowed: "host:port or [ipv6]:port",
+    }),
   }),
   store: section({
     raw_retention: seconds({ doc: "How long raw points are kept.", default: 86400, min: 60, max: 90 * 86400 }),
@@ -282,6 +312,19 @@ export const configSchema = section({
     }),
     approval_timeout: seconds({ doc: "An action in approve mode not approved within this expires.", default: 3600, min: 10, max: 7 * 86400 }),
   }),
+  export: section({
+    external_labels: textMap({
+      doc: "Labels added to every pushed series beside agent, environment and host (OTLP: resource attributes).",
+    }),
+    remote_write: pushTarget(
+      "the remote_write receiver",
+      "Prometheus remote_write receiver (…/api/v1/write of Prometheus, Mimir, Thanos, VictoriaMetrics); off when empty.",
+    ),
+    otlp: pushTarget(
+      "the OTLP receiver",
+      "OTLP/HTTP metrics endpoint (a collector's http://host:4318/v1/metrics; a bare base URL gets /v1/metrics); off when empty.",
+    ),
+  }),
 }).superRefine((config, ctx) => {
   // Only the three of DESIGN.md (CPU, memory, disk): a lower AIOPS_CRITICAL_THRESHOLD must not make the newer defaults invalid
   // (a level at or above critical simply makes every finding of it critical).
@@ -305,6 +348,21 @@ export const configSchema = section({
     if (first !== undefined) ctx.addIssue({ code: "custom", path: ["remediation", "actions", i, "name"], message: `"${a.name}" is already the name of remediation.actions[${first}]` });
     else actions.set(a.name, i);
   });
+  const also = config.server.also_listen;
+  if (also !== undefined && !/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/.test(also)) {
+    ctx.addIssue({ code: "custom", path: ["server", "also_listen"], message: "expected host:port or [ipv6]:port" });
+  }
+  for (const target of ["remote_write", "otlp"] as const) {
+    const t = config.export[target];
+    checkRegex(t.allow, ["export", target, "allow"], ctx);
+    if (t.deny !== "") checkRegex(t.deny, ["export", target, "deny"], ctx);
+    if ((t.cert_file === undefined) !== (t.key_file === undefined)) {
+      ctx.addIssue({ code: "custom", path: ["export", target, t.cert_file === undefined ? "cert_file" : "key_file"], message: "required with " + (t.cert_file === undefined ? "key_file" : "cert_file") });
+    }
+    if (t.backoff_max < t.backoff_base) {
+      ctx.addIssue({ code: "custom", path: ["export", target, "backoff_max"], message: `expected at least export.${target}.backoff_base (${t.backoff_base}s)` });
+    }
+  }
   if (config.alert.delivery.backoff_max < config.alert.delivery.backoff_base) {
     ctx.addIssue({
       code: "custom",

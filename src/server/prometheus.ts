@@ -1,7 +1,7 @@
 import type { Clock } from "../clock.ts";
-import { SERIES } from "../collect/series.ts";
 import { type Labels } from "../contracts/sample.ts";
 import type { Snapshot } from "../contracts/snapshot.ts";
+import { hostFamilies, type MetricFamily, selfFamilies } from "../export/metric-families.ts";
 import type { SelfFamily, SelfMetrics } from "../self-metrics.ts";
 
 /** Content types of the two exposition formats. */
@@ -36,37 +36,30 @@ function valueText(value: number): string {
   return String(value);
 }
 
+/** Families in exposition format, with HELP and TYPE. */
+export function renderFamilies(families: readonly MetricFamily[], format: ExpositionFormat): string {
+  const out: string[] = [];
+  for (const family of families) {
+    // OpenMetrics names a counter family without its `_total`; its samples keep it.
+    const familyName = format === "openmetrics" && family.type === "counter" ? family.name.replace(/_total$/, "") : family.name;
+    out.push(`# HELP ${familyName} ${escapeHelp(family.help)}`, `# TYPE ${familyName} ${family.type}`);
+    for (const s of family.samples) out.push(`${s.name}${labelText(s.labels)} ${valueText(s.value)}`);
+  }
+  return out.length > 0 ? `${out.join("\n")}\n` : "";
+}
+
 /**
  * The host series of one Snapshot in exposition format, every metric of the Series table with HELP and
  * TYPE (a metric with no sample this tick, such as pressure on a kernel without PSI, is left out).
  * Rendered once per tick and reused by every scrape until the next.
  */
 export function renderHostSeries(snapshot: Snapshot | undefined): string {
-  if (!snapshot) return "";
-  const out: string[] = [];
-  for (const def of SERIES) {
-    const lines: string[] = [];
-    for (const [labels, value] of def.read(snapshot)) {
-      if (Number.isFinite(value)) lines.push(`${def.metric}${labelText(labels)} ${valueText(value)}`);
-    }
-    if (lines.length === 0) continue;
-    out.push(`# HELP ${def.metric} ${escapeHelp(def.help)}`, `# TYPE ${def.metric} gauge`, ...lines);
-  }
-  return out.length > 0 ? `${out.join("\n")}\n` : "";
+  return renderFamilies(hostFamilies(snapshot), "prometheus");
 }
 
 /** Self metrics (ticks, errors, deliveries, process) in the negotiated format. */
 export function renderSelfMetrics(families: readonly SelfFamily[], format: ExpositionFormat): string {
-  const out: string[] = [];
-  for (const family of families) {
-    const samples = family.samples();
-    // OpenMetrics names a counter family without its `_total`; its samples keep it.
-    const familyName = format === "openmetrics" && family.type === "counter" ? family.name.replace(/_total$/, "") : family.name;
-    if (samples.length === 0 && family.type !== "counter") continue;
-    out.push(`# HELP ${familyName} ${escapeHelp(family.help)}`, `# TYPE ${familyName} ${family.type}`);
-    for (const s of samples) out.push(`${family.name}${s.suffix ?? ""}${labelText(s.labels)} ${valueText(s.value)}`);
-  }
-  return out.length > 0 ? `${out.join("\n")}\n` : "";
+  return renderFamilies(selfFamilies(families), format);
 }
 
 /** Registers the process metrics every Prometheus client exports, and the agent's build info; the clock dates the start. */

@@ -2,7 +2,7 @@ import type { Database } from "bun:sqlite";
 
 /**
  * What a replacement database takes over from the one it replaces: small tables the alert engine,
- * the outbox and the detectors need to go on (and the last hour of raw points), not the bulk of the
+ * the outbox, the export queue and the detectors need to go on (and the last hour of raw points), not the bulk of the
  * history. In dependency order (delivery attempts refer to notifications).
  */
 export const STATE_TABLES = [
@@ -14,6 +14,7 @@ export const STATE_TABLES = [
   "silences",
   "detector_state",
   "alert_engine_state",
+  "export_queue",
 ] as const;
 
 /** Which tables came across, and which could not be read. */

@@ -226,6 +226,24 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX remediation_runs_open ON remediation_runs (outcome) WHERE outcome IN ('awaiting_approval', 'running', 'verifying');
     `,
   },
+  {
+    version: 4,
+    name: "export queue (remote_write, OTLP)",
+    sql: `
+      -- Pushes waiting for their receiver, oldest first: one row per push interval and target, the
+      -- protobuf message compressed with snappy. AUTOINCREMENT: an id is never reused, so id order is
+      -- the order of the pushes even after the newest rows were sent and deleted.
+      CREATE TABLE export_queue (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        target     TEXT NOT NULL,     -- remote_write, otlp
+        created_at INTEGER NOT NULL,  -- ms, when the push was taken
+        samples    INTEGER NOT NULL,
+        bytes      INTEGER NOT NULL,  -- length of body, what the queue's bound counts
+        body       BLOB NOT NULL
+      );
+      CREATE INDEX export_queue_target ON export_queue (target, id);
+    `,
+  },
 ];
 
 /** The database was written by a newer agent: this one must not write into a schema it does not know. */

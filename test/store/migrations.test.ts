@@ -12,6 +12,7 @@ const TABLES = [
   "anomalies",
   "delivery_attempts",
   "detector_state",
+  "export_queue",
   "notifications",
   "points",
   "points_recent",
@@ -21,6 +22,8 @@ const TABLES = [
   "schema_migrations",
   "series",
   "silences",
+  // SQLite's own: export_queue's AUTOINCREMENT keeps its highest id here.
+  "sqlite_sequence",
   "store_meta",
 ];
 

@@ -11,12 +11,13 @@ export type NotifyDecision = RepeatDecision | { notify: "never"; why: "silenced"
 
 /**
  * The one place the engine decides whether a channel is told about a firing alert this tick: the
- * mute step (silences, then inhibition), the channel's route (severities and types), then the repeat
- * step. A resolve is not decided here: it goes to the channels that heard the alert fire.
+ * mute step (silences, then inhibition), the channel's route (severities and types; never an alert
+ * about the channel itself, such as its own `delivery_failing`), then the repeat step. A resolve is
+ * not decided here: it goes to the channels that heard the alert fire.
  */
 export function decideNotify(a: AlertRecord, route: Route, mute: Mute, now: number): NotifyDecision {
   if (mute.silencedBy.length > 0) return { notify: "never", why: "silenced" };
   if (mute.inhibitedBy !== undefined) return { notify: "never", why: "inhibited" };
-  if (!routeTakes(route, a.finding.severity, a.finding.type)) return { notify: "never", why: "not routed" };
+  if (!routeTakes(route, { severity: a.finding.severity, type: a.finding.type, labels: a.labels })) return { notify: "never", why: "not routed" };
   return repeatDecision(a.told[route.channel], a.finding.severity, route.repeatIntervalMs, now);
 }

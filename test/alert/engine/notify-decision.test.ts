@@ -24,6 +24,12 @@ describe("the notify decision", () => {
     expect(decideNotify(disk, ops({ severities: ["critical"], types: ["disk_full"] }), unmuted, at(0)).notify).toBe("now");
   });
 
+  test("never for the channel an alert is about (its `channel` label): the others still hear it", () => {
+    const aboutOps = alertRecord({ finding: finding({ type: "delivery_failing", severity: "critical", labels: { channel: "ops" } }) });
+    expect(decideNotify(aboutOps, ops(), unmuted, at(0))).toEqual({ notify: "never", why: "not routed" });
+    expect(decideNotify(aboutOps, ops({ channel: "pager" }), unmuted, at(0))).toEqual({ notify: "now", why: "first", seq: 1 });
+  });
+
   test("later when the channel was told within its repeat interval", () => {
     const told = alertRecord({ told: { ops: { at: at(0), severity: "warning", seq: 1, flushed: true } } });
     expect(decideNotify(told, ops(), unmuted, at(30))).toEqual({ notify: "later", at: at(60) });

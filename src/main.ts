@@ -36,7 +36,7 @@ import { createHistoryRoutes } from "./server/history-routes.ts";
 import { createHistoryStage } from "./store/history-stage.ts";
 import { createStore } from "./store/store.ts";
 import { createAlerting } from "./alert/alerting.ts";
-import { createDeliveryFailingStage } from "./alert/delivery-failing.ts";
+import { createDeliveryFailingWatch } from "./alert/delivery-failing.ts";
 import { EventBus } from "./event-bus.ts";
 import { createExporting, type Exporting } from "./export/exporting.ts";
 import { exposedFamilies } from "./export/metric-families.ts";
@@ -312,9 +312,13 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
     return EXIT_CONFIG;
   }
   remediator.start();
-  // A channel failing for 5 minutes becomes a delivery_failing alert on the others.
-  const deliveryFailing = createDeliveryFailingStage({ events, config: loaded.config, store, log: root });
-  const stages = [detection, createSelfFindingsStage([() => remediator.findings()]), deliveryFailing, history, alerting.stage, createRemediationStage(remediator)];
+  // What the agent says of itself: a channel failing for 5 minutes (a delivery_failing alert on the
+  // others), the remediation budget used up.
+  const self = createSelfFindingsStage([
+    createDeliveryFailingWatch({ events, config: loaded.config, store, log: root }),
+    { findings: () => remediator.findings() },
+  ]);
+  const stages = [detection, self, history, alerting.stage, createRemediationStage(remediator)];
   const agent = new Agent({ config: loaded.config, log: root, clock, inventory, metrics, events, stages });
   // Export: remote_write and OTLP push what /metrics shows, through durable queues in the store.
   let exporting: Exporting;

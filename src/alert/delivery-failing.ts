@@ -2,7 +2,7 @@ import { channelsOf } from "../config/resolved-channels.ts";
 import type { Config } from "../config/schema.ts";
 import type { DeliveryAttempt } from "../contracts/delivery.ts";
 import type { Finding } from "../contracts/finding.ts";
-import type { TickContext, TickStage } from "../contracts/tick.ts";
+import type { SelfFindingSource } from "../detect/self-findings-stage.ts";
 import type { EventBus } from "../event-bus.ts";
 import { componentLogger, type Logger } from "../log.ts";
 import { failingChannels } from "../store/delivery-attempts.ts";
@@ -23,7 +23,7 @@ export interface ChannelFailing {
   lastError: string;
 }
 
-/** What the stage works with. */
+/** What the watch works with. */
 export interface DeliveryFailingOptions {
   /** Where the delivery workers publish each attempt as it ends. */
   events: EventBus;
@@ -31,13 +31,13 @@ export interface DeliveryFailingOptions {
   config: Config;
   /** The outbox's attempt log, read once at creation so that a restart keeps what was failing. */
   store: Store;
-  /** The root logger; the stage logs as `aiops_agent.alert`. */
+  /** The root logger; the watch logs as `aiops_agent.alert`. */
   log: Logger;
   afterMs?: number;
 }
 
-/** The stage, and what it knows (for tests and the API). */
-export interface DeliveryFailingStage extends TickStage {
+/** The watch, and what it knows (for tests and the API). */
+export interface DeliveryFailingWatch extends SelfFindingSource {
   /** Channels failing now, by name. */
   failing(): ReadonlyMap<string, ChannelFailing>;
 }
@@ -50,10 +50,10 @@ export interface DeliveryFailingStage extends TickStage {
  * the event bus; the channel's next delivery ends the finding, and the alert resolves.
  *
  * At creation it rebuilds what was failing from the attempts the outbox recorded in the store, so a
- * restart neither restarts the 5 minutes nor resolves an alert that was firing. Runs after detection
- * and history (it is not a host anomaly) and before the alert stage.
+ * restart neither restarts the 5 minutes nor resolves an alert that was firing. The agent asks it once a
+ * tick, through the self-findings stage, before the alert stage.
  */
-export function createDeliveryFailingStage(options: DeliveryFailingOptions): DeliveryFailingStage {
+export function createDeliveryFailingWatch(options: DeliveryFailingOptions): DeliveryFailingWatch {
   const { events } = options;
   const log = componentLogger(options.log, "alert");
   const afterMs = options.afterMs ?? DELIVERY_FAILING_AFTER_MS;
@@ -89,13 +89,13 @@ export function createDeliveryFailingStage(options: DeliveryFailingOptions): Del
   }
 
   return {
-    name: "delivery-failing",
-    run(tick: TickContext): void {
+    findings(time) {
+      const out: Finding[] = [];
       for (const [channel, f] of failing) {
-        const forMs = tick.time - f.since;
-        if (forMs < afterMs) continue;
-        tick.findings.push(findingOf(channel, f, forMs, afterMs, tick.time));
+        const forMs = time - f.since;
+        if (forMs >= afterMs) out.push(findingOf(channel, f, forMs, afterMs, time));
       }
+      return out;
     },
     reload(config) {
       configured = channelNames(config);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { type Alerting, createAlerting } from "../../src/alert/alerting.ts";
-import { createDeliveryFailingStage, DELIVERY_FAILING, type DeliveryFailingStage } from "../../src/alert/delivery-failing.ts";
+import { createDeliveryFailingWatch, DELIVERY_FAILING, type DeliveryFailingWatch } from "../../src/alert/delivery-failing.ts";
+import { createSelfFindingsStage } from "../../src/detect/self-findings-stage.ts";
 import { ManualClock } from "../../src/clock.ts";
 import type { Config } from "../../src/config/schema.ts";
 import type { DeliveryAttempt } from "../../src/contracts/delivery.ts";
@@ -28,15 +29,16 @@ function attempt(channel: string, ts: number, outcome: DeliveryAttempt["outcome"
   return { notificationId: 1, channel, ts, outcome, httpStatus: outcome === "delivered" ? 200 : 503, error: outcome === "delivered" ? null : error, latencyMs: 3, idempotencyKey: "k", fingerprint: "f", alertState: "firing", attempt: 1, status: outcome === "delivered" ? "delivered" : outcome === "failed" ? "dead" : "pending" };
 }
 
-/** The stage over an empty store, following `events`. */
-function stageOn(events: EventBus, config: Config = threeChannels, store = openStore().store): DeliveryFailingStage {
-  const stage = createDeliveryFailingStage({ events, config, store, log: quietLog().log });
+/** The watch over an empty store, following `events`, in the self-findings stage as the agent runs it. */
+function stageOn(events: EventBus, config: Config = threeChannels, store = openStore().store) {
+  const watch: DeliveryFailingWatch = createDeliveryFailingWatch({ events, config, store, log: quietLog().log });
+  const stage = Object.assign(createSelfFindingsStage([watch]), { failing: () => watch.failing() });
   running.push(() => stage.close?.());
   return stage;
 }
 
 /** The findings the stage adds to a tick at `time`. */
-function findingsAt(stage: DeliveryFailingStage, time: number): Finding[] {
+function findingsAt(stage: ReturnType<typeof stageOn>, time: number): Finding[] {
   const t = tick(time, []);
   stage.run(t);
   return t.findings;
@@ -132,7 +134,8 @@ describe("delivery_failing through real delivery, and across a restart", () => {
     });
     const clock = new ManualClock(T0);
     const events = new EventBus(clock);
-    const failing = createDeliveryFailingStage({ events, config, store, log: quietLog().log });
+    const watch = createDeliveryFailingWatch({ events, config, store, log: quietLog().log });
+    const failing = Object.assign(createSelfFindingsStage([watch]), { failing: () => watch.failing() });
     const alerting: Alerting = await createAlerting(config, { store, metrics: new SelfMetrics(), events, log: quietLog().log, clock });
     alerting.start();
     const stop = async () => {

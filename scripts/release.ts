@@ -136,7 +136,7 @@ ${body}
 }
 
 /** The files of one release, staged in `dir`: what the tarball holds, and what the .deb is built from. */
-function stage(dir: string, binary: string, notices: string): void {
+function stage(dir: string, binary: string, notices: string, man: string): void {
   mkdirSync(dir, { recursive: true });
   cpSync(binary, join(dir, NAME));
   chmodSync(join(dir, NAME), 0o755);
@@ -152,6 +152,7 @@ function stage(dir: string, binary: string, notices: string): void {
     chmodSync(join(dir, to), mode);
   }
   writeFileSync(join(dir, "THIRD-PARTY-NOTICES"), notices, { mode: 0o644 });
+  writeFileSync(join(dir, "aiops-agent.1"), man, { mode: 0o644 });
 }
 
 /** A reproducible tarball: sorted names, root-owned, every time the commit's. */
@@ -189,7 +190,14 @@ function debPackage(outDir: string, staged: string, arch: Arch, version: string,
   put(`${doc}/THIRD-PARTY-NOTICES.gz`, gzipSync(notices, { level: 9 }), 0o644);
   const changelog = `aiops-agent (${version}) unstable; urgency=medium\n\n  * Release ${version}, built from commit ${commit}.\n\n -- ${MAINTAINER}  ${date.toUTCString().replace("GMT", "+0000")}\n`;
   put(`${doc}/changelog.gz`, gzipSync(changelog, { level: 9 }), 0o644);
-  put("usr/share/man/man1/aiops-agent.1.gz", gzipSync(manPage(version, date.toISOString().slice(0, 10)), { level: 9 }), 0o644);
+  put("usr/share/man/man1/aiops-agent.1.gz", gzipSync(readFileSync(join(staged, "aiops-agent.1")), { level: 9 }), 0o644);
+  put("usr/share/lintian/overrides/aiops-agent", readFileSync(join(ROOT, "deploy/debian/lintian-overrides")), 0o644);
+  const md5sums = run(["find", ".", "-type", "f", "!", "-path", "./DEBIAN/*", "-printf", "%P\\n"], { cwd: root })
+    .trim()
+    .split("\n")
+    .sort()
+    .map((path) => `${new Bun.CryptoHasher("md5").update(readFileSync(join(root, path))).digest("hex")}  ${path}`);
+  put("DEBIAN/md5sums", `${md5sums.join("\n")}\n`, 0o644);
   const installedKb = Number(run(["du", "-sk", "--exclude=DEBIAN", root]).split(/\s+/)[0]);
   put(
     "DEBIAN/control",
@@ -233,6 +241,7 @@ async function main(): Promise<number> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const notices = thirdPartyNotices();
+  const man = manPage(version, new Date(mtime * 1000).toISOString().slice(0, 10));
   const artifacts: string[] = [];
   const skipped: string[] = [];
   for (const arch of asked ?? (Object.keys(ARCHES) as Arch[])) {
@@ -250,7 +259,7 @@ async function main(): Promise<number> {
     const staged = join(outDir, name);
     const binary = join(outDir, `bin-${arch}`, NAME);
     await buildBinary({ outfile: binary, target: ARCHES[arch].target as Bun.Build.CompileTarget, commit, ...(executablePath ? { executablePath } : {}) });
-    stage(staged, binary, notices);
+    stage(staged, binary, notices, man);
     rmSync(join(outDir, `bin-${arch}`), { recursive: true, force: true });
     artifacts.push(tarball(outDir, name, mtime));
     artifacts.push(debPackage(outDir, staged, arch, version, commit, notices));

@@ -13,7 +13,8 @@
 #   /etc/aiops-agent/agent.yaml                   configuration, readable by the agent (no secrets)
 #   /etc/aiops-agent/env                          secrets (AIOPS_API_TOKEN...), root only, read by systemd
 #   /usr/local/share/aiops-agent/                 the defaults as shipped, to compare with yours
-#   /usr/local/share/doc/aiops-agent/             README.md and LICENSE
+#   /usr/local/share/doc/aiops-agent/             README.md, LICENSE and THIRD-PARTY-NOTICES
+#   /usr/local/share/man/man1/aiops-agent.1       the manual page (man aiops-agent)
 #   /var/lib/aiops-agent/                         the history (SQLite), owned by the aiops-agent user
 set -eu
 
@@ -76,6 +77,7 @@ WANTS=$ROOT/etc/systemd/system/multi-user.target.wants/$NAME.service
 CONF=$ROOT/etc/$NAME
 SHARE=$ROOT/usr/local/share/$NAME
 DOC=$ROOT/usr/local/share/doc/$NAME
+MAN=$ROOT/usr/local/share/man/man1/$NAME.1
 DATA=$ROOT/var/lib/$NAME
 # The service is started, stopped and reloaded only on the running system under a running systemd.
 LIVE=no
@@ -197,7 +199,7 @@ start_service() {
 }
 
 install_all() {
-  for f in "$NAME" "$NAME.service" agent.yaml env.example README.md LICENSE; do
+  for f in "$NAME" "$NAME.service" "$NAME.1" agent.yaml env.example README.md LICENSE THIRD-PARTY-NOTICES; do
     [ -e "$HERE/$f" ] || fail "$HERE/$f is missing: run install.sh from the unpacked release tarball"
   done
   # Check the program runs here before anything is changed (the tarball of the wrong architecture).
@@ -207,6 +209,7 @@ install_all() {
   ensure_user
   put "$HERE/$NAME" "$BIN" 0755
   put "$HERE/$NAME.service" "$UNIT" 0644
+  put "$HERE/$NAME.1" "$MAN" 0644
   mkdir -p "$CONF"
   chmod 0755 "$CONF"
   put_config "$HERE/agent.yaml" agent.yaml 0644
@@ -215,7 +218,7 @@ install_all() {
   # What was shipped, so the next upgrade can tell a default from a file you changed.
   mkdir -p "$SHARE" "$DOC"
   for f in agent.yaml env.example; do cp "$HERE/$f" "$SHARE/$f"; done
-  cp "$HERE/README.md" "$HERE/LICENSE" "$DOC/"
+  cp "$HERE/README.md" "$HERE/LICENSE" "$HERE/THIRD-PARTY-NOTICES" "$DOC/"
   # The history: StateDirectory= creates it too; made here so its owner is right from the start.
   mkdir -p "$DATA"
   chown "$(uid_of):$(gid_of)" "$DATA"
@@ -236,7 +239,7 @@ uninstall_all() {
   fi
   rm -f "$WANTS"
   rmdir "$(dirname "$WANTS")" 2>/dev/null || true
-  for f in "$BIN" "$UNIT"; do
+  for f in "$BIN" "$UNIT" "$MAN"; do
     if [ -e "$f" ]; then rm -f "$f" && say "removed $f"; fi
   done
   if [ "$LIVE" = yes ]; then systemctl daemon-reload; fi

@@ -29,6 +29,7 @@ import { createHistoryRoutes } from "./server/history-routes.ts";
 import { createHistoryStage } from "./store/history-stage.ts";
 import { createStore } from "./store/store.ts";
 import { createAlerting } from "./alert/alerting.ts";
+import { publishSeverityChanges } from "./alert/severity-changes.ts";
 import { EventBus } from "./event-bus.ts";
 import { buildCommit, versionLine } from "./commands/build-info.ts";
 import { healthcheck } from "./commands/healthcheck.ts";
@@ -185,6 +186,12 @@ function rootLogger(loaded: LoadedConfig, secrets: () => readonly string[], sink
   });
 }
 
+/** How the terminal UI may draw: NO_COLOR (any non-empty value) means no colour; TERM=dumb, no escape sequences either. */
+function terminalMode(): { plain: boolean; lines: boolean } {
+  const dumb = process.env.TERM === "dumb";
+  return { plain: dumb || (process.env.NO_COLOR ?? "") !== "", lines: dumb };
+}
+
 /** The terminal UI needs a terminal: raw keys in, a screen out. */
 function hasTerminal(): boolean {
   return process.stdin.isTTY === true && process.stdout.isTTY === true;
@@ -196,7 +203,7 @@ async function attachTui(attach: NonNullable<Cli["attach"]>, loaded: LoadedConfi
   const { startTui } = await import("../tui/start.tsx");
   const token = attach.token ?? loaded.config.server.api_token;
   const source = createApiSource({ url: attach.url, ...(token ? { token } : {}) });
-  const tui = startTui({ source, onQuit: () => void tui.close() });
+  const tui = startTui({ source, onQuit: () => void tui.close(), mode: terminalMode() });
   // `on`, not `once`: Ink's exit hook kills the process on a signal nobody else listens to any more.
   const quit = () => void tui.close();
   process.on("SIGTERM", quit);
@@ -258,6 +265,8 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
     return EXIT_CONFIG;
   }
   const agent = new Agent({ config: loaded.config, log: root, inventory, metrics, events, stages: [detection, history, alerting.stage] });
+  // Escalations and de-escalations reach the event stream (and so the TUI), not only changes of state.
+  const stopSeverityChanges = publishSeverityChanges(events, (now) => alerting.stage.engine.alerts(now));
   const server = createHttpServer({
     agent,
     config: () => current,
@@ -327,6 +336,7 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
       // The terminal comes back first, then the agent stops as on SIGTERM.
       (tui?.close() ?? Promise.resolve())
         .then(() => agent.stop())
+        .then(() => stopSeverityChanges())
         .then(() => server.stop())
         .then(() => {
           if (logFile) process.stderr.write(`aiops-agent: stopped; the log is in ${logFile.path}\n`);
@@ -358,7 +368,7 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
             fetch: ((input: string | URL | Request, init?: RequestInit) => server.fetch(new Request(input as string, init))) as typeof fetch,
             ...(token ? { token } : {}),
           });
-          tui = startTui({ source, onQuit: () => stop("quit key") });
+          tui = startTui({ source, onQuit: () => stop("quit key"), mode: terminalMode() });
         })
         .catch((cause) => {
           log.critical({ err: cause }, "The terminal UI failed to start");

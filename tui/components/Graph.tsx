@@ -46,11 +46,10 @@ export const Graph = memo(function Graph({ title, values, width, height, max, fo
       <Text bold={!stale} dimColor={stale} wrap="truncate-end">
         {truncate(head, width)}
       </Text>
-      {graphRows(values, width, rows, max).map((line, i) => (
-        <Text key={i} color={stale ? undefined : color} dimColor={stale || !color} wrap="truncate-end">
-          {line}
-        </Text>
-      ))}
+      {/* The chart is one Text of several lines: one node to lay out, however tall. */}
+      <Text color={stale ? undefined : color} dimColor={stale || !color} wrap="truncate-end">
+        {graphRows(values, width, rows, max).join("\n")}
+      </Text>
     </Box>
   );
 });

@@ -232,17 +232,14 @@ export const HostPanel = memo(function HostPanel(props: HostPanelViewProps) {
   const shown = linesThatFit(content, height, props.width);
   return (
     <Box flexDirection="column" height={height} width={props.width} overflow="hidden">
-      {shown.map((line, i) => (
-        <Box key={i} height={1}>
-          {props.stale ? (
-            <Text dimColor wrap="truncate-end">
+      {/* Each line is one truncated Text: no box per line, fewer nodes to lay out every tick. */}
+      {props.stale
+        ? shown.map((line, i) => (
+            <Text key={i} dimColor wrap="truncate-end">
               {line}
             </Text>
-          ) : (
-            line
-          )}
-        </Box>
-      ))}
+          ))
+        : shown}
     </Box>
   );
 });

@@ -28,7 +28,7 @@ const ARCHES = {
   x64: { target: "bun-linux-x64", npm: "@oven/bun-linux-x64", deb: "amd64" },
   arm64: { target: "bun-linux-arm64", npm: "@oven/bun-linux-aarch64", deb: "arm64" },
 } as const;
-type Arch = keyof typeof ARCHES;
+export type Arch = keyof typeof ARCHES;
 
 /** Who the Debian package names as its maintainer; DEB_MAINTAINER overrides it. */
 const MAINTAINER = process.env.DEB_MAINTAINER ?? "aiops-agent maintainers <maintainers@aiops-agent.invalid>";
@@ -43,7 +43,7 @@ function run(argv: string[], options: { cwd?: string } = {}): string {
  * The Bun executable of another platform, from its npm package (the same files `npm install bun` puts on
  * that platform), so Bun.build does not download it itself. Cached per version.
  */
-function crossBun(arch: Arch): string {
+export function crossBun(arch: Arch): string {
   const { npm } = ARCHES[arch];
   const dir = join(ROOT, "node_modules/.cache/aiops-release", `${npm.replace("/", "+")}-${Bun.version}`);
   const bun = join(dir, "package/bin/bun");

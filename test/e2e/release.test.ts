@@ -317,3 +317,26 @@ describe.skipIf(!dpkgDeb)("the .deb", () => {
     600_000,
   );
 });
+
+/**
+ * arm64, cross-compiled from Bun's arm64 executable of the npm registry (as `npm run release` does),
+ * run under qemu's user-mode emulation with Debian's arm64 C library.
+ */
+const qemu = findPeer("qemu-aarch64-static (qemu-user-static)", ["/usr/bin/qemu-aarch64-static"]);
+const arm64Libc = findPeer("the arm64 C library (libc6-arm64-cross)", ["/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1"]);
+
+describe.skipIf(!qemu || !arm64Libc)("the arm64 binary", () => {
+  test("cross-compiled with @oven/bun-linux-aarch64, it says its version and collects a snapshot", async () => {
+    const { crossBun } = await import("../../scripts/release.ts");
+    const { buildBinary } = await import("../../scripts/build.ts");
+    const binary = join(work, "arm64", "aiops-agent");
+    await buildBinary({ outfile: binary, target: "bun-linux-arm64", executablePath: crossBun("arm64") });
+    expect(sh(["file", "-b", binary]).stdout).toContain("ARM aarch64");
+    const run = (...args: string[]) => sh([qemu!, "-L", "/usr/aarch64-linux-gnu", binary, ...args]);
+    const version = run("--version");
+    expect(version.stdout).toMatch(new RegExp(`^aiops-agent ${pkg.version.replaceAll(".", "\\.")} \\(commit [0-9a-f]{12}(-dirty)?\\)\\n$`));
+    const collected = run("collect", "--once");
+    expect(collected.code).toBe(0);
+    expect((JSON.parse(collected.stdout) as { cpu: { count: number } }).cpu.count).toBeGreaterThan(0);
+  }, 300_000);
+});

@@ -34,6 +34,7 @@ import { EventBus } from "./event-bus.ts";
 import { buildCommit, versionLine } from "./commands/build-info.ts";
 import { healthcheck } from "./commands/healthcheck.ts";
 import { localUrl, whereToLook } from "./commands/local-url.ts";
+import { rerunWithoutOptimisingJit } from "./commands/optimising-jit.ts";
 import { COMMANDS, type Command, USAGE, commandHelp } from "./commands/usage.ts";
 
 /** Exit codes: sysexits.h's EX_USAGE-like 2 for a bad command line, EX_CONFIG 78 for a bad configuration. */
@@ -455,6 +456,12 @@ export async function main(argv: string[]): Promise<number> {
   if ((cli.tui || cli.command === "tui") && !hasTerminal()) {
     process.stderr.write("aiops-agent: the terminal UI needs a terminal (standard input and output are not both TTYs)\n");
     return EXIT_USAGE;
+  }
+
+  // The attached UI runs, like the deployed agent, without the optimising JIT (a child, unless set already).
+  if (cli.command === "tui") {
+    const code = await rerunWithoutOptimisingJit(import.meta.path, argv, process.env);
+    if (code !== undefined) return code;
   }
 
   switch (cli.command) {

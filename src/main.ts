@@ -40,42 +40,17 @@ import { createDeliveryFailingWatch } from "./alert/delivery-failing.ts";
 import { EventBus } from "./event-bus.ts";
 import { createExporting, type Exporting } from "./export/exporting.ts";
 import { exposedFamilies } from "./export/metric-families.ts";
+import { publishSeverityChanges } from "./alert/severity-changes.ts";
+import { buildCommit, versionLine } from "./commands/build-info.ts";
+import { healthcheck } from "./commands/healthcheck.ts";
+import { localUrl, whereToLook } from "./commands/local-url.ts";
+import { rerunWithoutOptimisingJit } from "./commands/optimising-jit.ts";
+import { COMMANDS, type Command, USAGE, commandHelp } from "./commands/usage.ts";
 
 /** Exit codes: sysexits.h's EX_USAGE-like 2 for a bad command line, EX_CONFIG 78 for a bad configuration. */
 const EXIT_USAGE = 2;
 const EXIT_CONFIG = 78;
 
-const USAGE = `Usage: aiops-agent [command] [options]
-
-Commands:
-  run [--tui]             run the agent (the default); --tui shows a live terminal UI in the same
-                          process (interval 1 s unless set; the log goes to <data_dir>/aiops-agent.log;
-                          q or Ctrl-C stops the agent)
-  tui --url URL [--token TOKEN]
-                          watch a running agent from here: the same UI over its HTTP API and event
-                          stream (the token also comes from AIOPS_API_TOKEN or AIOPS_API_TOKEN_FILE)
-  collect --once          print one snapshot of this host as JSON and exit
-  inventory               print what the host is (OS, kernel, CPU model...) as JSON and exit
-  check-config            validate the configuration and exit (78 when invalid)
-  config --print          show the effective configuration and where each value came from
-  replay --input FILE.csv [--output FILE.csv] [--detector NAME] [--metric NAME]
-                          run the detectors over a CSV of timestamp,value as fast as they go and
-                          write timestamp,value,anomaly_score (to stdout without --output);
-                          NAME: ensemble (default), statistical, threshold, forecast; --metric names
-                          a metric of the Series table so its thresholds and forecast apply
-  test-alert [--channel NAME]
-                          send a test notification through every alert channel (or one) and
-                          report, per channel, delivered or the exact failure (exit 1 on any failure)
-
-Options:
-  -c, --config FILE       YAML configuration file (also AIOPS_CONFIG)
-  -h, --help              show this help
-  -v, --version           show the version
-
-Every setting can also come from an AIOPS_* environment variable; see the README.`;
-
-const COMMANDS = ["run", "collect", "inventory", "check-config", "config", "replay", "test-alert", "tui"] as const;
-type Command = (typeof COMMANDS)[number];
 
 class UsageError extends Error {}
 
@@ -87,7 +62,11 @@ interface Cli {
   /** `test-alert --channel NAME`. */
   channel?: string;
   help: boolean;
+  /** `COMMAND --help` (or `help COMMAND`): that command's help rather than the overview. */
+  commandHelp?: boolean;
   version: boolean;
+  /** `healthcheck --url URL`. */
+  healthUrl?: string;
   /** `run --tui`: the terminal UI in this process. */
   tui: boolean;
   /** `tui --url URL [--token TOKEN]`: the terminal UI attached to a running agent. */
@@ -121,11 +100,18 @@ function parseCli(argv: string[]): Cli {
   } catch (cause) {
     throw new UsageError((cause as Error).message.replace(/\. To specify a positional argument.*$/s, ""));
   }
-  const [name = "run", ...extra] = parsed.positionals;
+  const [first = "run", ...rest] = parsed.positionals;
+  // `help COMMAND` is `COMMAND --help`.
+  const asksHelp = first === "help";
+  const [name = "run", ...extra] = asksHelp ? rest : [first, ...rest];
   if (!(COMMANDS as readonly string[]).includes(name)) throw new UsageError(`unknown command '${name}'`);
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
   const command = name as Command;
   const { values } = parsed;
+  // `COMMAND --help` explains the command, whatever else the line holds.
+  if (values.help || asksHelp) {
+    return { command, help: true, commandHelp: asksHelp ? rest.length > 0 : parsed.positionals.length > 0, once: false, print: false, version: false, tui: false };
+  }
   if (values.once && command !== "collect") throw new UsageError("--once goes with the collect command");
   if (values.print && command !== "config") throw new UsageError("--print goes with the config command");
   if (command === "collect" && !values.once) throw new UsageError("collect needs --once");
@@ -149,9 +135,8 @@ function parseCli(argv: string[]): Cli {
   }
   if (values.channel !== undefined && command !== "test-alert") throw new UsageError("--channel goes with the test-alert command");
   if (values.tui && command !== "run") throw new UsageError("--tui goes with the run command (to watch a running agent: tui --url URL)");
-  for (const flag of ["url", "token"] as const) {
-    if (values[flag] !== undefined && command !== "tui") throw new UsageError(`--${flag} goes with the tui command`);
-  }
+  if (values.token !== undefined && command !== "tui") throw new UsageError("--token goes with the tui command");
+  if (values.url !== undefined && command !== "tui" && command !== "healthcheck") throw new UsageError("--url goes with the tui and healthcheck commands");
   if (command === "tui" && values.url === undefined) throw new UsageError("tui needs --url URL of a running agent (or run --tui to start one here)");
   if (values.url !== undefined && !/^https?:\/\/[^/]/.test(values.url)) throw new UsageError(`--url: expected http://host:port or https://…; got ${JSON.stringify(values.url)}`);
   return {
@@ -162,6 +147,7 @@ function parseCli(argv: string[]): Cli {
     version: values.version ?? false,
     tui: values.tui ?? false,
     ...(values.url !== undefined ? { attach: { url: values.url, ...(values.token !== undefined ? { token: values.token } : {}) } } : {}),
+    ...(values.url !== undefined && command === "healthcheck" ? { healthUrl: values.url } : {}),
     ...(values.config !== undefined ? { configFile: values.config } : {}),
     ...(replayArgs ? { replay: replayArgs } : {}),
     ...(values.channel !== undefined ? { channel: values.channel } : {}),
@@ -212,6 +198,12 @@ function rootLogger(loaded: LoadedConfig, clock: Clock, secrets: () => readonly 
   });
 }
 
+/** How the terminal UI may draw: NO_COLOR (any non-empty value) means no colour; TERM=dumb, no escape sequences either. */
+function terminalMode(): { plain: boolean; lines: boolean } {
+  const dumb = process.env.TERM === "dumb";
+  return { plain: dumb || (process.env.NO_COLOR ?? "") !== "", lines: dumb };
+}
+
 /** The terminal UI needs a terminal: raw keys in, a screen out. */
 function hasTerminal(): boolean {
   return process.stdin.isTTY === true && process.stdout.isTTY === true;
@@ -223,7 +215,7 @@ async function attachTui(attach: NonNullable<Cli["attach"]>, loaded: LoadedConfi
   const { startTui } = await import("../tui/start.tsx");
   const token = attach.token ?? loaded.config.server.api_token;
   const source = createApiSource({ url: attach.url, clock, ...(token ? { token } : {}) });
-  const tui = startTui({ source, clock, onQuit: () => void tui.close() });
+  const tui = startTui({ source, clock, onQuit: () => void tui.close(), mode: terminalMode() });
   // `on`, not `once`: Ink's exit hook kills the process on a signal nobody else listens to any more.
   const quit = () => void tui.close();
   process.on("SIGTERM", quit);
@@ -266,7 +258,7 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
   for (const warning of loaded.warnings) log.warning(warning);
 
   const inventory = await inventoryInChild({ ...inventoryOptions(loaded, clock), command: selfCommand(import.meta.path, ["inventory"]), env: process.env });
-  log.info({ version: pkg.version, ...inventory }, "Starting aiops-agent");
+  log.info({ version: pkg.version, commit: buildCommit(), ...inventory }, "Starting aiops-agent");
 
   const metrics = new SelfMetrics();
   registerProcessMetrics(metrics, { version: pkg.version }, clock);
@@ -339,6 +331,8 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
     store.close();
     return EXIT_CONFIG;
   }
+  // Escalations and de-escalations reach the event stream (and so the TUI), not only changes of state.
+  const stopSeverityChanges = publishSeverityChanges(events, (now) => alerting.stage.engine.alerts(now));
   const serverDeps: Parameters<typeof createHttpServer>[0] = {
     agent,
     config: () => current,
@@ -354,8 +348,9 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
   // A second listener (the DaemonSet's loopback one, for kubectl port-forward) answers exactly alike.
   const alsoListen = loaded.config.server.also_listen;
   const extra = alsoListen !== undefined ? createHttpServer(serverDeps) : undefined;
+  let bound: { hostname: string; port: number };
   try {
-    server.listen(loaded.config.server.listen);
+    bound = server.listen(loaded.config.server.listen);
     if (alsoListen !== undefined) extra!.listen(alsoListen);
   } catch (cause) {
     await server.stop();
@@ -368,6 +363,8 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
   alerting.start();
   await agent.start();
   exporting.start();
+  const { message: where, ...urls } = whereToLook(bound);
+  log.info(urls, where);
 
   const watcher = new ConfigWatcher((file) => reload(`${file} changed`));
   const reload = (why: string) => {
@@ -416,6 +413,7 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
       (tui?.close() ?? Promise.resolve())
         .then(() => exporting.shutdown())
         .then(() => agent.stop())
+        .then(() => stopSeverityChanges())
         .then(() => server.stop())
         .then(() => extra?.stop())
         .then(() => {
@@ -449,7 +447,7 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
             fetch: ((input: string | URL | Request, init?: RequestInit) => server.fetch(new Request(input as string, init))) as typeof fetch,
             ...(token ? { token } : {}),
           });
-          tui = startTui({ source, clock, onQuit: () => stop("quit key") });
+          tui = startTui({ source, clock, onQuit: () => stop("quit key"), mode: terminalMode() });
         })
         .catch((cause) => {
           log.critical({ err: cause }, "The terminal UI failed to start");
@@ -485,6 +483,23 @@ function replayCsv(args: NonNullable<Cli["replay"]>, loaded: LoadedConfig): numb
   }
 }
 
+/** `healthcheck [--url URL]`: 0 when the agent answers ready, 1 otherwise, with one line saying which. */
+async function checkHealth(cli: Cli): Promise<number> {
+  let url = cli.healthUrl;
+  if (url === undefined) {
+    try {
+      url = localUrl(load(cli).config.server.listen);
+    } catch (cause) {
+      const problems = cause instanceof ConfigError ? `invalid configuration: ${cause.problems.join("; ")}` : (cause as Error).message;
+      process.stdout.write(`not ready: ${problems}\n`);
+      return 1;
+    }
+  }
+  const result = await healthcheck(url);
+  process.stdout.write(`${result.message}\n`);
+  return result.ok ? 0 : 1;
+}
+
 /** Runs the command line and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   // The one clock: everything that reads the time or sets a timer gets it from here.
@@ -498,13 +513,16 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT_USAGE;
   }
   if (cli.help) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${cli.commandHelp ? commandHelp(cli.command) : USAGE}\n`);
     return 0;
   }
   if (cli.version) {
-    process.stdout.write(`aiops-agent ${pkg.version}\n`);
+    process.stdout.write(`${versionLine(pkg.version, buildCommit())}\n`);
     return 0;
   }
+  // A health check needs no configuration when it is given the URL, and answers only 0 or 1 (Docker
+  // reserves other codes): a configuration it cannot read is "not ready", said on one line.
+  if (cli.command === "healthcheck") return checkHealth(cli);
 
   let loaded: LoadedConfig;
   try {
@@ -518,6 +536,12 @@ export async function main(argv: string[]): Promise<number> {
   if ((cli.tui || cli.command === "tui") && !hasTerminal()) {
     process.stderr.write("aiops-agent: the terminal UI needs a terminal (standard input and output are not both TTYs)\n");
     return EXIT_USAGE;
+  }
+
+  // The attached UI runs, like the deployed agent, without the optimising JIT (a child, unless set already).
+  if (cli.command === "tui") {
+    const code = await rerunWithoutOptimisingJit(import.meta.path, argv, process.env);
+    if (code !== undefined) return code;
   }
 
   switch (cli.command) {

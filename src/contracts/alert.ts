@@ -25,7 +25,10 @@ export interface AlertView {
   notified: string[];
 }
 
-/** A change of state of one alert in a tick: what the store records and the event stream shows. */
+/**
+ * A change of state of one alert in a tick: what the store records and the event stream shows. On the
+ * event stream, `from` equal to `to` is a change of severity alone (an escalation or de-escalation).
+ */
 export interface AlertChange {
   fingerprint: string;
   from: AlertState | "inactive";

@@ -10,6 +10,7 @@ import { MAX_PAGE_LIMIT } from "../store/page.ts";
 import type { Store } from "../store/store.ts";
 import type { AlertStage } from "../alert/alert-stage.ts";
 import { SilenceError } from "../alert/silences.ts";
+import { alertNamesOf } from "../alert/alert-names.ts";
 
 /** What the alert routes read and change. */
 export interface AlertRoutesDeps {
@@ -82,7 +83,7 @@ export function createAlertRoutes(deps: AlertRoutesDeps): ApiRoute[] {
       method: "GET",
       path: "/api/v1/deliveries",
       summary:
-        "The outbox, newest first: each notification (pending, delivered or dead) with every delivery attempt (time, outcome, HTTP status, error, latency), oldest attempt first. A pending notification whose nextAttemptAt is 253402300799999 (year 9999) waits for an older one of the same alert on its channel.",
+        "The outbox, newest first: each notification (pending, delivered or dead), the alert it announces by name (alertname, summary), with every delivery attempt (time, outcome, HTTP status, error, latency), oldest attempt first. A pending notification whose nextAttemptAt is 253402300799999 (year 9999) waits for an older one of the same alert on its channel.",
       query: z.strictObject({
         channel: textParam.optional(),
         status: z.enum(["pending", "delivered", "dead"], { error: "expected pending, delivered or dead" }).optional(),
@@ -100,8 +101,10 @@ export function createAlertRoutes(deps: AlertRoutesDeps): ApiRoute[] {
             const notifications = listNotifications(db, { ...filter, ...(fingerprint !== undefined ? { alertFingerprint: fingerprint } : {}) });
             return {
               nextCursor: notifications.nextCursor,
-              items: notifications.items.map(({ payload: _, ...n }) => ({
+              items: notifications.items.map(({ payload, ...n }) => ({
                 ...n,
+                // Which alert it announces, by name: what an operator reads, rather than a fingerprint.
+                ...alertNamesOf(payload),
                 attemptLog: listDeliveryAttempts(db, { notificationId: n.id, limit: MAX_PAGE_LIMIT }).items.reverse(),
               })),
             };

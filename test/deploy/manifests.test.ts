@@ -7,10 +7,12 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFile
 import { tmpdir } from "node:os";
 import { dirname, join, posix } from "node:path";
 import { SERIES } from "../../src/collect/series.ts";
+import { HEALTHCHECK_TIMEOUT_MS } from "../../src/commands/healthcheck.ts";
 import { ConfigError, type LoadedConfig, SETTINGS, loadConfig } from "../../src/config/load.ts";
 import { findPeer } from "../support/peers.ts";
 import {
   dockerEnv,
+  dockerHealthcheck,
   parseDockerfile,
   parseUnit,
   promqlMetricNames,
@@ -493,8 +495,14 @@ describe("container image", () => {
     expect(runtimeOf("EXPOSE")).toEqual([String(portOf(config.server.listen))]);
   });
 
-  test("no HEALTHCHECK: distroless has no shell or curl, and the binary has no probe command", () => {
-    expect(runtimeOf("HEALTHCHECK")).toEqual([]);
+  test("HEALTHCHECK runs the binary's own healthcheck in exec form (no shell in distroless), within its time-out", () => {
+    const [healthcheck] = runtimeOf("HEALTHCHECK");
+    const { options, argv } = dockerHealthcheck(healthcheck!);
+    const entrypoint: string[] = JSON.parse(runtimeOf("ENTRYPOINT")[0]!);
+    expect(argv).toEqual([entrypoint[0]!, "healthcheck"]);
+    // The check's own wait for /readyz ends before Docker's time-out kills it, so it can say why.
+    expect(Number.parseInt(options.timeout!, 10) * 1000).toBeGreaterThan(HEALTHCHECK_TIMEOUT_MS);
+    expect(options["start-period"]).toBeDefined();
   });
 
   test("the data directory exists in the image, owned by the non-root user", () => {

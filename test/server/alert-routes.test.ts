@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { readRecentAlerting } from "../../tui/recent-alerting.ts";
 import { createAlertRoutes } from "../../src/server/alert-routes.ts";
 import { recordDeliveryAttempt } from "../../src/store/delivery-attempts.ts";
 import { updateNotification } from "../../src/store/notifications.ts";
@@ -85,6 +86,29 @@ describe("/api/v1/alerts", () => {
 });
 
 describe("/api/v1/deliveries", () => {
+  test("each notification names its alert; the TUI reads the live alerts and the attempts from it, newest first", async () => {
+    const { stage, store, get } = server();
+    stage.run(tick(T0, [finding({ severity: "critical", message: "High CPU usage: 97.00%" })]));
+    const page = (await (await get("/api/v1/deliveries")).json()) as Json;
+    expect(page.items.map((n: Json) => [n.channel, n.alertname, n.summary])).toEqual([
+      ["pager", "cpu_high", expect.stringContaining("High CPU usage: 97.00%")],
+      ["hook", "cpu_high", expect.stringContaining("High CPU usage: 97.00%")],
+    ]);
+    const [pager, hook] = page.items.map((n: Json) => n.id as number);
+    store.transaction((db) => {
+      recordDeliveryAttempt(db, { notificationId: hook!, channel: "hook", ts: T0 + 5, outcome: "delivered", httpStatus: 200, error: null, latencyMs: 2 });
+      recordDeliveryAttempt(db, { notificationId: pager!, channel: "pager", ts: T0 + 1, outcome: "retry", httpStatus: 503, error: "HTTP 503", latencyMs: 4 });
+      recordDeliveryAttempt(db, { notificationId: pager!, channel: "pager", ts: T0 + 9, outcome: "delivered", httpStatus: 200, error: null, latencyMs: 3 });
+    });
+    const recent = await readRecentAlerting(async (path) => (await get(path)).json() as Promise<Record<string, unknown>>, 20);
+    expect(recent.alerts.map((a) => [a.finding.type, a.state, a.severity])).toEqual([["cpu_high", "firing", "critical"]]);
+    expect(recent.deliveries.map((d) => [d.channel, d.ts - T0, d.outcome, d.attempt, d.alertname])).toEqual([
+      ["pager", 9, "delivered", 2, "cpu_high"],
+      ["hook", 5, "delivered", 1, "cpu_high"],
+      ["pager", 1, "retry", 1, "cpu_high"],
+    ]);
+  });
+
   test("lists notifications with every attempt, oldest attempt first, filtered by channel and status", async () => {
     const { stage, store, get } = server();
     stage.run(tick(T0, [finding({ severity: "critical" })]));

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { z } from "zod";
+import { tokenProblem } from "./api-tokens.ts";
 import { type Config, configSchema } from "./schema.ts";
 import { type Setting, arrayElement, isSecretKey, listSettings, secretFileFields, secretValues, shapeFor } from "./settings.ts";
 import { joinKey, lineOf, yamlErrorLine, yamlKeyLines } from "./yaml-lines.ts";
@@ -130,7 +131,11 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
   for (const field of secretFileFields(configSchema, result.data)) {
     const where = describeSource(sourceOf(field.path, sources, lines, options.file));
     try {
-      setAt(result.data as unknown as Record<string, unknown>, field.target.map(String), read(field.file).replace(/\r?\n$/, ""));
+      const secret = read(field.file).replace(/\r?\n$/, "");
+      setAt(result.data as unknown as Record<string, unknown>, field.target.map(String), secret);
+      // A token read from a file gets the checks an inline one got from the schema.
+      const problem = field.path[0] === "server" && field.path[1] === "tokens" ? tokenProblem(secret) : undefined;
+      if (problem) problems.push(`${joinKey(field.path)} (${where}): ${field.file}: ${problem}`);
     } catch (cause) {
       problems.push(`${joinKey(field.path)} (${where}): cannot read ${field.file} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`);
     }

@@ -8,7 +8,8 @@ import type { SelfMetrics } from "../self-metrics.ts";
 import { createAgentRoutes } from "./agent-routes.ts";
 import { buildOpenApi } from "./openapi.ts";
 import { type ApiRoute, defineRoute, matchRoute } from "./route.ts";
-import { checkBearer } from "./auth.ts";
+import { type AccessPolicy, IN_PROCESS, type Peer, accessPolicyOf, authorize } from "./auth.ts";
+import { isLoopback, parseListen } from "../config/listen-address.ts";
 import { eventStream } from "./event-stream.ts";
 import { healthResponse, readinessResponse } from "./health.ts";
 import { HttpError, errorResponse, json } from "./http.ts";
@@ -45,23 +46,27 @@ const TRANSPORT_BODY_LIMIT = 1024 * 1024;
 /** Seconds a client may stay silent before its connection is closed (slow clients). */
 const IDLE_TIMEOUT = 10;
 
+/** Where a request came from: the peer's address and, over a socket, the server that took it. */
+export interface RequestOrigin {
+  /** The peer's IP address; `in-process` for a call without a socket (the in-process TUI, tests). */
+  address: Peer;
+  server?: import("bun").Server<undefined>;
+}
+
 export interface HttpServer {
-  /** Answers one request: usable without a socket (tests) and by Bun.serve. */
-  fetch(request: Request, server?: import("bun").Server<undefined>): Promise<Response>;
+  /**
+   * Answers one request: usable without a socket (tests, the in-process TUI: the origin is then this
+   * process, which may change state when no token is configured) and by the listener.
+   */
+  fetch(request: Request, origin?: RequestOrigin): Promise<Response>;
   /** Binds `host:port`, `[v6]:port` or `:port` (every interface); `:0` picks a free port. */
   listen(address: string): { hostname: string; port: number };
   /** Stops listening and closes open connections. Safe twice, and before listen. */
   stop(): Promise<void>;
 }
 
-/** Splits a listen address into host and port: `:8080` means every interface, `[::1]:80` an IPv6 host. */
-export function parseListen(address: string): { hostname: string; port: number } {
-  const match = address.match(/^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/);
-  if (!match) throw new Error(`listen address ${JSON.stringify(address)}: expected host:port, [ipv6]:port or :port`);
-  const port = Number(match[3]);
-  if (port > 65535) throw new Error(`listen address ${JSON.stringify(address)}: port above 65535`);
-  return { hostname: match[1] ?? (match[2] || "0.0.0.0"), port };
-}
+/** Splits a listen address into host and port (the rule `check-config` applies too). */
+export { parseListen };
 
 /**
  * The agent's one port: `/metrics`, `/healthz`, `/readyz` and `/api/v1` (bearer token when configured;
@@ -85,6 +90,13 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
   const openApi = buildOpenApi(routes, deps.version);
   let rendered: { snapshot: Snapshot | undefined; text: string } = { snapshot: undefined, text: "" };
   let server: import("bun").Server<undefined> | undefined;
+  let policy: { of: LoadedConfig; policy: AccessPolicy } | undefined;
+  /** The access policy of the configuration in force, rebuilt only when a reload changed it. */
+  const accessPolicy = (): AccessPolicy => {
+    const loaded = deps.config();
+    if (policy?.of !== loaded) policy = { of: loaded, policy: accessPolicyOf(loaded.config) };
+    return policy.policy;
+  };
 
   function metrics(request: Request): Response {
     const started = process.cpuUsage();
@@ -100,9 +112,10 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
     });
   }
 
-  async function route(request: Request, url: URL, bun?: import("bun").Server<undefined>): Promise<[string, Response]> {
+  async function route(request: Request, url: URL, origin: RequestOrigin): Promise<[string, Response]> {
     const path = url.pathname;
     const method = request.method;
+    const caller = authorize(request, path, origin.address, accessPolicy());
     if (path === "/metrics") {
       if (method !== "GET" && method !== "HEAD") throw methodNotAllowed(method, path, "GET, HEAD");
       return ["/metrics", metrics(request)];
@@ -114,33 +127,34 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
       return [path, path === "/healthz" ? healthResponse(health, verbose) : readinessResponse(health, deps.readiness?.() ?? {}, verbose)];
     }
     if (path === "/api/v1" || path.startsWith("/api/v1/")) {
-      checkBearer(request, deps.config().config.server.api_token);
       if (path === "/api/v1/events") {
         if (method !== "GET") throw methodNotAllowed(method, path, "GET");
         // An event stream is long-lived by design: exempt it from the idle time-out.
-        bun?.timeout(request, 0);
+        origin.server?.timeout(request, 0);
         return [path, eventStream(deps.events, request)];
       }
       const found = matchRoute(routes, method, path);
       if (found.kind === "method") throw methodNotAllowed(method, path, found.allowed.join(", "));
       if (found.kind === "none") throw new HttpError(404, "not_found", `no API endpoint ${path}; see /api/v1/openapi.json`);
-      return [found.route.path, await found.route.handler({ request, url, params: found.params })];
+      return [found.route.path, await found.route.handler({ request, url, params: found.params, caller })];
     }
     throw new HttpError(404, "not_found", `no such path ${path}; try /metrics, /healthz, /readyz or /api/v1/openapi.json`);
   }
 
-  async function fetch(request: Request, bun?: import("bun").Server<undefined>): Promise<Response> {
+  async function fetch(request: Request, origin: RequestOrigin = { address: IN_PROCESS }): Promise<Response> {
     let label = "other";
     let response: Response;
+    let url: URL | undefined;
     try {
       if (request.url.length > MAX_URL) throw new HttpError(414, "uri_too_long", `the URL may be at most ${MAX_URL} bytes`);
-      const [name, r] = await route(request, new URL(request.url), bun);
+      url = requestUrl(request);
+      const [name, r] = await route(request, url, origin);
       label = name;
       response = r;
     } catch (cause) {
       if (cause instanceof HttpError) response = errorResponse(cause);
       else {
-        log.error({ err: cause, path: new URL(request.url).pathname }, "Request failed");
+        log.error({ err: cause, path: url?.pathname ?? "(unparsed)" }, "Request failed");
         response = errorResponse(new HttpError(500, "internal", "the agent could not answer this request; the log says why"));
       }
     }
@@ -157,14 +171,21 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
         port,
         maxRequestBodySize: TRANSPORT_BODY_LIMIT,
         idleTimeout: IDLE_TIMEOUT,
-        fetch: (request, bun) => fetch(request, bun),
+        fetch: (request, bun) => fetch(request, { address: bun.requestIP(request)?.address ?? "", server: bun }),
         error(cause) {
           log.error({ err: cause }, "HTTP server error");
           return errorResponse(new HttpError(500, "internal", "the agent could not answer this request"));
         },
       });
       const bound = { hostname: server.hostname ?? hostname, port: server.port ?? port };
-      log.info({ address: `${bound.hostname.includes(":") ? `[${bound.hostname}]` : bound.hostname}:${bound.port}` }, "HTTP server listening");
+      const shown = `${bound.hostname.includes(":") ? `[${bound.hostname}]` : bound.hostname}:${bound.port}`;
+      log.info({ address: shown }, "HTTP server listening");
+      if (accessPolicy().tokens.length === 0 && !isLoopback(hostname)) {
+        log.warning(
+          { address: shown },
+          "The API is served beyond this host without a token: anyone who reaches it can read alerts and history, and changing state is refused except over loopback. Set server.api_token (AIOPS_API_TOKEN) or server.tokens.",
+        );
+      }
       return bound;
     },
     async stop() {
@@ -173,6 +194,23 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
       await s?.stop(true);
     },
   };
+}
+
+/**
+ * The request's URL. Without a Host header (HTTP/1.0) the target is only a path: it is read against
+ * this agent, so such requests are answered like any other rather than failing.
+ */
+function requestUrl(request: Request): URL {
+  try {
+    return new URL(request.url);
+  } catch {
+    try {
+      if (request.url.startsWith("/")) return new URL(request.url, "http://agent");
+    } catch {
+      // fall through to the 400
+    }
+    throw new HttpError(400, "bad_request", `cannot read the request target ${JSON.stringify(request.url.slice(0, 100))}; expected a path such as /metrics`);
+  }
 }
 
 function methodNotAllowed(method: string, path: string, allowed: string): HttpError {

@@ -50,9 +50,9 @@ describe("defaults < YAML file < environment", () => {
   });
 
   test("a secret can come from a *_FILE path (a mounted Kubernetes Secret), without its trailing newline", () => {
-    const loaded = loadConfig({ env: { AIOPS_API_TOKEN_FILE: "/run/secrets/token" }, readFile: files({ "/run/secrets/token": "s3cr3t-token\n" }) });
-    expect(loaded.config.server.api_token).toBe("s3cr3t-token");
-    expect(loaded.secrets).toContain("s3cr3t-token");
+    const loaded = loadConfig({ env: { AIOPS_API_TOKEN_FILE: "/run/secrets/token" }, readFile: files({ "/run/secrets/token": "s3cr3t-token-0123456789\n" }) });
+    expect(loaded.config.server.api_token).toBe("s3cr3t-token-0123456789");
+    expect(loaded.secrets).toContain("s3cr3t-token-0123456789");
   });
 
   test("a mode default (--tui collects every second) yields to the file and the environment", () => {

@@ -13,9 +13,9 @@ import { testServer } from "./support.ts";
 describe("malformed requests on a real socket", () => {
   const { store } = openStore();
   const { stage } = alertStage(store, configFor({}), { now: () => T0 });
-  const { server } = testServer({ env: { AIOPS_API_TOKEN: "t0ken-abcdef" }, deps: { routes: createAlertRoutes({ store, stage, now: () => T0 }) } });
+  const { server } = testServer({ env: { AIOPS_API_TOKEN: "t0ken-abcdef-0123456789" }, deps: { routes: createAlertRoutes({ store, stage, now: () => T0 }) } });
   let base = "";
-  const auth = { authorization: "Bearer t0ken-abcdef" };
+  const auth = { authorization: "Bearer t0ken-abcdef-0123456789" };
 
   beforeAll(() => {
     base = `http://127.0.0.1:${server.listen("127.0.0.1:0").port}`;

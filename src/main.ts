@@ -363,7 +363,8 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
         .then(([{ createApiSource }, { startTui }]) => {
           if (stopping) return;
           // The UI reads this agent as it reads any other, through its API: here without a socket.
-          const token = current.config.server.api_token;
+          // Any configured token reads; the in-process UI only reads.
+          const token = current.config.server.api_token ?? current.config.server.tokens.find((t) => t.token !== undefined)?.token;
           const source = createApiSource({
             url: "http://in-process",
             label: "in-process",

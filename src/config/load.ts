@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { tokenProblem } from "./api-tokens.ts";
 import { type Config, configSchema } from "./schema.ts";
 import { type Setting, arrayElement, isSecretKey, listSettings, secretFileFields, secretValues, shapeFor } from "./settings.ts";
+import { redactUrlCredentials, urlCredentialSecrets } from "./url-credentials.ts";
 import { joinKey, lineOf, yamlErrorLine, yamlKeyLines } from "./yaml-lines.ts";
 
 /** Where a value came from, for `config --print` and for every error message. */
@@ -145,7 +146,8 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
     config: result.data,
     sources,
     warnings,
-    secrets: secretValues(configSchema, result.data),
+    // Credentials inside any URL are secrets too, whichever key holds the URL.
+    secrets: [...new Set([...secretValues(configSchema, result.data), ...urlCredentialSecrets(result.data)])],
     ...(options.file !== undefined ? { file: options.file } : {}),
   };
 }
@@ -265,9 +267,15 @@ function describeIssue(
   const key = joinKey(path.map(keyPart));
   const where = describeSource(sourceOf(path, sources, lines, file));
   const value = getAt(raw, path);
-  const got = value === undefined ? "" : `; got ${isSecretKey(configSchema, key) ? "[REDACTED]" : JSON.stringify(value)}`;
+  const got = value === undefined ? "" : `; got ${isSecretKey(configSchema, key) ? "[REDACTED]" : redactUrlCredentials(shortJson(value))}`;
   const message = issue.message.startsWith("Invalid input") ? `expected ${(issue as { expected?: string }).expected ?? "another value"}` : issue.message;
   return [`${key || "(top level)"} (${where}): ${message}${got}`];
+}
+
+/** A value as JSON for a message, cut to a readable length (a YAML file may hold megabytes in one key). */
+function shortJson(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 200 ? `${text.slice(0, 200)}… (${text.length} characters)` : text;
 }
 
 function keyPart(p: PropertyKey): string | number {

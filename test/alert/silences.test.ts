@@ -72,7 +72,7 @@ describe("saved silences", () => {
   test("a damaged or oversized row is left out with the reason; the others come back and keep matching", () => {
     const good: Silence = { id: "api-3", matchers: [{ name: "cpu", op: "=", value: "0" }], startsAt: T0, endsAt: T0 + HOUR, comment: "", createdBy: "ops" };
     const farFuture = { ...good, id: "api-4", endsAt: 99_999_999_999_999_000 };
-    const hostile = { ...good, id: "api-5", matchers: [{ name: "a", op: "=~", value: "(?<=x)" }] };
+    const hostile: Silence = { ...good, id: "api-5", matchers: [{ name: "a", op: "=~", value: "(?<=x)" }] };
     const broken = { id: "api-6", matchers: "alertname=cpu_high" };
     const s = new Silences([], [good, farFuture, hostile, broken as unknown as Silence, null as unknown as Silence]);
     expect(s.list(T0).map((v) => v.id)).toEqual(["api-3"]);

@@ -142,4 +142,25 @@ describe("config --print", () => {
     expect(text).toMatch(/^thresholds\.disk = 80\s+# agent\.yaml:2$/m);
     expect(text).toMatch(/^thresholds\.cpu = 80\s+# default$/m);
   });
+
+  test("credentials written into any URL are redacted, join the secrets, and are not echoed in errors", () => {
+    const yaml = `alert:
+  channels:
+    - name: am
+      type: alertmanager
+      urls: ["http://ops:am-s3cret-pass@am-0:9093", "http://am-1:9093"]
+    - name: snow
+      type: servicenow
+      url: https://integration:snow-pa55word-x@example.service-now.com
+      token: servicenow-token-24680abc
+`;
+    const loaded = loadConfig({ env: {}, file: "agent.yaml", readFile: files({ "agent.yaml": yaml }) });
+    const text = formatEffectiveConfig(loaded);
+    expect(text).not.toContain("am-s3cret-pass");
+    expect(text).not.toContain("snow-pa55word-x");
+    expect(text).toMatch(/^alert\.channels\[0\]\.urls = \["http:\/\/\[REDACTED\]@am-0:9093","http:\/\/am-1:9093"\]/m);
+    expect(loaded.secrets).toEqual(expect.arrayContaining(["am-s3cret-pass", "ops:am-s3cret-pass", "snow-pa55word-x"]));
+    const bad = problems({ env: {}, file: "agent.yaml", readFile: files({ "agent.yaml": "alert:\n  channels:\n    - name: am\n      type: alertmanager\n      urls: [\"ftp://ops:am-s3cret-pass@am-0\"]\n" }) });
+    expect(bad.join("\n")).not.toContain("am-s3cret-pass");
+  });
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { PEM_FILE_LIMIT, readBoundedFile } from "../config/read-bounded-file.ts";
 import type { ChannelConfig } from "../config/channels.ts";
 import type { Config } from "../config/schema.ts";
 import { channelsOf, repeatSecondsOf } from "./channels.ts";
@@ -65,7 +65,7 @@ function scrubbedOfEverySecret(notifier: Notifier, config: Config): Notifier {
 
 function buildNotifier(channel: ChannelConfig, config: Config, deps: NotifierDeps, key: string): Notifier {
   const now = deps.now ?? (() => new Date());
-  const read = deps.readFile ?? ((path: string) => readFileSync(path, "utf8"));
+  const read = deps.readFile ?? ((path: string) => readBoundedFile(path, PEM_FILE_LIMIT));
   let ca: string | undefined;
   if (channel.ca_file !== undefined) {
     try {

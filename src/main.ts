@@ -282,7 +282,10 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
     log: root,
     version: pkg.version,
     routes: [...createHistoryRoutes(store), ...createAlertRoutes({ store, stage: alerting.stage })],
-    readiness: () => ({ store: store.degraded?.reason }),
+    readiness: () => {
+      const degraded = store.degraded;
+      return { store: degraded ? `${degraded.problem}: ${degraded.reason}` : undefined };
+    },
   });
   try {
     server.listen(loaded.config.server.listen);

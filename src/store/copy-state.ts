@@ -1,4 +1,5 @@
 import { Database, type SQLQueryBindings } from "bun:sqlite";
+import { withKnownSchema } from "./known-schema-copy.ts";
 import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, statSync, unlinkSync } from "node:fs";
 
 /**
@@ -27,6 +28,8 @@ export interface CopyReport {
   rows: number;
   /** Tables read only in part (damaged pages skipped), with the rows that came across. */
   partial: string[];
+  /** The file's own schema was lost: its tables were read at the root pages an agent's file has them. */
+  rebuiltSchema?: boolean;
 }
 
 export interface CopyOptions {
@@ -93,6 +96,23 @@ export function openForSalvage(path: string): Database {
   }
 }
 
+/**
+ * The file with its schema page rebuilt (see `withKnownSchema`), in memory: for a file whose own
+ * schema is lost. Undefined when it cannot be rebuilt.
+ */
+function openWithKnownSchema(path: string, tables: readonly string[]): Database | undefined {
+  const bytes = withKnownSchema(path, tables);
+  if (!bytes) return undefined;
+  const db = Database.deserialize(bytes, { readonly: true, strict: true });
+  try {
+    db.query("SELECT count(*) FROM sqlite_schema").get();
+    return db;
+  } catch {
+    db.close();
+    return undefined;
+  }
+}
+
 /** Largest file read into memory when it cannot be opened in place (no -shm can be made beside it). */
 const IN_MEMORY_LIMIT = 256 * 1024 * 1024;
 
@@ -102,6 +122,11 @@ function openCopyInMemory(path: string, why: unknown): Database {
   if (bytes.length > IN_MEMORY_LIMIT) throw why;
   const size = declaredSize(bytes.subarray(0, 100));
   const padded = size !== undefined && size > bytes.length && size <= IN_MEMORY_LIMIT ? Buffer.concat([bytes, Buffer.alloc(size - bytes.length)]) : bytes;
+  // A database in memory has no WAL: the copy must say rollback journal for SQLite to open it.
+  if (padded.length >= 20) {
+    padded[18] = 1;
+    padded[19] = 1;
+  }
   return Database.deserialize(padded, { readonly: true, strict: true });
 }
 
@@ -127,7 +152,19 @@ export function copyStateFromFile(path: string, into: Database, options: CopyOpt
     return { copied: [], failed: [...(options.tables ?? STATE_TABLES)], rows: 0, partial: [] };
   }
   try {
-    return copyState(from, into, options);
+    let report = copyState(from, into, options);
+    // Nothing readable through the file's own schema (its page is lost): read it through ours.
+    if (report.copied.length === 0) {
+      const rebuilt = openWithKnownSchema(path, options.tables ?? STATE_TABLES);
+      if (rebuilt) {
+        try {
+          report = { ...copyState(rebuilt, into, options), rebuiltSchema: true };
+        } finally {
+          rebuilt.close();
+        }
+      }
+    }
+    return report;
   } finally {
     from.close();
     for (const suffix of made) {

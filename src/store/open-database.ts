@@ -66,6 +66,7 @@ export function openDatabaseFile(dataDir: string, now: number): { db: Database; 
 /** What a copy of state carried over, in words for a notice. */
 export function describeCopy(report: CopyReport): string {
   const parts = [`${report.rows} rows of ${report.copied.join(", ") || "no table"}`];
+  if (report.rebuiltSchema) parts.push("its schema page was lost: read through the schema this agent writes");
   if (report.partial.length > 0) parts.push(`damaged pages skipped in ${report.partial.join(", ")}`);
   if (report.failed.length > 0) parts.push(`unreadable: ${report.failed.join(", ")}`);
   return parts.join("; ");

@@ -1,3 +1,4 @@
+import type { Clock } from "../../../src/clock.ts";
 import type { Labels, Sample } from "../../../src/contracts/sample.ts";
 import { SelfMetrics } from "../../../src/self-metrics.ts";
 import { createStore, type Store, type StoreSettings } from "../../../src/store/store.ts";
@@ -9,12 +10,19 @@ export { cleanUp, T0, tempDir } from "./temp.ts";
 export const SETTINGS: StoreSettings = { raw_retention: 86_400, rollup_retention: 30 * 86_400, max_size_mb: 1024, maintenance_interval: 0 };
 
 /** A store on a temporary directory (or the one given) with a settable clock; closed after the test. */
-export function testStore(options: { dataDir?: string; settings?: Partial<StoreSettings>; now?: number } = {}) {
+export function testStore(options: { dataDir?: string; settings?: Partial<StoreSettings>; now?: number; timers?: Clock } = {}) {
   const clock = { now: options.now ?? T0 };
   const metrics = new SelfMetrics();
   const { log, lines } = captureLog();
   const dataDir = options.dataDir ?? tempDir();
-  const store: Store = createStore({ dataDir, settings: { ...SETTINGS, ...options.settings }, log, metrics, now: () => clock.now });
+  const store: Store = createStore({
+    dataDir,
+    settings: { ...SETTINGS, ...options.settings },
+    log,
+    metrics,
+    now: () => clock.now,
+    ...(options.timers ? { clock: options.timers } : {}),
+  });
   afterThisTest(() => store.close());
   return { store, clock, metrics, lines, dataDir };
 }

@@ -13,6 +13,9 @@ import { isLoopback, parseListen } from "../config/listen-address.ts";
 import { eventStream } from "./event-stream.ts";
 import { healthResponse, readinessResponse } from "./health.ts";
 import { HttpError, errorResponse, json } from "./http.ts";
+import { type Http1Listener, type TlsFiles, listenHttp1 } from "./http1-listener.ts";
+import { PEM_FILE_LIMIT, readBoundedFile } from "../config/read-bounded-file.ts";
+import type { Config } from "../config/schema.ts";
 import { OPENMETRICS_TEXT, PROMETHEUS_TEXT, negotiateFormat, renderExposition, renderHostSeries } from "./prometheus.ts";
 
 /** What the server reads from the running agent; it never changes the agent's state except through routes. */
@@ -39,18 +42,19 @@ export interface ServerDeps {
 /** Longest URL accepted (path and query), bytes. */
 const MAX_URL = 8192;
 /**
- * Bun's own cut-off, far above MAX_BODY (http.ts): beyond it Bun answers a bare 413 before any handler runs, so
- * the JSON error above covers every body a real client sends, and nothing absurd is ever buffered.
+ * The listener's cut-off, far above MAX_BODY (http.ts): beyond it the listener answers a JSON 413
+ * before any handler runs, and nothing absurd is ever buffered.
  */
 const TRANSPORT_BODY_LIMIT = 1024 * 1024;
 /** Seconds a client may stay silent before its connection is closed (slow clients). */
 const IDLE_TIMEOUT = 10;
 
-/** Where a request came from: the peer's address and, over a socket, the server that took it. */
+/** Where a request came from: the peer's address and, over a socket, how to keep a long answer open. */
 export interface RequestOrigin {
   /** The peer's IP address; `in-process` for a call without a socket (the in-process TUI, tests). */
   address: Peer;
-  server?: import("bun").Server<undefined>;
+  /** Exempts this connection from the idle time-out (the event stream). */
+  keepOpen?: () => void;
 }
 
 export interface HttpServer {
@@ -59,8 +63,13 @@ export interface HttpServer {
    * process, which may change state when no token is configured) and by the listener.
    */
   fetch(request: Request, origin?: RequestOrigin): Promise<Response>;
-  /** Binds `host:port`, `[v6]:port` or `:port` (every interface); `:0` picks a free port. */
+  /**
+   * Binds `host:port`, `[v6]:port` or `:port` (every interface); `:0` picks a free port. Serves HTTPS
+   * when `server.tls` names a certificate and key. Throws when it cannot bind or read them.
+   */
   listen(address: string): { hostname: string; port: number };
+  /** Takes a reloaded configuration: a changed certificate or key is served to new connections. */
+  reload(): void;
   /** Stops listening and closes open connections. Safe twice, and before listen. */
   stop(): Promise<void>;
 }
@@ -89,7 +98,8 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
   // Built once: the route table does not change while the server runs.
   const openApi = buildOpenApi(routes, deps.version);
   let rendered: { snapshot: Snapshot | undefined; text: string } = { snapshot: undefined, text: "" };
-  let server: import("bun").Server<undefined> | undefined;
+  let server: Http1Listener | undefined;
+  let tlsInUse: string | undefined;
   let policy: { of: LoadedConfig; policy: AccessPolicy } | undefined;
   /** The access policy of the configuration in force, rebuilt only when a reload changed it. */
   const accessPolicy = (): AccessPolicy => {
@@ -130,7 +140,7 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
       if (path === "/api/v1/events") {
         if (method !== "GET") throw methodNotAllowed(method, path, "GET");
         // An event stream is long-lived by design: exempt it from the idle time-out.
-        origin.server?.timeout(request, 0);
+        origin.keepOpen?.();
         return [path, eventStream(deps.events, request)];
       }
       const found = matchRoute(routes, method, path);
@@ -166,20 +176,19 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
     fetch,
     listen(address) {
       const { hostname, port } = parseListen(address);
-      server = Bun.serve({
+      const tls = tlsFilesOf(deps.config().config);
+      server = listenHttp1({
         hostname,
         port,
-        maxRequestBodySize: TRANSPORT_BODY_LIMIT,
-        idleTimeout: IDLE_TIMEOUT,
-        fetch: (request, bun) => fetch(request, { address: bun.requestIP(request)?.address ?? "", server: bun }),
-        error(cause) {
-          log.error({ err: cause }, "HTTP server error");
-          return errorResponse(new HttpError(500, "internal", "the agent could not answer this request"));
-        },
+        ...(tls ? { tls } : {}),
+        maxBodyBytes: TRANSPORT_BODY_LIMIT,
+        idleTimeoutSeconds: IDLE_TIMEOUT,
+        handle: (request, origin) => fetch(request, origin),
       });
-      const bound = { hostname: server.hostname ?? hostname, port: server.port ?? port };
+      tlsInUse = tls ? JSON.stringify(tls) : undefined;
+      const bound = { hostname: server.hostname || hostname, port: server.port };
       const shown = `${bound.hostname.includes(":") ? `[${bound.hostname}]` : bound.hostname}:${bound.port}`;
-      log.info({ address: shown }, "HTTP server listening");
+      log.info({ address: shown, tls: tls !== undefined }, tls ? "HTTPS server listening" : "HTTP server listening");
       if (accessPolicy().tokens.length === 0 && !isLoopback(hostname)) {
         log.warning(
           { address: shown },
@@ -188,11 +197,52 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
       }
       return bound;
     },
+    reload() {
+      if (!server) return;
+      let tls: TlsFiles | undefined;
+      try {
+        tls = tlsFilesOf(deps.config().config);
+      } catch (cause) {
+        log.error({ err: cause }, "TLS certificate or key not reloaded: the ones in use are kept");
+        return;
+      }
+      const text = tls ? JSON.stringify(tls) : undefined;
+      if (text === tlsInUse) return;
+      if (!tls || tlsInUse === undefined) {
+        log.warning("Turning TLS on or off needs a restart; the listener is kept as it is");
+        return;
+      }
+      try {
+        server.reloadTls(tls);
+        tlsInUse = text;
+        log.info("TLS certificate reloaded: new connections get the new one");
+      } catch (cause) {
+        log.error({ err: cause }, "TLS certificate or key not reloaded: the ones in use are kept");
+      }
+    },
     async stop() {
       const s = server;
       server = undefined;
-      await s?.stop(true);
+      s?.stop();
     },
+  };
+}
+
+/** The PEM text of `server.tls`, read now (bounded): undefined without TLS. Throws naming the file it cannot read. */
+export function tlsFilesOf(config: Config): TlsFiles | undefined {
+  const { cert_file, key_file, client_ca_file } = config.server.tls;
+  if (cert_file === undefined || key_file === undefined) return undefined;
+  const read = (key: string, path: string) => {
+    try {
+      return readBoundedFile(path, PEM_FILE_LIMIT);
+    } catch (cause) {
+      throw new Error(`server.tls.${key}: cannot read ${path} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`, { cause });
+    }
+  };
+  return {
+    cert: read("cert_file", cert_file),
+    key: read("key_file", key_file),
+    ...(client_ca_file !== undefined ? { ca: read("client_ca_file", client_ca_file) } : {}),
   };
 }
 

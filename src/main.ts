@@ -313,6 +313,7 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
     root.level = next.config.log.level;
     for (const warning of next.warnings) log.warning(warning);
     agent.reload(next.config);
+    server.reload();
     agent.events.publish({ type: "agent", agent: agentIdentity(next, pkg.version) });
     watcher.watch(next);
     if (next.config.server.listen !== previousListen) void rebind(previousListen, next.config.server.listen);

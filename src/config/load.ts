@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { tokenProblem } from "./api-tokens.ts";
+import { readTlsFiles } from "./tls-files.ts";
 import { CONFIG_FILE_LIMIT, SECRET_FILE_LIMIT, readBoundedFile } from "./read-bounded-file.ts";
 import { MAX_YAML_DEPTH, MAX_YAML_VALUES, expandedValues, yamlDepth } from "./yaml-limits.ts";
 import { type Config, configSchema } from "./schema.ts";
@@ -164,6 +165,14 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
     } catch (cause) {
       problems.push(`${joinKey(field.path)} (${where}): cannot read ${field.file} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`);
     }
+  }
+  // The listener's certificate and key, read and paired now: a wrong file stops start-up (and a reload), not the first client.
+  try {
+    readTlsFiles(result.data, options.readFile);
+  } catch (cause) {
+    const key = /^server\.tls\.(\w+)/.exec((cause as Error).message)?.[1] ?? "cert_file";
+    const where = describeSource(sourceOf(["server", "tls", key], sources, lines, options.file));
+    problems.push((cause as Error).message.replace(/^(server\.tls(?:\.\w+)?)/, `$1 (${where})`));
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return {

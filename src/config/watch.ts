@@ -6,6 +6,9 @@ export function configFiles(loaded: LoadedConfig): string[] {
   const files = new Set<string>();
   if (loaded.file) files.add(loaded.file);
   for (const source of loaded.sources.values()) if (source.kind === "env" && source.file) files.add(source.file);
+  // The listener's certificate and key: a renewed certificate is served without a restart.
+  const tls = loaded.config.server.tls;
+  for (const file of [tls.cert_file, tls.key_file, tls.client_ca_file]) if (file !== undefined) files.add(file);
   return [...files];
 }
 

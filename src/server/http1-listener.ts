@@ -7,12 +7,7 @@ export interface ConnectionOrigin {
   keepOpen(): void;
 }
 
-/** Certificate, key and (for client certificates) the CAs to verify them with, as PEM text. */
-export interface TlsFiles {
-  cert: string;
-  key: string;
-  ca?: string;
-}
+import type { TlsFiles } from "../config/tls-files.ts";
 
 export interface Http1ListenerOptions {
   hostname: string;

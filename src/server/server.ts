@@ -13,9 +13,8 @@ import { isLoopback, parseListen } from "../config/listen-address.ts";
 import { eventStream } from "./event-stream.ts";
 import { healthResponse, readinessResponse } from "./health.ts";
 import { HttpError, errorResponse, json } from "./http.ts";
-import { type Http1Listener, type TlsFiles, listenHttp1 } from "./http1-listener.ts";
-import { PEM_FILE_LIMIT, readBoundedFile } from "../config/read-bounded-file.ts";
-import type { Config } from "../config/schema.ts";
+import { type Http1Listener, listenHttp1 } from "./http1-listener.ts";
+import { type TlsFiles, readTlsFiles } from "../config/tls-files.ts";
 import { OPENMETRICS_TEXT, PROMETHEUS_TEXT, negotiateFormat, renderExposition, renderHostSeries } from "./prometheus.ts";
 
 /** What the server reads from the running agent; it never changes the agent's state except through routes. */
@@ -176,7 +175,7 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
     fetch,
     listen(address) {
       const { hostname, port } = parseListen(address);
-      const tls = tlsFilesOf(deps.config().config);
+      const tls = readTlsFiles(deps.config().config);
       server = listenHttp1({
         hostname,
         port,
@@ -201,7 +200,7 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
       if (!server) return;
       let tls: TlsFiles | undefined;
       try {
-        tls = tlsFilesOf(deps.config().config);
+        tls = readTlsFiles(deps.config().config);
       } catch (cause) {
         log.error({ err: cause }, "TLS certificate or key not reloaded: the ones in use are kept");
         return;
@@ -225,24 +224,6 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
       server = undefined;
       s?.stop();
     },
-  };
-}
-
-/** The PEM text of `server.tls`, read now (bounded): undefined without TLS. Throws naming the file it cannot read. */
-export function tlsFilesOf(config: Config): TlsFiles | undefined {
-  const { cert_file, key_file, client_ca_file } = config.server.tls;
-  if (cert_file === undefined || key_file === undefined) return undefined;
-  const read = (key: string, path: string) => {
-    try {
-      return readBoundedFile(path, PEM_FILE_LIMIT);
-    } catch (cause) {
-      throw new Error(`server.tls.${key}: cannot read ${path} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`, { cause });
-    }
-  };
-  return {
-    cert: read("cert_file", cert_file),
-    key: read("key_file", key_file),
-    ...(client_ca_file !== undefined ? { ca: read("client_ca_file", client_ca_file) } : {}),
   };
 }
 

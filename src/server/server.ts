@@ -12,7 +12,7 @@ import { type AccessPolicy, IN_PROCESS, type Peer, accessPolicyOf, authorize } f
 import { isLoopback, parseListen } from "../config/listen-address.ts";
 import { eventStream } from "./event-stream.ts";
 import { healthResponse, readinessResponse } from "./health.ts";
-import { HttpError, errorResponse, json } from "./http.ts";
+import { HttpError, MAX_BODY, errorResponse, json } from "./http.ts";
 import { type Http1Listener, listenHttp1 } from "./http1-listener.ts";
 import { type TlsFiles, readTlsFiles } from "../config/tls-files.ts";
 import { OPENMETRICS_TEXT, PROMETHEUS_TEXT, negotiateFormat, renderExposition, renderHostSeries } from "./prometheus.ts";
@@ -41,10 +41,10 @@ export interface ServerDeps {
 /** Longest URL accepted (path and query), bytes. */
 const MAX_URL = 8192;
 /**
- * The listener's cut-off, far above MAX_BODY (http.ts): beyond it the listener answers a JSON 413
- * before any handler runs, and nothing absurd is ever buffered.
+ * The listener's cut-off: the API's own limit (MAX_BODY, http.ts). Beyond it the listener answers
+ * the JSON 413 before any handler runs, so a hostile client never makes the agent buffer more.
  */
-const TRANSPORT_BODY_LIMIT = 1024 * 1024;
+const TRANSPORT_BODY_LIMIT = MAX_BODY;
 /** Seconds a client may stay silent before its connection is closed (slow clients). */
 const IDLE_TIMEOUT = 10;
 

@@ -177,6 +177,10 @@ const KINDS: Record<string, () => Buffer> = {
     ),
   "wrong method or token": () => request(pick(["PUT", "PATCH", "DELETE", "POST", "OPTIONS", "HEAD", "GET"]), pick(PATHS), pick(AUTH)),
 };
+/** Well-formed reads, for a control run (ONLY="valid reads"): what memory does under ordinary traffic. */
+const CONTROL: Record<string, () => Buffer> = {
+  "valid reads": () => request("GET", pick(PATHS.slice(0, 13)), AUTH[0]!),
+};
 
 interface Outcome {
   kind: string;
@@ -244,7 +248,9 @@ writeFileSync(agentConfig, `server:\n  tokens:\n    - name: fuzz\n      token: $
 const deployed: Record<string, string> = process.env.AS_BUILT === "1" ? {} : { BUN_JSC_useDFGJIT: "0" };
 const agent = await startAgent({ ...deployed, AIOPS_INTERVAL: "1", AIOPS_DATA_DIR: join(data, "data"), AIOPS_CONFIG: agentConfig }, port, buildBinary(data));
 
-const kinds = Object.keys(KINDS);
+const ONLY = process.env.ONLY;
+const kinds = ONLY ? ONLY.split(",") : Object.keys(KINDS);
+const makers: Record<string, () => Buffer> = { ...KINDS, ...CONTROL };
 const outcomes: Outcome[] = [];
 let next = 0;
 let limit = 0;
@@ -253,13 +259,13 @@ async function worker(): Promise<void> {
   while (next < limit && (performance.now() - started) / 1000 < DEADLINE_S) {
     next++;
     const kind = pick(kinds);
-    outcomes.push(await send(kind, KINDS[kind]!()));
+    outcomes.push(await send(kind, makers[kind]!()));
   }
 }
 
-// Warm-up: WARMUP requests of the same mix (default 2,000), then WARMUP_WAIT seconds, so "before" is
+// Warm-up: WARMUP requests of the same mix (default 6,000), then WARMUP_WAIT seconds, so "before" is
 // the agent's memory once its code paths are compiled and its caches filled, not its first seconds.
-const WARMUP = Number(process.env.WARMUP ?? 2000);
+const WARMUP = Number(process.env.WARMUP ?? 6000);
 limit = WARMUP;
 await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 const warmupOutcomes = outcomes.splice(0);

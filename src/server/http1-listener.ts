@@ -1,13 +1,12 @@
 import type { Socket, TCPSocketListener } from "bun";
+import type { Clock } from "../clock.ts";
+import type { TlsFiles } from "../config/tls-files.ts";
 import { errorResponse, HttpError } from "./http.ts";
 
-/** Where a request came from, and how to exempt a long-lived answer (the event stream) from the idle time-out. */
+/** Where a request came from. */
 export interface ConnectionOrigin {
   address: string;
-  keepOpen(): void;
 }
-
-import type { TlsFiles } from "../config/tls-files.ts";
 
 export interface Http1ListenerOptions {
   hostname: string;
@@ -15,8 +14,13 @@ export interface Http1ListenerOptions {
   tls?: TlsFiles;
   /** Answers one request; never throws (the server turns every error into a JSON answer). */
   handle(request: Request, origin: ConnectionOrigin): Promise<Response>;
-  /** Seconds a client may stay silent before its connection is closed. */
+  /**
+   * Seconds a client has to send a whole request, from the opening of its connection or the last
+   * answer, and to take an answer: a silent or dribbling client is then cut off.
+   */
   idleTimeoutSeconds: number;
+  /** Runs the idle time-outs and dates the answers. */
+  clock: Clock;
   /** Largest request body read, bytes. */
   maxBodyBytes: number;
 }
@@ -74,6 +78,8 @@ interface Connection {
   pending: Buffer[];
   drained: Array<() => void>;
   abort: AbortController | undefined;
+  /** Cancels the idle time-out; undefined while a request is served or an event stream is open. */
+  cancelIdle: (() => void) | undefined;
 }
 
 /**
@@ -96,8 +102,8 @@ export function listenHttp1(options: Http1ListenerOptions): Http1Listener {
       }
       connections++;
       open.add(socket);
-      socket.data = { buffer: Buffer.alloc(0), busy: false, continued: false, closed: false, pending: [], drained: [], abort: undefined };
-      socket.timeout(options.idleTimeoutSeconds);
+      socket.data = { buffer: Buffer.alloc(0), busy: false, continued: false, closed: false, pending: [], drained: [], abort: undefined, cancelIdle: undefined };
+      waitFor(socket);
     },
     data(socket: Socket<Connection>, chunk: Buffer) {
       const c = socket.data;
@@ -112,9 +118,6 @@ export function listenHttp1(options: Http1ListenerOptions): Http1Listener {
     },
     drain(socket: Socket<Connection>) {
       flush(socket);
-    },
-    timeout(socket: Socket<Connection>) {
-      close(socket);
     },
     close(socket: Socket<Connection>) {
       forget(socket);
@@ -131,9 +134,27 @@ export function listenHttp1(options: Http1ListenerOptions): Http1Listener {
     const c = socket.data;
     if (!c || c.closed) return;
     c.closed = true;
+    active(socket);
     c.abort?.abort();
     for (const resolve of c.drained.splice(0)) resolve();
     if (open.delete(socket)) connections--;
+  }
+
+  /** Starts the idle time-out: the client is to send its next request, or take its answer, within it. */
+  function waitFor(socket: Socket<Connection>): void {
+    const c = socket.data;
+    c.cancelIdle?.();
+    c.cancelIdle = options.clock.setTimer(options.idleTimeoutSeconds * 1000, () => {
+      c.cancelIdle = undefined;
+      close(socket);
+    });
+  }
+
+  /** Stops the idle time-out: the agent is answering, or streams events as long as the client listens. */
+  function active(socket: Socket<Connection>): void {
+    const c = socket.data;
+    c.cancelIdle?.();
+    c.cancelIdle = undefined;
   }
 
   function close(socket: Socket<Connection>): void {
@@ -199,16 +220,14 @@ export function listenHttp1(options: Http1ListenerOptions): Http1Listener {
         }
         c.buffer = c.buffer.subarray(parsed.consumed);
         c.continued = false;
+        active(socket);
         const abort = new AbortController();
         c.abort = abort;
         const request = toRequest(parsed, abort.signal);
         let response: Response;
         if (request instanceof HttpError) response = errorResponse(request);
         else {
-          response = await options.handle(request, {
-            address: socket.remoteAddress ?? "",
-            keepOpen: () => socket.timeout(0),
-          });
+          response = await options.handle(request, { address: socket.remoteAddress ?? "" });
         }
         await answer(socket, response, { keepAlive: parsed.keepAlive && !(request instanceof HttpError), head: parsed.method === "HEAD" });
         c.abort = undefined;
@@ -216,7 +235,7 @@ export function listenHttp1(options: Http1ListenerOptions): Http1Listener {
           close(socket);
           break;
         }
-        socket.timeout(options.idleTimeoutSeconds);
+        waitFor(socket);
       }
     } catch {
       close(socket);
@@ -228,7 +247,7 @@ export function listenHttp1(options: Http1ListenerOptions): Http1Listener {
   }
 
   async function answer(socket: Socket<Connection>, response: Response, how: { keepAlive: boolean; head: boolean }): Promise<void> {
-    const headers: string[] = [`HTTP/1.1 ${response.status} ${REASONS[response.status] ?? "Status"}`, `date: ${new Date().toUTCString()}`];
+    const headers: string[] = [`HTTP/1.1 ${response.status} ${REASONS[response.status] ?? "Status"}`, `date: ${options.clock.wall().toUTCString()}`];
     for (const [name, value] of response.headers) {
       if (name === "content-length" || name === "transfer-encoding" || name === "connection") continue;
       headers.push(`${name}: ${value.replace(/[\r\n]/g, " ")}`);
@@ -240,6 +259,8 @@ export function listenHttp1(options: Http1ListenerOptions): Http1Listener {
       const length = how.head ? (response.headers.get("content-length") ?? "0") : String(body.length);
       if (!(how.head && response.body === null && length === "0")) headers.push(`content-length: ${length}`);
       write(socket, Buffer.concat([Buffer.from(`${headers.join("\r\n")}\r\n\r\n`, "latin1"), body]));
+      // A client that does not take its answer is cut off like a silent one.
+      if (socket.data.pending.length > 0) waitFor(socket);
       await drained(socket);
       return;
     }

@@ -1,4 +1,5 @@
-import type { AgentHealth } from "../contracts/health.ts";
+import type { Clock } from "../clock.ts";
+import type { AgentHealth } from "../contracts/agent-health.ts";
 import type { Inventory } from "../collect/inventory.ts";
 import type { Snapshot } from "../contracts/snapshot.ts";
 import type { LoadedConfig } from "../config/load.ts";
@@ -31,6 +32,8 @@ export interface ServerDeps {
   metrics: SelfMetrics;
   events: EventBus;
   log: Logger;
+  /** Times the event stream's keepalive. */
+  clock: Clock;
   version: string;
   /** Routes other parts add under /api/v1 (history, anomalies, alerts, silences). */
   routes?: ApiRoute[];
@@ -45,15 +48,13 @@ const MAX_URL = 8192;
  * the JSON 413 before any handler runs, so a hostile client never makes the agent buffer more.
  */
 const TRANSPORT_BODY_LIMIT = MAX_BODY;
-/** Seconds a client may stay silent before its connection is closed (slow clients). */
+/** Seconds a client has to send a whole request and to take an answer (silent and slow clients); an event stream is exempt. */
 const IDLE_TIMEOUT = 10;
 
-/** Where a request came from: the peer's address and, over a socket, how to keep a long answer open. */
+/** Where a request came from. */
 export interface RequestOrigin {
   /** The peer's IP address; `in-process` for a call without a socket (the in-process TUI, tests). */
   address: Peer;
-  /** Exempts this connection from the idle time-out (the event stream). */
-  keepOpen?: () => void;
 }
 
 export interface HttpServer {
@@ -138,9 +139,7 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
     if (path === "/api/v1" || path.startsWith("/api/v1/")) {
       if (path === "/api/v1/events") {
         if (method !== "GET") throw methodNotAllowed(method, path, "GET");
-        // An event stream is long-lived by design: exempt it from the idle time-out.
-        origin.keepOpen?.();
-        return [path, eventStream(deps.events, request)];
+        return [path, eventStream(deps.events, request, { clock: deps.clock })];
       }
       const found = matchRoute(routes, method, path);
       if (found.kind === "method") throw methodNotAllowed(method, path, found.allowed.join(", "));
@@ -182,6 +181,7 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
         ...(tls ? { tls } : {}),
         maxBodyBytes: TRANSPORT_BODY_LIMIT,
         idleTimeoutSeconds: IDLE_TIMEOUT,
+        clock: deps.clock,
         handle: (request, origin) => fetch(request, origin),
       });
       tlsInUse = tls ? JSON.stringify(tls) : undefined;

@@ -1,7 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { statSync } from "node:fs";
 import { dirname } from "node:path";
-import { type Clock, systemClock } from "../clock.ts";
+import type { Clock } from "../clock.ts";
 import type { Sample } from "../contracts/sample.ts";
 import type { Config } from "../config/schema.ts";
 import type { Finding } from "../contracts/finding.ts";
@@ -32,10 +32,8 @@ export interface StoreOptions {
   /** The root logger; the store logs as `aiops_agent.store`. */
   log: Logger;
   metrics: SelfMetrics;
-  /** Clock in ms since the epoch. */
-  now?: () => number;
-  /** Timers of the file checks and of the retries while degraded (tests advance a ManualClock). */
-  clock?: Clock;
+  /** Wall time for what is stored and queried; the timers of maintenance, of the file checks and of the retries while degraded. */
+  clock: Clock;
   /** How often the file is checked (deleted or replaced under the agent), ms. */
   checkIntervalMs?: number;
   /** First retry of the file while degraded, ms; each later one waits twice as long, up to `maxRetryMs`. */
@@ -147,13 +145,12 @@ interface Current {
 class SqliteStore implements Store {
   private readonly log: Logger;
   private readonly metrics: StoreMetrics;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private phase: "new" | "open" | "closed" = "new";
   private current: Current | null = null;
   private degradedBy: Degraded | null = null;
   private readonly notices: string[] = [];
-  private timer: ReturnType<typeof setInterval> | undefined;
-  private readonly clock: Clock;
+  private cancelMaintenance: (() => void) | undefined;
   /** Cancels the pending file check or retry. */
   private cancelCheck: (() => void) | undefined;
   private retryMs: number;
@@ -167,15 +164,14 @@ class SqliteStore implements Store {
   constructor(private readonly options: StoreOptions) {
     this.log = componentLogger(options.log, "store");
     this.metrics = createStoreMetrics(options.metrics);
-    this.now = options.now ?? Date.now;
-    this.clock = options.clock ?? systemClock;
+    this.clock = options.clock;
     this.retryMs = options.retryMs ?? DEFAULT_RETRY_MS;
   }
 
   open(): StoreStatus {
     if (this.phase === "closed") throw new Error("store: open after close");
     if (this.phase === "open") return this.status();
-    const opened = openDatabase(this.options.dataDir, this.now());
+    const opened = openDatabase(this.options.dataDir, this.clock.wallMs());
     this.use(opened.db, opened.path);
     this.seeded = opened.seeded;
     this.phase = "open";
@@ -189,18 +185,15 @@ class SqliteStore implements Store {
   start(): StoreStatus {
     const status = this.open();
     const interval = this.options.settings.maintenance_interval;
-    if (this.timer === undefined && interval > 0) {
-      this.timer = setInterval(() => this.maintain(), interval * 1000);
-      // Maintenance must not keep a stopping process alive.
-      this.timer.unref();
-    }
+    // A repeating timer: maintenance never keeps a stopping process alive.
+    if (this.cancelMaintenance === undefined && interval > 0) this.cancelMaintenance = this.clock.setRepeating(interval * 1000, () => this.maintain());
     if (this.cancelCheck === undefined) this.scheduleCheck();
     return status;
   }
 
   close(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
+    this.cancelMaintenance?.();
+    this.cancelMaintenance = undefined;
     this.cancelCheck?.();
     this.cancelCheck = undefined;
     const current = this.current;
@@ -267,7 +260,7 @@ class SqliteStore implements Store {
     const memory = this.require();
     let opened: ReturnType<typeof openDatabaseFile>;
     try {
-      opened = openDatabaseFile(this.options.dataDir, this.now());
+      opened = openDatabaseFile(this.options.dataDir, this.clock.wallMs());
     } catch (error) {
       this.lastRetryError = describeError(error);
       return false;
@@ -283,7 +276,7 @@ class SqliteStore implements Store {
       this.lastRetryError = undefined;
       this.metrics.degraded.set({}, 0);
       this.log.info(
-        { path: opened.path, carried: describeCopy(copied), degraded_for_s: Math.round((this.now() - degraded.since) / 1000) },
+        { path: opened.path, carried: describeCopy(copied), degraded_for_s: Math.round((this.clock.wallMs() - degraded.since) / 1000) },
         "store back on its file: the state kept in memory was carried over",
       );
       this.updateGauges();
@@ -309,17 +302,17 @@ class SqliteStore implements Store {
     const path = c.path;
     // The open connection still reads the deleted file: keep its state in memory, close it (which
     // removes its WAL cleanly), then start a fresh file and carry the state into it.
-    const staging = openMemoryDatabase(this.now());
+    const staging = openMemoryDatabase(this.clock.wallMs());
     const held = copyState(c.db, staging);
     closeQuietly(c.db);
     this.current = null;
     let opened: ReturnType<typeof openDatabaseFile>;
     try {
-      opened = openDatabaseFile(this.options.dataDir, this.now());
+      opened = openDatabaseFile(this.options.dataDir, this.clock.wallMs());
     } catch (error) {
       this.use(staging, null);
       this.seeded = false;
-      this.degrade({ problem: storageProblem(error) ?? "io_error", reason: `${path} was ${ino === undefined ? "deleted" : "replaced"} and cannot be recreated (${describeError(error)})`, since: this.now() });
+      this.degrade({ problem: storageProblem(error) ?? "io_error", reason: `${path} was ${ino === undefined ? "deleted" : "replaced"} and cannot be recreated (${describeError(error)})`, since: this.clock.wallMs() });
       this.updateGauges();
       return;
     }
@@ -329,7 +322,7 @@ class SqliteStore implements Store {
       closeQuietly(opened.db);
       this.use(staging, null);
       this.seeded = true;
-      this.degrade({ problem: storageProblem(error) ?? "io_error", reason: `${path} was recreated but cannot take the state (${describeError(error)})`, since: this.now() });
+      this.degrade({ problem: storageProblem(error) ?? "io_error", reason: `${path} was recreated but cannot take the state (${describeError(error)})`, since: this.clock.wallMs() });
       this.updateGauges();
       return;
     }
@@ -352,10 +345,10 @@ class SqliteStore implements Store {
   }
 
   writeSamples(ts: number, samples: readonly Sample[]): WriteResult {
-    const started = performance.now();
+    const started = this.clock.now();
     try {
       const written = this.guard("write samples", (c) => c.writer.write(ts, samples));
-      this.metrics.writeSeconds.observe((performance.now() - started) / 1000);
+      this.metrics.writeSeconds.observe((this.clock.now() - started) / 1000);
       this.metrics.pointsWritten.inc({}, written);
       this.metrics.series.set({}, this.require().index.size);
       return { written };
@@ -375,7 +368,7 @@ class SqliteStore implements Store {
 
   saveDetectorStates(entries: readonly DetectorStateEntry[]): WriteResult {
     try {
-      return { written: this.transaction((db) => saveDetectorStates(db, entries, this.now())) };
+      return { written: this.transaction((db) => saveDetectorStates(db, entries, this.clock.wallMs())) };
     } catch (error) {
       return this.failed("save_detector_states", error);
     }
@@ -391,10 +384,10 @@ class SqliteStore implements Store {
   }
 
   maintain(): MaintenanceReport | null {
-    const started = performance.now();
+    const started = this.clock.now();
     try {
       const report = this.guard("maintenance", (c) => this.maintainOnce(c));
-      report.durationMs = performance.now() - started;
+      report.durationMs = this.clock.now() - started;
       this.metrics.maintenanceSeconds.observe(report.durationMs / 1000);
       this.updateGauges();
       return report;
@@ -405,7 +398,7 @@ class SqliteStore implements Store {
   }
 
   querySeries(query: SeriesQuery): SeriesQueryResult {
-    return this.guard("query", (c) => querySeries(c.db, c.index, query, this.now(), this.options.settings.raw_retention * 1000));
+    return this.guard("query", (c) => querySeries(c.db, c.index, query, this.clock.wallMs(), this.options.settings.raw_retention * 1000));
   }
 
   listSeries(filter?: SeriesFilter): SeriesListing[] {
@@ -417,7 +410,7 @@ class SqliteStore implements Store {
   }
 
   private maintainOnce(c: Current): MaintenanceReport {
-    const now = this.now();
+    const now = this.clock.wallMs();
     const settings = this.options.settings;
     const rolledUp = rollUp(c.db, now);
     const deleted = applyRetention(c.db, now, { rawMs: settings.raw_retention * 1000, rollupMs: settings.rollup_retention * 1000 });
@@ -467,7 +460,7 @@ class SqliteStore implements Store {
    */
   private replace(old: Current, problem: StorageProblem, reason: string): void {
     const path = old.path!;
-    const now = this.now();
+    const now = this.clock.wallMs();
     if (problem === "corrupt") {
       closeQuietly(old.db);
       let aside: string;
@@ -491,7 +484,7 @@ class SqliteStore implements Store {
   }
 
   private toMemory(from: Current | null, degraded: Degraded): void {
-    const db = openMemoryDatabase(this.now());
+    const db = openMemoryDatabase(this.clock.wallMs());
     // Read through the failing connection first (a full disk still reads), else the file.
     let copied = from ? copyState(from.db, db) : undefined;
     if (from?.path && (copied === undefined || copied.failed.length > 0)) copied = copyStateFromFile(from.path, db);
@@ -502,7 +495,7 @@ class SqliteStore implements Store {
   }
 
   private use(db: Database, path: string | null): void {
-    const index = new SeriesIndex(db, this.now);
+    const index = new SeriesIndex(db, this.clock);
     this.current = { db, path, index, writer: createSampleWriter(db, index) };
     try {
       this.fileIno = path ? statSync(path).ino : undefined;

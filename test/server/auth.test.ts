@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { ManualClock } from "../../src/clock.ts";
 import { createAlertRoutes } from "../../src/server/alert-routes.ts";
 import { configFor } from "../alert/fixtures.ts";
 import { T0, alertStage, openStore } from "../alert/outbox/support.ts";
@@ -24,7 +25,7 @@ const TOKENS = `server:
 function server(options: { yaml?: string; env?: Record<string, string> } = {}) {
   const { store } = openStore();
   const { stage } = alertStage(store, configFor({}), { now: () => T0 });
-  const { server, logged } = testServer({ ...options, deps: { routes: createAlertRoutes({ store, stage, now: () => T0 }) } });
+  const { server, logged } = testServer({ ...options, deps: { routes: createAlertRoutes({ store, stage, clock: new ManualClock(T0) }) } });
   const ask = (address: string, method: string, path: string, init: { token?: string; body?: unknown } = {}) =>
     server.fetch(
       new Request(`http://agent${path}`, {

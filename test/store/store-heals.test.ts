@@ -2,7 +2,6 @@ import { Database } from "bun:sqlite";
 import { existsSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "bun:test";
-import { ManualClock } from "../../src/clock.ts";
 import { insertAlert, listOpenAlerts } from "../../src/store/alerts.ts";
 import { DATABASE_FILE } from "../../src/store/open-database.ts";
 import { cleanUp, metricValue, sample, T0, testStore } from "./support/store-fixture.ts";
@@ -50,8 +49,7 @@ describe("a degraded store returns to its file", () => {
   });
 
   test("start() retries on the clock it is given: back on the file after the first retry, with a growing back-off while it fails", async () => {
-    const timers = new ManualClock();
-    const { store } = testStore({ timers });
+    const { store, clock: timers } = testStore();
     store.start();
     fillUp(store.db);
     store.writeSamples(T0 + 10_000, wide);

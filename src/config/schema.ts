@@ -249,6 +249,12 @@ export const configSchema = section({
       min: 0,
       max: 3600,
     }),
+    severity_hold: seconds({
+      doc: "An alert moving between warning and critical is told to a channel at most once per this hold, except its first escalation to critical, told at once (0: every change at once).",
+      default: 300,
+      min: 0,
+      max: 86400,
+    }),
     flap: section({
       window: seconds({ doc: "Window in which state changes are counted, and how long a flapping alert must stay quiet to resolve.", default: 600, min: 1, max: 86400 }),
       max_changes: number({

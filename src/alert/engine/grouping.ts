@@ -23,10 +23,11 @@ export interface Grouping {
   /** Takes back a notice not sent yet (an alert that fired and resolved within the window). */
   retract(channel: string, fingerprint: string): void;
   /**
-   * The notifications of the windows that closed by `now`, one per channel, in the order the windows
-   * opened. `sent` is called for each notice that leaves, before its notification is returned.
+   * The notifications of the windows that closed by `now` (of the `channels` given, or all), one per
+   * channel, in the order the windows opened. `sent` is called for each notice that leaves, before its
+   * notification is returned.
    */
-  flush(now: number, sent: (channel: string, entry: GroupEntry) => void): Notification[];
+  flush(now: number, sent: (channel: string, entry: GroupEntry) => void, channels?: ReadonlySet<string>): Notification[];
   /** The open windows, as saved in the engine state. */
   export(): GroupRecord[];
 }
@@ -84,10 +85,10 @@ export function createGrouping(settings: GroupingSettings, restored: readonly Gr
       if (group.entries.size === 0) groups.delete(channel);
     },
 
-    flush(now, sent) {
+    flush(now, sent, channels) {
       const out: Notification[] = [];
       for (const [channel, group] of groups) {
-        if (now - group.openedAt < settings.groupWaitMs) continue;
+        if (now - group.openedAt < settings.groupWaitMs || (channels !== undefined && !channels.has(channel))) continue;
         groups.delete(channel);
         const entries = [...group.entries.values()];
         if (entries.length === 0) continue;

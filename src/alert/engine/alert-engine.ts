@@ -2,7 +2,7 @@ import type { AlertChange, AlertView } from "../../contracts/alert.ts";
 import type { Finding } from "../../contracts/finding.ts";
 import type { Notification } from "../notifier.ts";
 import { type SilenceInput, type SilenceView, Silences } from "../silences.ts";
-import { noticeKeyOf, noticeOf } from "./alert-notice.ts";
+import { episodeStartOf, noticeKeyOf, noticeOf } from "./alert-notice.ts";
 import { alertViewOf } from "./alert-view.ts";
 import type { EngineOptions } from "./engine-options.ts";
 import { type AlertRecord, type EngineState, type GroupEntry, statePartsOf } from "./engine-state.ts";
@@ -57,9 +57,9 @@ export interface AlertEngine {
  *            → for each firing alert: mute (silences, inhibition) → route → severity hold → repeat → grouping
  *            → notifications of the groups whose window closed
  *
- * A firing notice whose window has closed is due: when its alert resolves, the window goes out first
- * and the resolve follows; only a notice still within its window is taken back. So an alert that
- * fired while the agent ran and resolved while it was down (kill -9, a restart) is told both.
+ * Resumed from a saved state, its first tick first sends the windows that closed while no engine ran,
+ * as they were: an alert that fired before a kill -9 and resolved, or changed severity, before the
+ * restart is told each in turn, as if the agent had never stopped.
  */
 export function createAlertEngine(options: EngineOptions, state?: EngineState): AlertEngine {
   if (state !== undefined && state.version !== 1) throw new Error(`alert engine state version ${String(state.version)} is not 1`);
@@ -79,7 +79,7 @@ export function createAlertEngine(options: EngineOptions, state?: EngineState): 
   const tellResolved = (a: AlertRecord, now: number) => {
     for (const [channel, told] of Object.entries(a.told)) {
       const route = routes.get(channel);
-      if (!told.flushed) grouping.retract(channel, a.fingerprint);
+      if (!told.flushed) grouping.retract(channel, a.fingerprint, episodeStartOf(a));
       else if (route?.sendResolved) grouping.add(channel, noticeOf(a, "resolved"), noticeKeyOf(a, options.agentName, channel, "resolved", told.seq, hash), now);
     }
     a.told = {};
@@ -101,22 +101,25 @@ export function createAlertEngine(options: EngineOptions, state?: EngineState): 
 
   /** A firing notice that left its group must be followed by a resolve. */
   const markSent = (channel: string, e: GroupEntry) => {
-    const told = alerts.get(e.notice.fingerprint)?.told[channel];
-    if (e.notice.status === "firing" && told) told.flushed = true;
+    const a = alerts.get(e.notice.fingerprint);
+    const told = a?.told[channel];
+    if (e.notice.status === "firing" && told && e.notice.startsAt === episodeStartOf(a!)) told.flushed = true;
   };
+  /** Created from a saved state: the windows that closed while no engine ran have not gone out yet. */
+  let resumed = state !== undefined;
 
   return {
     rejectedSilences: silences.rejected,
 
     tick(at, findings) {
       const now = at.getTime();
+      // Windows that closed while the agent was stopped (kill -9, a restart) go out as they were, before
+      // this tick's changes can take back or replace what they hold: what the stopped run would have sent.
+      const notifications = resumed ? grouping.flush(now, markSent) : [];
+      resumed = false;
       const changes = lifecycle.advance(alerts, findings, now);
       const inhibition = inhibitionOf(alerts.values(), options.inhibit);
-      const resolved = changes.filter((c) => c.to === "resolved").map((c) => c.alert);
-      // Windows due by now that hold the firing notice of an alert resolving now go out before the resolve.
-      const holding = new Set(resolved.flatMap((a) => Object.entries(a.told).flatMap(([channel, told]) => (told.flushed ? [] : [channel]))));
-      const notifications = holding.size > 0 ? grouping.flush(now, markSent, holding) : [];
-      for (const a of resolved) tellResolved(a, now);
+      for (const c of changes) if (c.to === "resolved") tellResolved(c.alert, now);
       for (const a of alerts.values()) if (a.state === "firing") tellFiring(a, now, inhibition);
       silences.prune(now, options.flapWindowMs);
       notifications.push(...grouping.flush(now, markSent));

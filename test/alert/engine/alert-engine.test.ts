@@ -220,18 +220,6 @@ describe("grouping", () => {
     expect(e.tick(at(60), []).notifications).toEqual([]);
   });
 
-  test("a firing notice whose window closed goes out before the resolve that follows it, never replaced by it", () => {
-    // Ticks 30 s apart (or an agent down across the window's end): the resolve comes with the window due.
-    const e = createAlertEngine(options({ groupWaitMs: 20_000 }));
-    e.tick(at(0), [cpu()]);
-    expect(e.alerts(at(0))[0]!.notified).toEqual([]);
-    const due = e.tick(at(30), []);
-    expect(sent(due)).toEqual(["ops:cpu_high/firing"]);
-    expect(due.notifications[0]!.createdAt).toBe(at(30).toISOString());
-    expect(sent(e.tick(at(40), []))).toEqual([]);
-    expect(sent(e.tick(at(50), []))).toEqual(["ops:cpu_high/resolved"]);
-  });
-
   test("the API shows a channel as notified once the notice left its window (it is in the outbox), not while it waits", () => {
     const e = createAlertEngine(options({ groupWaitMs: 20_000 }));
     e.tick(at(0), [cpu()]);
@@ -241,6 +229,16 @@ describe("grouping", () => {
     // An escalation waiting in its window: ops did hear the alert already.
     e.tick(at(30), [cpu({ severity: "critical" })]);
     expect(e.alerts(at(30)).map((a) => a.notified)).toEqual([["ops"]]);
+  });
+
+  test("an alert that resolves and fires again within one window: the resolve of the first episode still goes, with the new firing", () => {
+    const e = createAlertEngine(options({ groupWaitMs: 30_000 }));
+    e.tick(at(0), [cpu()]);
+    expect(sent(e.tick(at(30), [cpu()]))).toEqual(["ops:cpu_high/firing"]);
+    e.tick(at(40), []);
+    e.tick(at(50), [cpu()]);
+    const [both] = e.tick(at(70), [cpu()]).notifications;
+    expect(both!.alerts.map((a) => `${a.status} since ${a.startsAt}`)).toEqual([`firing since ${at(50).toISOString()}`, `resolved since ${at(0).toISOString()}`]);
   });
 
   test("a resolve after the firing was sent replaces nothing and goes out in its own window", () => {
@@ -336,6 +334,23 @@ describe("routing", () => {
 });
 
 describe("state export", () => {
+  test("after a restart, the windows that closed while the agent was down go out as they were, before the first tick's changes", () => {
+    const opts = options({ groupWaitMs: 20_000 });
+    const before = createAlertEngine(opts);
+    before.tick(at(0), [cpu()]);
+    const saved = JSON.stringify(before.exportState());
+    // Killed at 5 s; back at 30 s, when the alert has gone away: it fired, so it is told fired, then resolved.
+    const resolvedMeanwhile = createAlertEngine(opts, JSON.parse(saved));
+    const first = resolvedMeanwhile.tick(at(30), []);
+    expect(sent(first)).toEqual(["ops:cpu_high/firing"]);
+    expect(first.notifications[0]!.createdAt).toBe(at(30).toISOString());
+    expect(sent(resolvedMeanwhile.tick(at(50), []))).toEqual(["ops:cpu_high/resolved"]);
+    // Back at 30 s with the alert critical: the warning the window held goes, then the escalation.
+    const escalatedMeanwhile = createAlertEngine(opts, JSON.parse(saved));
+    expect(escalatedMeanwhile.tick(at(30), [cpu({ severity: "critical" })]).notifications.map((n) => n.labels.severity)).toEqual(["warning"]);
+    expect(escalatedMeanwhile.tick(at(50), [cpu({ severity: "critical" })]).notifications.map((n) => n.labels.severity)).toEqual(["critical"]);
+  });
+
   test("a restart from the exported state re-sends nothing, and still resolves what was sent", () => {
     const opts = options({ forMs: 10_000, groupWaitMs: 20_000 });
     const before = createAlertEngine(opts);

@@ -342,7 +342,10 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
     clock,
     version: pkg.version,
     routes: [...createHistoryRoutes(store, clock), ...createAlertRoutes({ store, stage: alerting.stage, clock }), ...createRemediationRoutes({ store, remediator })],
-    readiness: () => ({ store: store.degraded?.reason }),
+    readiness: () => {
+      const degraded = store.degraded;
+      return { store: degraded ? `${degraded.problem}: ${degraded.reason}` : undefined };
+    },
   };
   const server = createHttpServer(serverDeps);
   // A second listener (the DaemonSet's loopback one, for kubectl port-forward) answers exactly alike.
@@ -366,7 +369,7 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
   const { message: where, ...urls } = whereToLook(bound);
   log.info(urls, where);
 
-  const watcher = new ConfigWatcher((file) => reload(`${file} changed`));
+  const watcher = new ConfigWatcher((file) => reload(`${file} changed`), clock);
   const reload = (why: string) => {
     let next: LoadedConfig;
     try {
@@ -382,6 +385,8 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
     for (const warning of next.warnings) log.warning(warning);
     agent.reload(next.config);
     exporting.reload(next.config);
+    server.reload();
+    extra?.reload();
     agent.events.publish({ type: "agent", agent: agentIdentity(next, pkg.version) });
     watcher.watch(next);
     if (next.config.server.listen !== previousListen) void rebind(previousListen, next.config.server.listen);
@@ -438,7 +443,8 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
         .then(([{ createApiSource }, { startTui }]) => {
           if (stopping) return;
           // The UI reads this agent as it reads any other, through its API: here without a socket.
-          const token = current.config.server.api_token;
+          // Any configured token reads; the in-process UI only reads.
+          const token = current.config.server.api_token ?? current.config.server.tokens.find((t) => t.token !== undefined)?.token;
           const source = createApiSource({
             url: "http://in-process",
             label: "in-process",

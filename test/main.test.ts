@@ -73,10 +73,10 @@ describe("the command line", () => {
     const file = join(dir, "agent.yaml");
     writeFileSync(file, "agent:\n  interval: 30s\n");
     expect(cli(["check-config", "-c", file]).code).toBe(0);
-    const printed = cli(["config", "--print"], { AIOPS_CONFIG: file, AIOPS_API_TOKEN: "tok-0123456789" });
+    const printed = cli(["config", "--print"], { AIOPS_CONFIG: file, AIOPS_API_TOKEN: "tok-0123456789abcdef" });
     expect(printed.code).toBe(0);
     expect(printed.stdout).toMatch(new RegExp(`^agent\\.interval = 30\\s+# ${file}:2$`, "m"));
-    expect(printed.stdout).not.toContain("tok-0123456789");
+    expect(printed.stdout).not.toContain("tok-0123456789abcdef");
   });
 
   test("replay writes timestamp,value,anomaly_score to stdout and reports bad rows on stderr", () => {

@@ -3,6 +3,7 @@ import { rootCertificates } from "node:tls";
 // Agent ignores `connect.ca` and the time-outs, so a private CA would silently never be trusted.
 import { Agent, request } from "undici/index.js";
 import type { Clock } from "../clock.ts";
+import { credentialsOf } from "../config/url-credentials.ts";
 import type { HttpAnswer } from "./http-status.ts";
 
 /** One HTTP request of a notifier or an exporter. */
@@ -73,9 +74,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       req.signal?.addEventListener("abort", onCancel, { once: true });
       if (req.signal?.aborted) onCancel();
       try {
-        const res = await request(req.url, {
+        const target = withBasicAuth(req);
+        const res = await request(target.url, {
           method: req.method ?? "POST",
-          headers: { ...req.headers },
+          headers: target.headers,
           ...(req.body !== undefined ? { body: req.body } : {}),
           dispatcher: agent,
           signal: controller.signal,
@@ -100,6 +102,24 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       await agent.close();
     },
   };
+}
+
+/**
+ * Credentials written into the URL (`http://user:pass@am-0:9093`) go as basic authentication, as
+ * Prometheus does with such URLs; the request line never carries them. An Authorization header the
+ * channel sets itself wins.
+ */
+export function withBasicAuth(req: Pick<HttpRequest, "url" | "headers">): { url: string; headers: Record<string, string> } {
+  const headers = { ...req.headers };
+  const credentials = credentialsOf(req.url);
+  if (!credentials) return { url: req.url, headers };
+  const url = new URL(req.url);
+  url.username = "";
+  url.password = "";
+  if (!Object.keys(headers).some((k) => k.toLowerCase() === "authorization")) {
+    headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, "utf8").toString("base64")}`;
+  }
+  return { url: url.toString(), headers };
 }
 
 class TimeoutMarker extends Error {

@@ -1,7 +1,9 @@
 import { hostname } from "node:os";
 import type { z } from "zod";
+import { apiTokenSchema, checkTokenText } from "./api-tokens.ts";
 import { channelSchema, silenceSchema } from "./channels.ts";
 import { actionSchema } from "./remediation.ts";
+import { listenProblem } from "./listen-address.ts";
 import { boolean, list, number, objects, oneOf, optionalText, optionalUrl, percent, seconds, section, text, textMap, url } from "./fields.ts";
 
 /** Filesystem types that are not storage a person can fill: skipped by the disk collector. */
@@ -133,10 +135,30 @@ export const configSchema = section({
       doc: "HTTP address and port (:0 picks a free port and logs it).",
       default: "0.0.0.0:8080",
       env: "AIOPS_LISTEN",
-      pattern: /^(\[[0-9a-fA-F:.]+\]|[^:\s]*):\d{1,5}$/,
-      allowed: "host:port, [ipv6]:port or :port",
+      allowed: "host:port, [ipv6]:port or :port, port 0 to 65535",
+      check: listenProblem,
     }),
-    api_token: optionalText({ doc: "Bearer token required by /api/v1 when set.", env: "AIOPS_API_TOKEN", secret: true }),
+    api_token: optionalText({
+      doc: "Bearer token with write scope (named api_token). With any token set, /api/v1 needs one; with none, only loopback may change state.",
+      env: "AIOPS_API_TOKEN",
+      secret: true,
+    }),
+    tokens: objects(apiTokenSchema, {
+      doc: "Named bearer tokens, each with scope read or write (the name is recorded as the creator of what it changes).",
+      allowed: "a list of tokens, each with name, token (or token_file) and scope",
+    }),
+    metrics_auth: boolean({
+      doc: "/metrics, /healthz and /readyz also need a token (any scope); open by default, as Prometheus and kubelet expect.",
+      default: false,
+    }),
+    tls: section({
+      cert_file: optionalText({ doc: "PEM certificate (chain) to serve HTTPS with; reloaded when the file changes.", allowed: "a file path" }),
+      key_file: optionalText({ doc: "PEM private key of tls.cert_file.", allowed: "a file path" }),
+      client_ca_file: optionalText({
+        doc: "PEM certificate authorities clients must present a certificate from (mutual TLS); none asked when unset.",
+        allowed: "a file path",
+      }),
+    }),
     also_listen: optionalText({
       doc: "A second address served alike, e.g. 127.0.0.1:9849 beside a node address, so kubectl port-forward reaches a hostNetwork pod.",
       env: "AIOPS_ALSO_LISTEN",
@@ -258,6 +280,12 @@ export const configSchema = section({
       min: 0,
       max: 3600,
     }),
+    severity_hold: seconds({
+      doc: "An alert moving between warning and critical is told to a channel at most once per this hold, except its first escalation to critical, told at once (0: every change at once).",
+      default: 300,
+      min: 0,
+      max: 86400,
+    }),
     flap: section({
       window: seconds({ doc: "Window in which state changes are counted, and how long a flapping alert must stay quiet to resolve.", default: 600, min: 1, max: 86400 }),
       max_changes: number({
@@ -349,9 +377,8 @@ export const configSchema = section({
     else actions.set(a.name, i);
   });
   const also = config.server.also_listen;
-  if (also !== undefined && !/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/.test(also)) {
-    ctx.addIssue({ code: "custom", path: ["server", "also_listen"], message: "expected host:port or [ipv6]:port" });
-  }
+  const alsoProblem = also !== undefined ? listenProblem(also) : undefined;
+  if (alsoProblem) ctx.addIssue({ code: "custom", path: ["server", "also_listen"], message: alsoProblem });
   for (const target of ["remote_write", "otlp"] as const) {
     const t = config.export[target];
     checkRegex(t.allow, ["export", target, "allow"], ctx);
@@ -363,6 +390,7 @@ export const configSchema = section({
       ctx.addIssue({ code: "custom", path: ["export", target, "backoff_max"], message: `expected at least export.${target}.backoff_base (${t.backoff_base}s)` });
     }
   }
+  checkServer(config.server, ctx);
   if (config.alert.delivery.backoff_max < config.alert.delivery.backoff_base) {
     ctx.addIssue({
       code: "custom",
@@ -371,6 +399,36 @@ export const configSchema = section({
     });
   }
 });
+
+/** Tokens are long, unique, and named once; TLS has both halves. */
+function checkServer(server: Config["server"], ctx: z.RefinementCtx): void {
+  if (server.api_token !== undefined) checkTokenText(server.api_token, ["server", "api_token"], ctx);
+  const names = new Map<string, number>([["api_token", -1]]);
+  const values = new Map<string, string>(server.api_token !== undefined ? [[server.api_token, "server.api_token"]] : []);
+  server.tokens.forEach((t, i) => {
+    const first = names.get(t.name);
+    if (first !== undefined) {
+      const other = first < 0 ? "the name of server.api_token" : `already the name of server.tokens[${first}]`;
+      ctx.addIssue({ code: "custom", path: ["server", "tokens", i, "name"], message: `"${t.name}" is ${other}` });
+    } else names.set(t.name, i);
+    if (t.token !== undefined) {
+      const same = values.get(t.token);
+      if (same) ctx.addIssue({ code: "custom", path: ["server", "tokens", i, "token"], message: `the same token as ${same}; give each holder its own` });
+      else values.set(t.token, `server.tokens[${i}]`);
+    }
+  });
+  if (server.metrics_auth && server.api_token === undefined && server.tokens.length === 0) {
+    ctx.addIssue({ code: "custom", path: ["server", "metrics_auth"], message: "needs a token to check: set server.api_token or server.tokens" });
+  }
+  const tls = server.tls;
+  if ((tls.cert_file === undefined) !== (tls.key_file === undefined)) {
+    const missing = tls.cert_file === undefined ? "cert_file" : "key_file";
+    ctx.addIssue({ code: "custom", path: ["server", "tls", missing], message: "required with the other half of the TLS pair (cert_file and key_file)" });
+  }
+  if (tls.client_ca_file !== undefined && tls.cert_file === undefined) {
+    ctx.addIssue({ code: "custom", path: ["server", "tls", "client_ca_file"], message: "needs tls.cert_file and tls.key_file (client certificates are asked over TLS)" });
+  }
+}
 
 /** Channel names are how `test-alert --channel` and delivery records find a channel: they must be unique. */
 function checkChannelNames(alert: { webhook_url?: string | undefined; channels: Array<{ name: string }> }, ctx: z.RefinementCtx): void {

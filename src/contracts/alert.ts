@@ -21,7 +21,7 @@ export interface AlertView {
   inhibitedBy?: string;
   /** Changing state too often: held firing until it has been quiet for the flap window. */
   flapping: boolean;
-  /** Channels told it is firing. */
+  /** Channels told it is firing: the notice left its group window, so it is in the outbox (sent, or to be sent after a restart). */
   notified: string[];
 }
 

@@ -15,6 +15,18 @@ const MAIN = join(import.meta.dir, "../../src/main.ts");
 
 /** Starts `bun src/main.ts run` with a clean AIOPS_* environment plus `env`, and waits for /readyz. */
 export async function startAgentProcess(env: Record<string, string>, port: number, args: string[] = []): Promise<AgentProcess> {
+  const agent = spawnAgentProcess(env, port, args);
+  try {
+    await waitFor("the agent to be ready", async () => ((await fetch(agent.url("/readyz"))).ok ? true : undefined), 20_000);
+  } catch (cause) {
+    agent.proc.kill("SIGKILL");
+    throw new Error(`${(cause as Error).message}; log: ${JSON.stringify(agent.lines.slice(-5))}`);
+  }
+  return agent;
+}
+
+/** Starts `bun src/main.ts run` as `startAgentProcess` does, without waiting for it to be ready. */
+export function spawnAgentProcess(env: Record<string, string>, port: number, args: string[] = []): AgentProcess {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AIOPS_"))) as Record<string, string>;
   const proc = Bun.spawn([process.execPath, MAIN, "run", ...args], {
     env: { ...clean, AIOPS_LISTEN: `127.0.0.1:${port}`, AIOPS_LOG_FORMAT: "json", ...env },
@@ -33,11 +45,5 @@ export async function startAgentProcess(env: Record<string, string>, port: numbe
       return proc.exited;
     },
   };
-  try {
-    await waitFor("the agent to be ready", async () => ((await fetch(agent.url("/readyz"))).ok ? true : undefined), 20_000);
-  } catch (cause) {
-    proc.kill("SIGKILL");
-    throw new Error(`${(cause as Error).message}; log: ${JSON.stringify(lines.slice(-5))}`);
-  }
   return agent;
 }

@@ -40,6 +40,7 @@ export function alertStage(store: Store, config: Config, over: { now?: () => num
   const events = new EventBus(systemClock);
   const metrics = new SelfMetrics();
   const outbox: Outbox = createOutbox({ store, events, ...(over.onEnqueued ? { onEnqueued: over.onEnqueued } : {}) });
-  const stage: AlertStage = createAlertStage({ config, outbox, metrics, log: quietLog().log, now: over.now ?? (() => T0) });
-  return { stage, outbox, events, metrics };
+  const { log, lines } = quietLog();
+  const stage: AlertStage = createAlertStage({ config, outbox, metrics, log, now: over.now ?? (() => T0) });
+  return { stage, outbox, events, metrics, lines };
 }

@@ -1,11 +1,12 @@
 import { expect, test } from "bun:test";
 import { readFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { ConfigError, loadConfig } from "../../src/config/load.ts";
 
 /**
  * One test per file of `dir`: each file is one misconfiguration, loaded as `agent.yaml`; its
- * `# expect:` lines are the exact messages the loader must print, one per problem, in order.
+ * `# expect:` lines are the exact messages the loader must print, one per problem, in order. Other
+ * files it names by a relative path are read from `dir`.
  */
 export function testInvalidConfigurations(dir: string): void {
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort()) {
@@ -15,7 +16,7 @@ export function testInvalidConfigurations(dir: string): void {
       expect(expected.length).toBeGreaterThan(0);
       let problems: string[] | undefined;
       try {
-        loadConfig({ env: {}, file: "agent.yaml", readFile: (p) => (p === "agent.yaml" ? text : readFileSync(p, "utf8")) });
+        loadConfig({ env: {}, file: "agent.yaml", readFile: (p) => (p === "agent.yaml" ? text : readFileSync(isAbsolute(p) ? p : join(dir, p), "utf8")) });
       } catch (e) {
         if (!(e instanceof ConfigError)) throw e;
         problems = e.problems;

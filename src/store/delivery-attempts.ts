@@ -1,19 +1,9 @@
 import type { Database, SQLQueryBindings } from "bun:sqlite";
-import type { DeliveryOutcome } from "../contracts/delivery.ts";
+import type { DeliveryAttempt, DeliveryOutcome } from "../contracts/delivery.ts";
 import { filterBy, listPage, type Page, type PageRequest } from "./page.ts";
 
-
-/** One delivery attempt of a notification (time in ms). */
-export interface DeliveryAttemptRecord {
-  id: number;
-  notificationId: number;
-  channel: string;
-  ts: number;
-  outcome: DeliveryOutcome;
-  httpStatus: number | null;
-  error: string | null;
-  latencyMs: number;
-}
+/** One delivery attempt of a notification as the table keeps it (time in ms): the attempt's own fields of the event, and its row id. */
+export type DeliveryAttemptRecord = Pick<DeliveryAttempt, "notificationId" | "channel" | "ts" | "outcome" | "httpStatus" | "error" | "latencyMs"> & { id: number };
 
 /** Filters of the attempt listing; times in ms, inclusive. */
 export interface DeliveryAttemptFilter extends PageRequest {

@@ -3,7 +3,7 @@ import { cleanup, render } from "ink-testing-library";
 import { ManualClock } from "../../src/clock.ts";
 import { App } from "../../tui/app.tsx";
 import type { SourceEvent } from "../../tui/source.ts";
-import { INFO, SNAPSHOT, fakeSource, finding, plain } from "./support.ts";
+import { INFO, SNAPSHOT, fakeSource, finding, testScreen } from "./support.ts";
 
 afterEach(cleanup);
 
@@ -13,20 +13,21 @@ const START: SourceEvent[] = [
   { type: "snapshot", snapshot: SNAPSHOT },
 ];
 
-/** The App on a manual clock; `settle` (the clock moving by 0) lets React and Ink flush a render. */
+/** The App on a manual clock, drawing on a test screen; `settle` (the clock moving by 0) lets React flush a render. */
 async function app(size: { columns: number; rows: number }, events = START) {
   const source = fakeSource(events);
   const clock = new ManualClock(Date.parse(SNAPSHOT.timestamp));
+  const screen = testScreen();
   const settle = () => clock.advance(0);
   let quits = 0;
-  const r = render(<App source={source} onQuit={() => quits++} clock={clock} size={size} />);
+  const r = render(<App source={source} screen={screen} onQuit={() => quits++} clock={clock} size={size} />);
   await settle();
-  const frame = () => plain(r.lastFrame());
+  const frame = () => screen.frame();
   const press = async (key: string) => {
     r.stdin.write(key);
     await settle();
   };
-  return { ...r, source, clock, settle, frame, press, quits: () => quits };
+  return { ...r, source, clock, screen, settle, frame, press, quits: () => quits };
 }
 
 function fits(frame: string, size: { columns: number; rows: number }) {
@@ -68,9 +69,9 @@ describe("App", () => {
   });
 
   test("resizing, down to a tiny terminal and back, never breaks the screen", async () => {
-    const { frame, rerender, source, clock, settle } = await app({ columns: 120, rows: 40 });
+    const { frame, rerender, source, clock, screen, settle } = await app({ columns: 120, rows: 40 });
     for (const size of [{ columns: 30, rows: 8 }, { columns: 20, rows: 3 }, { columns: 200, rows: 60 }, { columns: 80, rows: 24 }]) {
-      rerender(<App source={source} onQuit={() => {}} clock={clock} size={size} />);
+      rerender(<App source={source} screen={screen} onQuit={() => {}} clock={clock} size={size} />);
       await settle();
       fits(frame(), { columns: Math.max(20, size.columns), rows: Math.max(1, size.rows) });
     }

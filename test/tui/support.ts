@@ -6,6 +6,8 @@ import type { AgentInfo, DataSource, SourceEvent, SourceListener } from "../../t
 import { loadConfig } from "../../src/config/load.ts";
 import { thresholdLevelsOf } from "../../src/detect/threshold-levels.ts";
 import type { ThresholdLevels } from "../../tui/thresholds.ts";
+import { type Line, type Style, plainText } from "../../tui/line.ts";
+import type { Screen } from "../../tui/screen.ts";
 
 /** A hand-written snapshot of a small 4-CPU host, every section filled, numbers easy to check. */
 export const SNAPSHOT: Snapshot = {
@@ -96,26 +98,33 @@ export function fakeSource(events: SourceEvent[] = [], label = "in-process"): Da
   return source;
 }
 
-/**
- * Ink colours through chalk, which finds no colour terminal under `bun test` (level 0). Colour tests
- * turn basic colours on for their duration and read the escape codes: red is 31, yellow 33, green 32.
- */
-export async function withColours<T>(fn: () => T | Promise<T>): Promise<T> {
-  const { default: chalk } = await import("chalk");
-  const level = chalk.level;
-  chalk.level = 1;
-  try {
-    return await fn();
-  } finally {
-    chalk.level = level;
-  }
+/** Lines as the terminal shows their text: one row each, trailing blanks cut. */
+export function frameText(lines: readonly Line[]): string {
+  return lines.map((l) => plainText(l).trimEnd()).join("\n");
 }
 
-export const RED = "\u001b[31m";
-export const YELLOW = "\u001b[33m";
-export const GREEN = "\u001b[32m";
+/** The style of the first span whose text contains `text` (undefined: unstyled), for assertions on colours. */
+export function styleOf(lines: Line | readonly Line[], text: string): Style | undefined {
+  const spans = (lines.length > 0 && Array.isArray(lines[0]) ? (lines as readonly Line[]).flat() : (lines as Line)) as Line;
+  const found = spans.find((s) => s.text.includes(text));
+  if (!found) throw new Error(`no span contains ${JSON.stringify(text)}: ${JSON.stringify(spans.map((s) => s.text))}`);
+  return found.style;
+}
 
-/** A frame without escape codes, for assertions on text. */
-export function plain(frame: string | undefined): string {
-  return (frame ?? "").replace(/\u001b\[[0-9;]*m/g, "");
+/** The colour `text` is drawn in. */
+export const colourOf = (lines: Line | readonly Line[], text: string) => styleOf(lines, text)?.color;
+
+/** A screen that keeps what was last drawn, for the App's tests: the rows, as text or with their styles. */
+export function testScreen(): Screen & { rows: readonly Line[]; frame(): string; draws: number } {
+  const screen = {
+    rows: [] as readonly Line[],
+    draws: 0,
+    draw(rows: readonly Line[]) {
+      screen.rows = rows;
+      screen.draws++;
+    },
+    invalidate() {},
+    frame: () => frameText(screen.rows),
+  };
+  return screen;
 }

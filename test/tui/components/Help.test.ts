@@ -1,14 +1,12 @@
-import { afterEach, describe, expect, test } from "bun:test";
-import { cleanup, render } from "ink-testing-library";
-import { Help } from "../../../tui/components/Help.tsx";
-import { plain } from "../support.ts";
-
-afterEach(cleanup);
+import { describe, expect, test } from "bun:test";
+import { Help } from "../../../tui/components/Help.ts";
+import { HELP_SECTIONS, KEYS } from "../../../tui/help-text.ts";
+import { frameText } from "../support.ts";
 
 describe("Help", () => {
   for (const width of [40, 80, 200]) {
     test(`at ${width} columns: wrapped (at most 80 columns), nothing cut off`, () => {
-      const frame = plain(render(<Help target="http://web-1:8080" width={width} height={60} />).lastFrame());
+      const frame = frameText(Help({ target: "http://web-1:8080", keys: KEYS, sections: HELP_SECTIONS, width, height: 80 }));
       const lines = frame.split("\n");
       for (const line of lines) expect(line.length).toBeLessThanOrEqual(Math.min(80, width));
       expect(frame).not.toContain("…");

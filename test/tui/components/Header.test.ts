@@ -1,22 +1,20 @@
-import { afterEach, describe, expect, test } from "bun:test";
-import { cleanup, render } from "ink-testing-library";
-import { Header } from "../../../tui/components/Header.tsx";
-import { INFO, SNAPSHOT, plain } from "../support.ts";
-
-afterEach(cleanup);
+import { describe, expect, test } from "bun:test";
+import { Header } from "../../../tui/components/Header.ts";
+import { block } from "../../../tui/line.ts";
+import { INFO, SNAPSHOT, frameText, styleOf } from "../support.ts";
 
 const base = { info: INFO, snapshot: SNAPSHOT, target: "http://web-1:8080", tabs: [{ name: "Host" }, { name: "Anomalies", count: 2 }, { name: "Alerts" }], focus: 0, paused: false, width: 120, now: 0 };
 
 describe("Header", () => {
   test("host, uptime, agent name and environment, OS, interval", () => {
-    const [first, second] = plain(render(<Header {...base} connection={{ state: "live" }} />).lastFrame()).split("\n");
+    const [first, second] = frameText(Header({ ...base, connection: { state: "live" } })).split("\n");
     expect(first).toBe("web-1 · up 3d 4h │ agent web-1-agent (staging) │ Debian GNU/Linux 12 (bookworm) · 4 CPUs · aiops-agent 0.1.0");
     expect(second).toContain("● live http://web-1:8080 · every 1s");
     expect(second).toEndWith("│  1 Host   2 Anomalies 2   3 Alerts");
   });
 
   test("connection states: in-process, connecting, disconnected with the retry countdown", () => {
-    const at = (connection: Parameters<typeof Header>[0]["connection"]) => plain(render(<Header {...base} connection={connection} now={10_000} />).lastFrame());
+    const at = (connection: Parameters<typeof Header>[0]["connection"]) => frameText(Header({ ...base, connection, now: 10_000 }));
     expect(at({ state: "in-process" })).toContain("● in-process");
     expect(at({ state: "connecting", attempt: 3 })).toContain("◌ connecting to http://web-1:8080 (attempt 3)…");
     expect(at({ state: "disconnected", reason: "cannot connect (ECONNREFUSED)", attempt: 2, retryAt: 13_000 })).toContain(
@@ -25,10 +23,17 @@ describe("Header", () => {
   });
 
   test("paused, and cut to the width rather than wrapped", () => {
-    const frame = plain(render(<Header {...base} connection={{ state: "in-process" }} paused width={40} />).lastFrame());
-    const lines = frame.split("\n");
+    const lines = frameText(block(Header({ ...base, connection: { state: "in-process" }, paused: true, width: 40 }), 40, 2)).split("\n");
     expect(lines).toHaveLength(2);
     expect(lines.every((l) => l.length <= 40)).toBe(true);
     expect(lines[1]).toStartWith(" PAUSED  ● in-process");
+  });
+
+  test("the focused tab inverse; a count asking for action yellow until its panel has the focus", () => {
+    const tabs = [{ name: "Host" }, { name: "Remediation", count: 1, urgent: true }];
+    const header = Header({ ...base, tabs, connection: { state: "live" } });
+    expect(styleOf(header, " 1 Host ")).toMatchObject({ inverse: true, color: "cyan" });
+    expect(styleOf(header, " 2 Remediation 1 ")).toMatchObject({ color: "yellow" });
+    expect(styleOf(Header({ ...base, tabs, focus: 1, connection: { state: "live" } }), " 2 Remediation 1 ")).toMatchObject({ inverse: true, color: "cyan" });
   });
 });

@@ -33,8 +33,8 @@ export interface Wants {
   lists?: readonly number[];
 }
 
-/** The lists in rows: two by two side by side, else one per row. */
-function rowsOf(count: number, sideBySide: boolean): number[][] {
+/** The lists (their indexes) in rows: two by two side by side, else one per row; a last odd one alone, as wide as the screen. */
+export function listRows(count: number, sideBySide: boolean): number[][] {
   const rows: number[][] = [];
   for (let i = 0; i < count; i += sideBySide ? 2 : 1) rows.push(sideBySide && i + 1 < count ? [i, i + 1] : [i]);
   return rows;
@@ -50,7 +50,7 @@ export function layoutFor(size: { columns: number; rows: number }, host: Wants):
   const body = Math.max(1, size.rows - HEADER_LINES - FOOTER_LINES);
   const wanted = host.lists ?? [LIST_MIN_LINES, LIST_MIN_LINES];
   const sideBySide = size.columns >= SIDE_BY_SIDE_COLUMNS;
-  const rows = rowsOf(wanted.length, sideBySide);
+  const rows = listRows(wanted.length, sideBySide);
   const listsMin = rows.length * LIST_MIN_LINES;
   if (body - listsMin < host.min) return { mode: "paged", body, host: body, graphs: 0, lists: wanted.map(() => body), sideBySide: false };
   const hostLines = Math.min(host.need, body - listsMin);

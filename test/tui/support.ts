@@ -2,7 +2,8 @@ import { finding as sharedFinding } from "../support/findings.ts";
 import type { Inventory } from "../../src/collect/inventory.ts";
 import type { Snapshot } from "../../src/contracts/snapshot.ts";
 import type { Finding } from "../../src/contracts/finding.ts";
-import type { AgentInfo, DataSource, SourceEvent, SourceListener } from "../../tui/source.ts";
+import type { RemediationRun } from "../../src/contracts/remediation.ts";
+import type { AgentInfo, DataSource, RemediationDecision, SourceEvent, SourceListener } from "../../tui/source.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { thresholdLevelsOf } from "../../src/detect/threshold-levels.ts";
 import type { ThresholdLevels } from "../../tui/thresholds.ts";
@@ -77,12 +78,20 @@ export function finding(overrides: Partial<Finding> = {}): Finding {
   return sharedFinding({ score: 1, timestamp: "2026-11-26T17:00:00.000Z", ...overrides });
 }
 
-/** A source that replays `events` on start and lets a test push more. */
-export function fakeSource(events: SourceEvent[] = [], label = "in-process"): DataSource & { push(event: SourceEvent): void; stopped: boolean } {
+/**
+ * A source that replays `events` on start and lets a test push more. Decisions on remediation runs are
+ * recorded, and answered by `answer` (by default the run, denied or running, as the agent would).
+ */
+export function fakeSource(
+  events: SourceEvent[] = [],
+  label = "in-process",
+  answer?: (id: number, decision: RemediationDecision) => Promise<RemediationRun>,
+): DataSource & { push(event: SourceEvent): void; stopped: boolean; decisions: Array<[number, RemediationDecision]> } {
   let listener: SourceListener | undefined;
   const source = {
     label,
     stopped: false,
+    decisions: [] as Array<[number, RemediationDecision]>,
     start(l: SourceListener) {
       listener = l;
       for (const e of events) l(e);
@@ -94,8 +103,37 @@ export function fakeSource(events: SourceEvent[] = [], label = "in-process"): Da
     push(event: SourceEvent) {
       listener?.(event);
     },
+    async decide(id: number, decision: RemediationDecision) {
+      source.decisions.push([id, decision]);
+      if (answer) return answer(id, decision);
+      throw new Error(`no run ${id}`);
+    },
   };
   return source;
+}
+
+/** A remediation run as the agent records it: an `approve`-mode exec action on cpu_high, awaiting approval. */
+export function remediationRun(overrides: Partial<RemediationRun> = {}): RemediationRun {
+  return {
+    id: 1,
+    action: "restart-app",
+    kind: "exec",
+    mode: "approve",
+    alert: { fingerprint: "f00dfeed", labels: { alertname: "cpu_high", severity: "warning" } },
+    outcome: "awaiting_approval",
+    reason: "",
+    plan: "/usr/bin/systemctl restart app",
+    exitCode: null,
+    signal: null,
+    output: "",
+    decidedBy: null,
+    createdAt: Date.parse("2026-11-26T17:00:00.000Z"),
+    startedAt: null,
+    endedAt: null,
+    verifyBy: null,
+    updatedAt: Date.parse("2026-11-26T17:00:00.000Z"),
+    ...overrides,
+  };
 }
 
 /** Lines as the terminal shows their text: one row each, trailing blanks cut. */

@@ -7,7 +7,7 @@ import { AnomalyPanel } from "./components/AnomalyPanel.ts";
 import { Footer } from "./components/Footer.ts";
 import { Graphs } from "./components/Graphs.ts";
 import { Header, type Tab } from "./components/Header.ts";
-import { Help } from "./components/Help.ts";
+import { Help, helpLength } from "./components/Help.ts";
 import { HostPanel, hostContent, hostPanelHeight, hostPanelMinHeight } from "./components/HostPanel.ts";
 import { type RemediationNotice, RemediationPanel, alertNameOf, outcomeWords, remediationPanelLength } from "./components/RemediationPanel.ts";
 import { HELP_SECTIONS, KEYS } from "./help-text.ts";
@@ -75,6 +75,7 @@ export function App({ source, screen, onQuit, clock, size }: AppProps) {
   const [frozen, setFrozen] = useState<TuiState | undefined>();
   const [focus, setFocus] = useState(HOST);
   const [help, setHelp] = useState(false);
+  const [helpOffset, setHelpOffset] = useState(0);
   const [offsets, setOffsets] = useState<number[]>(() => PANELS.map(() => 0));
   const [selected, setSelected] = useState<number | undefined>();
   const [prompt, setPrompt] = useState<Prompt | undefined>();
@@ -166,10 +167,17 @@ export function App({ source, screen, onQuit, clock, size }: AppProps) {
       return;
     }
     if (help) {
-      if (input === "?" || key.escape) setHelp(false);
+      const page = Math.max(1, layout.body - 2);
+      const most = Math.max(0, helpLength({ target: source.label, keys: KEYS, sections: HELP_SECTIONS, width }) - layout.body);
+      const by = key.downArrow || input === "j" ? 1 : key.upArrow || input === "k" ? -1 : key.pageDown ? page : key.pageUp ? -page : key.home ? -Infinity : 0;
+      if (by !== 0) setHelpOffset((o) => Math.max(0, Math.min(most, o + by)));
+      else if (input === "?" || key.escape) setHelp(false);
       return;
     }
-    if (input === "?") setHelp(true);
+    if (input === "?") {
+      setHelp(true);
+      setHelpOffset(0);
+    }
     else if (input === "p") setFrozen((f) => (f ? undefined : live));
     else if (key.tab || key.rightArrow) setFocus((f) => (f + (key.shift ? PANELS.length - 1 : 1)) % PANELS.length);
     else if (key.leftArrow) setFocus((f) => (f + PANELS.length - 1) % PANELS.length);
@@ -208,7 +216,7 @@ export function App({ source, screen, onQuit, clock, size }: AppProps) {
   const panelLines: Line[][] = [hostLines, anomalyLines, alertLines, remediationLines];
 
   let body: Line[];
-  if (help) body = Help({ target: source.label, keys: KEYS, sections: HELP_SECTIONS, width, height: layout.body });
+  if (help) body = Help({ target: source.label, keys: KEYS, sections: HELP_SECTIONS, width, height: layout.body, offset: helpOffset });
   else if (paged) body = panelLines[focus]!;
   else {
     body = [...block(hostLines, width, layout.host), ...block(graphLines, width, layout.graphs)];

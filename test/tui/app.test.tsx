@@ -96,6 +96,11 @@ describe("App", () => {
     await press("?");
     expect(frame()).toContain("Keys");
     expect(frame()).toContain("pause the screen");
+    // Taller than the screen: the arrows scroll it.
+    expect(frame()).toMatch(/↓ \d+ more lines/);
+    expect(frame()).not.toContain("The agent running in this process.");
+    for (let i = 0; i < 20; i++) await press("j");
+    expect(frame()).toContain("The agent running in this process.");
     await press("?");
     expect(frame()).not.toContain("pause the screen");
     await press("q");

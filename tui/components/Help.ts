@@ -10,13 +10,23 @@ export interface HelpProps {
   sections: ReadonlyArray<readonly [string, string]>;
   width: number;
   height: number;
+  /** Lines scrolled past (a short terminal does not hold it all). */
+  offset?: number;
 }
 
 /** Width of the key column when the descriptions stand beside the keys. */
 const KEY_WIDTH = 26;
 
-/** What the keys do and what the colours mean, wrapped to the terminal (80 columns at most). */
-export function Help({ target, keys, sections, width, height }: HelpProps): Line[] {
+/** Lines of the help at a width, to scroll through. */
+export function helpLength(props: Omit<HelpProps, "height" | "offset">): number {
+  return Help({ ...props, height: Number.MAX_SAFE_INTEGER }).length;
+}
+
+/**
+ * What the keys do and what the colours mean, wrapped to the terminal (80 columns at most); on a short
+ * terminal, scrolled by `offset`, with a last line that says there is more.
+ */
+export function Help({ target, keys, sections, width, height, offset = 0 }: HelpProps): Line[] {
   const columns = Math.min(80, width);
   const lines: Line[] = [];
   const heading = (text: string) => lines.push([span(text, { bold: true, color: "cyan" })]);
@@ -40,5 +50,10 @@ export function Help({ target, keys, sections, width, height }: HelpProps): Line
   }
   heading("Data");
   para(target === "in-process" ? "The agent running in this process." : `The agent at ${target}, over /api/v1 and its event stream.`);
-  return lines.slice(0, Math.max(0, height));
+  const rows = Math.max(0, height);
+  if (lines.length <= rows) return lines;
+  const start = Math.max(0, Math.min(offset, lines.length - rows));
+  const shown = lines.slice(start, start + rows);
+  if (start + rows < lines.length && rows > 1) shown[rows - 1] = [span(`↓ ${lines.length - start - rows + 1} more lines: ↑↓ scroll, ? or Esc closes`, { dim: true })];
+  return shown;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { Header } from "../../../tui/components/Header.ts";
+import { formatClock } from "../../../tui/format.ts";
 import { block } from "../../../tui/line.ts";
 import { INFO, SNAPSHOT, frameText, styleOf } from "../support.ts";
 
@@ -10,7 +11,18 @@ describe("Header", () => {
     const [first, second] = frameText(Header({ ...base, connection: { state: "live" } })).split("\n");
     expect(first).toBe("web-1 · up 3d 4h │ agent web-1-agent (staging) │ Debian GNU/Linux 12 (bookworm) · 4 CPUs · aiops-agent 0.1.0");
     expect(second).toContain("● live http://web-1:8080 · every 1s");
-    expect(second).toEndWith("│  1 Host   2 Anomalies 2   3 Alerts");
+    expect(second).toEndWith("│  1 Host  2 Anomalies 2  3 Alerts");
+  });
+
+  test("too narrow for all: the clock goes, then the URL, then the interval; the tabs and their counts stay", () => {
+    const tabs = [{ name: "Host" }, { name: "Anomalies", count: 3 }, { name: "Alerts", count: 1 }, { name: "Remediation", count: 1, urgent: true }];
+    const second = (width: number, connection: Parameters<typeof Header>[0]["connection"] = { state: "live" }) =>
+      frameText(Header({ ...base, tabs, width, connection })).split("\n")[1];
+    expect(second(200)).toBe(`● live http://web-1:8080 · every 1s · ${formatClock(SNAPSHOT.timestamp)} │  1 Host  2 Anomalies 3  3 Alerts 1  4 Remediation 1`);
+    expect(second(100)).toBe("● live http://web-1:8080 · every 1s │  1 Host  2 Anomalies 3  3 Alerts 1  4 Remediation 1");
+    expect(second(80)).toBe("● live · every 1s │  1 Host  2 Anomalies 3  3 Alerts 1  4 Remediation 1");
+    expect(second(80, { state: "in-process" })).toBe("● in-process · every 1s │  1 Host  2 Anomalies 3  3 Alerts 1  4 Remediation 1");
+    expect(second(70)).toBe("● live │  1 Host  2 Anomalies 3  3 Alerts 1  4 Remediation 1");
   });
 
   test("connection states: in-process, connecting, disconnected with the retry countdown", () => {

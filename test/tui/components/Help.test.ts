@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { Help } from "../../../tui/components/Help.ts";
+import { Help, helpLength } from "../../../tui/components/Help.ts";
 import { HELP_SECTIONS, KEYS } from "../../../tui/help-text.ts";
 import { frameText } from "../support.ts";
 
@@ -16,4 +16,16 @@ describe("Help", () => {
       expect(words).toContain("The agent at http://web-1:8080, over /api/v1 and its event stream.");
     });
   }
+
+  test("a short terminal: the lines that fit, the last saying how many more; scrolled, the rest", () => {
+    const props = { target: "http://web-1:8080", keys: KEYS, sections: HELP_SECTIONS, width: 80 };
+    const all = frameText(Help({ ...props, height: 200 })).split("\n");
+    const top = frameText(Help({ ...props, height: 10 })).split("\n");
+    expect(top).toHaveLength(10);
+    expect(top.slice(0, 9)).toEqual(all.slice(0, 9));
+    expect(top[9]).toBe(`↓ ${all.length - 9} more lines: ↑↓ scroll, ? or Esc closes`);
+    const end = frameText(Help({ ...props, height: 10, offset: 999 })).split("\n");
+    expect(end).toEqual(all.slice(-10));
+    expect(helpLength(props)).toBe(all.length);
+  });
 });

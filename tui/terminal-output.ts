@@ -11,11 +11,15 @@ export interface TerminalMode {
   lines: boolean;
 }
 
+/** Every escape sequence: CSI (cursor, erase, modes), OSC (titles, links), and two-character ones. */
+const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_78=>]/g;
+
 /**
  * The terminal as Ink sees it: its size and resize events, and what Ink itself writes. Ink draws none of
  * the screen (the UI's own renderer does); it sets the terminal up and restores it (alternate screen,
- * cursor) and prints what the console prints. In lines mode (TERM=dumb) none of that may reach the
- * terminal, so Ink's writes are dropped; otherwise they pass, and `onWrite` says the screen was written over.
+ * cursor) and prints what the console prints. Each write passes, and `onWrite` says the screen was
+ * written over. In lines mode (TERM=dumb) no escape sequence may reach the terminal: what is left of a
+ * write without them passes when it is more than blank lines (a console message), else nothing does.
  */
 export class TerminalOutput extends Writable {
   constructor(
@@ -40,8 +44,9 @@ export class TerminalOutput extends Writable {
   }
 
   override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
-    const text = typeof chunk === "string" ? chunk : chunk.toString("utf8");
-    if (this.mode.lines || text === "") return done();
+    let text = typeof chunk === "string" ? chunk : chunk.toString("utf8");
+    if (this.mode.lines) text = text.replace(ESCAPES, "").trim() === "" ? "" : `${text.replace(ESCAPES, "").replace(/^\n+|\n+$/g, "")}\n`;
+    if (text === "") return done();
     this.onWrite();
     // Straight through, in order with what the screen writes to the same terminal (never held back for a callback).
     this.terminal.write(text);

@@ -31,13 +31,17 @@ describe("TerminalOutput: the terminal as Ink sees it", () => {
     expect(overwritten).toBe(3);
   });
 
-  test("lines (TERM=dumb): nothing Ink writes reaches the terminal; the screen prints the frames itself", async () => {
+  test("lines (TERM=dumb): no escape sequence reaches the terminal; Ink's set-up and empty frames not at all, a console message as text", async () => {
     const { t, written } = terminal();
     let overwritten = 0;
     const out = new TerminalOutput(t, { plain: true, lines: true }, () => overwritten++);
     await write(out, "\u001b[?25l\n");
+    await write(out, "\n\n");
     expect(written).toEqual([]);
     expect(overwritten).toBe(0);
+    await write(out, "\u001b[2K\u001b[1Aa message from the console\u001b[0m\n");
+    expect(written).toEqual(["a message from the console\n"]);
+    expect(overwritten).toBe(1);
   });
 
   test("the size and resizes are the terminal's", () => {

@@ -101,7 +101,8 @@ export function App({ source, screen, onQuit, clock, size }: AppProps) {
   const runs = state.remediations;
   const chosen = selectedIndex(runs, selected);
   const chosenRun = runs[chosen];
-  // A hint when the selected run awaits a decision and nothing else is to be said.
+  // The line under the remediation panel's title: the question while one is asked, else what came of the
+  // last decision, else (with the focus on a run awaiting approval) which keys decide.
   const remediationNotice: RemediationNotice | undefined =
     (prompt && { text: `${DECISION_WORDS[prompt.decision].verb} run ${prompt.run.id}, ${prompt.run.action} for ${alertNameOf(prompt.run)}? y confirms, any other key cancels`, tone: "ask" }) ??
     notice ??

@@ -26,31 +26,6 @@ const emptyOptional: BunPlugin = {
   },
 };
 
-/**
- * string-width measures every line Ink draws, on every frame. Its fast path covers printable ASCII only;
- * anything else (the UI's bars, sparklines, charts and rules) goes through Intl.Segmenter and an East
- * Asian width lookup, character by character. This widens the fast path to the ranges whose characters
- * are one column wide whatever the segmenter says (Latin, general punctuation without the zero-width
- * marks, arrows, box drawing, block elements, geometric shapes without the two wide ones, ✕), so the
- * result is the same and the terminal UI costs less CPU. The build fails if string-width's source changed.
- */
-/** Characters one column wide in string-width's own reckoning (test/scripts/build.test.ts checks each one). */
-export const NARROW_CHARACTERS = "\\u0020-\\u007E\\u00A0-\\u00AC\\u00AE-\\u02FF\\u2010-\\u2027\\u2030-\\u205E\\u2190-\\u21FF\\u2500-\\u25FC\\u25FF\\u2715";
-
-const fastStringWidth: BunPlugin = {
-  name: "string-width fast path for one-column characters",
-  setup(build) {
-    build.onLoad({ filter: /node_modules\/string-width\/index\.js$/ }, async (args) => {
-      const source = await Bun.file(args.path).text();
-      const ascii = "if (/^[\\u0020-\\u007E]*$/.test(string)) {";
-      if (!source.includes(ascii)) throw new Error(`${args.path}: string-width's ASCII fast path is not where the build expects it`);
-      // Only with ambiguous characters counted narrow (the default, what Ink asks for): box drawing and blocks are ambiguous.
-      const narrow = `if (ambiguousIsNarrow && /^[${NARROW_CHARACTERS}]*$/.test(string)) {\n\t\treturn string.length;\n\t}\n\t`;
-      return { contents: source.replace(ascii, narrow + ascii), loader: "js" };
-    });
-  },
-};
-
 export interface BuildOptions {
   outfile: string;
   /** Another platform's binary (`bun-linux-arm64`); this machine's by default. */
@@ -84,7 +59,7 @@ export async function buildBinary(options: BuildOptions): Promise<void> {
     // own that are not parsed, nor resident, until a command needs them.
     splitting: true,
     target: "bun",
-    plugins: [emptyOptional, fastStringWidth],
+    plugins: [emptyOptional],
     define: { "process.env.NODE_ENV": '"production"', AIOPS_BUILD_COMMIT: JSON.stringify(commit) },
   });
   if (!result.success) throw new Error(`build ${options.outfile}: ${result.logs.map(String).join("\n")}`);

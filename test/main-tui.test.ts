@@ -45,7 +45,7 @@ describe("the command line of the terminal UI", () => {
     // A fresh process imports main.ts (it does not run: it is not the main module) and lists what loaded;
     // the same list after importing the UI shows that the check can see Ink at all.
     const script = `
-      const ui = (k) => /node_modules\\/(ink|react|react-reconciler)\\/|\\/tui\\//.test(k);
+      const ui = (k) => /node_modules\\/(ink|react|react-reconciler)\\//.test(k) || k.startsWith(${JSON.stringify(join(import.meta.dir, "../tui/"))});
       await import(${JSON.stringify(MAIN)});
       const before = Object.keys(require.cache).filter(ui).length;
       await import(${JSON.stringify(join(import.meta.dir, "../tui/start.tsx"))});

@@ -1,15 +1,20 @@
-import { Box, useInput, useWindowSize } from "ink";
-import { useMemo, useState } from "react";
+import { useInput, useWindowSize } from "ink";
+import { useLayoutEffect, useMemo, useState } from "react";
 import type { Clock } from "../src/clock.ts";
-import { AlertPanel } from "./components/AlertPanel.tsx";
-import { AnomalyPanel } from "./components/AnomalyPanel.tsx";
-import { Footer } from "./components/Footer.tsx";
-import { Header } from "./components/Header.tsx";
-import { Help } from "./components/Help.tsx";
-import { Graphs } from "./components/Graphs.tsx";
-import { HostPanel, hostContent, hostPanelHeight, hostPanelMinHeight } from "./components/HostPanel.tsx";
-import { layoutFor } from "./layout.ts";
-import type { DataSource } from "./source.ts";
+import type { RemediationRun } from "../src/contracts/remediation.ts";
+import { AlertPanel, alertPanelLength } from "./components/AlertPanel.ts";
+import { AnomalyPanel } from "./components/AnomalyPanel.ts";
+import { Footer } from "./components/Footer.ts";
+import { Graphs } from "./components/Graphs.ts";
+import { Header, type Tab } from "./components/Header.ts";
+import { Help, helpLength } from "./components/Help.ts";
+import { HostPanel, hostContent, hostPanelHeight, hostPanelMinHeight } from "./components/HostPanel.ts";
+import { type RemediationNotice, RemediationPanel, alertNameOf, outcomeWords, remediationPanelLength } from "./components/RemediationPanel.ts";
+import { HELP_SECTIONS, KEYS } from "./help-text.ts";
+import { layoutFor, listRows } from "./layout.ts";
+import { type Line, beside, block, fit } from "./line.ts";
+import type { Screen } from "./screen.ts";
+import type { DataSource, RemediationDecision } from "./source.ts";
 import type { ThresholdLevels } from "./thresholds.ts";
 import type { TuiState } from "./tui-model.ts";
 import { useNow } from "./use-now.ts";
@@ -17,6 +22,8 @@ import { useSource } from "./use-source.ts";
 
 export interface AppProps {
   source: DataSource;
+  /** Where the UI draws (the terminal, through the UI's own renderer). */
+  screen: Screen;
   /** Called on q or Ctrl-C; the caller unmounts the UI and, in-process, stops the agent. */
   onQuit: () => void;
   /** Moves the countdowns and "ago" between snapshots. */
@@ -25,20 +32,57 @@ export interface AppProps {
   size?: { columns: number; rows: number };
 }
 
-const PANELS = ["Host", "Anomalies", "Alerts"] as const;
+/**
+ * The panels, in the order of their tabs and number keys. The host panel heads the screen; the others
+ * are lists, two by two side by side on a wide terminal. A new panel: its name here, its lines (a
+ * component in components/), what it wants of the layout, and whether it is in view when not focused.
+ */
+const PANELS = ["Host", "Anomalies", "Alerts", "Remediation"] as const;
+const HOST = 0;
+const ANOMALIES = 1;
+const ALERTS = 2;
+const REMEDIATION = 3;
 const NO_LEVELS: ThresholdLevels = {};
 
-/** The whole screen: header, the host, anomaly and alert panels, footer; keys to move, pause and quit. */
-export function App({ source, onQuit, clock, size }: AppProps) {
+/** A decision waiting for `y`: which run, approve or deny. */
+interface Prompt {
+  run: RemediationRun;
+  decision: RemediationDecision;
+}
+
+const DECISION_WORDS: Record<RemediationDecision, { verb: string; done: string; doing: string }> = {
+  approve: { verb: "Approve", done: "approved", doing: "Approving" },
+  deny: { verb: "Deny", done: "denied", doing: "Denying" },
+};
+
+/** The run `a` and `d` act on: the one selected, else the newest awaiting approval, else the newest. */
+function selectedIndex(runs: readonly RemediationRun[], selected: number | undefined): number {
+  const chosen = selected === undefined ? -1 : runs.findIndex((r) => r.id === selected);
+  if (chosen >= 0) return chosen;
+  return Math.max(0, runs.findIndex((r) => r.outcome === "awaiting_approval"));
+}
+
+/**
+ * The whole screen: header, the host, anomaly, alert and remediation panels, footer; keys to move,
+ * pause, quit, and approve or deny a remediation run. React keeps the state and Ink reads the keys; the
+ * screen is drawn by the UI's own renderer, which writes only the rows that changed: each panel's lines
+ * are computed again only when its data changes.
+ */
+export function App({ source, screen, onQuit, clock, size }: AppProps) {
   const live = useSource(source);
   const terminal = useWindowSize();
   const { columns, rows } = size ?? terminal;
   const [frozen, setFrozen] = useState<TuiState | undefined>();
-  const [focus, setFocus] = useState(0);
+  const [focus, setFocus] = useState(HOST);
   const [help, setHelp] = useState(false);
-  const [offsets, setOffsets] = useState([0, 0, 0]);
+  const [helpOffset, setHelpOffset] = useState(0);
+  const [offsets, setOffsets] = useState<number[]>(() => PANELS.map(() => 0));
+  const [selected, setSelected] = useState<number | undefined>();
+  const [prompt, setPrompt] = useState<Prompt | undefined>();
+  const [notice, setNotice] = useState<RemediationNotice | undefined>();
   const state = frozen ?? live;
   const width = Math.max(20, columns);
+  const height = Math.max(1, rows);
   // The clock ticks only while the connection is down (the retry countdown, the age of the values): live,
   // the screen is redrawn when data comes, once a tick, and not in between.
   const connected = live.connection.state === "live" || live.connection.state === "in-process";
@@ -54,80 +98,161 @@ export function App({ source, onQuit, clock, size }: AppProps) {
     [thresholds, state.history, width, stale, state.snapshot],
   );
   const content = useMemo(() => hostContent(hostProps), [hostProps]);
-  const listLength = [0, state.findings.length, state.alerts.length + state.deliveries.length + 2];
-  const layout = layoutFor(
-    { columns: width, rows },
-    {
-      need: hostPanelHeight(hostProps, content),
-      min: hostPanelMinHeight(hostProps, content),
-      lists: { anomalies: 1 + Math.max(1, state.findings.length), alerts: 1 + listLength[2]! + (state.alerts.length === 0 ? 1 : 0) + (state.deliveries.length === 0 ? 1 : 0) },
-    },
-  );
+  const runs = state.remediations;
+  const chosen = selectedIndex(runs, selected);
+  const chosenRun = runs[chosen];
+  // The line under the remediation panel's title: the question while one is asked, else what came of the
+  // last decision, else (with the focus on a run awaiting approval) which keys decide.
+  const remediationNotice: RemediationNotice | undefined =
+    (prompt && { text: `${DECISION_WORDS[prompt.decision].verb} run ${prompt.run.id}, ${prompt.run.action} for ${alertNameOf(prompt.run)}? y confirms, any other key cancels`, tone: "ask" }) ??
+    notice ??
+    (focus === REMEDIATION && chosenRun?.outcome === "awaiting_approval" ? { text: "a approves, d denies the selected run (↑↓ select)", tone: "info" } : undefined);
 
-  const scroll = (by: number | "top") =>
+  // Lines each list would like (title included), and the lines it can scroll through.
+  const alertLength = alertPanelLength(state.alerts.length, state.deliveries.length);
+  const listLength = [0, state.findings.length, alertLength, runs.length];
+  const wants = [0, 1 + Math.max(1, state.findings.length), 1 + alertLength, remediationPanelLength(runs.length, remediationNotice !== undefined)];
+  // The remediation panel is in view when it has runs to show, or the focus.
+  const lists = [ANOMALIES, ALERTS, ...(runs.length > 0 || focus === REMEDIATION ? [REMEDIATION] : [])];
+  const layout = layoutFor(
+    { columns: width, rows: height },
+    { need: hostPanelHeight(hostProps, content), min: hostPanelMinHeight(hostProps, content), lists: lists.map((p) => wants[p]!) },
+  );
+  const paged = layout.mode === "paged";
+  // Each list's rectangle: two by two side by side on a wide terminal, a list alone in its row as wide as the screen.
+  const rowsOfLists = listRows(lists.length, layout.sideBySide);
+  const sizes = PANELS.map(() => ({ width, height: layout.body }));
+  if (!paged) {
+    for (const row of rowsOfLists) {
+      for (const i of row) sizes[lists[i]!] = { width: row.length > 1 ? Math.floor((width - 1) / 2) : width, height: layout.lists[i]! };
+    }
+  }
+  const shown = (panel: number) => (paged ? focus === panel : lists.includes(panel));
+
+  const scroll = (by: number | "top") => {
+    if (focus === REMEDIATION) {
+      const next = by === "top" ? 0 : Math.max(0, Math.min(runs.length - 1, chosen + by));
+      setSelected(runs[next]?.id);
+      setNotice(undefined);
+      return;
+    }
     setOffsets((o) => o.map((v, i) => (i !== focus ? v : by === "top" ? 0 : Math.max(0, Math.min(listLength[i]! - 1, v + by)))));
+  };
+
+  /** Sends the decision through the API; what the agent answered (or why it refused) shows in the panel. */
+  const decide = ({ run, decision }: Prompt) => {
+    const words = DECISION_WORDS[decision];
+    setNotice({ text: `${words.doing} run ${run.id}…`, tone: "info" });
+    source.decide(run.id, decision).then(
+      (after) => setNotice({ text: `Run ${run.id} ${words.done}: now ${outcomeWords(after.outcome)}${after.reason ? ` (${after.reason})` : ""}`, tone: "ok" }),
+      (cause: unknown) => setNotice({ text: `Run ${run.id} not ${words.done}: ${(cause as Error).message}`, tone: "error" }),
+    );
+  };
+
+  /** `a` or `d` on the selected run: asks to confirm when it awaits approval, says why not otherwise. */
+  const ask = (decision: RemediationDecision) => {
+    if (!chosenRun) return setNotice({ text: "No remediation run to decide on.", tone: "info" });
+    if (chosenRun.outcome !== "awaiting_approval") {
+      return setNotice({ text: `Run ${chosenRun.id} is ${outcomeWords(chosenRun.outcome)}: only a run awaiting approval can be ${DECISION_WORDS[decision].done}.`, tone: "error" });
+    }
+    setNotice(undefined);
+    setPrompt({ run: chosenRun, decision });
+  };
 
   useInput((input, key) => {
     if (input === "q" || (key.ctrl && input === "c")) return onQuit();
-    if (help) {
-      if (input === "?" || key.escape) setHelp(false);
+    if (prompt) {
+      setPrompt(undefined);
+      if (input === "y") decide(prompt);
+      else setNotice({ text: `Not ${DECISION_WORDS[prompt.decision].done}: cancelled.`, tone: "info" });
       return;
     }
-    if (input === "?") setHelp(true);
+    if (help) {
+      const page = Math.max(1, layout.body - 2);
+      const most = Math.max(0, helpLength({ target: source.label, keys: KEYS, sections: HELP_SECTIONS, width }) - layout.body);
+      const by = key.downArrow || input === "j" ? 1 : key.upArrow || input === "k" ? -1 : key.pageDown ? page : key.pageUp ? -page : key.home ? -Infinity : 0;
+      if (by !== 0) setHelpOffset((o) => Math.max(0, Math.min(most, o + by)));
+      else if (input === "?" || key.escape) setHelp(false);
+      return;
+    }
+    if (input === "?") {
+      setHelp(true);
+      setHelpOffset(0);
+    }
     else if (input === "p") setFrozen((f) => (f ? undefined : live));
     else if (key.tab || key.rightArrow) setFocus((f) => (f + (key.shift ? PANELS.length - 1 : 1)) % PANELS.length);
     else if (key.leftArrow) setFocus((f) => (f + PANELS.length - 1) % PANELS.length);
-    else if (input === "1" || input === "2" || input === "3") setFocus(Number(input) - 1);
+    else if (/^[1-9]$/.test(input) && Number(input) <= PANELS.length) setFocus(Number(input) - 1);
     else if (key.downArrow || input === "j") scroll(1);
     else if (key.upArrow || input === "k") scroll(-1);
-    else if (key.pageDown) scroll(Math.max(1, layout.body - 2));
-    else if (key.pageUp) scroll(-Math.max(1, layout.body - 2));
+    else if (key.pageDown) scroll(Math.max(1, sizes[focus]!.height - 2));
+    else if (key.pageUp) scroll(-Math.max(1, sizes[focus]!.height - 2));
     else if (key.home) scroll("top");
+    else if (focus === REMEDIATION && (input === "a" || input === "d")) ask(input === "a" ? "approve" : "deny");
   });
 
-  const listWidth = layout.sideBySide ? Math.floor((width - 1) / 2) : width;
-  const host = <HostPanel {...hostProps} content={content} height={layout.host} />;
-  const graphs = layout.graphs > 0 ? <Graphs history={state.history} thresholds={thresholds} width={width} height={layout.graphs} stale={stale} /> : null;
-  const anomalies = (
-    <AnomalyPanel findings={state.findings} width={listWidth} height={layout.anomalies} focused={focus === 1} offset={offsets[1]!} />
+  const hostLines = useMemo(
+    () => HostPanel({ ...hostProps, content, height: paged ? layout.body : layout.host }),
+    [hostProps, content, paged, layout.body, layout.host],
   );
-  const alerts = (
-    <AlertPanel alerts={state.alerts} deliveries={state.deliveries} width={listWidth} height={layout.alerts} focused={focus === 2} offset={offsets[2]!} />
+  const graphLines = useMemo(
+    () => (layout.graphs > 0 && !paged ? Graphs({ history: state.history, thresholds, width, height: layout.graphs, stale }) : []),
+    [state.history, thresholds, width, layout.graphs, paged, stale],
   );
-  let body;
-  if (help) body = <Help target={source.label} width={width} height={layout.body} />;
-  else if (layout.mode === "paged") body = [host, anomalies, alerts][focus];
+  const anomalySize = sizes[ANOMALIES]!;
+  const anomalyLines = useMemo(
+    () => (shown(ANOMALIES) ? AnomalyPanel({ findings: state.findings, width: anomalySize.width, height: anomalySize.height, focused: focus === ANOMALIES, offset: offsets[ANOMALIES]! }) : []),
+    [state.findings, anomalySize.width, anomalySize.height, focus, offsets, paged],
+  );
+  const alertSize = sizes[ALERTS]!;
+  const alertLines = useMemo(
+    () => (shown(ALERTS) ? AlertPanel({ alerts: state.alerts, deliveries: state.deliveries, width: alertSize.width, height: alertSize.height, focused: focus === ALERTS, offset: offsets[ALERTS]! }) : []),
+    [state.alerts, state.deliveries, alertSize.width, alertSize.height, focus, offsets, paged],
+  );
+  const remediationSize = sizes[REMEDIATION]!;
+  const remediationLines = useMemo(
+    () => (shown(REMEDIATION) ? RemediationPanel({ runs, width: remediationSize.width, height: remediationSize.height, focused: focus === REMEDIATION, selected: chosen, notice: remediationNotice }) : []),
+    [runs, remediationSize.width, remediationSize.height, focus, chosen, remediationNotice?.tone, remediationNotice?.text, paged, lists.length],
+  );
+  const panelLines: Line[][] = [hostLines, anomalyLines, alertLines, remediationLines];
+
+  let body: Line[];
+  if (help) body = Help({ target: source.label, keys: KEYS, sections: HELP_SECTIONS, width, height: layout.body, offset: helpOffset });
+  else if (paged) body = panelLines[focus]!;
   else {
-    body = (
-      <>
-        {host}
-        {graphs}
-        <Box flexDirection={layout.sideBySide ? "row" : "column"} gap={layout.sideBySide ? 1 : 0}>
-          {anomalies}
-          {alerts}
-        </Box>
-      </>
-    );
+    body = [...block(hostLines, width, layout.host), ...block(graphLines, width, layout.graphs)];
+    for (const row of rowsOfLists) {
+      const blocks = row.map((i) => {
+        const s = sizes[lists[i]!]!;
+        return [block(panelLines[lists[i]!]!, s.width, s.height), s.width] as const;
+      });
+      body.push(...(blocks.length > 1 ? beside(blocks, 1) : blocks[0]![0]));
+    }
   }
 
-  return (
-    <Box flexDirection="column" width={width} height={Math.max(1, rows)} overflow="hidden">
-      <Header
-        {...(state.info ? { info: state.info } : {})}
-        {...(state.snapshot ? { snapshot: state.snapshot } : {})}
-        connection={live.connection}
-        target={source.label}
-        tabs={[{ name: PANELS[0] }, { name: PANELS[1], count: state.findings.length }, { name: PANELS[2], count: state.alerts.filter((a) => a.state === "firing").length }]}
-        focus={focus}
-        paused={frozen !== undefined}
-        width={width}
-        now={now}
-        {...(stale ? { staleSeconds: age } : {})}
-      />
-      <Box flexDirection="column" height={layout.body} overflow="hidden">
-        {body}
-      </Box>
-      <Footer paused={frozen !== undefined} width={width} />
-    </Box>
-  );
+  const waiting = runs.filter((run) => run.outcome === "awaiting_approval").length;
+  const tabs: Tab[] = [
+    { name: PANELS[HOST] },
+    { name: PANELS[ANOMALIES], count: state.findings.length },
+    { name: PANELS[ALERTS], count: state.alerts.filter((al) => al.state === "firing").length },
+    { name: PANELS[REMEDIATION], count: waiting, urgent: true },
+  ];
+  const header = Header({
+    ...(state.info ? { info: state.info } : {}),
+    ...(state.snapshot ? { snapshot: state.snapshot } : {}),
+    connection: live.connection,
+    target: source.label,
+    tabs,
+    focus,
+    paused: frozen !== undefined,
+    width,
+    now,
+    ...(stale ? { staleSeconds: age } : {}),
+  });
+  const footer = fit(Footer({ paused: frozen !== undefined, width, panels: PANELS.length }), width);
+  const screenRows = [...block(header, width, 2), ...block(body, width, layout.body), footer].slice(0, height);
+
+  // Drawn after each commit; the screen writes only the rows that differ from what the terminal shows.
+  useLayoutEffect(() => screen.draw(screenRows, { columns: Math.max(1, columns), rows: height }));
+  return null;
 }

@@ -19,8 +19,9 @@ export interface Layout {
   host: number;
   /** Lines of history charts under the host panel (0: none). */
   graphs: number;
-  anomalies: number;
-  alerts: number;
+  /** Lines of each list in view, in the order asked, its title included; two side by side share a height. */
+  lists: number[];
+  /** Lists go two by two, side by side (a wide terminal). */
   sideBySide: boolean;
 }
 
@@ -28,33 +29,42 @@ export interface Layout {
 export interface Wants {
   need: number;
   min: number;
-  /** Lines of each list with its title: the anomalies, and the alerts with the deliveries. */
-  lists?: { anomalies: number; alerts: number };
+  /** Lines each list in view would like, its title included (by default two lists of the smallest useful size). */
+  lists?: readonly number[];
+}
+
+/** The lists (their indexes) in rows: two by two side by side, else one per row; a last odd one alone, as wide as the screen. */
+export function listRows(count: number, sideBySide: boolean): number[][] {
+  const rows: number[][] = [];
+  for (let i = 0; i < count; i += sideBySide ? 2 : 1) rows.push(sideBySide && i + 1 < count ? [i, i + 1] : [i]);
+  return rows;
 }
 
 /**
  * Lays out the panels: all of them when the host panel (its gauges, every critical filesystem and one
- * more line) and two lists fit, the lists side by side on a wide terminal; otherwise one panel at a time,
- * so an 80×24 terminal over SSH stays readable. Lines to spare (a tall terminal) go to history charts,
- * up to 60 % of what the host panel leaves, and to the lists; never to blank space.
+ * more line) and the lists fit, the lists two by two side by side on a wide terminal; otherwise one
+ * panel at a time, so an 80×24 terminal over SSH stays readable. Lines to spare (a tall terminal) go to
+ * history charts, up to 60 % of what the host panel leaves, and to the lists; never to blank space.
  */
 export function layoutFor(size: { columns: number; rows: number }, host: Wants): Layout {
   const body = Math.max(1, size.rows - HEADER_LINES - FOOTER_LINES);
+  const wanted = host.lists ?? [LIST_MIN_LINES, LIST_MIN_LINES];
   const sideBySide = size.columns >= SIDE_BY_SIDE_COLUMNS;
-  const listsMin = sideBySide ? LIST_MIN_LINES : 2 * LIST_MIN_LINES;
-  if (body - listsMin < host.min) return { mode: "paged", body, host: body, graphs: 0, anomalies: body, alerts: body, sideBySide: false };
+  const rows = listRows(wanted.length, sideBySide);
+  const listsMin = rows.length * LIST_MIN_LINES;
+  if (body - listsMin < host.min) return { mode: "paged", body, host: body, graphs: 0, lists: wanted.map(() => body), sideBySide: false };
   const hostLines = Math.min(host.need, body - listsMin);
   const rest = body - hostLines;
   // The lists keep what their content needs (at least their minimum); charts take the rest, when worth it.
-  const wanted = host.lists ?? { anomalies: LIST_MIN_LINES, alerts: LIST_MIN_LINES };
-  const listsWant = Math.max(
-    listsMin,
-    sideBySide ? Math.max(wanted.anomalies, wanted.alerts) : Math.max(LIST_MIN_LINES, wanted.anomalies) + Math.max(LIST_MIN_LINES, wanted.alerts),
-  );
+  const listsWant = rows.reduce((sum, row) => sum + Math.max(LIST_MIN_LINES, ...row.map((i) => wanted[i]!)), 0);
   let graphs = Math.min(rest - Math.min(rest, listsWant), Math.floor(rest * GRAPHS_SHARE));
   if (graphs < GRAPHS_MIN_LINES) graphs = 0;
-  const lists = rest - graphs;
-  if (sideBySide) return { mode: "all", body, host: hostLines, graphs, anomalies: lists, alerts: lists, sideBySide };
-  const anomalies = Math.ceil(lists / 2);
-  return { mode: "all", body, host: hostLines, graphs, anomalies, alerts: lists - anomalies, sideBySide };
+  // What is left is shared between the rows of lists, the first ones taking the odd lines.
+  const left = rest - graphs;
+  const lists: number[] = [];
+  rows.forEach((row, r) => {
+    const share = Math.floor(left / rows.length) + (r < left % rows.length ? 1 : 0);
+    for (const _ of row) lists.push(share);
+  });
+  return { mode: "all", body, host: hostLines, graphs, lists, sideBySide };
 }

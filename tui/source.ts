@@ -7,6 +7,7 @@ import type { DeliveryAttempt } from "../src/contracts/delivery.ts";
 import type { AgentIdentity } from "../src/contracts/agent-identity.ts";
 import type { AgentEvent } from "../src/contracts/events.ts";
 import type { AlertView } from "../src/contracts/alert.ts";
+import type { RemediationRun } from "../src/contracts/remediation.ts";
 import { readRecentAlerting } from "./recent-alerting.ts";
 import { createSseParser } from "./sse-parser.ts";
 import { SPARK_KEYS, SPARKLINE_METRICS, type SparkKey } from "./sparklines.ts";
@@ -46,11 +47,21 @@ export type SourceEvent =
   /** Delivery attempts made before the UI (re)connected, newest first. */
   | { type: "deliveries"; deliveries: DeliveryAttempt[] }
   /** Earlier values of a sparkline's series, oldest first, to draw before the UI has its own. */
-  | { type: "history"; key: SparkKey; values: number[] };
+  | { type: "history"; key: SparkKey; values: number[] }
+  /** A remediation run was recorded or changed (or a decision through this UI was taken). */
+  | { type: "remediation"; run: RemediationRun }
+  /** The remediation runs recorded when the UI (re)connected, newest first. */
+  | { type: "remediations"; runs: RemediationRun[] };
 
 export type SourceListener = (event: SourceEvent) => void;
 
-/** Snapshots, findings, alert changes and deliveries of one agent, for the UI. It only reads. */
+/** What the operator decides about a remediation run awaiting approval. */
+export type RemediationDecision = "approve" | "deny";
+
+/**
+ * Snapshots, findings, alert changes, deliveries and remediation runs of one agent, for the UI. It
+ * reads, and changes one thing only: the decision on a remediation run awaiting approval.
+ */
 export interface DataSource {
   /** Where the data comes from, for the header: `in-process` or the agent's URL. */
   readonly label: string;
@@ -58,10 +69,22 @@ export interface DataSource {
   start(listener: SourceListener): void;
   /** Stops delivering; safe twice, and before start. */
   stop(): void;
+  /**
+   * Approves or denies a run through the API (`POST /api/v1/remediations/{id}/approve` or `/deny`, with
+   * the same token) and resolves with the run as it now is, which listeners receive too. A refusal
+   * rejects with what the agent said: `HTTP 409: run 12 is denied, not awaiting approval`.
+   */
+  decide(id: number, decision: RemediationDecision): Promise<RemediationRun>;
 }
 
 /** Earlier values of a label-less metric between two times (ms), oldest first. */
 export type HistoryReader = (metric: string, from: number, to: number) => Promise<number[]> | number[];
+
+/** How many remediation runs are read when the UI (re)connects. */
+export const REMEDIATIONS_AT_ATTACH = 50;
+
+/** The User-Agent of the UI's requests: the agent records a decision taken here as taken by `tui`. */
+export const TUI_USER_AGENT = "aiops-agent-tui";
 
 /** How many points of history a sparkline keeps. */
 export const HISTORY_POINTS = 240;
@@ -76,6 +99,8 @@ function forwardAgentEvent(event: Exclude<AgentEvent, { type: "agent" }>, listen
       return listener({ type: "alert", alert: event.alert, time: event.time });
     case "delivery":
       return listener({ type: "delivery", delivery: event.delivery, time: event.time });
+    case "remediation":
+      return listener({ type: "remediation", run: event.remediation });
   }
 }
 
@@ -202,6 +227,14 @@ export function createApiSource(options: ApiSourceOptions): DataSource {
       // An agent without alerting (404) has none to show; the stream still brings what comes.
       if (signal.aborted) throw cause;
     }
+    // The remediation runs as they are now, on every connection: one awaiting approval shows at once.
+    try {
+      const page = await getJson(`/api/v1/remediations?limit=${REMEDIATIONS_AT_ATTACH}`, signal);
+      if (Array.isArray(page.items)) listener({ type: "remediations", runs: page.items as RemediationRun[] });
+    } catch (cause) {
+      // An agent without remediation (404) has no runs; the stream brings those to come.
+      if (signal.aborted) throw cause;
+    }
     await streamEvents(listener, signal);
   }
 
@@ -296,12 +329,27 @@ export function createApiSource(options: ApiSourceOptions): DataSource {
     }
   }
 
+  let current: SourceListener | undefined;
   return {
     label: options.label ?? base,
     start(listener) {
       if (running) return;
       running = true;
+      current = listener;
       void loop(listener);
+    },
+    async decide(id, decision) {
+      let response: Response;
+      try {
+        response = await doFetch(`${base}/api/v1/remediations/${id}/${decision}`, { method: "POST", headers: headers({ "user-agent": TUI_USER_AGENT }) });
+      } catch (cause) {
+        throw new RemoteError(describeNetworkError(cause));
+      }
+      if (!response.ok) throw new RemoteError(await describeHttpError(response), response.status);
+      const run = (await response.json()) as RemediationRun;
+      // Shown at once; the event stream brings the same change, and later ones.
+      if (running) current?.({ type: "remediation", run });
+      return run;
     },
     stop() {
       running = false;

@@ -2,6 +2,7 @@ import { render } from "ink";
 import type { Clock } from "../src/clock.ts";
 import { App } from "./app.tsx";
 import type { DataSource } from "./source.ts";
+import { createScreen } from "./screen.ts";
 import { type TerminalMode, TerminalOutput } from "./terminal-output.ts";
 
 /** A TUI on the terminal; `close()` unmounts it and gives the terminal back as it was. */
@@ -25,27 +26,27 @@ export interface StartTuiOptions {
 }
 
 /**
- * Renders the UI full screen, on the terminal's alternate screen as htop and less do, so quitting
- * leaves the shell's screen as it was; only the lines that changed are redrawn. Ink owns Ctrl-C here:
- * in raw mode the terminal sends it as a key, and it quits through `onQuit` like q. On a dumb terminal
- * (lines mode) there is no alternate screen and no cursor movement: each new screen is printed whole.
+ * Shows the UI full screen, on the terminal's alternate screen as htop and less do, so quitting leaves
+ * the shell's screen as it was. Ink reads the keys and owns the terminal's set-up and restore (raw mode,
+ * alternate screen, hidden cursor, also on a signal); the UI's own renderer draws, writing only the rows
+ * that changed. Ink owns Ctrl-C here: in raw mode the terminal sends it as a key, and it quits through
+ * `onQuit` like q. On a dumb terminal (lines mode) there is no alternate screen and no cursor movement:
+ * each new screen is printed whole.
  */
 export function startTui(options: StartTuiOptions): RunningTui {
   const terminal = options.stdout ?? process.stdout;
   const mode = options.mode ?? { plain: false, lines: false };
-  const stdout = mode.plain || mode.lines ? (new TerminalOutput(terminal, mode) as unknown as NodeJS.WriteStream) : terminal;
-  const instance = render(<App source={options.source} onQuit={options.onQuit} clock={options.clock} />, {
+  const screen = createScreen(terminal, mode);
+  // What Ink writes (the terminal's set-up, a resize, what the console prints) goes under the screen: repaint it whole.
+  const stdout = new TerminalOutput(terminal, mode, () => screen.invalidate()) as unknown as NodeJS.WriteStream;
+  const instance = render(<App source={options.source} screen={screen} onQuit={options.onQuit} clock={options.clock} />, {
     stdout,
     stdin: options.stdin ?? process.stdin,
     exitOnCtrlC: false,
     // main.ts has checked for a terminal; a CI variable in the environment must not make Ink print only the last frame.
     interactive: true,
     alternateScreen: !mode.lines,
-    // Lines mode: every frame written whole (Ink's debug output), with no cursor movement to erase the last.
-    debug: mode.lines,
-    incrementalRendering: !mode.lines,
     patchConsole: true,
-    maxFps: 10,
   });
   let closing: Promise<void> | undefined;
   const closed = instance.waitUntilExit().then(

@@ -11,22 +11,21 @@ export interface TerminalMode {
   lines: boolean;
 }
 
-/** Colour and style sequences (SGR). */
-const SGR = /\x1b\[[0-9;:]*m/g;
 /** Every escape sequence: CSI (cursor, erase, modes), OSC (titles, links), and two-character ones. */
 const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_78=>]/g;
 
 /**
- * The terminal as Ink sees it: its size and resize events, with what Ink writes filtered for the mode.
- * Plain drops colours and styles; lines mode drops every escape sequence and prints each frame whole,
- * only when it differs from the last one.
+ * The terminal as Ink sees it: its size and resize events, and what Ink itself writes. Ink draws none of
+ * the screen (the UI's own renderer does); it sets the terminal up and restores it (alternate screen,
+ * cursor) and prints what the console prints. Each write passes, and `onWrite` says the screen was
+ * written over. In lines mode (TERM=dumb) no escape sequence may reach the terminal: what is left of a
+ * write without them passes when it is more than blank lines (a console message), else nothing does.
  */
 export class TerminalOutput extends Writable {
-  private lastFrame = "";
-
   constructor(
     private readonly terminal: NodeJS.WriteStream,
     private readonly mode: TerminalMode,
+    private readonly onWrite: () => void = () => {},
   ) {
     super({ decodeStrings: false });
     terminal.on("resize", () => this.emit("resize"));
@@ -46,16 +45,11 @@ export class TerminalOutput extends Writable {
 
   override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
     let text = typeof chunk === "string" ? chunk : chunk.toString("utf8");
-    if (this.mode.lines) {
-      text = text.replace(ESCAPES, "");
-      const frame = text.replace(/\n+$/, "");
-      // A frame is written whole each time; the same frame again is not news.
-      if (frame.trim() === "" || frame === this.lastFrame) return done();
-      this.lastFrame = frame;
-      text = `\n${frame}`;
-    } else if (this.mode.plain) {
-      text = text.replace(SGR, "");
-    }
-    this.terminal.write(text, (error) => done(error ?? null));
+    if (this.mode.lines) text = text.replace(ESCAPES, "").trim() === "" ? "" : `${text.replace(ESCAPES, "").replace(/^\n+|\n+$/g, "")}\n`;
+    if (text === "") return done();
+    this.onWrite();
+    // Straight through, in order with what the screen writes to the same terminal (never held back for a callback).
+    this.terminal.write(text);
+    done();
   }
 }

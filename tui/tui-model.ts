@@ -1,5 +1,6 @@
 import type { Snapshot } from "../src/contracts/snapshot.ts";
 import type { Finding } from "../src/contracts/finding.ts";
+import type { RemediationRun } from "../src/contracts/remediation.ts";
 import { type AlertLine, type DeliveryLine, describeAlert, describeAlertView, describeDelivery } from "./describe-event.ts";
 import { RingBuffer } from "./ring-buffer.ts";
 import { HISTORY_POINTS, type AgentInfo, type Connection, type SourceEvent } from "./source.ts";
@@ -9,6 +10,7 @@ import { SPARK_KEYS, type SparkKey, sparkValue } from "./sparklines.ts";
 export const MAX_FINDINGS = 200;
 export const MAX_ALERTS = 100;
 export const MAX_DELIVERIES = 100;
+export const MAX_REMEDIATIONS = 100;
 
 /** Everything the screen shows, as one immutable value: a new object on every change, so a paused view stays put. */
 export interface TuiState {
@@ -23,6 +25,8 @@ export interface TuiState {
   alerts: readonly AlertLine[];
   /** Newest first. */
   deliveries: readonly DeliveryLine[];
+  /** Remediation runs, each as it is now, newest first. */
+  remediations: readonly RemediationRun[];
 }
 
 export const INITIAL_STATE: TuiState = {
@@ -31,6 +35,7 @@ export const INITIAL_STATE: TuiState = {
   findings: [],
   alerts: [],
   deliveries: [],
+  remediations: [],
 };
 
 /** Keeps the UI's state from a source's events; the sparklines' memory is a bounded ring buffer per series. */
@@ -39,6 +44,21 @@ export interface TuiModel {
   apply(event: SourceEvent): void;
   /** Calls `listener` after every change; returns the function that unsubscribes. */
   subscribe(listener: () => void): () => void;
+}
+
+/** Runs newest first, each once (the later of two versions of a run wins), at most MAX_REMEDIATIONS. */
+function mergeRuns(current: readonly RemediationRun[], incoming: readonly RemediationRun[]): readonly RemediationRun[] {
+  const byId = new Map(current.map((r) => [r.id, r]));
+  let changed = false;
+  for (const run of incoming) {
+    const known = byId.get(run.id);
+    if (known && known.updatedAt > run.updatedAt) continue;
+    if (known && known.updatedAt === run.updatedAt && known.outcome === run.outcome) continue;
+    byId.set(run.id, run);
+    changed = true;
+  }
+  if (!changed) return current;
+  return [...byId.values()].sort((a, b) => b.id - a.id).slice(0, MAX_REMEDIATIONS);
 }
 
 const sameFinding = (a: Finding, b: Finding) => a.type === b.type && a.metric === b.metric && a.timestamp === b.timestamp && JSON.stringify(a.labels) === JSON.stringify(b.labels);
@@ -112,6 +132,11 @@ export function createTuiModel(capacity = HISTORY_POINTS): TuiModel {
         if (older.length === 0) return s;
         const merged = [...s.deliveries, ...older].sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
         return { ...s, deliveries: merged.slice(0, MAX_DELIVERIES) };
+      }
+      case "remediation":
+      case "remediations": {
+        const remediations = mergeRuns(s.remediations, event.type === "remediation" ? [event.run] : event.runs);
+        return remediations === s.remediations ? s : { ...s, remediations };
       }
     }
   }

@@ -17,6 +17,14 @@ export interface RemediationRoutesDeps {
   decidedBy?: (request: Request) => string;
 }
 
+/**
+ * Who decided, for the record, when tokens have no names: `tui` for the terminal UI (it says so in its
+ * User-Agent), `api` for any other client. A label of the way the decision came, never a permission.
+ */
+function decidedThrough(request: Request): string {
+  return /^aiops-agent-tui\b/.test(request.headers.get("user-agent") ?? "") ? "tui" : "api";
+}
+
 function idOf(params: Record<string, string>): number {
   const id = Number(params.id);
   if (!Number.isSafeInteger(id) || id < 1) throw new HttpError(400, "invalid_parameter", `id: expected a run id (a whole number); got ${JSON.stringify(params.id)}`);
@@ -35,7 +43,7 @@ function asHttpError(cause: unknown): never {
  */
 export function createRemediationRoutes(deps: RemediationRoutesDeps): ApiRoute[] {
   const { store, remediator } = deps;
-  const who = deps.decidedBy ?? (() => "api");
+  const who = deps.decidedBy ?? decidedThrough;
   return [
     defineRoute({
       method: "GET",

@@ -143,7 +143,13 @@ describe.skipIf(!tmuxPath)("the terminal UI in tmux", () => {
     test("shows the agent live, and q leaves the agent running", async () => {
       agent = await startAgentProcess({ AIOPS_INTERVAL: "1", AIOPS_DATA_DIR: join(work, "data-attached") }, await freePort());
       const session = startInTmux("attach", [process.execPath, MAIN, "tui", "--url", agent.url("")], {});
-      await screenShowing(session, "CPU ", `● live ${agent.url("")}`, "every 1s");
+      // At 80 columns the header keeps the tabs and the interval and leaves the URL to the help screen.
+      await screenShowing(session, "CPU ", "● live · every 1s", " 4 Remediation");
+      session.keys("?");
+      await screenShowing(session, "Keys");
+      session.keys("NPage");
+      session.keys("NPage");
+      await screenShowing(session, `The agent at ${agent.url("")}, over /api/v1`);
       session.keys("q");
       expect(await session.exitCode()).toBe(0);
       expect(session.terminal()).toEqual({ alternateScreen: false, cursorShown: true });

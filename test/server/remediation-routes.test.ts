@@ -15,7 +15,7 @@ afterEach(cleanUp);
 type Json = Record<string, any>;
 
 /** The remediation routes over a real remediator and store, with two alerts already matched. */
-async function server() {
+async function server(decidedBy: ((request: Request) => string) | null = () => "ops") {
   const { store } = openStore();
   const clock = new ManualClock(Date.parse("2026-12-04T10:00:00Z"));
   const alerts = new Map<string, AlertView>();
@@ -41,7 +41,7 @@ async function server() {
     remediator.onAlertChanges([change]);
   }
   await Bun.sleep(0);
-  const { get } = testServer({ deps: { routes: createRemediationRoutes({ store, remediator, decidedBy: () => "ops" }) } });
+  const { get } = testServer({ deps: { routes: createRemediationRoutes({ store, remediator, ...(decidedBy ? { decidedBy } : {}) }) } });
   const post = (path: string) => get(path, { method: "POST" });
   return { get, post, remediator };
 }
@@ -82,5 +82,15 @@ describe("/api/v1/remediations", () => {
       error: { code: "invalid_parameter", message: 'id: expected a run id (a whole number); got "abc"' },
     });
     expect((await get("/api/v1/remediations/1/approve")).status).toBe(405);
+  });
+
+  test("without token names, the record says the way the decision came: tui for the terminal UI, api otherwise", async () => {
+    const { get } = await server(null);
+    const waiting = ((await (await get("/api/v1/remediations?outcome=awaiting_approval")).json()) as Json).items as Json[];
+    const [first, second] = waiting.sort((x, y) => x.id - y.id);
+    const fromTui = await get(`/api/v1/remediations/${first!.id}/deny`, { method: "POST", headers: { "user-agent": "aiops-agent-tui" } });
+    expect(await fromTui.json()).toMatchObject({ outcome: "denied", decidedBy: "tui", reason: "denied by tui" });
+    const fromCurl = await get(`/api/v1/remediations/${second!.id}/deny`, { method: "POST", headers: { "user-agent": "curl/8.5.0" } });
+    expect(await fromCurl.json()).toMatchObject({ outcome: "denied", decidedBy: "api" });
   });
 });

@@ -3,7 +3,7 @@ import { cleanup, render } from "ink-testing-library";
 import { ManualClock } from "../../src/clock.ts";
 import { App } from "../../tui/app.tsx";
 import type { SourceEvent } from "../../tui/source.ts";
-import { INFO, SNAPSHOT, fakeSource, finding, plain } from "./support.ts";
+import { INFO, SNAPSHOT, fakeSource, finding, remediationRun, testScreen } from "./support.ts";
 
 afterEach(cleanup);
 
@@ -13,20 +13,21 @@ const START: SourceEvent[] = [
   { type: "snapshot", snapshot: SNAPSHOT },
 ];
 
-/** The App on a manual clock; `settle` (the clock moving by 0) lets React and Ink flush a render. */
-async function app(size: { columns: number; rows: number }, events = START) {
-  const source = fakeSource(events);
+/** The App on a manual clock, drawing on a test screen; `settle` (the clock moving by 0) lets React flush a render. */
+async function app(size: { columns: number; rows: number }, events = START, answer?: Parameters<typeof fakeSource>[2]) {
+  const source = fakeSource(events, "in-process", answer);
   const clock = new ManualClock(Date.parse(SNAPSHOT.timestamp));
+  const screen = testScreen();
   const settle = () => clock.advance(0);
   let quits = 0;
-  const r = render(<App source={source} onQuit={() => quits++} clock={clock} size={size} />);
+  const r = render(<App source={source} screen={screen} onQuit={() => quits++} clock={clock} size={size} />);
   await settle();
-  const frame = () => plain(r.lastFrame());
+  const frame = () => screen.frame();
   const press = async (key: string) => {
     r.stdin.write(key);
     await settle();
   };
-  return { ...r, source, clock, settle, frame, press, quits: () => quits };
+  return { ...r, source, clock, screen, settle, frame, press, quits: () => quits };
 }
 
 function fits(frame: string, size: { columns: number; rows: number }) {
@@ -68,9 +69,9 @@ describe("App", () => {
   });
 
   test("resizing, down to a tiny terminal and back, never breaks the screen", async () => {
-    const { frame, rerender, source, clock, settle } = await app({ columns: 120, rows: 40 });
+    const { frame, rerender, source, clock, screen, settle } = await app({ columns: 120, rows: 40 });
     for (const size of [{ columns: 30, rows: 8 }, { columns: 20, rows: 3 }, { columns: 200, rows: 60 }, { columns: 80, rows: 24 }]) {
-      rerender(<App source={source} onQuit={() => {}} clock={clock} size={size} />);
+      rerender(<App source={source} screen={screen} onQuit={() => {}} clock={clock} size={size} />);
       await settle();
       fits(frame(), { columns: Math.max(20, size.columns), rows: Math.max(1, size.rows) });
     }
@@ -95,6 +96,11 @@ describe("App", () => {
     await press("?");
     expect(frame()).toContain("Keys");
     expect(frame()).toContain("pause the screen");
+    // Taller than the screen: the arrows scroll it.
+    expect(frame()).toMatch(/↓ \d+ more lines/);
+    expect(frame()).not.toContain("The agent running in this process.");
+    for (let i = 0; i < 20; i++) await press("j");
+    expect(frame()).toContain("The agent running in this process.");
     await press("?");
     expect(frame()).not.toContain("pause the screen");
     await press("q");
@@ -130,5 +136,88 @@ describe("App", () => {
     expect(frame()).toContain("finding 27 ");
     await press("k");
     expect(frame()).toContain("finding 28 ");
+  });
+});
+
+describe("App drawing", () => {
+  test("events that arrive together are drawn once", async () => {
+    const { screen, source, settle, frame } = await app({ columns: 120, rows: 40 });
+    const before = screen.draws;
+    source.push({ type: "snapshot", snapshot: { ...SNAPSHOT, timestamp: "2026-11-26T17:00:01.000Z", cpu: { ...SNAPSHOT.cpu!, usage_percent: 66.6 } } });
+    source.push({ type: "finding", finding: finding({ message: "one" }) });
+    source.push({ type: "finding", finding: finding({ message: "two", timestamp: "2026-11-26T17:00:01.000Z" }) });
+    await settle();
+    expect(screen.draws).toBe(before + 1);
+    expect(frame()).toContain("66.6%");
+    expect(frame()).toContain("two");
+  });
+});
+
+describe("App: remediation runs", () => {
+  const WAITING = remediationRun({ id: 7, action: "touch-flag", alert: { fingerprint: "f1", labels: { alertname: "memory_high" } }, plan: "/usr/bin/touch /tmp/flag" });
+  const DONE = remediationRun({ id: 6, outcome: "succeeded", action: "stop-runaway" });
+  const WITH_RUNS: SourceEvent[] = [...START, { type: "remediations", runs: [WAITING, DONE] }];
+
+  test("the tab counts the runs awaiting approval; the panel is in view once there are runs, and 4 focuses it", async () => {
+    const { frame, press } = await app({ columns: 120, rows: 40 }, WITH_RUNS);
+    expect(frame().split("\n")[1]).toMatch(/ 4 Remediation 1$/);
+    expect(frame()).toContain("─ Remediation ─");
+    expect(frame()).toMatch(/awaiting approval {2}touch-flag {2}memory_high {2}\/usr\/bin\/touch \/tmp\/flag/);
+    await press("4");
+    expect(frame()).toContain("› ");
+    expect(frame()).toContain("a approves, d denies the selected run");
+    // Without runs the panel gives its lines to the others, until it has the focus.
+    const empty = await app({ columns: 120, rows: 40 });
+    expect(empty.frame()).not.toContain("─ Remediation");
+    await empty.press("4");
+    expect(empty.frame()).toContain("No remediation runs");
+  });
+
+  test("a, then y: the selected run is approved through the source, and the agent's answer shows", async () => {
+    const { frame, press, source, settle } = await app({ columns: 120, rows: 40 }, WITH_RUNS, async (id) => ({ ...WAITING, id, outcome: "running", decidedBy: "tui" }));
+    await press("4");
+    await press("a");
+    expect(frame()).toContain("Approve run 7, touch-flag for memory_high? y confirms, any other key cancels");
+    expect(source.decisions).toEqual([]);
+    await press("y");
+    await settle();
+    expect(source.decisions).toEqual([[7, "approve"]]);
+    expect(frame()).toContain("Run 7 approved: now running");
+  });
+
+  test("d, then any other key: cancelled, nothing sent; a run not awaiting approval is refused here with the reason", async () => {
+    const { frame, press, source } = await app({ columns: 120, rows: 40 }, WITH_RUNS);
+    await press("4");
+    await press("d");
+    expect(frame()).toContain("Deny run 7");
+    await press("n");
+    expect(frame()).toContain("Not denied: cancelled.");
+    await press("j");
+    await press("a");
+    expect(frame()).toContain("Run 6 is succeeded: only a run awaiting approval can be approved.");
+    expect(source.decisions).toEqual([]);
+  });
+
+  test("a refusal by the agent (no write permission, a run no longer waiting) shows in the panel; the UI goes on", async () => {
+    const refuse = async () => {
+      throw new Error("HTTP 403: changing state needs a token with write scope");
+    };
+    const { frame, press, settle, source } = await app({ columns: 120, rows: 40 }, WITH_RUNS, refuse);
+    await press("4");
+    await press("a");
+    await press("y");
+    await settle();
+    expect(frame()).toContain("Run 7 not approved: HTTP 403: changing state needs a token with write scope");
+    source.push({ type: "snapshot", snapshot: { ...SNAPSHOT, timestamp: "2026-11-26T17:00:01.000Z", cpu: { ...SNAPSHOT.cpu!, usage_percent: 12.3 } } });
+    await settle();
+    expect(frame()).toContain("12.3%");
+  });
+
+  test("a run that changes state arrives as an event and takes its new outcome in place", async () => {
+    const { frame, source, settle } = await app({ columns: 120, rows: 40 }, WITH_RUNS);
+    source.push({ type: "remediation", run: { ...WAITING, outcome: "verifying", decidedBy: "ops", updatedAt: WAITING.updatedAt + 1 } });
+    await settle();
+    expect(frame()).toMatch(/verifying {10}touch-flag/);
+    expect(frame().split("\n")[1]).not.toContain("Remediation 1");
   });
 });

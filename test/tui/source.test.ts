@@ -12,6 +12,11 @@ import { cleanUp, tempDir } from "../store/support/temp.ts";
 import { freePort, waitFor } from "../support/ports.ts";
 import { INVENTORY, SNAPSHOT, finding } from "./support.ts";
 import { alertChange, deliveryAttempt } from "../support/events.ts";
+import type { AlertView } from "../../src/contracts/alert.ts";
+import { createHostPaths } from "../../src/collect/linux/host-paths.ts";
+import { createAction } from "../../src/remediate/create-actions.ts";
+import { createRemediator } from "../../src/remediate/remediator.ts";
+import { createRemediationRoutes } from "../../src/server/remediation-routes.ts";
 
 const TOKEN = "tui-test-token-0123456789";
 const sources: DataSource[] = [];
@@ -218,5 +223,99 @@ describe("the remote source, against a real agent server", () => {
     const count = events.length;
     await clock.advance(60_000);
     expect(events.length).toBe(count);
+  });
+});
+
+/**
+ * A real agent server with real remediation: an `approve`-mode `exec` action (/bin/true) on cpu_high,
+ * the remediator recording in a real store and publishing on the bus; two cpu_high alerts have fired,
+ * so two runs await approval before any UI attaches.
+ */
+async function remediationServer(env: Record<string, string> = {}) {
+  const clock = new ManualClock(Date.parse(SNAPSHOT.timestamp));
+  const quiet = createLogger({ level: "critical", clock, sink: { write() {} } });
+  const yaml = 'remediation:\n  actions:\n    - name: restart-app\n      match: ["alertname=cpu_high"]\n      mode: approve\n      exec: { path: /bin/true }\n';
+  const loaded = loadConfig({ env: { AIOPS_INTERVAL: "1", ...env }, file: "agent.yaml", readFile: () => yaml });
+  store = createStore({ dataDir: tempDir("aiops-tui-"), settings: loaded.config.store, log: quiet, metrics: new SelfMetrics(), clock });
+  store.open();
+  const bus = new EventBus(clock);
+  const alerts = new Map<string, AlertView>();
+  const remediator = createRemediator(loaded.config, {
+    store,
+    clock,
+    events: bus,
+    metrics: new SelfMetrics(),
+    log: quiet,
+    createAction: (action) => createAction(action, { clock, env: {}, paths: createHostPaths("/"), hostRoot: "/", agent: { name: "db-2", environment: "test" } }),
+    currentAlert: (fingerprint) => alerts.get(fingerprint),
+  });
+  remediator.start();
+  for (const fingerprint of ["first", "second"]) {
+    const change = alertChange({ fingerprint });
+    alerts.set(fingerprint, change.alert);
+    remediator.onAlertChanges([change]);
+  }
+  await clock.advance(0);
+  const server = createHttpServer({
+    agent: { health: () => ({ live: true, ready: true, reasons: [], ticks: 1 }), latest: () => SNAPSHOT, inventory: INVENTORY },
+    config: () => loaded,
+    metrics: new SelfMetrics(),
+    events: bus,
+    log: quiet,
+    clock,
+    version: "9.9.9",
+    routes: [...createHistoryRoutes(store, clock), ...createRemediationRoutes({ store: store!, remediator })],
+  });
+  servers.push(server);
+  const { port } = server.listen("127.0.0.1:0");
+  const inProcess = (over: Partial<ApiSourceOptions> = {}) =>
+    createApiSource({
+      url: "http://in-process",
+      label: "in-process",
+      inProcess: true,
+      clock,
+      fetch: ((input: string | URL | Request, init?: RequestInit) => server.fetch(new Request(input as string, init))) as typeof fetch,
+      ...over,
+    });
+  return { clock, url: `http://127.0.0.1:${port}`, inProcess };
+}
+
+describe("remediation runs through the source, against a real agent server", () => {
+  test("the runs recorded before the UI attached come at once; an approval goes through the API with the token, and the run's changes follow as events", async () => {
+    const { clock, url } = await remediationServer({ AIOPS_API_TOKEN: TOKEN });
+    const source = createApiSource({ url, token: TOKEN, clock });
+    const events = collect(source);
+    await arrived("the stream to be live", () => lastConnection(events)?.state === "live");
+    const seeded = ofType(events, "remediations")[0]!.runs;
+    expect(seeded.map((r) => `${r.id}:${r.action}:${r.outcome}:${r.alert.fingerprint}`)).toEqual(["2:restart-app:awaiting_approval:second", "1:restart-app:awaiting_approval:first"]);
+
+    const approved = await source.decide(1, "approve");
+    expect(approved).toMatchObject({ id: 1, outcome: "running", decidedBy: "tui" });
+    // The answer reaches the listener at once, and the stream brings the same change and the next: the action ran.
+    expect(ofType(events, "remediation").map((e) => e.run.outcome)).toContain("running");
+    await arrived("the run to be verified", () => ofType(events, "remediation").some((e) => e.run.id === 1 && e.run.outcome === "verifying"));
+    const denied = await source.decide(2, "deny");
+    expect(denied).toMatchObject({ id: 2, outcome: "denied", decidedBy: "tui", reason: "denied by tui" });
+  });
+
+  test("refusals are errors that say why: no token (401), a run no longer waiting (409), no such run (404)", async () => {
+    const { clock, url } = await remediationServer({ AIOPS_API_TOKEN: TOKEN });
+    const anonymous = createApiSource({ url, clock });
+    sources.push(anonymous);
+    await expect(anonymous.decide(1, "approve")).rejects.toThrow("HTTP 401: the agent wants a bearer token (--token or AIOPS_API_TOKEN)");
+    const source = createApiSource({ url, token: TOKEN, clock });
+    sources.push(source);
+    await source.decide(2, "deny");
+    await expect(source.decide(2, "approve")).rejects.toThrow("HTTP 409: run 2 is denied, not awaiting approval");
+    await expect(source.decide(99, "deny")).rejects.toThrow("HTTP 404: no remediation run 99");
+  });
+
+  test("in-process: the same decision through the server's handler, without a socket", async () => {
+    const { inProcess, clock } = await remediationServer();
+    const source = inProcess();
+    const events = collect(source);
+    await clock.advance(0);
+    expect(ofType(events, "remediations")[0]!.runs).toHaveLength(2);
+    expect(await source.decide(2, "deny")).toMatchObject({ outcome: "denied", decidedBy: "tui" });
   });
 });

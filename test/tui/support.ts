@@ -2,10 +2,13 @@ import { finding as sharedFinding } from "../support/findings.ts";
 import type { Inventory } from "../../src/collect/inventory.ts";
 import type { Snapshot } from "../../src/contracts/snapshot.ts";
 import type { Finding } from "../../src/contracts/finding.ts";
-import type { AgentInfo, DataSource, SourceEvent, SourceListener } from "../../tui/source.ts";
+import type { RemediationRun } from "../../src/contracts/remediation.ts";
+import type { AgentInfo, DataSource, RemediationDecision, SourceEvent, SourceListener } from "../../tui/source.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { thresholdLevelsOf } from "../../src/detect/threshold-levels.ts";
 import type { ThresholdLevels } from "../../tui/thresholds.ts";
+import { type Line, type Style, plainText } from "../../tui/line.ts";
+import type { Screen } from "../../tui/screen.ts";
 
 /** A hand-written snapshot of a small 4-CPU host, every section filled, numbers easy to check. */
 export const SNAPSHOT: Snapshot = {
@@ -75,12 +78,20 @@ export function finding(overrides: Partial<Finding> = {}): Finding {
   return sharedFinding({ score: 1, timestamp: "2026-11-26T17:00:00.000Z", ...overrides });
 }
 
-/** A source that replays `events` on start and lets a test push more. */
-export function fakeSource(events: SourceEvent[] = [], label = "in-process"): DataSource & { push(event: SourceEvent): void; stopped: boolean } {
+/**
+ * A source that replays `events` on start and lets a test push more. Decisions on remediation runs are
+ * recorded, and answered by `answer` (by default the run, denied or running, as the agent would).
+ */
+export function fakeSource(
+  events: SourceEvent[] = [],
+  label = "in-process",
+  answer?: (id: number, decision: RemediationDecision) => Promise<RemediationRun>,
+): DataSource & { push(event: SourceEvent): void; stopped: boolean; decisions: Array<[number, RemediationDecision]> } {
   let listener: SourceListener | undefined;
   const source = {
     label,
     stopped: false,
+    decisions: [] as Array<[number, RemediationDecision]>,
     start(l: SourceListener) {
       listener = l;
       for (const e of events) l(e);
@@ -92,30 +103,66 @@ export function fakeSource(events: SourceEvent[] = [], label = "in-process"): Da
     push(event: SourceEvent) {
       listener?.(event);
     },
+    async decide(id: number, decision: RemediationDecision) {
+      source.decisions.push([id, decision]);
+      if (answer) return answer(id, decision);
+      throw new Error(`no run ${id}`);
+    },
   };
   return source;
 }
 
-/**
- * Ink colours through chalk, which finds no colour terminal under `bun test` (level 0). Colour tests
- * turn basic colours on for their duration and read the escape codes: red is 31, yellow 33, green 32.
- */
-export async function withColours<T>(fn: () => T | Promise<T>): Promise<T> {
-  const { default: chalk } = await import("chalk");
-  const level = chalk.level;
-  chalk.level = 1;
-  try {
-    return await fn();
-  } finally {
-    chalk.level = level;
-  }
+/** A remediation run as the agent records it: an `approve`-mode exec action on cpu_high, awaiting approval. */
+export function remediationRun(overrides: Partial<RemediationRun> = {}): RemediationRun {
+  return {
+    id: 1,
+    action: "restart-app",
+    kind: "exec",
+    mode: "approve",
+    alert: { fingerprint: "f00dfeed", labels: { alertname: "cpu_high", severity: "warning" } },
+    outcome: "awaiting_approval",
+    reason: "",
+    plan: "/usr/bin/systemctl restart app",
+    exitCode: null,
+    signal: null,
+    output: "",
+    decidedBy: null,
+    createdAt: Date.parse("2026-11-26T17:00:00.000Z"),
+    startedAt: null,
+    endedAt: null,
+    verifyBy: null,
+    updatedAt: Date.parse("2026-11-26T17:00:00.000Z"),
+    ...overrides,
+  };
 }
 
-export const RED = "\u001b[31m";
-export const YELLOW = "\u001b[33m";
-export const GREEN = "\u001b[32m";
+/** Lines as the terminal shows their text: one row each, trailing blanks cut. */
+export function frameText(lines: readonly Line[]): string {
+  return lines.map((l) => plainText(l).trimEnd()).join("\n");
+}
 
-/** A frame without escape codes, for assertions on text. */
-export function plain(frame: string | undefined): string {
-  return (frame ?? "").replace(/\u001b\[[0-9;]*m/g, "");
+/** The style of the first span whose text contains `text` (undefined: unstyled), for assertions on colours. */
+export function styleOf(lines: Line | readonly Line[], text: string): Style | undefined {
+  const spans = (lines.length > 0 && Array.isArray(lines[0]) ? (lines as readonly Line[]).flat() : (lines as Line)) as Line;
+  const found = spans.find((s) => s.text.includes(text));
+  if (!found) throw new Error(`no span contains ${JSON.stringify(text)}: ${JSON.stringify(spans.map((s) => s.text))}`);
+  return found.style;
+}
+
+/** The colour `text` is drawn in. */
+export const colourOf = (lines: Line | readonly Line[], text: string) => styleOf(lines, text)?.color;
+
+/** A screen that keeps what was last drawn, for the App's tests: the rows, as text or with their styles. */
+export function testScreen(): Screen & { rows: readonly Line[]; frame(): string; draws: number } {
+  const screen = {
+    rows: [] as readonly Line[],
+    draws: 0,
+    draw(rows: readonly Line[]) {
+      screen.rows = rows;
+      screen.draws++;
+    },
+    invalidate() {},
+    frame: () => frameText(screen.rows),
+  };
+  return screen;
 }

@@ -9,9 +9,8 @@ function terminal() {
     columns: 80,
     rows: 24,
     isTTY: true,
-    write(text: string, done?: (error?: Error | null) => void) {
+    write(text: string) {
       written.push(text);
-      done?.(null);
       return true;
     },
   });
@@ -20,22 +19,29 @@ function terminal() {
 
 const write = (out: TerminalOutput, text: string) => new Promise<void>((resolve) => out.write(text, () => resolve()));
 
-describe("TerminalOutput", () => {
-  test("plain (NO_COLOR): colours and styles go, cursor movement stays", async () => {
+describe("TerminalOutput: the terminal as Ink sees it", () => {
+  test("full screen: Ink's writes (alternate screen, cursor) pass in order, and each says the screen was written over", async () => {
     const { t, written } = terminal();
-    const out = new TerminalOutput(t, { plain: true, lines: false });
-    await write(out, "\u001b[2K\u001b[1A\u001b[31m\u001b[1mCPU\u001b[22m\u001b[39m 96.0%!!");
-    expect(written).toEqual(["\u001b[2K\u001b[1ACPU 96.0%!!"]);
+    let overwritten = 0;
+    const out = new TerminalOutput(t, { plain: true, lines: false }, () => overwritten++);
+    out.write("\u001b[?1049h");
+    out.write("\u001b[?25l");
+    await write(out, "\n");
+    expect(written).toEqual(["\u001b[?1049h", "\u001b[?25l", "\n"]);
+    expect(overwritten).toBe(3);
   });
 
-  test("lines (TERM=dumb): no escape sequence at all; each new frame printed whole, a repeated one not", async () => {
+  test("lines (TERM=dumb): no escape sequence reaches the terminal; Ink's set-up and empty frames not at all, a console message as text", async () => {
     const { t, written } = terminal();
-    const out = new TerminalOutput(t, { plain: true, lines: true });
-    await write(out, "\u001b[?1049h\u001b[?25l\u001b[32mframe 1\nline 2\u001b[0m");
-    await write(out, "frame 1\nline 2");
-    await write(out, "\u001b]0;title\u0007frame 2\nline 2\n");
-    expect(written).toEqual(["\nframe 1\nline 2", "\nframe 2\nline 2"]);
-    expect(written.join("")).not.toContain("\u001b");
+    let overwritten = 0;
+    const out = new TerminalOutput(t, { plain: true, lines: true }, () => overwritten++);
+    await write(out, "\u001b[?25l\n");
+    await write(out, "\n\n");
+    expect(written).toEqual([]);
+    expect(overwritten).toBe(0);
+    await write(out, "\u001b[2K\u001b[1Aa message from the console\u001b[0m\n");
+    expect(written).toEqual(["a message from the console\n"]);
+    expect(overwritten).toBe(1);
   });
 
   test("the size and resizes are the terminal's", () => {

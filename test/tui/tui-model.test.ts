@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { MAX_FINDINGS, createTuiModel } from "../../tui/tui-model.ts";
-import { INFO, SNAPSHOT, finding } from "./support.ts";
+import { MAX_FINDINGS, MAX_REMEDIATIONS, createTuiModel } from "../../tui/tui-model.ts";
+import { INFO, SNAPSHOT, finding, remediationRun } from "./support.ts";
 import { alertChange, deliveryAttempt } from "../support/events.ts";
 
 const at = (seconds: number) => new Date(Date.parse(SNAPSHOT.timestamp) + seconds * 1000).toISOString();
@@ -81,5 +81,23 @@ describe("the UI's state", () => {
     // A live change of an alert seen at attach replaces its line.
     model.apply({ type: "alert", alert: { ...alertChange({ fingerprint: "firing-one" }), from: "firing", to: "firing", alert: { ...view, fingerprint: "firing-one", severity: "warning" } } });
     expect(model.getState().alerts[0]).toMatchObject({ key: "firing-one", severity: "warning", change: "de-escalated" });
+  });
+
+  test("remediation runs newest first, each as it is now: a later change replaces it, an older one never", () => {
+    const model = createTuiModel();
+    model.apply({ type: "remediation", run: remediationRun({ id: 2, updatedAt: 2000 }) });
+    // Recorded before the UI attached, one of them (2) as it was before its latest change.
+    model.apply({ type: "remediations", runs: [remediationRun({ id: 3, updatedAt: 3000 }), remediationRun({ id: 2, outcome: "awaiting_approval", updatedAt: 1000 }), remediationRun({ id: 1 })] });
+    expect(model.getState().remediations.map((r) => r.id)).toEqual([3, 2, 1]);
+    model.apply({ type: "remediation", run: remediationRun({ id: 3, outcome: "running", decidedBy: "tui", updatedAt: 4000 }) });
+    model.apply({ type: "remediation", run: remediationRun({ id: 3, outcome: "awaiting_approval", updatedAt: 3000 }) });
+    expect(model.getState().remediations.map((r) => `${r.id}:${r.outcome}`)).toEqual(["3:running", "2:awaiting_approval", "1:awaiting_approval"]);
+    // The same run again is no change at all.
+    const before = model.getState();
+    model.apply({ type: "remediation", run: remediationRun({ id: 3, outcome: "running", decidedBy: "tui", updatedAt: 4000 }) });
+    expect(model.getState()).toBe(before);
+    for (let i = 10; i < 10 + MAX_REMEDIATIONS; i++) model.apply({ type: "remediation", run: remediationRun({ id: i }) });
+    expect(model.getState().remediations).toHaveLength(MAX_REMEDIATIONS);
+    expect(model.getState().remediations[0]!.id).toBe(9 + MAX_REMEDIATIONS);
   });
 });

@@ -1,5 +1,5 @@
-import { Text } from "ink";
 import type { ThresholdLevel } from "../../src/contracts/finding.ts";
+import { type Line, line, span } from "../line.ts";
 import { colourAt } from "../thresholds.ts";
 
 const TICKS = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"] as const;
@@ -35,19 +35,20 @@ export interface PerCpuProps {
   level: ThresholdLevel | undefined;
   /** CPUs not shown, counted at the end of the line. */
   hidden?: number;
+  /** Old values while the connection is down: without the levels' colours. */
+  stale?: boolean;
 }
 
 /** One line of per-CPU usage, each CPU coloured by the CPU levels: `per CPU  42  48   7`. */
-export function PerCpu({ values, numbers, label, labelWidth, level, hidden = 0 }: PerCpuProps) {
-  return (
-    <Text wrap="truncate-end">
-      <Text dimColor>{label.padEnd(labelWidth)}</Text>{" "}
-      {values.map((v, i) => (
-        <Text key={i} color={colourAt(v, level)}>
-          {numbers ? `${i > 0 ? " " : ""}${`${Math.round(v)}`.padStart(3)}` : TICKS[Math.min(7, Math.max(0, Math.round((v / 100) * 7)))]}
-        </Text>
-      ))}
-      {hidden > 0 ? <Text dimColor> +{hidden}</Text> : null}
-    </Text>
+export function PerCpu({ values, numbers, label, labelWidth, level, hidden = 0, stale = false }: PerCpuProps): Line {
+  return line(
+    span(label.padEnd(labelWidth), { dim: true }),
+    " ",
+    values.map((v, i) => {
+      const color = stale ? undefined : colourAt(v, level);
+      const text = numbers ? `${i > 0 ? " " : ""}${`${Math.round(v)}`.padStart(3)}` : TICKS[Math.min(7, Math.max(0, Math.round((v / 100) * 7)))]!;
+      return span(text, color ? { color } : undefined);
+    }),
+    hidden > 0 ? span(` +${hidden}`, { dim: true }) : null,
   );
 }

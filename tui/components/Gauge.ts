@@ -1,9 +1,9 @@
-import { Text } from "ink";
-import { formatPercent, truncate } from "../format.ts";
 import { severityAt, type ThresholdLevel } from "../../src/contracts/finding.ts";
+import { formatPercent, truncate } from "../format.ts";
+import { type Line, line, span, withStyle } from "../line.ts";
 import { colourAt } from "../thresholds.ts";
-import { Bar } from "./Bar.tsx";
-import { Sparkline } from "./Sparkline.tsx";
+import { Bar } from "./Bar.ts";
+import { Sparkline } from "./Sparkline.ts";
 
 export interface GaugeProps {
   label: string;
@@ -31,23 +31,17 @@ export function levelMark(percent: number, level: ThresholdLevel | undefined): s
 }
 
 /** One line: `Mem    ██████····  50.0%   4.00 GiB / 8.00 GiB  ▁▂▃▅`, coloured (and marked) by the levels. */
-export function Gauge({ label, labelWidth, percent, level, barWidth, detail, detailWidth, history, sparkWidth = 0, stale = false }: GaugeProps) {
+export function Gauge({ label, labelWidth, percent, level, barWidth, detail, detailWidth, history, sparkWidth = 0, stale = false }: GaugeProps): Line {
   const color = stale ? undefined : colourAt(percent, level);
   const detailText = detail === undefined ? "" : detailWidth ? truncate(detail, detailWidth).padEnd(detailWidth) : detail;
-  return (
-    <Text wrap="truncate-end" dimColor={stale}>
-      <Text bold={!stale}>{truncate(label, labelWidth).padEnd(labelWidth)}</Text> <Bar percent={percent} width={barWidth} color={color} />{" "}
-      <Text color={color}>
-        {formatPercent(percent).padStart(6)}
-        {levelMark(percent, level)}
-      </Text>
-      {detailText ? ` ${detailText}` : ""}
-      {history && history.length > 0 && sparkWidth > 0 ? (
-        <Text>
-          {" "}
-          <Sparkline values={history} width={sparkWidth} max={100} color={color} />
-        </Text>
-      ) : null}
-    </Text>
+  const gauge = line(
+    span(truncate(label, labelWidth).padEnd(labelWidth), { bold: !stale }),
+    " ",
+    Bar({ percent, width: barWidth, color }),
+    " ",
+    span(formatPercent(percent).padStart(6) + levelMark(percent, level), color ? { color } : undefined),
+    detailText ? ` ${detailText}` : "",
+    history && history.length > 0 && sparkWidth > 0 ? line(" ", Sparkline({ values: history, width: sparkWidth, max: 100, color })) : null,
   );
+  return stale ? withStyle(gauge, { dim: true }) : gauge;
 }

@@ -1,6 +1,5 @@
-import { Box, Text } from "ink";
-import { memo } from "react";
 import { truncate } from "../format.ts";
+import { type Colour, type Line, span } from "../line.ts";
 
 const EIGHTHS = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"] as const;
 
@@ -15,7 +14,7 @@ export interface GraphProps {
   max?: number;
   /** How a value reads in the title (`45.2%`, `1.25 MB/s`). */
   format: (value: number) => string;
-  color?: string | undefined;
+  color?: Colour | undefined;
   /** Old values while the connection is down: dim. */
   stale?: boolean;
 }
@@ -36,20 +35,11 @@ export function graphRows(values: readonly number[], width: number, rows: number
  * A history as a chart several lines high, for a terminal with rows to spare: a title with the latest
  * and the highest value, then the chart (newest on the right).
  */
-export const Graph = memo(function Graph({ title, values, width, height, max, format, color, stale = false }: GraphProps) {
+export function Graph({ title, values, width, height, max, format, color, stale = false }: GraphProps): Line[] {
   const rows = Math.max(1, height - 1);
   const latest = values.at(-1);
   const peak = values.length > 0 ? Math.max(...values.slice(-width)) : undefined;
   const head = `${title}${latest !== undefined ? `  now ${format(latest)}` : ""}${peak !== undefined ? `  max ${format(peak)}` : ""}`;
-  return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
-      <Text bold={!stale} dimColor={stale} wrap="truncate-end">
-        {truncate(head, width)}
-      </Text>
-      {/* The chart is one Text of several lines: one node to lay out, however tall. */}
-      <Text color={stale ? undefined : color} dimColor={stale || !color} wrap="truncate-end">
-        {graphRows(values, width, rows, max).join("\n")}
-      </Text>
-    </Box>
-  );
-});
+  const chart = { color: stale ? undefined : color, dim: stale || !color };
+  return [[span(truncate(head, width), { bold: !stale, dim: stale })], ...graphRows(values, width, rows, max).map((r) => [span(r, chart)])].slice(0, Math.max(0, height));
+}

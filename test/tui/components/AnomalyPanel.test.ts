@@ -1,0 +1,45 @@
+import { describe, expect, test } from "bun:test";
+import { AnomalyPanel } from "../../../tui/components/AnomalyPanel.ts";
+import { colourOf, finding, frameText } from "../support.ts";
+
+const findings = [
+  finding({ type: "disk_high", severity: "critical", message: "High disk usage: 96.00% on /", timestamp: "2026-11-26T17:00:05.000Z" }),
+  finding({ timestamp: "2026-11-26T17:00:00.000Z" }),
+];
+
+describe("AnomalyPanel", () => {
+  test("with no findings it says so", () => {
+    const frame = frameText(AnomalyPanel({ findings: [], width: 80, height: 4 }));
+    expect(frame).toStartWith("─ Anomalies ──");
+    expect(frame).toContain("No anomalies yet");
+  });
+
+  test("newest first, severity and type on each line, the count in the title", () => {
+    const lines = frameText(AnomalyPanel({ findings, width: 80, height: 4 })).split("\n");
+    expect(lines[0]).toEndWith("─ 2");
+    expect(lines[1]).toMatch(/^\d\d:\d\d:\d\d CRIT High disk usage: 96\.00% on \/ +disk_high$/);
+    expect(lines[2]).toMatch(/^\d\d:\d\d:\d\d WARN High CPU usage: 85\.50% +cpu_high$/);
+  });
+
+  test("critical red, warning yellow", () => {
+    const lines = AnomalyPanel({ findings, width: 80, height: 4 });
+    expect(colourOf(lines[1]!, "CRIT")).toBe("red");
+    expect(colourOf(lines[1]!, "High disk usage")).toBe("red");
+    expect(colourOf(lines[2]!, "WARN")).toBe("yellow");
+  });
+
+  test("scrolled, with the position in the title", () => {
+    const many = Array.from({ length: 10 }, (_, i) => finding({ message: `finding ${i}` }));
+    const frame = frameText(AnomalyPanel({ findings: many, width: 80, height: 4, offset: 2 }));
+    expect(frame).toContain("3–5 of 10");
+    expect(frame).toContain("finding 2");
+    expect(frame).not.toContain("finding 1 ");
+    // Scrolling past the end keeps the last page in view.
+    expect(frameText(AnomalyPanel({ findings: many, width: 80, height: 4, offset: 99 }))).toContain("8–10 of 10");
+  });
+
+  test("a message with a newline or an escape stays on its line, as text", () => {
+    const lines = AnomalyPanel({ findings: [finding({ message: "two\nlines \u001b[31mred" })], width: 80, height: 3 });
+    expect(frameText(lines).split("\n")[1]).toMatch(/WARN two lines  \[31mred +cpu_high$/);
+  });
+});

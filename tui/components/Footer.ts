@@ -1,0 +1,22 @@
+import { type Line, line, span } from "../line.ts";
+
+export interface FooterProps {
+  paused: boolean;
+  width: number;
+  /** How many panels the number keys jump to. */
+  panels: number;
+}
+
+const key = (k: string, does: string): Line => [span(k, { bold: true, color: "cyan" }), span(` ${does}  `)];
+
+/** The keys, always in view: q quit, p pause, tab or arrows to move between panels, ? help. */
+export function Footer({ paused, width, panels }: FooterProps): Line {
+  return line(
+    key("q", "quit"),
+    key("p", paused ? "resume" : "pause"),
+    key("tab/←→", "panel"),
+    key("↑↓", "scroll"),
+    key("?", "help"),
+    width >= 90 ? span(`${Array.from({ length: panels }, (_, i) => i + 1).join(" ")} jump to a panel`, { dim: true }) : null,
+  );
+}

@@ -30,6 +30,12 @@ import { createHistoryStage } from "./store/history-stage.ts";
 import { createStore } from "./store/store.ts";
 import { createAlerting } from "./alert/alerting.ts";
 import { EventBus } from "./event-bus.ts";
+import { systemClock } from "./clock.ts";
+import { createProcessTable } from "./collect/process-table.ts";
+import { createPluginRunner } from "./collect/plugins/exec-plugins.ts";
+import { createRootCauseStage } from "./detect/root-cause.ts";
+import { createSourceLimitsStage } from "./detect/source-limits.ts";
+import { createProcessRoutes } from "./server/process-routes.ts";
 
 /** Exit codes: sysexits.h's EX_USAGE-like 2 for a bad command line, EX_CONFIG 78 for a bad configuration. */
 const EXIT_USAGE = 2;
@@ -273,7 +279,21 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
     store.close();
     return EXIT_CONFIG;
   }
-  const agent = new Agent({ config: loaded.config, log: root, inventory, metrics, events, stages: [detection, history, alerting.stage] });
+  // Processes (full list for the API and root-cause context) and exec plugins live as long as the agent:
+  // a reload rebuilds the collectors around them.
+  const processTable = createProcessTable();
+  const plugins = createPluginRunner(loaded.config.collect.plugins, { clock: systemClock, log: componentLogger(root, "plugins"), metrics });
+  const collectLog = componentLogger(root, "collect");
+  const agent = new Agent({
+    config: loaded.config,
+    log: root,
+    inventory,
+    metrics,
+    events,
+    collectors: (config) =>
+      createCollectors(config, { notice: (m) => collectLog.info(m), warn: (m) => collectLog.warning(m), processTable, plugins }),
+    stages: [detection, createSourceLimitsStage(loaded.config), createRootCauseStage(processTable), history, alerting.stage],
+  });
   const server = createHttpServer({
     agent,
     config: () => current,
@@ -281,7 +301,11 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
     events: agent.events,
     log: root,
     version: pkg.version,
-    routes: [...createHistoryRoutes(store), ...createAlertRoutes({ store, stage: alerting.stage })],
+    routes: [
+      ...createHistoryRoutes(store),
+      ...createAlertRoutes({ store, stage: alerting.stage }),
+      ...createProcessRoutes({ table: processTable, enabled: () => process.platform === "linux" && current.config.collect.processes.enabled }),
+    ],
     readiness: () => ({ store: store.degraded?.reason }),
   });
   try {
@@ -294,6 +318,7 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
   }
   alerting.start();
   await agent.start();
+  plugins.start();
 
   const watcher = new ConfigWatcher((file) => reload(`${file} changed`));
   const reload = (why: string) => {
@@ -310,6 +335,7 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
     root.level = next.config.log.level;
     for (const warning of next.warnings) log.warning(warning);
     agent.reload(next.config);
+    plugins.reload(next.config.collect.plugins);
     agent.events.publish({ type: "agent", agent: agentIdentity(next, pkg.version) });
     watcher.watch(next);
     if (next.config.server.listen !== previousListen) void rebind(previousListen, next.config.server.listen);
@@ -339,6 +365,7 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
       watcher.close();
       // The terminal comes back first, then the agent stops as on SIGTERM.
       (tui?.close() ?? Promise.resolve())
+        .then(() => plugins.shutdown())
         .then(() => agent.stop())
         .then(() => server.stop())
         .then(() => {

@@ -1,4 +1,4 @@
-import { SERIES } from "../collect/series.ts";
+import { SERIES, externalFamilies } from "../collect/series.ts";
 import { type Labels } from "../contracts/sample.ts";
 import type { Snapshot } from "../contracts/snapshot.ts";
 import type { SelfFamily, SelfMetrics } from "../self-metrics.ts";
@@ -50,6 +50,32 @@ export function renderHostSeries(snapshot: Snapshot | undefined): string {
     }
     if (lines.length === 0) continue;
     out.push(`# HELP ${def.metric} ${escapeHelp(def.help)}`, `# TYPE ${def.metric} gauge`, ...lines);
+  }
+  return out.length > 0 ? `${out.join("\n")}\n` : "";
+}
+
+/**
+ * The textfile and plugin series of one Snapshot, with their own HELP and TYPE. In OpenMetrics a counter
+ * is named without its `_total` (its samples keep it) and an untyped family is `unknown`; a counter whose
+ * samples lack `_total` is exported as `unknown` there, rather than break the scrape.
+ */
+export function renderExternalSeries(snapshot: Snapshot | undefined, format: ExpositionFormat): string {
+  if (!snapshot) return "";
+  const out: string[] = [];
+  for (const family of externalFamilies(snapshot)) {
+    let name = family.name;
+    let type: string = family.type;
+    if (format === "openmetrics") {
+      if (type === "untyped") type = "unknown";
+      else if (type === "counter") {
+        if (family.samples.every((s) => s.name.endsWith("_total"))) name = name.replace(/_total$/, "");
+        else type = "unknown";
+      }
+    }
+    const lines = family.samples.map((s) => `${s.name}${labelText(s.labels)} ${valueText(s.value)}`);
+    if (lines.length === 0) continue;
+    if (family.help) out.push(`# HELP ${name} ${escapeHelp(family.help)}`);
+    out.push(`# TYPE ${name} ${type}`, ...lines);
   }
   return out.length > 0 ? `${out.join("\n")}\n` : "";
 }

@@ -12,7 +12,7 @@ import { checkBearer } from "./auth.ts";
 import { eventStream } from "./event-stream.ts";
 import { healthResponse, readinessResponse } from "./health.ts";
 import { HttpError, errorResponse, json } from "./http.ts";
-import { OPENMETRICS_TEXT, PROMETHEUS_TEXT, negotiateFormat, renderExposition, renderHostSeries } from "./prometheus.ts";
+import { OPENMETRICS_TEXT, PROMETHEUS_TEXT, negotiateFormat, renderExposition, renderExternalSeries, renderHostSeries } from "./prometheus.ts";
 
 /** What the server reads from the running agent; it never changes the agent's state except through routes. */
 export interface AgentView {
@@ -83,16 +83,18 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
   );
   // Built once: the route table does not change while the server runs.
   const openApi = buildOpenApi(routes, deps.version);
-  let rendered: { snapshot: Snapshot | undefined; text: string } = { snapshot: undefined, text: "" };
+  let rendered: { snapshot: Snapshot | undefined; text: string; external: Partial<Record<string, string>> } = { snapshot: undefined, text: "", external: {} };
   let server: import("bun").Server<undefined> | undefined;
 
   function metrics(request: Request): Response {
     const started = process.cpuUsage();
     const snapshot = deps.agent.latest();
     // Host series change once per tick: render them once, reuse them for every scrape in between.
-    if (rendered.snapshot !== snapshot) rendered = { snapshot, text: renderHostSeries(snapshot) };
+    if (rendered.snapshot !== snapshot) rendered = { snapshot, text: renderHostSeries(snapshot), external: {} };
     const format = negotiateFormat(request.headers.get("accept"));
-    const body = renderExposition(rendered.text, deps.metrics.all(), format);
+    // Textfile and plugin series: their TYPE lines differ between the two formats.
+    const external = (rendered.external[format] ??= renderExternalSeries(snapshot, format));
+    const body = renderExposition(rendered.text + external, deps.metrics.all(), format);
     const used = process.cpuUsage(started);
     scrapeSeconds.inc({}, (used.user + used.system) / 1e6);
     return new Response(request.method === "HEAD" ? null : body, {

@@ -1,5 +1,5 @@
 import type { ChannelOf } from "../../config/channels.ts";
-import { seriesOf } from "../notification-text.ts";
+import { seriesOf, topProcessesLine } from "../notification-text.ts";
 import type { HttpClient } from "../http-client.ts";
 import { sendHttp } from "../http-send.ts";
 import type { AlertNotice, Notification, Notifier, NotifyResult } from "../notifier.ts";
@@ -78,6 +78,7 @@ export function pagerDutyEvent(a: AlertNotice, n: Notification, routingKey: stri
         fingerprint: a.fingerprint,
         environment: n.environment,
         test: n.test,
+        ...(topProcessesLine(a) ? { top_processes: topProcessesLine(a) } : {}),
       },
     },
   };

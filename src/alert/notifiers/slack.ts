@@ -1,5 +1,5 @@
 import type { ChannelOf } from "../../config/channels.ts";
-import { formatNumber, seriesOf, titleOf } from "../notification-text.ts";
+import { formatNumber, seriesOf, titleOf, topProcessesLine } from "../notification-text.ts";
 import type { HttpClient } from "../http-client.ts";
 import { sendHttp } from "../http-send.ts";
 import type { AlertNotice, Notification, Notifier } from "../notifier.ts";
@@ -61,9 +61,16 @@ function attachment(a: AlertNotice, n: Notification): Record<string, unknown> {
       { title: "Threshold", value: formatNumber(a.finding.threshold), short: true },
       { title: "Type", value: a.finding.type, short: true },
       { title: a.status === "resolved" ? "Resolved" : "Since", value: a.endsAt ?? a.startsAt, short: true },
+      ...topProcessesField(a),
     ],
     footer: `aiops-agent · ${a.finding.detector} · ${a.fingerprint}`,
     ts: Math.floor(Date.parse(a.endsAt ?? a.startsAt) / 1000),
     mrkdwn_in: ["text"],
   };
+}
+
+/** The root-cause line, when the alert has one. */
+function topProcessesField(a: AlertNotice): Array<Record<string, unknown>> {
+  const line = topProcessesLine(a);
+  return line ? [{ title: "Top processes", value: line, short: false }] : [];
 }

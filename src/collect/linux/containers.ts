@@ -88,7 +88,6 @@ const MAX_DEPTH = 6;
  */
 export function createContainersCollector(paths: HostPaths, options: ContainersOptions): Collector {
   const read = options.read ?? readProcFile;
-  const root = paths.sys("fs", "cgroup");
   const last = new Map<string, { cpuUsec: number; readBytes: number; writeBytes: number; at: number }>();
   let told = false;
 
@@ -113,6 +112,7 @@ export function createContainersCollector(paths: HostPaths, options: ContainersO
   return {
     name: "containers",
     collect(now) {
+      const root = paths.sys("fs", "cgroup");
       if (!existsSync(join(root, "cgroup.controllers"))) {
         if (!told) {
           told = true;

@@ -13,8 +13,31 @@ const USER_HZ = 100;
 const PF_KTHREAD = 0x00200000;
 /** Memory growth is measured over a window of one to two minutes. */
 const GROWTH_WINDOW_MS = 60_000;
-/** How often an unknown uid may send the collector back to /etc/passwd. */
+/** How often an unknown uid may send the collector back to /etc/passwd, and /proc's mount options are read. */
 const PASSWD_RETRY_MS = 60_000;
+
+/**
+ * Whether the procfs mounted at `procDir` hides other users' processes (`hidepid=` 1, 2, noaccess,
+ * invisible, as systemd's ProtectProc sets it), from /proc/self/mountinfo. The mount is looked up at
+ * `procDir`, else at `/proc`.
+ */
+export function procHidesOthers(mountinfo: string, procDir: string): boolean {
+  let found: string | undefined;
+  for (const line of mountinfo.split("\n")) {
+    const [left, right] = line.split(" - ");
+    if (!left || !right) continue;
+    const mountpoint = left.split(" ")[4];
+    const [fstype, , options = ""] = right.split(" ");
+    if (fstype !== "proc") continue;
+    if (mountpoint === procDir) {
+      found = options;
+      break;
+    }
+    if (mountpoint === "/proc") found ??= options;
+  }
+  const hidepid = found?.match(/(?:^|,)hidepid=([^,]+)/)?.[1];
+  return hidepid !== undefined && hidepid !== "0" && hidepid !== "off";
+}
 
 /** What one line of /proc/<pid>/stat says. */
 export interface ProcStat {
@@ -155,6 +178,8 @@ export function createProcessesCollector(paths: HostPaths, options: ProcessesOpt
   let users = new Map<number, string>();
   let usersReadAt = Number.NEGATIVE_INFINITY;
   let toldRestricted = false;
+  let restricted = false;
+  let mountsReadAt = Number.NEGATIVE_INFINITY;
 
   function userName(uid: number, now: number): string {
     if (!users.has(uid) && now - usersReadAt >= PASSWD_RETRY_MS) {
@@ -255,14 +280,19 @@ export function createProcessesCollector(paths: HostPaths, options: ProcessesOpt
       const items: ProcessInfo[] = [];
       const byState: Partial<Record<ProcessState, number>> = {};
       let threads = 0;
-      // pid 1 is in every pid namespace: not seeing it means /proc hides other users' processes.
-      let sawInit = false;
+      if (now - mountsReadAt >= PASSWD_RETRY_MS) {
+        mountsReadAt = now;
+        try {
+          restricted = procHidesOthers(read(paths.proc("self", "mountinfo")), paths.proc());
+        } catch {
+          restricted = false;
+        }
+      }
 
       for (const entry of names) {
         const c = entry.charCodeAt(0);
         if (c < 48 || c > 57) continue;
         const pid = Number(entry);
-        if (pid === 1) sawInit = true;
         let k = known.get(pid);
         let st: ProcStat;
         let fresh: HeldFile | undefined;
@@ -337,7 +367,7 @@ export function createProcessesCollector(paths: HostPaths, options: ProcessesOpt
       }
       for (const [pid, k] of known) if (k.seen !== generation) forget(pid, k);
 
-      const visibility = sawInit || items.length === 0 ? "all" : "restricted";
+      const visibility = restricted ? "restricted" : "all";
       if (visibility === "restricted" && !toldRestricted) {
         toldRestricted = true;
         options.notice?.(

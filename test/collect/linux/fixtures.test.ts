@@ -45,6 +45,8 @@ async function replay(name: string): Promise<Snapshot> {
       return stats;
     },
     wallNow: () => CAPTURED_AT + monotonic,
+    // The replay moves from the t0 tree to the t1 tree: every file must be opened afresh.
+    maxHeldFiles: 0,
   });
   const snapshotter = createSnapshotter(collectors, {
     timeoutMs: 2000,

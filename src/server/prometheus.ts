@@ -74,8 +74,9 @@ export function renderExternalSeries(snapshot: Snapshot | undefined, format: Exp
     }
     const lines = family.samples.map((s) => `${s.name}${labelText(s.labels)} ${valueText(s.value)}`);
     if (lines.length === 0) continue;
-    if (family.help) out.push(`# HELP ${name} ${escapeHelp(family.help)}`);
-    out.push(`# TYPE ${name} ${type}`, ...lines);
+    // promtool and linting scrapers want a HELP line: say where a family without one came from.
+    const help = family.help || "Read from a textfile or an exec plugin that gave no HELP line.";
+    out.push(`# HELP ${name} ${escapeHelp(help)}`, `# TYPE ${name} ${type}`, ...lines);
   }
   return out.length > 0 ? `${out.join("\n")}\n` : "";
 }

@@ -150,8 +150,8 @@ function parseSample(line: string, n: number): MetricFamily["samples"][number] {
   }
   const rest = line.slice(at).trim().split(/\s+/);
   if (rest.length === 0 || rest[0] === "") throw new ExpositionError(n, `no value for ${name}`);
-  if (rest.length > 1) throw new ExpositionError(n, rest.length === 2 && /^-?\d+$/.test(rest[1]!) ? "client-side timestamps are not supported" : `unexpected text after the value of ${name}`);
   const value = parseValue(rest[0]!);
   if (value === undefined) throw new ExpositionError(n, `invalid value ${JSON.stringify(rest[0])} for ${name}`);
+  if (rest.length > 1) throw new ExpositionError(n, rest.length === 2 && /^-?\d+$/.test(rest[1]!) ? "client-side timestamps are not supported" : `unexpected text after the value of ${name}`);
   return { name, labels, value };
 }

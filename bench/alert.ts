@@ -23,6 +23,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { TickContext } from "../src/contracts/tick.ts";
 import { createAlerting } from "../src/alert/alerting.ts";
+import { systemClock } from "../src/clock.ts";
 import { configSchema } from "../src/config/schema.ts";
 import type { Finding } from "../src/contracts/finding.ts";
 import { EventBus } from "../src/event-bus.ts";
@@ -141,11 +142,11 @@ async function setup(url: string) {
       channels: [{ name: "hook", type: "webhook", url, secret: "bench-hmac-secret", send_resolved: false }],
     },
   });
-  const log = createLogger({ level: "warning", sink: { write: (l) => process.stderr.write(l) } });
+  const log = createLogger({ level: "warning", clock: systemClock, sink: { write: (l) => process.stderr.write(l) } });
   const metrics = new SelfMetrics();
-  const store = createStore({ dataDir: dir, settings: config.store, log, metrics });
+  const store = createStore({ dataDir: dir, settings: config.store, log, metrics, clock: systemClock });
   store.start();
-  const alerting = await createAlerting(config, { store, metrics, events: new EventBus(), log });
+  const alerting = await createAlerting(config, { store, metrics, events: new EventBus(systemClock), log, clock: systemClock });
   const pending = () => store.read((db) => db.query<{ n: number }, []>("SELECT count(*) AS n FROM notifications WHERE status = 'pending'").get()!.n);
   return {
     alerting,

@@ -15,6 +15,7 @@ import { spawns } from "./support/count-spawns.ts";
 // Loaded only now, after child_process is instrumented: Bun evaluates CommonJS dependencies of static
 // imports before this module's own code, and systeminformation keeps its own references to exec.
 const si = (await import("systeminformation")).default;
+const { systemClock } = await import("../src/clock.ts");
 const { createCollectors } = await import("../src/collect/collectors.ts");
 const { createSnapshotter } = await import("../src/collect/snapshotter.ts");
 const { loadConfig } = await import("../src/config/load.ts");
@@ -69,13 +70,13 @@ async function measure(name: string, cycles: number, cycle: () => Promise<unknow
 const { config } = loadConfig({ env: {} });
 // Each cycle stands for one tick at a 1 s interval (the TUI's), so what collectors re-read only every
 // few seconds (mountinfo, the host name) is counted at the rate a 1 s agent pays for it.
-let clock = 0;
-const snapshotter = createSnapshotter(createCollectors(config), {
-  timeoutMs: 2000,
-  metrics: new SelfMetrics(),
-  monotonic: () => (clock += 1000),
+let monotonic = 0;
+const clock = { ...systemClock, now: () => monotonic };
+const snapshotter = createSnapshotter(createCollectors(config, { clock }), { timeoutMs: 2000, metrics: new SelfMetrics(), clock });
+const agent = await measure("aiops-agent collectors (procfs, sysfs, statfs)", AGENT_CYCLES, () => {
+  monotonic += 1000;
+  return snapshotter.collect();
 });
-const agent = await measure("aiops-agent collectors (procfs, sysfs, statfs)", AGENT_CYCLES, () => snapshotter.collect());
 const fallback = await measure("systeminformation (currentLoad, mem, fsSize, networkStats, time)", SI_CYCLES, () =>
   Promise.all([si.currentLoad(), si.mem(), si.fsSize(), si.networkStats("*"), Promise.resolve(si.time())]),
 );

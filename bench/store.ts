@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Snapshot } from "../src/contracts/snapshot.ts";
 import { toSamples } from "../src/collect/series.ts";
+import { type Clock, systemClock } from "../src/clock.ts";
 import { createLogger } from "../src/log.ts";
 import { seededRandom } from "../test/support/seeded-random.ts";
 import { SelfMetrics } from "../src/self-metrics.ts";
@@ -185,10 +186,12 @@ function sizeOf(path: string): number {
 const dir = mkdtempSync(join(tmpdir(), "aiops-bench-store-"));
 const start = Date.UTC(2025, 0, 1);
 let now = start;
+/** Simulated days of wall time, at the speed the store writes; durations stay real. */
+const clock: Clock = { ...systemClock, wallMs: () => now, wall: () => new Date(now) };
 const metrics = new SelfMetrics();
 const settings = { raw_retention: 86_400, rollup_retention: 30 * 86_400, max_size_mb: 1024, maintenance_interval: 0 };
-const log = createLogger({ level: "warning", sink: { write: (line) => void process.stderr.write(line) } });
-const store = createStore({ dataDir: dir, settings, log, metrics, now: () => now });
+const log = createLogger({ level: "warning", clock, sink: { write: (line) => void process.stderr.write(line) } });
+const store = createStore({ dataDir: dir, settings, log, metrics, clock });
 store.open();
 const host = createHost(42);
 
@@ -246,7 +249,7 @@ const counts = store.db
   .get();
 store.close();
 const r0 = performance.now();
-const reopened = createStore({ dataDir: dir, settings, log, metrics: new SelfMetrics(), now: () => now });
+const reopened = createStore({ dataDir: dir, settings, log, metrics: new SelfMetrics(), clock });
 reopened.open();
 const reopenMs = performance.now() - r0;
 reopened.close();

@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from "./clock.ts";
+import type { Clock } from "./clock.ts";
 import type { Collector } from "./collect/collector.ts";
 import { createCollectors } from "./collect/collectors.ts";
 import type { Inventory } from "./collect/inventory.ts";
@@ -6,7 +6,7 @@ import { toSamples } from "./collect/series.ts";
 import type { Snapshot } from "./contracts/snapshot.ts";
 import { createSnapshotter, type Snapshotter } from "./collect/snapshotter.ts";
 import type { Config } from "./config/schema.ts";
-import type { AgentHealth } from "./contracts/health.ts";
+import type { AgentHealth } from "./contracts/agent-health.ts";
 import type { TickContext, TickStage } from "./contracts/tick.ts";
 import { EventBus } from "./event-bus.ts";
 import { type Logger, componentLogger } from "./log.ts";
@@ -20,7 +20,8 @@ export interface AgentOptions {
   log: Logger;
   metrics?: SelfMetrics;
   events?: EventBus;
-  clock?: Clock;
+  /** Schedules the ticks, times them, bounds the stop; dates the snapshots. */
+  clock: Clock;
   /** Defaults to the platform's collectors built from the configuration. */
   collectors?: (config: Config) => Collector[];
   stages?: TickStage[];
@@ -61,13 +62,14 @@ export class Agent {
     this.config = options.config;
     this.log = componentLogger(options.log, "agent");
     this.metrics = options.metrics ?? new SelfMetrics();
-    this.events = options.events ?? new EventBus();
-    this.clock = options.clock ?? systemClock;
+    this.clock = options.clock;
+    this.events = options.events ?? new EventBus(this.clock);
     this.stages = options.stages ?? [];
     if (options.inventory) this.inventory = options.inventory;
     this.makeCollectors =
       options.collectors ??
-      ((config) => createCollectors(config, { notice: (message) => this.log.info(message), warn: (message) => this.log.warning(message) }));
+      ((config) =>
+        createCollectors(config, { clock: this.clock, notice: (message) => this.log.info(message), warn: (message) => this.log.warning(message) }));
     this.snapshotter = this.buildSnapshotter();
     this.tickCounter = this.metrics.counter("aiops_ticks_total", "Collection ticks completed.");
     this.skipped = this.metrics.counter("aiops_ticks_skipped_total", "Scheduled ticks skipped because the one before was still running.");
@@ -89,8 +91,7 @@ export class Agent {
     return createSnapshotter(this.makeCollectors(this.config), {
       timeoutMs: this.config.collect.timeout * 1000,
       metrics: this.metrics,
-      monotonic: () => this.clock.now(),
-      wallClock: () => this.clock.wall(),
+      clock: this.clock,
     });
   }
 
@@ -141,7 +142,7 @@ export class Agent {
 
   /** One tick: collect, flatten, run the stages, publish. Exposed for `collect --once` and tests. */
   async tick(): Promise<TickContext> {
-    const started = performance.now();
+    const started = this.clock.now();
     const snapshot = await this.snapshotter.collect();
     this.noteCollectorErrors(snapshot.errors ?? {});
     const context: TickContext = { snapshot, samples: toSamples(snapshot), time: Date.parse(snapshot.timestamp), findings: [], startedFindings: [] };
@@ -157,7 +158,7 @@ export class Agent {
     this.ticks++;
     this.lastTickAt = this.clock.now();
     this.tickCounter.inc();
-    this.tickDuration.observe((performance.now() - started) / 1000);
+    this.tickDuration.observe((this.clock.now() - started) / 1000);
     this.events.publish({ type: "snapshot", snapshot });
     for (const finding of context.startedFindings) this.events.publish({ type: "finding", finding });
     if (this.ticks === 1) this.log.info({ series: context.samples.length }, "Metrics collected successfully");
@@ -182,14 +183,14 @@ export class Agent {
       this.running = false;
       this.cancelTimer?.();
       if (this.inFlight) {
-        let timer: Timer | undefined;
+        let cancel = () => {};
         const gaveUp = await Promise.race([
           this.inFlight.then(() => false),
           new Promise<boolean>((resolve) => {
-            timer = setTimeout(() => resolve(true), STOP_TIMEOUT_MS);
+            cancel = this.clock.setTimer(STOP_TIMEOUT_MS, () => resolve(true));
           }),
         ]);
-        clearTimeout(timer);
+        cancel();
         if (gaveUp) this.log.warning(`The tick in flight did not finish within ${STOP_TIMEOUT_MS} ms; stopping anyway`);
       }
       for (const stage of [...this.stages].reverse()) {

@@ -1,3 +1,4 @@
+import type { Clock } from "./clock.ts";
 import type { AgentEvent, AgentEventBody } from "./contracts/events.ts";
 
 export type EventListener = (event: AgentEvent) => void;
@@ -19,14 +20,20 @@ export class EventBus {
   /** Listener errors since start (a listener must not break the publisher). */
   listenerErrors = 0;
 
+  private readonly capacity: number;
+  private readonly snapshotCapacity: number;
+
+  /** Each event is stamped with the clock's wall time; the buffer holds `capacity` events (1000), `snapshotCapacity` snapshots (30). */
   constructor(
-    private readonly capacity = 1000,
-    private readonly now: () => Date = () => new Date(),
-    private readonly snapshotCapacity = 30,
-  ) {}
+    private readonly clock: Clock,
+    options: { capacity?: number; snapshotCapacity?: number } = {},
+  ) {
+    this.capacity = options.capacity ?? 1000;
+    this.snapshotCapacity = options.snapshotCapacity ?? 30;
+  }
 
   publish(body: AgentEventBody): AgentEvent {
-    const event = { ...body, id: this.nextId++, time: this.now().toISOString() } as AgentEvent;
+    const event = { ...body, id: this.nextId++, time: this.clock.wall().toISOString() } as AgentEvent;
     this.recent.push(event);
     if (event.type === "snapshot" && ++this.snapshots > this.snapshotCapacity) {
       this.recent.splice(this.recent.findIndex((e) => e.type === "snapshot"), 1);

@@ -1,4 +1,5 @@
 import pino from "pino";
+import type { Clock } from "./clock.ts";
 
 /** Log levels of the configuration, lowest first. */
 export const LOG_LEVELS = ["debug", "info", "warning", "error", "critical"] as const;
@@ -22,6 +23,8 @@ export interface LoggerOptions {
   sink?: LogSink;
   /** Human-readable lines instead of JSON (for a terminal). */
   pretty?: boolean;
+  /** Stamps each line with its wall time. */
+  clock: Clock;
 }
 
 const REDACTED = "[REDACTED]";
@@ -90,7 +93,7 @@ export function createLogger(options: LoggerOptions): Logger {
       // Lines start as DESIGN.md shows them: timestamp, level, logger, then fields and message. Pino
       // writes the level and bindings first and caches the level text, so both come from the mixin.
       formatters: { level: () => ({}) },
-      timestamp: () => `"timestamp":"${new Date().toISOString()}"`,
+      timestamp: () => `"timestamp":"${options.clock.wall().toISOString()}"`,
       mixin: (_merge, level, logger) => ({
         level: LEVEL_NAMES[level] ?? String(level),
         logger: (logger as unknown as Record<symbol, string | undefined>)[COMPONENT] ?? "aiops_agent",

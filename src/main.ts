@@ -6,7 +6,8 @@
 import { parseArgs } from "node:util";
 import pkg from "../package.json" with { type: "json" };
 import { Agent } from "./agent.ts";
-import { channelsOf } from "./alert/channels.ts";
+import { channelsOf } from "./config/resolved-channels.ts";
+import { type Clock, systemClock } from "./clock.ts";
 import { createCollectors } from "./collect/collectors.ts";
 import { collectInventory } from "./collect/inventory.ts";
 import { inventoryInChild, selfCommand } from "./collect/inventory-process.ts";
@@ -30,7 +31,6 @@ import { createHistoryStage } from "./store/history-stage.ts";
 import { createStore } from "./store/store.ts";
 import { createAlerting } from "./alert/alerting.ts";
 import { EventBus } from "./event-bus.ts";
-import { systemClock } from "./clock.ts";
 import { createProcessTable } from "./collect/process-table.ts";
 import { createPluginRunner } from "./collect/plugins/exec-plugins.ts";
 import { createRootCauseStage } from "./detect/root-cause.ts";
@@ -165,7 +165,7 @@ function parseCli(argv: string[]): Cli {
 }
 
 /** `test-alert [--channel NAME]`: one line per channel; exit 1 when any failed, 2 for an unknown channel. */
-async function sendTestAlert(cli: Cli, loaded: LoadedConfig): Promise<number> {
+async function sendTestAlert(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number> {
   const names = channelsOf(loaded.config).map((c) => c.name);
   if (names.length === 0) {
     process.stderr.write("aiops-agent: no alert channels configured (set alert.webhook_url or alert.channels)\n");
@@ -179,7 +179,7 @@ async function sendTestAlert(cli: Cli, loaded: LoadedConfig): Promise<number> {
   const { describeTestAlertResult, testAlert } = await import("./alert/test-alert.ts");
   let results;
   try {
-    results = await testAlert(loaded.config, cli.channel !== undefined ? { channel: cli.channel } : {});
+    results = await testAlert(loaded.config, { clock }, cli.channel !== undefined ? { channel: cli.channel } : {});
   } catch (cause) {
     // A channel's ca_file that cannot be read: a configuration problem, named by its key.
     process.stderr.write(`aiops-agent: invalid configuration\n  ${(cause as Error).message}\n`);
@@ -197,10 +197,11 @@ function load(cli: Cli): LoadedConfig {
 }
 
 /** The root logger: to stdout, or to `sink` (the TUI's log file, as JSON unless log.format is pretty). */
-function rootLogger(loaded: LoadedConfig, secrets: () => readonly string[], sink?: LogSink): Logger {
+function rootLogger(loaded: LoadedConfig, clock: Clock, secrets: () => readonly string[], sink?: LogSink): Logger {
   const format = loaded.config.log.format;
   return createLogger({
     level: loaded.config.log.level,
+    clock,
     secrets,
     pretty: format === "pretty" || (format === "auto" && !sink && process.stdout.isTTY === true),
     ...(sink ? { sink } : {}),
@@ -213,12 +214,12 @@ function hasTerminal(): boolean {
 }
 
 /** `tui --url URL`: the UI attached to a running agent until q, Ctrl-C or SIGTERM. */
-async function attachTui(attach: NonNullable<Cli["attach"]>, loaded: LoadedConfig): Promise<number> {
+async function attachTui(attach: NonNullable<Cli["attach"]>, loaded: LoadedConfig, clock: Clock): Promise<number> {
   const { createApiSource } = await import("../tui/source.ts");
   const { startTui } = await import("../tui/start.tsx");
   const token = attach.token ?? loaded.config.server.api_token;
-  const source = createApiSource({ url: attach.url, ...(token ? { token } : {}) });
-  const tui = startTui({ source, onQuit: () => void tui.close() });
+  const source = createApiSource({ url: attach.url, clock, ...(token ? { token } : {}) });
+  const tui = startTui({ source, clock, onQuit: () => void tui.close() });
   // `on`, not `once`: Ink's exit hook kills the process on a signal nobody else listens to any more.
   const quit = () => void tui.close();
   process.on("SIGTERM", quit);
@@ -228,52 +229,54 @@ async function attachTui(attach: NonNullable<Cli["attach"]>, loaded: LoadedConfi
   return 0;
 }
 
-function inventoryOptions(loaded: LoadedConfig) {
+function inventoryOptions(loaded: LoadedConfig, clock: Clock) {
   return {
     paths: process.platform === "linux" ? createHostPaths(loaded.config.agent.host_root) : undefined,
     timeoutMs: loaded.config.collect.inventory_timeout * 1000,
+    clock,
   };
 }
 
 /** `collect --once`: two readings a short window apart, so rates are real, then the Snapshot as JSON. */
-async function collectOnce(loaded: LoadedConfig): Promise<void> {
+async function collectOnce(loaded: LoadedConfig, clock: Clock): Promise<void> {
   const notices: string[] = [];
-  const snapshotter = createSnapshotter(createCollectors(loaded.config, { notice: (m) => notices.push(m) }), {
+  const snapshotter = createSnapshotter(createCollectors(loaded.config, { clock, notice: (m) => notices.push(m) }), {
     timeoutMs: loaded.config.collect.timeout * 1000,
     metrics: new SelfMetrics(),
+    clock,
   });
   await snapshotter.collect();
-  await Bun.sleep(250);
+  await new Promise<void>((resolve) => clock.setTimer(250, resolve));
   const snapshot = await snapshotter.collect();
   for (const notice of notices) process.stderr.write(`note: ${notice}\n`);
   process.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`);
 }
 
-async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
+async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number> {
   let current = loaded;
   // With --tui the screen belongs to the UI: the log goes to a file in the data directory.
   const logFile = cli.tui ? openLogFile(loaded.config.agent.data_dir) : undefined;
-  const root = rootLogger(loaded, () => current.secrets, logFile?.sink);
+  const root = rootLogger(loaded, clock, () => current.secrets, logFile?.sink);
   const log = componentLogger(root, "main");
   if (logFile?.fallbackReason) log.warning(`${logFile.fallbackReason}; logging to ${logFile.path}`);
   for (const warning of loaded.warnings) log.warning(warning);
 
-  const inventory = await inventoryInChild({ ...inventoryOptions(loaded), command: selfCommand(import.meta.path, ["inventory"]), env: process.env });
+  const inventory = await inventoryInChild({ ...inventoryOptions(loaded, clock), command: selfCommand(import.meta.path, ["inventory"]), env: process.env });
   log.info({ version: pkg.version, ...inventory }, "Starting aiops-agent");
 
   const metrics = new SelfMetrics();
-  registerProcessMetrics(metrics, { version: pkg.version });
-  const store = createStore({ dataDir: loaded.config.agent.data_dir, settings: loaded.config.store, log: root, metrics });
+  registerProcessMetrics(metrics, { version: pkg.version }, clock);
+  const store = createStore({ dataDir: loaded.config.agent.data_dir, settings: loaded.config.store, log: root, metrics, clock });
   store.start();
   const detection = createDetectionStage(loaded.config, { log: componentLogger(root, "detect"), metrics });
-  const history = createHistoryStage({ store, detection: () => detection.detection });
+  const history = createHistoryStage({ store, clock, detection: () => detection.detection });
   const restored = history.restoreDetectorState();
   if (restored > 0) log.info({ series: restored }, "Learned baselines restored");
   // Alerting: engine resumed from the store, outbox, delivery workers, /api/v1/alerts, deliveries, silences.
-  const events = new EventBus();
+  const events = new EventBus(clock);
   let alerting;
   try {
-    alerting = await createAlerting(loaded.config, { store, metrics, events, log: root });
+    alerting = await createAlerting(loaded.config, { store, metrics, events, log: root, clock });
   } catch (cause) {
     log.critical({ err: cause }, `Invalid configuration: ${(cause as Error).message}`);
     store.close();
@@ -282,16 +285,17 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
   // Processes (full list for the API and root-cause context) and exec plugins live as long as the agent:
   // a reload rebuilds the collectors around them.
   const processTable = createProcessTable();
-  const plugins = createPluginRunner(loaded.config.collect.plugins, { clock: systemClock, log: componentLogger(root, "plugins"), metrics });
+  const plugins = createPluginRunner(loaded.config.collect.plugins, { clock, log: componentLogger(root, "plugins"), metrics });
   const collectLog = componentLogger(root, "collect");
   const agent = new Agent({
     config: loaded.config,
     log: root,
+    clock,
     inventory,
     metrics,
     events,
     collectors: (config) =>
-      createCollectors(config, { notice: (m) => collectLog.info(m), warn: (m) => collectLog.warning(m), processTable, plugins }),
+      createCollectors(config, { clock, notice: (m) => collectLog.info(m), warn: (m) => collectLog.warning(m), processTable, plugins }),
     stages: [detection, createSourceLimitsStage(loaded.config), createRootCauseStage(processTable), history, alerting.stage],
   });
   const server = createHttpServer({
@@ -300,10 +304,11 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
     metrics,
     events: agent.events,
     log: root,
+    clock,
     version: pkg.version,
     routes: [
-      ...createHistoryRoutes(store),
-      ...createAlertRoutes({ store, stage: alerting.stage }),
+      ...createHistoryRoutes(store, clock),
+      ...createAlertRoutes({ store, stage: alerting.stage, clock }),
       ...createProcessRoutes({ table: processTable, enabled: () => process.platform === "linux" && current.config.collect.processes.enabled }),
     ],
     readiness: () => ({ store: store.degraded?.reason }),
@@ -395,10 +400,11 @@ async function run(cli: Cli, loaded: LoadedConfig): Promise<number> {
             url: "http://in-process",
             label: "in-process",
             inProcess: true,
+            clock,
             fetch: ((input: string | URL | Request, init?: RequestInit) => server.fetch(new Request(input as string, init))) as typeof fetch,
             ...(token ? { token } : {}),
           });
-          tui = startTui({ source, onQuit: () => stop("quit key") });
+          tui = startTui({ source, clock, onQuit: () => stop("quit key") });
         })
         .catch((cause) => {
           log.critical({ err: cause }, "The terminal UI failed to start");
@@ -436,6 +442,8 @@ function replayCsv(args: NonNullable<Cli["replay"]>, loaded: LoadedConfig): numb
 
 /** Runs the command line and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  // The one clock: everything that reads the time or sets a timer gets it from here.
+  const clock = systemClock;
   let cli: Cli;
   try {
     cli = parseCli(argv);
@@ -475,19 +483,19 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${formatEffectiveConfig(loaded)}\n`);
       return 0;
     case "inventory":
-      process.stdout.write(`${JSON.stringify(await collectInventory(inventoryOptions(loaded)), null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify(await collectInventory(inventoryOptions(loaded, clock)), null, 2)}\n`);
       return 0;
     case "collect":
-      await collectOnce(loaded);
+      await collectOnce(loaded, clock);
       return 0;
     case "replay":
       return replayCsv(cli.replay!, loaded);
     case "test-alert":
-      return sendTestAlert(cli, loaded);
+      return sendTestAlert(cli, loaded, clock);
     case "run":
-      return run(cli, loaded);
+      return run(cli, loaded, clock);
     case "tui":
-      return attachTui(cli.attach!, loaded);
+      return attachTui(cli.attach!, loaded, clock);
   }
 }
 

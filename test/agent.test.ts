@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { Agent } from "../src/agent.ts";
+import { Agent, STOP_TIMEOUT_MS } from "../src/agent.ts";
 import type { TickStage } from "../src/contracts/tick.ts";
 import { ManualClock } from "../src/clock.ts";
 import type { Collector } from "../src/collect/collector.ts";
@@ -9,7 +9,7 @@ import { createLogger } from "../src/log.ts";
 function setup(options: { interval?: number; collectors?: Collector[]; stages?: TickStage[] } = {}) {
   const clock = new ManualClock();
   const lines: Record<string, unknown>[] = [];
-  const log = createLogger({ level: "debug", sink: { write: (line) => void lines.push(JSON.parse(line)) } });
+  const log = createLogger({ level: "debug", clock, sink: { write: (line) => void lines.push(JSON.parse(line)) } });
   const { config } = loadConfig({ env: { AIOPS_INTERVAL: String(options.interval ?? 10) } });
   const collectors = options.collectors ?? [{ name: "cpu", collect: () => ({ cpu: cpuAt(clock.now()) }) }];
   const agent = new Agent({ config, log, clock, collectors: () => collectors, ...(options.stages ? { stages: options.stages } : {}) });
@@ -51,7 +51,7 @@ describe("the tick loop", () => {
         active--;
       },
     };
-    const agent = new Agent({ config, log: createLogger({ level: "critical", sink: { write() {} } }), clock, collectors: () => [], stages: [stage] });
+    const agent = new Agent({ config, log: createLogger({ level: "critical", clock, sink: { write() {} } }), clock, collectors: () => [], stages: [stage] });
     await agent.start();
     await clock.advance(50_000);
     expect(maxActive).toBe(1);
@@ -106,14 +106,31 @@ describe("the tick loop", () => {
       },
       close: () => void closed.push("store"),
     };
-    const agent = new Agent({ config, log: createLogger({ level: "critical", sink: { write() {} } }), clock, collectors: () => [], stages: [stage] });
-    await new Agent({ config, log: createLogger({ level: "critical", sink: { write() {} } }), clock, collectors: () => [] }).stop();
+    const agent = new Agent({ config, log: createLogger({ level: "critical", clock, sink: { write() {} } }), clock, collectors: () => [], stages: [stage] });
+    await new Agent({ config, log: createLogger({ level: "critical", clock, sink: { write() {} } }), clock, collectors: () => [] }).stop();
     await agent.start();
     await clock.advance(1000);
     await Promise.all([agent.stop(), agent.stop()]);
     expect(finished).toBe(true);
     expect(closed).toEqual(["store"]);
     expect(clock.pendingTimers).toBe(0);
+  });
+
+  test("stop gives up on a tick still running after 5 s of clock time, says so, and closes the stages", async () => {
+    const closed: string[] = [];
+    const stuck: TickStage = { name: "stuck", run: () => new Promise<void>(() => {}), close: () => void closed.push("stuck") };
+    const { agent, clock, lines } = setup({ stages: [stuck] });
+    await agent.start();
+    await clock.advance(1000);
+    let stopped = false;
+    const stopping = agent.stop().then(() => (stopped = true));
+    await clock.advance(STOP_TIMEOUT_MS - 1);
+    expect(stopped).toBe(false);
+    await clock.advance(1);
+    expect(stopped).toBe(true);
+    await stopping;
+    expect(closed).toEqual(["stuck"]);
+    expect(lines.some((l) => l.message === `The tick in flight did not finish within ${STOP_TIMEOUT_MS} ms; stopping anyway`)).toBe(true);
   });
 
   test("health: not ready before the first collection, live while ticking, not live after three silent intervals", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { Snapshot } from "../src/contracts/snapshot.ts";
+import { ManualClock, systemClock } from "../src/clock.ts";
 import { EventBus } from "../src/event-bus.ts";
 import { finding } from "./support/findings.ts";
 
@@ -7,7 +8,7 @@ const snapshot = (i: number): Snapshot => ({ timestamp: `t${i}` });
 
 describe("the event bus's replay buffer", () => {
   test("keeps only the newest snapshots, but every finding, so a reconnecting reader loses nothing that matters", () => {
-    const bus = new EventBus(1000, () => new Date(0), 3);
+    const bus = new EventBus(new ManualClock(0), { snapshotCapacity: 3 });
     bus.publish({ type: "finding", finding: finding() });
     for (let i = 0; i < 10; i++) bus.publish({ type: "snapshot", snapshot: snapshot(i) });
     const { events, complete } = bus.since(0);
@@ -16,7 +17,7 @@ describe("the event bus's replay buffer", () => {
   });
 
   test("says when a finding a reader has not seen was dropped for capacity", () => {
-    const bus = new EventBus(5, () => new Date(0), 5);
+    const bus = new EventBus(new ManualClock(0), { capacity: 5, snapshotCapacity: 5 });
     for (let i = 0; i < 8; i++) bus.publish({ type: "finding", finding: finding({ value: i }) });
     expect(bus.since(1).complete).toBe(false);
     expect(bus.since(3).complete).toBe(true);
@@ -24,7 +25,7 @@ describe("the event bus's replay buffer", () => {
   });
 
   test("a listener that throws is counted and does not stop the others", () => {
-    const bus = new EventBus();
+    const bus = new EventBus(systemClock);
     const seen: number[] = [];
     bus.subscribe(() => {
       throw new Error("bad reader");

@@ -1,20 +1,24 @@
 import { describe, expect, test } from "bun:test";
+import { ManualClock } from "../src/clock.ts";
 import { componentLogger, createLogger, prettyLine } from "../src/log.ts";
 
 function capture(level: Parameters<typeof createLogger>[0]["level"], secrets: string[] = []) {
   const lines: string[] = [];
-  const root = createLogger({ level, secrets: () => secrets, sink: { write: (l) => void lines.push(l) } });
-  return { root, lines };
+  const clock = new ManualClock(Date.parse("2026-01-10T08:00:00Z"));
+  const root = createLogger({ level, clock, secrets: () => secrets, sink: { write: (l) => void lines.push(l) } });
+  return { root, lines, clock };
 }
 
 describe("log lines", () => {
-  test("are JSON in DESIGN.md's shape: timestamp, level, logger, message, in that order", () => {
-    const { root, lines } = capture("info");
+  test("are JSON in DESIGN.md's shape: timestamp (the clock's wall time), level, logger, message, in that order", async () => {
+    const { root, lines, clock } = capture("info");
     componentLogger(root, "agent").info("Metrics collected successfully");
+    await clock.advance(1500);
+    root.info("later");
     const entry = JSON.parse(lines[0]!);
     expect(Object.keys(entry)).toEqual(["timestamp", "level", "logger", "message"]);
-    expect(entry).toMatchObject({ level: "INFO", logger: "aiops_agent.agent", message: "Metrics collected successfully" });
-    expect(new Date(entry.timestamp).toISOString()).toBe(entry.timestamp);
+    expect(entry).toMatchObject({ timestamp: "2026-01-10T08:00:00.000Z", level: "INFO", logger: "aiops_agent.agent", message: "Metrics collected successfully" });
+    expect(JSON.parse(lines[1]!).timestamp).toBe("2026-01-10T08:00:01.500Z");
   });
 
   test("use the configured level names and drop what is below the level", () => {

@@ -1,5 +1,6 @@
 import { Box, useInput, useWindowSize } from "ink";
 import { useState } from "react";
+import type { Clock } from "../src/clock.ts";
 import { AlertPanel } from "./components/AlertPanel.tsx";
 import { AnomalyPanel } from "./components/AnomalyPanel.tsx";
 import { Footer } from "./components/Footer.tsx";
@@ -16,6 +17,8 @@ export interface AppProps {
   source: DataSource;
   /** Called on q or Ctrl-C; the caller unmounts the UI and, in-process, stops the agent. */
   onQuit: () => void;
+  /** Moves the countdowns and "ago" between snapshots. */
+  clock: Clock;
   /** Terminal size; the real terminal's (following resizes) when absent. Tests pin it. */
   size?: { columns: number; rows: number };
 }
@@ -23,11 +26,11 @@ export interface AppProps {
 const PANELS = ["Host", "Anomalies", "Alerts"] as const;
 
 /** The whole screen: header, the host, anomaly and alert panels, footer; keys to move, pause and quit. */
-export function App({ source, onQuit, size }: AppProps) {
+export function App({ source, onQuit, clock, size }: AppProps) {
   const live = useSource(source);
   const terminal = useWindowSize();
   const { columns, rows } = size ?? terminal;
-  const now = useNow();
+  const now = useNow(clock);
   const [frozen, setFrozen] = useState<TuiState | undefined>();
   const [focus, setFocus] = useState(0);
   const [help, setHelp] = useState(false);

@@ -1,3 +1,4 @@
+import type { Clock } from "../src/clock.ts";
 import type { Inventory } from "../src/collect/inventory.ts";
 import type { Snapshot } from "../src/contracts/snapshot.ts";
 import type { Finding } from "../src/contracts/finding.ts";
@@ -102,7 +103,8 @@ export interface ApiSourceOptions {
   maxRetryMs?: number;
   /** A stream silent this long is taken as dead (the agent sends a keepalive every 15 s). */
   idleTimeoutMs?: number;
-  now?: () => number;
+  /** Times the retries and the silent-stream check; its wall time bounds the history asked for. */
+  clock: Clock;
 }
 
 /** A failed request, with what to tell the operator. */
@@ -137,7 +139,7 @@ function infoOf(agent: Partial<AgentIdentity>, inventory: unknown): AgentInfo {
 export function createApiSource(options: ApiSourceOptions): DataSource {
   const base = options.url.replace(/\/+$/, "");
   const doFetch = options.fetch ?? fetch;
-  const now = options.now ?? Date.now;
+  const { clock } = options;
   const maxRetryMs = options.maxRetryMs ?? 15_000;
   const idleTimeoutMs = options.idleTimeoutMs ?? 45_000;
   let retryMs = options.retryMs ?? 1000;
@@ -177,7 +179,7 @@ export function createApiSource(options: ApiSourceOptions): DataSource {
     if (body.snapshot) listener({ type: "snapshot", snapshot: body.snapshot as Snapshot });
     if (!seeded) {
       seeded = true;
-      await seedHistory((metric, from, to) => readSeries(metric, from, to, signal), info.interval ?? 10, now(), listener, () => running);
+      await seedHistory((metric, from, to) => readSeries(metric, from, to, signal), info.interval ?? 10, clock.wallMs(), listener, () => running);
       try {
         const page = await getJson("/api/v1/anomalies?limit=50", signal);
         if (Array.isArray(page.items) && page.items.length > 0) listener({ type: "findings", findings: page.items as Finding[] });
@@ -229,10 +231,10 @@ export function createApiSource(options: ApiSourceOptions): DataSource {
       else forwardAgentEvent(event, listener);
     });
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    let idle: Timer | undefined;
+    let disarm = () => {};
     const arm = () => {
-      clearTimeout(idle);
-      idle = setTimeout(() => void reader.cancel(new Error("no data")).catch(() => {}), idleTimeoutMs);
+      disarm();
+      disarm = clock.setTimer(idleTimeoutMs, () => void reader.cancel(new Error("no data")).catch(() => {}));
     };
     try {
       arm();
@@ -246,7 +248,7 @@ export function createApiSource(options: ApiSourceOptions): DataSource {
     } catch (cause) {
       if (signal.aborted) throw cause;
     } finally {
-      clearTimeout(idle);
+      disarm();
       reader.cancel().catch(() => {});
     }
     throw new RemoteError(resync ? "events were missed; fetching the snapshot again" : "the event stream ended");
@@ -267,11 +269,11 @@ export function createApiSource(options: ApiSourceOptions): DataSource {
       if (!running) return;
       const wait = Math.min(retryMs, maxRetryMs);
       retryMs = Math.min(retryMs * 2, maxRetryMs);
-      listener({ type: "connection", connection: { state: "disconnected", reason, attempt, retryAt: now() + wait } });
+      listener({ type: "connection", connection: { state: "disconnected", reason, attempt, retryAt: clock.wallMs() + wait } });
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
+        const cancel = clock.setTimer(wait, resolve);
         wake = () => {
-          clearTimeout(timer);
+          cancel();
           resolve();
         };
       });

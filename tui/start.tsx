@@ -1,4 +1,5 @@
 import { render } from "ink";
+import type { Clock } from "../src/clock.ts";
 import { App } from "./app.tsx";
 import type { DataSource } from "./source.ts";
 
@@ -14,6 +15,8 @@ export interface StartTuiOptions {
   source: DataSource;
   /** q or Ctrl-C: the caller decides what quitting means (in-process: stop the agent as SIGTERM does). */
   onQuit: () => void;
+  /** Moves the countdowns and "ago" between snapshots. */
+  clock: Clock;
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
 }
@@ -24,7 +27,7 @@ export interface StartTuiOptions {
  * and it quits through `onQuit` like q.
  */
 export function startTui(options: StartTuiOptions): RunningTui {
-  const instance = render(<App source={options.source} onQuit={options.onQuit} />, {
+  const instance = render(<App source={options.source} onQuit={options.onQuit} clock={options.clock} />, {
     stdout: options.stdout ?? process.stdout,
     stdin: options.stdin ?? process.stdin,
     exitOnCtrlC: false,

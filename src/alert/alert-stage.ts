@@ -3,7 +3,9 @@ import type { Config } from "../config/schema.ts";
 import { componentLogger, type Logger } from "../log.ts";
 import type { SelfMetrics } from "../self-metrics.ts";
 import type { AlertState } from "../contracts/alert.ts";
-import { type AlertEngine, createAlertEngine, type EngineOptions, type EngineState, engineOptionsOf, stateFromParts } from "./engine.ts";
+import { type AlertEngine, createAlertEngine } from "./engine/alert-engine.ts";
+import { type EngineOptions, engineOptionsOf } from "./engine/engine-options.ts";
+import { type EngineState, stateFromParts } from "./engine/engine-state.ts";
 import type { Outbox } from "./outbox.ts";
 import type { SilenceInput, SilenceView } from "./silences.ts";
 
@@ -16,8 +18,8 @@ export interface AlertStageOptions {
   log: Logger;
   /** Engine settings from a configuration (default `engineOptionsOf`; tests inject a hash). */
   optionsOf?: (config: Config) => EngineOptions;
-  /** Wall clock, ms: the time of silences added through the API. */
-  now?: () => number;
+  /** Wall clock, ms: the time of silences added through the API and of the restored state. */
+  now: () => number;
   /** Runs on reload after the engine took the new configuration (the delivery workers' new channels). */
   onReload?: (config: Config) => void;
   /** Runs once at close, before the store closes (the delivery workers' stop). */
@@ -52,7 +54,7 @@ const STATES: readonly AlertState[] = ["pending", "firing", "resolved"];
 export function createAlertStage(options: AlertStageOptions): AlertStage {
   const log = componentLogger(options.log, "alert");
   const optionsOf = options.optionsOf ?? engineOptionsOf;
-  const now = options.now ?? Date.now;
+  const { now } = options;
   let engineOptions = optionsOf(options.config);
 
   let restored: EngineState | undefined;

@@ -1,12 +1,15 @@
+import type { Clock } from "../clock.ts";
 import type { Config } from "../config/schema.ts";
 import type { EventBus } from "../event-bus.ts";
 import { componentLogger, type Logger } from "../log.ts";
 import type { SelfMetrics } from "../self-metrics.ts";
 import type { Store } from "../store/store.ts";
 import { type AlertStage, createAlertStage } from "./alert-stage.ts";
-import { channelsOf } from "./channels.ts";
+import { channelsOf } from "../config/resolved-channels.ts";
 import type { NotifierDeps } from "./create-notifiers.ts";
-import { createDeliveryWorkers, type DeliveryWorkers, deliveryChannelsOf, deliverySettingsOf } from "./delivery-workers.ts";
+import { deliveryChannelsOf } from "./delivery/delivery-channels.ts";
+import { deliverySettingsOf } from "./delivery/delivery-settings.ts";
+import { createDeliveryWorkers, type DeliveryWorkers } from "./delivery/delivery-workers.ts";
 import type { Notifier } from "./notifier.ts";
 import { createOutbox } from "./outbox.ts";
 
@@ -27,9 +30,11 @@ export interface AlertingDeps {
   events: EventBus;
   /** The root logger. */
   log: Logger;
-  now?: () => number;
+  /** Wall time of alerts and silences, the delivery workers' timers and times, the notifiers' time-outs. */
+  clock: Clock;
   random?: () => number;
-  notifierDeps?: NotifierDeps;
+  /** Replaces the notifiers' HTTP client or file reading (tests); the clock is the one above. */
+  notifierDeps?: Omit<NotifierDeps, "clock">;
 }
 
 /**
@@ -50,15 +55,16 @@ async function notifiersOf(config: Config, deps: NotifierDeps): Promise<Map<stri
  */
 export async function createAlerting(config: Config, deps: AlertingDeps): Promise<Alerting> {
   const log = componentLogger(deps.log, "alert");
-  const now = deps.now ?? Date.now;
+  const { clock } = deps;
+  const notifierDeps: NotifierDeps = { ...deps.notifierDeps, clock };
   const workers = createDeliveryWorkers({
     store: deps.store,
-    channels: deliveryChannelsOf(config, await notifiersOf(config, deps.notifierDeps ?? {})),
+    channels: deliveryChannelsOf(config, await notifiersOf(config, notifierDeps)),
     settings: deliverySettingsOf(config),
     metrics: deps.metrics,
     log: deps.log,
     events: deps.events,
-    now,
+    clock,
     ...(deps.random ? { random: deps.random } : {}),
   });
   const outbox = createOutbox({ store: deps.store, events: deps.events, onEnqueued: () => workers.wake() });
@@ -67,9 +73,9 @@ export async function createAlerting(config: Config, deps: AlertingDeps): Promis
     outbox,
     metrics: deps.metrics,
     log: deps.log,
-    now,
+    now: () => clock.wallMs(),
     onReload(next) {
-      notifiersOf(next, deps.notifierDeps ?? {}).then(
+      notifiersOf(next, notifierDeps).then(
         (notifiers) => workers.reload(deliveryChannelsOf(next, notifiers), deliverySettingsOf(next)),
         (cause: unknown) => log.error({ err: cause }, "Alert channels not reloaded: the running ones are kept"),
       );

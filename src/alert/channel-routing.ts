@@ -1,6 +1,6 @@
 import type { Config } from "../config/schema.ts";
 import type { Severity } from "../contracts/finding.ts";
-import { channelsOf, repeatSecondsOf } from "./channels.ts";
+import { channelsOf, repeatSecondsOf } from "../config/resolved-channels.ts";
 
 /** Which alerts a channel receives and how often it is reminded. */
 export interface Route {

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
+import type { Clock } from "../clock.ts";
 import type { ChannelConfig } from "../config/channels.ts";
 import type { Config } from "../config/schema.ts";
-import { channelsOf, repeatSecondsOf } from "./channels.ts";
+import { channelsOf, repeatSecondsOf } from "../config/resolved-channels.ts";
 import { type HttpClientFactory, createHttpClient } from "./http-client.ts";
 import type { Notifier } from "./notifier.ts";
 import { createAlertmanagerNotifier } from "./notifiers/alertmanager.ts";
@@ -13,7 +14,7 @@ import { createWebhookNotifier } from "./notifiers/webhook.ts";
 
 /** What the notifiers get from outside: the clock, the HTTP client and file reading, so tests control them. */
 export interface NotifierDeps {
-  now?: () => Date;
+  clock: Clock;
   /** Makes one HTTP client per channel (each may trust its own CA). */
   http?: HttpClientFactory;
   /** Reads `ca_file`. */
@@ -21,11 +22,11 @@ export interface NotifierDeps {
 }
 
 /**
- * One notifier per configured channel (the seed's `alert.webhook_url` included), by channel name, in
+ * One notifier per configured channel (the implicit `alert.webhook_url` channel included), by channel name, in
  * configuration order. Throws, naming the key, when a channel's `ca_file` cannot be read: start-up
  * must stop on it rather than every delivery failing later.
  */
-export function createNotifiers(config: Config, deps: NotifierDeps = {}): Map<string, Notifier> {
+export function createNotifiers(config: Config, deps: NotifierDeps): Map<string, Notifier> {
   const out = new Map<string, Notifier>();
   const channels = channelsOf(config);
   const offset = channels.length - config.alert.channels.length;
@@ -37,8 +38,8 @@ export function createNotifiers(config: Config, deps: NotifierDeps = {}): Map<st
 }
 
 /** The notifier of one channel. `key` names the channel in errors (`alert.channels[2]`). */
-export function createNotifier(channel: ChannelConfig, config: Config, deps: NotifierDeps = {}, key = channel.name): Notifier {
-  const now = deps.now ?? (() => new Date());
+export function createNotifier(channel: ChannelConfig, config: Config, deps: NotifierDeps, key = channel.name): Notifier {
+  const { clock } = deps;
   const read = deps.readFile ?? ((path: string) => readFileSync(path, "utf8"));
   let ca: string | undefined;
   if (channel.ca_file !== undefined) {
@@ -50,25 +51,25 @@ export function createNotifier(channel: ChannelConfig, config: Config, deps: Not
       });
     }
   }
-  const http = () => (deps.http ?? createHttpClient)(ca !== undefined ? { ca } : {});
+  const http = () => (deps.http ?? createHttpClient)({ clock, ...(ca !== undefined ? { ca } : {}) });
   switch (channel.type) {
     case "webhook":
-      return createWebhookNotifier(channel, { http: http(), now });
+      return createWebhookNotifier(channel, { http: http(), clock });
     case "slack":
-      return createSlackNotifier(channel, { http: http(), now });
+      return createSlackNotifier(channel, { http: http(), clock });
     case "pagerduty":
-      return createPagerDutyNotifier(channel, { http: http(), now });
+      return createPagerDutyNotifier(channel, { http: http(), clock });
     case "alertmanager":
       return createAlertmanagerNotifier(channel, {
         http: http(),
-        now,
+        clock,
         endsAfterMs: 4 * repeatSecondsOf(channel, config) * 1000,
         generatorUrl: channel.generator_url ?? agentUrl(config),
       });
     case "servicenow":
-      return createServiceNowNotifier(channel, { http: http(), now });
+      return createServiceNowNotifier(channel, { http: http(), clock });
     case "email":
-      return createEmailNotifier(channel, ca !== undefined ? { ca } : {});
+      return createEmailNotifier(channel, { clock, ...(ca !== undefined ? { ca } : {}) });
   }
 }
 

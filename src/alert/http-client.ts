@@ -2,6 +2,7 @@ import { rootCertificates } from "node:tls";
 // The real undici, by path: Bun maps the bare specifier "undici" to a fetch-based stand-in whose
 // Agent ignores `connect.ca` and the time-outs, so a private CA would silently never be trusted.
 import { Agent, request } from "undici/index.js";
+import type { Clock } from "../clock.ts";
 import type { HttpAnswer } from "./http-status.ts";
 
 /** One HTTP request of a notifier. */
@@ -27,6 +28,8 @@ export interface HttpClient {
 export interface HttpClientOptions {
   /** Extra PEM certificate authorities to trust beside the system's (a private CA). */
   ca?: string;
+  /** Times each request's time-out. */
+  clock: Clock;
 }
 
 /** Makes an HttpClient for one channel; its own connection pool, so each channel may trust its own CA. */
@@ -48,7 +51,7 @@ export class HttpTransportError extends Error {
 const MAX_BODY = 64 * 1024;
 
 /** Creates the undici-based client. Certificates are always verified; `ca` only adds trust. */
-export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
+export function createHttpClient(options: HttpClientOptions): HttpClient {
   const agent = new Agent({
     connect: {
       rejectUnauthorized: true,
@@ -60,7 +63,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   return {
     async send(req) {
       const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(new TimeoutMarker()), req.timeoutMs);
+      const cancelTimer = options.clock.setTimer(req.timeoutMs, () => controller.abort(new TimeoutMarker()));
       const onCancel = () => controller.abort(req.signal?.reason);
       req.signal?.addEventListener("abort", onCancel, { once: true });
       if (req.signal?.aborted) onCancel();
@@ -82,7 +85,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       } catch (cause) {
         throw transportError(cause, controller.signal, req);
       } finally {
-        clearTimeout(timer);
+        cancelTimer();
         req.signal?.removeEventListener("abort", onCancel);
       }
     },

@@ -1,3 +1,4 @@
+import type { Clock } from "../clock.ts";
 import { HttpTransportError, type HttpClient, type HttpRequest } from "./http-client.ts";
 import { classifyHttp } from "./http-status.ts";
 import { type NotifyResult, failed } from "./notifier.ts";
@@ -6,10 +7,10 @@ import { type NotifyResult, failed } from "./notifier.ts";
  * One HTTP attempt of a notifier, judged: the answer through `classifyHttp`, a missing answer
  * through the transport error's own retryable flag. Every error text passes through `scrub`.
  */
-export async function sendHttp(client: HttpClient, req: HttpRequest, now: () => Date, scrub: (text: string) => string): Promise<NotifyResult> {
+export async function sendHttp(client: HttpClient, req: HttpRequest, clock: Clock, scrub: (text: string) => string): Promise<NotifyResult> {
   try {
     const answer = await client.send(req);
-    return classifyHttp(answer, now(), scrub);
+    return classifyHttp(answer, clock.wall(), scrub);
   } catch (cause) {
     if (cause instanceof HttpTransportError) return failed(scrub(cause.message), cause.retryable);
     return failed(scrub(`request failed: ${(cause as Error)?.message ?? String(cause)}`), true);

@@ -28,7 +28,7 @@ export interface AlertNotice {
 /**
  * What a channel is asked to deliver: one alert, or a burst of alerts grouped into one message.
  * The top-level alert fields describe the lead alert (firing before resolved, critical before warning),
- * so a receiver that reads one alert (the seed's webhook body) still reads the most important one;
+ * so a receiver that reads one alert (the webhook body of DESIGN.md) still reads the most important one;
  * `alerts` holds every alert of the notification, the lead first.
  */
 export interface Notification extends AlertNotice {

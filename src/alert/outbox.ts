@@ -6,7 +6,8 @@ import { enqueueInOrder } from "../store/notifications.ts";
 import { expireSilence, type SilenceMatcher, type SilenceRecord, saveSilence, silencesEndingAfter } from "../store/silence-rows.ts";
 import type { Store } from "../store/store.ts";
 import type { AlertChange } from "../contracts/alert.ts";
-import { type EngineState, stateFromParts, type TickResult } from "./engine.ts";
+import type { TickResult } from "./engine/alert-engine.ts";
+import { type EngineState, stateFromParts } from "./engine/engine-state.ts";
 import type { Matcher } from "../config/matcher.ts";
 import type { Silence } from "./silences.ts";
 

@@ -1,9 +1,9 @@
 import type { ChannelType } from "../config/channels.ts";
 import type { Config } from "../config/schema.ts";
 import type { Finding } from "../contracts/finding.ts";
-import { channelsOf } from "./channels.ts";
+import { channelsOf } from "../config/resolved-channels.ts";
 import { type NotifierDeps, createNotifiers } from "./create-notifiers.ts";
-import { sha256 } from "./engine.ts";
+import { sha256 } from "./engine/fingerprint.ts";
 import type { AlertNotice, Notification, NotifyResult } from "./notifier.ts";
 
 /** The outcome of `test-alert` on one channel. */
@@ -29,7 +29,8 @@ const STATEFUL: ReadonlySet<ChannelType> = new Set(["pagerduty", "alertmanager",
  */
 export async function testAlert(
   config: Config,
-  options: { channel?: string; deps?: NotifierDeps; signal?: AbortSignal } = {},
+  deps: NotifierDeps,
+  options: { channel?: string; signal?: AbortSignal } = {},
 ): Promise<TestAlertResult[]> {
   const all = channelsOf(config);
   const chosen = options.channel === undefined ? all : all.filter((c) => c.name === options.channel);
@@ -37,16 +38,15 @@ export async function testAlert(
     const names = all.map((c) => c.name);
     throw new Error(`no channel named ${JSON.stringify(options.channel)}; configured: ${names.length > 0 ? names.join(", ") : "none"}`);
   }
-  const now = options.deps?.now ?? (() => new Date());
-  const notifiers = createNotifiers(config, options.deps ?? {});
+  const notifiers = createNotifiers(config, deps);
   try {
     return await Promise.all(
       chosen.map(async (c) => {
         const notifier = notifiers.get(c.name)!;
-        const firing = testNotification(config, c.name, now(), "firing");
+        const firing = testNotification(config, c.name, deps.clock.wall(), "firing");
         const result = await notifier.send(firing, options.signal);
         if (!result.delivered || !STATEFUL.has(c.type)) return { channel: c.name, type: c.type, ok: result.delivered, result };
-        const resolve = await notifier.send(testNotification(config, c.name, now(), "resolved", firing.startsAt), options.signal);
+        const resolve = await notifier.send(testNotification(config, c.name, deps.clock.wall(), "resolved", firing.startsAt), options.signal);
         return { channel: c.name, type: c.type, ok: resolve.delivered, result, resolve };
       }),
     );

@@ -1,3 +1,4 @@
+import type { Clock } from "../clock.ts";
 import type { Config } from "../config/schema.ts";
 import type { Collector } from "./collector.ts";
 import { createFallbackCollector } from "./fallback.ts";
@@ -19,6 +20,8 @@ import { createTextfileCollector } from "./plugins/textfile.ts";
 import type { ProcessTable } from "./process-table.ts";
 
 export interface CollectorDeps {
+  /** Wall time for the boot time; timers for time-outs. */
+  clock: Clock;
   /** Defaults to the running platform. */
   platform?: NodeJS.Platform;
   /** One-time notices from collectors (e.g. "this kernel has no PSI"). */
@@ -31,19 +34,18 @@ export interface CollectorDeps {
   plugins?: PluginRunner;
   /** Most /proc files kept open between ticks (0: read each afresh, as replays of captured trees must). */
   maxHeldFiles?: number;
-  /** Overrides for tests replaying captured trees: where the host is, statfs results, the wall clock. */
+  /** Overrides for tests replaying captured trees: where the host is, statfs results. */
   hostPaths?: HostPaths;
   selfPaths?: HostPaths;
   statfsSync?: (path: string) => FsStats;
-  wallNow?: () => number;
 }
 
 /**
  * The list of collectors, in one place. On Linux: procfs, sysfs and statfs only, no process spawned.
  * Elsewhere: systeminformation.
  */
-export function createCollectors(config: Config, deps: CollectorDeps = {}): Collector[] {
-  if ((deps.platform ?? process.platform) !== "linux") return [createFallbackCollector()];
+export function createCollectors(config: Config, deps: CollectorDeps): Collector[] {
+  if ((deps.platform ?? process.platform) !== "linux") return [createFallbackCollector(deps.clock)];
   const host = deps.hostPaths ?? createHostPaths(config.agent.host_root);
   return [
     createCpuCollector(host),
@@ -52,11 +54,12 @@ export function createCollectors(config: Config, deps: CollectorDeps = {}): Coll
       excludeFsTypes: config.collect.disk.exclude_fs_types,
       excludeMountPoints: new RegExp(config.collect.disk.exclude_mount_points),
       timeoutMs: config.collect.timeout * 1000,
+      clock: deps.clock,
       ...(deps.statfsSync ? { statfsSync: deps.statfsSync } : {}),
     }),
     createDiskstatsCollector(host),
     createNetworkCollector(host, { excludeDevices: new RegExp(config.collect.network.exclude_devices) }),
-    createHostCollector(host, deps.wallNow),
+    createHostCollector(host, deps.clock),
     createPressureCollector(host, deps.notice),
     createCgroupCollector(deps.selfPaths ?? createHostPaths("/")),
     ...(config.collect.processes.enabled

@@ -1,4 +1,5 @@
 import os from "node:os";
+import type { Clock } from "../clock.ts";
 import type { Collector } from "./collector.ts";
 import type { NetworkIo } from "../contracts/snapshot.ts";
 import { round } from "./linux/counter.ts";
@@ -15,9 +16,9 @@ export async function loadSystemInformation(): Promise<typeof import("systeminfo
 /**
  * The collector for hosts that are not Linux (macOS, Windows, BSD), through systeminformation.
  * It starts programs on every call, so it is never used where procfs is available; the benchmark runs
- * it on Linux only to compare.
+ * it on Linux only to compare. The clock's wall time turns uptime into a boot time.
  */
-export function createFallbackCollector(): Collector {
+export function createFallbackCollector(clock: Clock): Collector {
   return {
     name: "systeminformation",
     async collect() {
@@ -56,7 +57,7 @@ export function createFallbackCollector(): Collector {
         );
       const available = mem.available;
       return {
-        host: { hostname: os.hostname(), boot_time: new Date(Date.now() - time.uptime * 1000).toISOString() },
+        host: { hostname: os.hostname(), boot_time: new Date(clock.wallMs() - time.uptime * 1000).toISOString() },
         cpu: {
           usage_percent: round(load.currentLoad),
           count: load.cpus.length,

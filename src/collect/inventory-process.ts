@@ -1,3 +1,4 @@
+import type { Clock } from "../clock.ts";
 import type { Inventory } from "./inventory.ts";
 import { completeInventory, fileInventory } from "./inventory.ts";
 import type { HostPaths } from "./linux/host-paths.ts";
@@ -25,6 +26,8 @@ export async function inventoryInChild(options: {
   paths?: HostPaths;
   timeoutMs: number;
   env: Record<string, string | undefined>;
+  /** Times the kill. */
+  clock: Clock;
 }): Promise<Inventory> {
   const fallback = () => completeInventory(fileInventory(options.paths), {});
   let child: ReturnType<typeof Bun.spawn> | undefined;
@@ -34,7 +37,7 @@ export async function inventoryInChild(options: {
     return fallback();
   }
   const running = child;
-  const timer = setTimeout(() => running.kill("SIGKILL"), options.timeoutMs + 1000);
+  const cancel = options.clock.setTimer(options.timeoutMs + 1000, () => running.kill("SIGKILL"));
   try {
     const [text, code] = await Promise.all([new Response(running.stdout as ReadableStream).text(), running.exited]);
     if (code !== 0) return fallback();
@@ -42,6 +45,6 @@ export async function inventoryInChild(options: {
   } catch {
     return fallback();
   } finally {
-    clearTimeout(timer);
+    cancel();
   }
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import os from "node:os";
+import type { Clock } from "../clock.ts";
 import { loadSystemInformation } from "./fallback.ts";
 import type { HostPaths } from "./linux/host-paths.ts";
 
@@ -90,14 +91,14 @@ export function completeInventory(fromFiles: Partial<Inventory>, fromSi: Partial
  * The whole inventory in this process: the host's files, then systeminformation bounded by `timeoutMs`.
  * This is `aiops-agent inventory`; the running agent asks it of a short-lived child (inventory-process.ts).
  */
-export async function collectInventory(options: { paths?: HostPaths; timeoutMs: number }): Promise<Inventory> {
-  let timer: Timer | undefined;
+export async function collectInventory(options: { paths?: HostPaths; timeoutMs: number; clock: Clock }): Promise<Inventory> {
+  let cancel = () => {};
   const fromSi = await Promise.race([
     systemInformationInventory().catch((): Partial<Inventory> => ({})),
     new Promise<Partial<Inventory>>((resolve) => {
-      timer = setTimeout(() => resolve({}), options.timeoutMs);
+      cancel = options.clock.setTimer(options.timeoutMs, () => resolve({}));
     }),
   ]);
-  clearTimeout(timer);
+  cancel();
   return completeInventory(fileInventory(options.paths), fromSi);
 }

@@ -1,3 +1,4 @@
+import type { Clock } from "../clock.ts";
 import type { SelfMetrics } from "../self-metrics.ts";
 import { type Collector, PartialCollection, type SnapshotPart } from "./collector.ts";
 import type { Snapshot } from "../contracts/snapshot.ts";
@@ -6,10 +7,8 @@ export interface SnapshotterOptions {
   /** Longest an asynchronous collector may take, milliseconds; past it the tick goes on without it. */
   timeoutMs: number;
   metrics: SelfMetrics;
-  /** Monotonic milliseconds, for rates. */
-  monotonic?: () => number;
-  /** Wall clock, for the Snapshot's timestamp. */
-  wallClock?: () => Date;
+  /** Monotonic time for rates, durations and the time-out; wall time for the Snapshot's timestamp. */
+  clock: Clock;
 }
 
 /** Runs every collector once and assembles one Snapshot. */
@@ -24,8 +23,7 @@ export interface Snapshotter {
  * still busy from an earlier tick is not started again.
  */
 export function createSnapshotter(collectors: readonly Collector[], options: SnapshotterOptions): Snapshotter {
-  const monotonic = options.monotonic ?? (() => performance.now());
-  const wallClock = options.wallClock ?? (() => new Date());
+  const { clock } = options;
   const errorsTotal = options.metrics.counter("aiops_collector_errors_total", "Collections that failed or timed out, by collector.");
   const duration = options.metrics.gauge("aiops_collector_duration_seconds", "Time the last collection took, by collector.");
   const success = options.metrics.gauge("aiops_collector_success", "Whether the last collection succeeded (1) or not (0), by collector.");
@@ -37,24 +35,24 @@ export function createSnapshotter(collectors: readonly Collector[], options: Sna
     if (!(result instanceof Promise)) return result;
     busy.add(collector.name);
     const done = result.finally(() => busy.delete(collector.name));
-    let timer: Timer | undefined;
+    let cancel = () => {};
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${options.timeoutMs} ms`)), options.timeoutMs);
+      cancel = clock.setTimer(options.timeoutMs, () => reject(new Error(`timed out after ${options.timeoutMs} ms`)));
     });
     try {
       return await Promise.race([done, timeout]);
     } finally {
-      clearTimeout(timer);
+      cancel();
     }
   }
 
   return {
     async collect() {
-      const snapshot: Snapshot = { timestamp: wallClock().toISOString() };
+      const snapshot: Snapshot = { timestamp: clock.wall().toISOString() };
       const errors: Record<string, string> = {};
-      const now = monotonic();
+      const now = clock.now();
       for (const collector of collectors) {
-        const started = performance.now();
+        const started = clock.now();
         let part: SnapshotPart | undefined;
         try {
           part = await run(collector, now);
@@ -65,7 +63,7 @@ export function createSnapshotter(collectors: readonly Collector[], options: Sna
           errorsTotal.inc({ collector: collector.name });
           success.set({ collector: collector.name }, 0);
         }
-        duration.set({ collector: collector.name }, (performance.now() - started) / 1000);
+        duration.set({ collector: collector.name }, (clock.now() - started) / 1000);
         if (part) Object.assign(snapshot, part);
       }
       if (Object.keys(errors).length > 0) snapshot.errors = errors;

@@ -242,7 +242,7 @@ export const configSchema = section({
   }),
   alert: section({
     webhook_url: url({
-      doc: "Webhook that receives every alert (the seed's channel): an implicit webhook channel named `webhook`.",
+      doc: "Webhook that receives every alert: an implicit webhook channel named `webhook`.",
       env: "AIOPS_WEBHOOK_URL",
       secret: true,
     }),
@@ -307,7 +307,7 @@ export const configSchema = section({
     }),
   }),
 }).superRefine((config, ctx) => {
-  // Only the seed's three: a lower AIOPS_CRITICAL_THRESHOLD must not make the newer defaults invalid
+  // Only the three of DESIGN.md (CPU, memory, disk): a lower AIOPS_CRITICAL_THRESHOLD must not make the newer defaults invalid
   // (a level at or above critical simply makes every finding of it critical).
   for (const key of ["cpu", "memory", "disk"] as const) {
     if (config.thresholds[key] >= config.thresholds.critical) {

@@ -18,7 +18,7 @@ export function severityAt(value: number, level: ThresholdLevel): Severity | und
 }
 
 /**
- * A Finding (anomaly) in the shape of DESIGN.md: the seed's `{ type, severity, message, value, threshold }`
+ * A Finding (anomaly) in the shape of DESIGN.md: `{ type, severity, message, value, threshold }`
  * plus which series, which detector, how anomalous (score 0..1) and when.
  * A detector reports a finding on every update while its condition holds; the alert engine resolves an
  * alert when its finding stops being reported.

@@ -9,7 +9,7 @@ export interface Snapshot {
   host?: HostSection;
   cpu?: CpuSection;
   memory?: MemorySection;
-  /** The root filesystem, as in the seed's shape; every mount is in `disks`. */
+  /** The root filesystem, as in DESIGN.md's shape; every mount is in `disks`. */
   disk?: FilesystemUsage;
   disks?: MountUsage[];
   disk_io?: DiskIoSection;

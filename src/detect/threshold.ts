@@ -29,7 +29,7 @@ export interface ThresholdState {
 }
 
 /**
- * The seed's static thresholds, as a detector: `warning` above the level, `critical` at or above the
+ * The static thresholds of the configuration, as a detector: `warning` above the level, `critical` at or above the
  * critical level, raised after the value has stayed above the level for `forSeconds`, and cleared only
  * once it falls below the level minus the hysteresis, so a value hovering at the line does not flap.
  * Its score is 0 below the warning level, 0.5 at it, rising to 1 at the critical level.

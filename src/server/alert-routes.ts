@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Clock } from "../clock.ts";
 import { type ApiRoute, defineRoute } from "./route.ts";
 import { HttpError, json } from "./http.ts";
 import { asBadRequest, cursorParam, limitParam, severityParam, textParam, timeParam } from "./query-params.ts";
@@ -15,8 +16,8 @@ export interface AlertRoutesDeps {
   store: Store;
   /** The alert stage: its engine's live view, and silences through the engine. */
   stage: AlertStage;
-  /** Wall clock, ms. */
-  now?: () => number;
+  /** Judges which alerts and silences are in force; dates a silence that starts now. */
+  clock: Clock;
 }
 
 /** A silence as the API takes it: Alertmanager-style matchers, RFC 3339 times (or Unix seconds). */
@@ -36,8 +37,7 @@ const silenceBody = z.strictObject({
  * delivery attempt, and silences (list, add, expire) through the engine, saved in the store.
  */
 export function createAlertRoutes(deps: AlertRoutesDeps): ApiRoute[] {
-  const { store, stage } = deps;
-  const now = deps.now ?? Date.now;
+  const { store, stage, clock } = deps;
   return [
     defineRoute({
       method: "GET",
@@ -72,7 +72,7 @@ export function createAlertRoutes(deps: AlertRoutesDeps): ApiRoute[] {
       responses: { 200: "the engine's alerts" },
       handler({ query }) {
         const items = stage.engine
-          .alerts(new Date(now()))
+          .alerts(clock.wall())
           .filter((a) => (query.state === undefined || a.state === query.state) && (query.severity === undefined || a.severity === query.severity))
           .filter((a) => query.fingerprint === undefined || a.fingerprint === query.fingerprint);
         return json({ items });
@@ -117,7 +117,7 @@ export function createAlertRoutes(deps: AlertRoutesDeps): ApiRoute[] {
       query: z.strictObject({ state: z.enum(["pending", "active", "expired"], { error: "expected pending, active or expired" }).optional() }),
       responses: { 200: "the silences" },
       handler({ query }) {
-        const items = stage.engine.silences(new Date(now())).filter((s) => query.state === undefined || s.state === query.state);
+        const items = stage.engine.silences(clock.wall()).filter((s) => query.state === undefined || s.state === query.state);
         return json({ items });
       },
     }),
@@ -128,7 +128,7 @@ export function createAlertRoutes(deps: AlertRoutesDeps): ApiRoute[] {
       body: silenceBody,
       responses: { 201: "the silence added", 400: "a bad matcher or time" },
       handler({ body }) {
-        const startsAt = body.starts_at ?? now();
+        const startsAt = body.starts_at ?? clock.wallMs();
         try {
           const silence = stage.addSilence({
             matchers: body.matchers,
@@ -158,7 +158,7 @@ export function createAlertRoutes(deps: AlertRoutesDeps): ApiRoute[] {
         if (result === "configured") {
           throw new HttpError(409, "conflict", `silence ${id} is a maintenance window of the configuration (alert.silences); edit the configuration to end it`);
         }
-        const silence = stage.engine.silences(new Date(now())).find((s) => s.id === id);
+        const silence = stage.engine.silences(clock.wall()).find((s) => s.id === id);
         return json(silence ?? { id, state: "expired" });
       },
     }),

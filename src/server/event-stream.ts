@@ -1,9 +1,11 @@
+import type { Clock } from "../clock.ts";
 import { AGENT_EVENT_TYPES, type AgentEvent } from "../contracts/events.ts";
 import type { EventBus } from "../event-bus.ts";
 import { HttpError } from "./http.ts";
 
-
 export interface EventStreamOptions {
+  /** Times the keepalive. */
+  clock: Clock;
   /** A comment line this often keeps proxies and the client from timing out. */
   keepaliveMs?: number;
   /** A client this far behind is disconnected; it can resume with Last-Event-ID. */
@@ -32,7 +34,7 @@ export function requestedTypes(url: URL): Set<string> {
  * happens. A client that reconnects with `Last-Event-ID` first receives what it missed from the
  * replay buffer (an `event: reset` says when the gap was too long to fill).
  */
-export function eventStream(bus: EventBus, request: Request, options: EventStreamOptions = {}): Response {
+export function eventStream(bus: EventBus, request: Request, options: EventStreamOptions): Response {
   const url = new URL(request.url);
   const types = requestedTypes(url);
   const lastIdText = request.headers.get("last-event-id") ?? url.searchParams.get("last_event_id");
@@ -68,12 +70,12 @@ export function eventStream(bus: EventBus, request: Request, options: EventStrea
         const unsubscribe = bus.subscribe((event) => {
           if (types.has(event.type)) send(frame(event));
         });
-        const keepalive = setInterval(() => send(": keepalive\n\n"), keepaliveMs);
+        const cancelKeepalive = options.clock.setRepeating(keepaliveMs, () => send(": keepalive\n\n"));
         cleanup = () => {
           if (closed) return;
           closed = true;
           unsubscribe();
-          clearInterval(keepalive);
+          cancelKeepalive();
         };
         request.signal.addEventListener("abort", () => {
           cleanup();

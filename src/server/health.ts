@@ -1,4 +1,4 @@
-import type { AgentHealth } from "../contracts/health.ts";
+import type { AgentHealth } from "../contracts/agent-health.ts";
 import { json } from "./http.ts";
 
 function plain(ok: boolean): Response {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Clock } from "../clock.ts";
 import type { Store } from "../store/store.ts";
 import { listAnomalies } from "../store/anomalies.ts";
 import { type ApiRoute, defineRoute } from "./route.ts";
@@ -9,8 +10,8 @@ const HOUR = 3_600_000;
 /** Query parameters of /api/v1/series that are not labels. */
 const SERIES_PARAMS = new Set(["metric", "from", "to", "step"]);
 
-/** History routes: a series over time, the series the store knows, and the recorded anomalies. */
-export function createHistoryRoutes(store: Store, now: () => number = Date.now): ApiRoute[] {
+/** History routes: a series over time (the last hour by the clock unless asked), the series the store knows, and the recorded anomalies. */
+export function createHistoryRoutes(store: Store, clock: Clock): ApiRoute[] {
   return [
     defineRoute({
       method: "GET",
@@ -27,7 +28,7 @@ export function createHistoryRoutes(store: Store, now: () => number = Date.now):
         .catchall(textParam.meta({ description: "a label that must have this value" })),
       responses: { 200: "the matching series with their points (ts in ms since the epoch)", 400: "a bad parameter or range" },
       handler({ query }) {
-        const to = query.to ?? now();
+        const to = query.to ?? clock.wallMs();
         const from = query.from ?? to - HOUR;
         const labels = Object.fromEntries(Object.entries(query).filter(([k]) => !SERIES_PARAMS.has(k)) as Array<[string, string]>);
         const result = asBadRequest(() =>

@@ -1,3 +1,4 @@
+import type { Clock } from "../clock.ts";
 import { SERIES, externalFamilies } from "../collect/series.ts";
 import { type Labels } from "../contracts/sample.ts";
 import type { Snapshot } from "../contracts/snapshot.ts";
@@ -95,9 +96,9 @@ export function renderSelfMetrics(families: readonly SelfFamily[], format: Expos
   return out.length > 0 ? `${out.join("\n")}\n` : "";
 }
 
-/** Registers the process metrics every Prometheus client exports, and the agent's build info. */
-export function registerProcessMetrics(metrics: SelfMetrics, build: { version: string }): void {
-  const startedAt = Date.now() / 1000 - process.uptime();
+/** Registers the process metrics every Prometheus client exports, and the agent's build info; the clock dates the start. */
+export function registerProcessMetrics(metrics: SelfMetrics, build: { version: string }, clock: Clock): void {
+  const startedAt = clock.wallMs() / 1000 - process.uptime();
   metrics.gauge("process_resident_memory_bytes", "Resident memory of the agent process.", () => [
     { labels: {}, value: process.memoryUsage.rss() },
   ]);

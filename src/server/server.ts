@@ -1,4 +1,5 @@
-import type { AgentHealth } from "../contracts/health.ts";
+import type { Clock } from "../clock.ts";
+import type { AgentHealth } from "../contracts/agent-health.ts";
 import type { Inventory } from "../collect/inventory.ts";
 import type { Snapshot } from "../contracts/snapshot.ts";
 import type { LoadedConfig } from "../config/load.ts";
@@ -28,6 +29,8 @@ export interface ServerDeps {
   metrics: SelfMetrics;
   events: EventBus;
   log: Logger;
+  /** Times the event stream's keepalive. */
+  clock: Clock;
   version: string;
   /** Routes other parts add under /api/v1 (history, anomalies, alerts, silences). */
   routes?: ApiRoute[];
@@ -121,7 +124,7 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
         if (method !== "GET") throw methodNotAllowed(method, path, "GET");
         // An event stream is long-lived by design: exempt it from the idle time-out.
         bun?.timeout(request, 0);
-        return [path, eventStream(deps.events, request)];
+        return [path, eventStream(deps.events, request, { clock: deps.clock })];
       }
       const found = matchRoute(routes, method, path);
       if (found.kind === "method") throw methodNotAllowed(method, path, found.allowed.join(", "));

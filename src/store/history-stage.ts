@@ -1,3 +1,4 @@
+import type { Clock } from "../clock.ts";
 import type { TickContext, TickStage } from "../contracts/tick.ts";
 import type { Detection } from "../detect/detection.ts";
 import type { Store } from "./store.ts";
@@ -16,8 +17,8 @@ export interface HistoryStageOptions {
   store: Store;
   /** The detection engine whose learned state is saved and restored (it changes on reload). */
   detection?: () => Detection;
-  /** Wall clock, ms. */
-  now?: () => number;
+  /** Times the periodic save of learned state. */
+  clock: Clock;
 }
 
 /**
@@ -27,8 +28,8 @@ export interface HistoryStageOptions {
  */
 export function createHistoryStage(options: HistoryStageOptions): TickStage & { restoreDetectorState(): number } {
   const { store } = options;
-  const now = options.now ?? Date.now;
-  let lastSaved = now();
+  const { clock } = options;
+  let lastSaved = clock.now();
   let closed = false;
 
   function saveState(): void {
@@ -36,7 +37,7 @@ export function createHistoryStage(options: HistoryStageOptions): TickStage & { 
     if (!detection) return;
     const entries = Object.entries(detection.exportState()).map(([key, state]) => ({ seriesKey: key, detector: ENSEMBLE, state }));
     store.saveDetectorStates(entries);
-    lastSaved = now();
+    lastSaved = clock.now();
   }
 
   return {
@@ -51,7 +52,7 @@ export function createHistoryStage(options: HistoryStageOptions): TickStage & { 
     run(tick: TickContext): void {
       store.writeSamples(tick.time, tick.samples);
       if (tick.startedFindings.length > 0) store.recordFindings(tick.startedFindings);
-      if (now() - lastSaved >= SAVE_STATE_EVERY_MS) saveState();
+      if (clock.now() - lastSaved >= SAVE_STATE_EVERY_MS) saveState();
     },
     problem(): string | undefined {
       return store.degraded?.reason;

@@ -1,4 +1,5 @@
 import type { Database, Statement } from "bun:sqlite";
+import type { Clock } from "../clock.ts";
 import { type Labels, seriesKey } from "../contracts/sample.ts";
 
 /** One series the store knows: its small id (what points refer to), key, metric and labels. */
@@ -23,7 +24,8 @@ export class SeriesIndex {
 
   constructor(
     private readonly db: Database,
-    private readonly now: () => number,
+    /** Stamps a new series' creation time. */
+    private readonly clock: Clock,
   ) {
     this.upsert = db.prepare(
       // DO UPDATE (not DO NOTHING) so that RETURNING gives the id of an existing row too.
@@ -47,7 +49,7 @@ export class SeriesIndex {
     const key = seriesKey(metric, labels);
     const known = this.byKey.get(key) ?? this.pending.get(key);
     if (known) return known.id;
-    const row = this.upsert.get(key, metric, JSON.stringify(labels), this.now());
+    const row = this.upsert.get(key, metric, JSON.stringify(labels), this.clock.wallMs());
     if (!row) throw new Error(`store: no id returned for series ${key}`);
     this.pending.set(key, { id: row.id, key, metric, labels });
     return row.id;

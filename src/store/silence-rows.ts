@@ -21,11 +21,8 @@ export interface SilenceRecord {
   updatedAt: number;
 }
 
-/** Filters of the silence listing: `state` is judged at `now` (ms). */
-export interface SilenceFilter extends PageRequest {
-  state?: "pending" | "active" | "expired";
-  now?: number;
-}
+/** Filters of the silence listing: a `state` is judged at `now` (ms), which then must be given. */
+export type SilenceFilter = PageRequest & ({ state?: undefined } | { state: "pending" | "active" | "expired"; now: number });
 
 interface SilenceRow {
   id: string;
@@ -93,7 +90,7 @@ export function listSilences(db: Database, filter: SilenceFilter = {}): Page<Sil
   const where: string[] = [];
   const params: SQLQueryBindings[] = [];
   if (filter.state !== undefined) {
-    const now = filter.now ?? Date.now();
+    const { now } = filter;
     if (filter.state === "pending") filterBy(where, params, "starts_at", ">=", now + 1);
     if (filter.state === "active") {
       filterBy(where, params, "starts_at", "<=", now);

@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { statSync } from "node:fs";
 import { dirname } from "node:path";
+import type { Clock } from "../clock.ts";
 import type { Sample } from "../contracts/sample.ts";
 import type { Config } from "../config/schema.ts";
 import type { Finding } from "../contracts/finding.ts";
@@ -31,8 +32,8 @@ export interface StoreOptions {
   /** The root logger; the store logs as `aiops_agent.store`. */
   log: Logger;
   metrics: SelfMetrics;
-  /** Clock in ms since the epoch. */
-  now?: () => number;
+  /** Wall time for what is stored and queried, the maintenance timer, durations. */
+  clock: Clock;
 }
 
 /** What `/readyz` reports of the store. */
@@ -126,25 +127,25 @@ interface Current {
 class SqliteStore implements Store {
   private readonly log: Logger;
   private readonly metrics: StoreMetrics;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private phase: "new" | "open" | "closed" = "new";
   private current: Current | null = null;
   private degradedBy: Degraded | null = null;
   private readonly notices: string[] = [];
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private cancelMaintenance: (() => void) | undefined;
   /** Last error logged per operation: a failure that repeats every tick is logged once and counted. */
   private readonly lastLogged = new Map<string, string>();
 
   constructor(private readonly options: StoreOptions) {
     this.log = componentLogger(options.log, "store");
     this.metrics = createStoreMetrics(options.metrics);
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock;
   }
 
   open(): StoreStatus {
     if (this.phase === "closed") throw new Error("store: open after close");
     if (this.phase === "open") return this.status();
-    const opened = openDatabase(this.options.dataDir, this.now());
+    const opened = openDatabase(this.options.dataDir, this.clock.wallMs());
     this.use(opened.db, opened.path);
     this.phase = "open";
     for (const notice of opened.notices) this.notice(notice);
@@ -157,17 +158,14 @@ class SqliteStore implements Store {
   start(): StoreStatus {
     const status = this.open();
     const interval = this.options.settings.maintenance_interval;
-    if (this.timer === undefined && interval > 0) {
-      this.timer = setInterval(() => this.maintain(), interval * 1000);
-      // Maintenance must not keep a stopping process alive.
-      this.timer.unref();
-    }
+    // A repeating timer: maintenance never keeps a stopping process alive.
+    if (this.cancelMaintenance === undefined && interval > 0) this.cancelMaintenance = this.clock.setRepeating(interval * 1000, () => this.maintain());
     return status;
   }
 
   close(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
+    this.cancelMaintenance?.();
+    this.cancelMaintenance = undefined;
     const current = this.current;
     this.current = null;
     this.phase = "closed";
@@ -206,10 +204,10 @@ class SqliteStore implements Store {
   }
 
   writeSamples(ts: number, samples: readonly Sample[]): WriteResult {
-    const started = performance.now();
+    const started = this.clock.now();
     try {
       const written = this.guard("write samples", (c) => c.writer.write(ts, samples));
-      this.metrics.writeSeconds.observe((performance.now() - started) / 1000);
+      this.metrics.writeSeconds.observe((this.clock.now() - started) / 1000);
       this.metrics.pointsWritten.inc({}, written);
       this.metrics.series.set({}, this.require().index.size);
       return { written };
@@ -229,7 +227,7 @@ class SqliteStore implements Store {
 
   saveDetectorStates(entries: readonly DetectorStateEntry[]): WriteResult {
     try {
-      return { written: this.transaction((db) => saveDetectorStates(db, entries, this.now())) };
+      return { written: this.transaction((db) => saveDetectorStates(db, entries, this.clock.wallMs())) };
     } catch (error) {
       return this.failed("save_detector_states", error);
     }
@@ -245,10 +243,10 @@ class SqliteStore implements Store {
   }
 
   maintain(): MaintenanceReport | null {
-    const started = performance.now();
+    const started = this.clock.now();
     try {
       const report = this.guard("maintenance", (c) => this.maintainOnce(c));
-      report.durationMs = performance.now() - started;
+      report.durationMs = this.clock.now() - started;
       this.metrics.maintenanceSeconds.observe(report.durationMs / 1000);
       this.updateGauges();
       return report;
@@ -259,7 +257,7 @@ class SqliteStore implements Store {
   }
 
   querySeries(query: SeriesQuery): SeriesQueryResult {
-    return this.guard("query", (c) => querySeries(c.db, c.index, query, this.now(), this.options.settings.raw_retention * 1000));
+    return this.guard("query", (c) => querySeries(c.db, c.index, query, this.clock.wallMs(), this.options.settings.raw_retention * 1000));
   }
 
   listSeries(filter?: SeriesFilter): SeriesListing[] {
@@ -271,7 +269,7 @@ class SqliteStore implements Store {
   }
 
   private maintainOnce(c: Current): MaintenanceReport {
-    const now = this.now();
+    const now = this.clock.wallMs();
     const settings = this.options.settings;
     const rolledUp = rollUp(c.db, now);
     const deleted = applyRetention(c.db, now, { rawMs: settings.raw_retention * 1000, rollupMs: settings.rollup_retention * 1000 });
@@ -321,7 +319,7 @@ class SqliteStore implements Store {
    */
   private replace(old: Current, problem: StorageProblem, reason: string): void {
     const path = old.path!;
-    const now = this.now();
+    const now = this.clock.wallMs();
     if (problem === "corrupt") {
       closeQuietly(old.db);
       let aside: string;
@@ -345,7 +343,7 @@ class SqliteStore implements Store {
   }
 
   private toMemory(from: Current | null, degraded: Degraded): void {
-    const db = openMemoryDatabase(this.now());
+    const db = openMemoryDatabase(this.clock.wallMs());
     if (from?.path) copyState(from.path, db);
     this.use(db, null);
     this.degrade(degraded);
@@ -353,7 +351,7 @@ class SqliteStore implements Store {
   }
 
   private use(db: Database, path: string | null): void {
-    const index = new SeriesIndex(db, this.now);
+    const index = new SeriesIndex(db, this.clock);
     this.current = { db, path, index, writer: createSampleWriter(db, index) };
   }
 

@@ -2,10 +2,11 @@ import { expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { channelsOf } from "../../src/alert/channels.ts";
+import { channelsOf } from "../../src/config/resolved-channels.ts";
 import { createNotifiers } from "../../src/alert/create-notifiers.ts";
 import { routesOf } from "../../src/alert/channel-routing.ts";
 import { loadConfig } from "../../src/config/load.ts";
+import { systemClock } from "../../src/clock.ts";
 
 const EXAMPLE = readFileSync(join(import.meta.dir, "config-valid", "agent.yaml"), "utf8");
 
@@ -62,7 +63,7 @@ test("the documented example loads; *_file secrets are read and join the redacti
       ["audit", ["warning", "critical"], [], false, 4 * 3600_000],
     ]);
     // The email channel's ca_file does not exist here: creating the notifiers says which key.
-    expect(() => createNotifiers(loaded.config)).toThrow("alert.channels[4].ca_file: cannot read /etc/ssl/private-ca.pem (ENOENT)");
+    expect(() => createNotifiers(loaded.config, { clock: systemClock })).toThrow("alert.channels[4].ca_file: cannot read /etc/ssl/private-ca.pem (ENOENT)");
   });
 });
 
@@ -80,7 +81,7 @@ test("AIOPS_WEBHOOK_URL (and _FILE) still make the seed's webhook channel", asyn
       headers: {},
     },
   ]);
-  const notifiers = createNotifiers(fromEnv.config);
+  const notifiers = createNotifiers(fromEnv.config, { clock: systemClock });
   expect([...notifiers.values()].map((n) => [n.name, n.type])).toEqual([["webhook", "webhook"]]);
   await notifiers.get("webhook")!.close();
 

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createNotifiers } from "../../src/alert/create-notifiers.ts";
-import { channelsOf } from "../../src/alert/channels.ts";
+import { channelsOf } from "../../src/config/resolved-channels.ts";
 import { secretValues } from "../../src/config/settings.ts";
 import { configSchema } from "../../src/config/schema.ts";
 import { configFor, notification } from "./fixtures.ts";
 import { type Sink, freePort, startSink } from "./sink.ts";
+import { systemClock } from "../../src/clock.ts";
 
 // A peer that echoes everything it got (path, headers, body) in a refusal, the worst case for a leak.
 let echo: Sink;
@@ -66,7 +67,7 @@ test("no notifier puts a secret in its error text: refusals that echo the reques
     const config = configs(base);
     const secrets = secretValues(configSchema, config);
     expect(secrets.length).toBeGreaterThanOrEqual(8);
-    const notifiers = createNotifiers(config);
+    const notifiers = createNotifiers(config, { clock: systemClock });
     expect([...notifiers.keys()]).toEqual(channelsOf(config).map((c) => c.name));
     // Two rounds: the echoing peer refuses (400) then is busy (503), and a dead peer refuses twice.
     for (const round of [1, 2]) {

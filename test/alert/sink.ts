@@ -56,6 +56,26 @@ export function startSink(options: { tls?: boolean } = {}): Sink {
   };
 }
 
+/**
+ * A responder that holds its answers: `arrived` resolves when the first request is in the sink's hands,
+ * and every answer waits for `release()`. For a peer slower than the caller's patience, without sleeping.
+ */
+export function heldResponder(answer: () => Response = () => new Response("late")): { responder: Responder; arrived: Promise<void>; release(): void } {
+  let arrive = () => {};
+  const arrived = new Promise<void>((resolve) => (arrive = resolve));
+  let release = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  return {
+    responder: async () => {
+      arrive();
+      await released;
+      return answer();
+    },
+    arrived,
+    release,
+  };
+}
+
 /** A TCP listener that reads a request and closes the connection without answering. */
 export function startClosingPeer(): { url: string; connections: () => number; stop: () => void } {
   let connections = 0;

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { describeTestAlertResult, testAlert } from "../../src/alert/test-alert.ts";
 import { configFor } from "./fixtures.ts";
 import { type Sink, startSink } from "./sink.ts";
+import { ManualClock, systemClock } from "../../src/clock.ts";
 
 let sink: Sink;
 beforeAll(() => {
@@ -21,7 +22,7 @@ const config = () =>
 test("sends a test notification through every channel and says, per channel, what happened", async () => {
   sink.received.length = 0;
   sink.respond((req) => (req.path === "/slack-broken" ? new Response("no_service", { status: 404 }) : new Response("ok", { status: 202 })));
-  const results = await testAlert(config(), { deps: { now: () => new Date("2026-01-10T08:00:00Z") } });
+  const results = await testAlert(config(), { clock: new ManualClock(Date.parse("2026-01-10T08:00:00Z")) });
   expect(results.map(describeTestAlertResult)).toEqual([
     "ok   webhook (webhook): delivered (HTTP 202)",
     "ok   pager (pagerduty): delivered (HTTP 202); resolve delivered (HTTP 202)",
@@ -38,10 +39,10 @@ test("sends a test notification through every channel and says, per channel, wha
 test("--channel sends through that channel only; an unknown name lists the configured ones", async () => {
   sink.received.length = 0;
   sink.respond(() => new Response("ok"));
-  const [only, ...rest] = await testAlert(config(), { channel: "webhook" });
+  const [only, ...rest] = await testAlert(config(), { clock: systemClock }, { channel: "webhook" });
   expect(rest).toEqual([]);
   expect(only).toMatchObject({ channel: "webhook", ok: true, result: { delivered: true, status: 200 } });
   expect(sink.received.map((r) => r.path)).toEqual(["/seed"]);
-  await expect(testAlert(config(), { channel: "pagr" })).rejects.toThrow('no channel named "pagr"; configured: webhook, pager, broken');
-  expect(await testAlert(configFor({}))).toEqual([]);
+  await expect(testAlert(config(), { clock: systemClock }, { channel: "pagr" })).rejects.toThrow('no channel named "pagr"; configured: webhook, pager, broken');
+  expect(await testAlert(configFor({}), { clock: systemClock })).toEqual([]);
 });

@@ -9,17 +9,20 @@ import { registerProcessMetrics } from "../../src/server/prometheus.ts";
 import { createHttpServer } from "../../src/server/server.ts";
 import { findPeer } from "../support/peers.ts";
 import { freePort, waitFor } from "../support/ports.ts";
+import { systemClock } from "../../src/clock.ts";
 
 const prometheusBin = findPeer("Prometheus (Debian package prometheus)", ["/usr/bin/prometheus"]);
 const promtoolBin = findPeer("promtool (Debian package prometheus)", ["/usr/bin/promtool"]);
 
 describe.skipIf(!prometheusBin || !promtoolBin)("a real Prometheus scraping the agent", () => {
   const work = mkdtempSync(join(tmpdir(), "aiops-prom-"));
-  const log = createLogger({ level: "warning", sink: { write() {} } });
+  // A real Prometheus scrapes on its own schedule: the agent runs on real time too.
+  const clock = systemClock;
+  const log = createLogger({ level: "warning", clock, sink: { write() {} } });
   const loaded = loadConfig({ env: { AIOPS_INTERVAL: "1", AIOPS_LISTEN: "127.0.0.1:0" } });
-  const agent = new Agent({ config: loaded.config, log });
-  registerProcessMetrics(agent.metrics, { version: "0.0.0-test" });
-  const server = createHttpServer({ agent, config: () => loaded, metrics: agent.metrics, events: agent.events, log, version: "0.0.0-test" });
+  const agent = new Agent({ config: loaded.config, log, clock });
+  registerProcessMetrics(agent.metrics, { version: "0.0.0-test" }, clock);
+  const server = createHttpServer({ agent, config: () => loaded, metrics: agent.metrics, events: agent.events, log, clock, version: "0.0.0-test" });
   const published = new Set<number>();
   agent.events.subscribe((e) => {
     if (e.type === "snapshot" && e.snapshot.cpu) published.add(e.snapshot.cpu.usage_percent);

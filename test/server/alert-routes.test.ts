@@ -7,6 +7,7 @@ import { configFor, finding } from "../alert/fixtures.ts";
 import { T0, alertStage, openStore, tick } from "../alert/outbox/support.ts";
 import { cleanUp } from "../store/support/temp.ts";
 import { testServer } from "./support.ts";
+import { ManualClock } from "../../src/clock.ts";
 
 afterEach(cleanUp);
 
@@ -23,7 +24,7 @@ const config = configFor({
 function server(dir?: string) {
   const { store, dir: at } = openStore(dir);
   const { stage } = alertStage(store, config, { now: () => T0 + 60_000 });
-  const { get } = testServer({ deps: { routes: createAlertRoutes({ store, stage, now: () => T0 + 60_000 }) } });
+  const { get } = testServer({ deps: { routes: createAlertRoutes({ store, stage, clock: new ManualClock(T0 + 60_000) }) } });
   const send = (method: string, path: string, body?: unknown) =>
     get(path, { method, ...(body !== undefined ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {}) });
   return { store, stage, get, send, dir: at };

@@ -71,3 +71,20 @@ test("a Last-Event-ID from an earlier run of the agent (ids restart) gets a rese
   const received = await readEvents(await get("/api/v1/events", { headers: { "last-event-id": "5000" } }), 2);
   expect(received.map((e) => e.event)).toEqual(["reset", "snapshot"]);
 });
+
+test("a quiet stream gets a keepalive comment every 15 s; a client that leaves takes its timer with it", async () => {
+  const { get, clock } = testServer();
+  const reader = (await get("/api/v1/events")).body!.getReader();
+  const decoder = new TextDecoder();
+  const next = async () => decoder.decode((await reader.read()).value);
+  expect(await next()).toBe("retry: 2000\n: aiops-agent event stream\n\n");
+  let chunk: string | undefined;
+  const reading = next().then((text) => (chunk = text));
+  await clock.advance(14_999);
+  expect(chunk).toBeUndefined();
+  await clock.advance(1);
+  expect(await reading).toBe(": keepalive\n\n");
+  expect(clock.pendingTimers).toBe(1);
+  await reader.cancel();
+  expect(clock.pendingTimers).toBe(0);
+});

@@ -7,13 +7,15 @@ import { SelfMetrics } from "../../src/self-metrics.ts";
 import { createHistoryRoutes } from "../../src/server/history-routes.ts";
 import { type Store, createStore } from "../../src/store/store.ts";
 import { testServer } from "./support.ts";
+import { ManualClock } from "../../src/clock.ts";
 
 const T0 = Date.parse("2026-11-26T08:00:00Z");
 let store: Store;
 
 function serverWithHistory() {
   const { config } = loadConfig({ env: {} });
-  store = createStore({ dataDir: tempDir(), settings: config.store, log: createLogger({ level: "critical", sink: { write() {} } }), metrics: new SelfMetrics(), now: () => T0 + 600_000 });
+  const clock = new ManualClock(T0 + 600_000);
+  store = createStore({ dataDir: tempDir(), settings: config.store, log: createLogger({ level: "critical", clock, sink: { write() {} } }), metrics: new SelfMetrics(), clock });
   store.open();
   for (let i = 0; i < 30; i++) {
     store.writeSamples(T0 + i * 10_000, [
@@ -34,7 +36,7 @@ function serverWithHistory() {
     timestamp: new Date(T0 + i * 1000).toISOString(),
   });
   store.recordFindings([0, 1, 2, 3, 4].map(finding));
-  return testServer({ deps: { routes: createHistoryRoutes(store, () => T0 + 600_000) } });
+  return testServer({ deps: { routes: createHistoryRoutes(store, clock) } });
 }
 
 afterEach(() => {

@@ -5,6 +5,7 @@ import { configFor } from "../alert/fixtures.ts";
 import { T0, alertStage, openStore } from "../alert/outbox/support.ts";
 import { cleanUp } from "../store/support/temp.ts";
 import { testServer } from "./support.ts";
+import { ManualClock } from "../../src/clock.ts";
 
 /**
  * Malformed requests over a real socket, where Bun's own limits apply too: each gets its documented
@@ -13,7 +14,7 @@ import { testServer } from "./support.ts";
 describe("malformed requests on a real socket", () => {
   const { store } = openStore();
   const { stage } = alertStage(store, configFor({}), { now: () => T0 });
-  const { server } = testServer({ env: { AIOPS_API_TOKEN: "t0ken-abcdef" }, deps: { routes: createAlertRoutes({ store, stage, now: () => T0 }) } });
+  const { server } = testServer({ env: { AIOPS_API_TOKEN: "t0ken-abcdef" }, deps: { routes: createAlertRoutes({ store, stage, clock: new ManualClock(T0) }) } });
   let base = "";
   const auth = { authorization: "Bearer t0ken-abcdef" };
 

@@ -6,6 +6,7 @@ import { createHistoryRoutes } from "../../src/server/history-routes.ts";
 import { type Store, createStore } from "../../src/store/store.ts";
 import { cleanUp, tempDir } from "../store/support/temp.ts";
 import { testServer } from "./support.ts";
+import { systemClock } from "../../src/clock.ts";
 
 let store: Store | undefined;
 afterEach(() => {
@@ -20,9 +21,9 @@ type Operation = { parameters?: Array<{ name: string; in: string; required: bool
 
 test("every operation the OpenAPI document describes is answered by the server, and every answer it documents exists", async () => {
   const { config } = loadConfig({ env: {} });
-  store = createStore({ dataDir: tempDir(), settings: config.store, log: createLogger({ level: "critical", sink: { write() {} } }), metrics: new SelfMetrics() });
+  store = createStore({ dataDir: tempDir(), settings: config.store, log: createLogger({ level: "critical", clock: systemClock, sink: { write() {} } }), metrics: new SelfMetrics(), clock: systemClock });
   store.open();
-  const { get } = testServer({ deps: { routes: createHistoryRoutes(store) } });
+  const { get } = testServer({ deps: { routes: createHistoryRoutes(store, systemClock) } });
   const doc = (await (await get("/api/v1/openapi.json")).json()) as { paths: Record<string, Record<string, Operation>> };
   const called: string[] = [];
   for (const [template, operations] of Object.entries(doc.paths)) {

@@ -1,10 +1,11 @@
-import type { AgentHealth } from "../../src/contracts/health.ts";
+import type { AgentHealth } from "../../src/contracts/agent-health.ts";
 import type { Snapshot } from "../../src/contracts/snapshot.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { EventBus } from "../../src/event-bus.ts";
 import { createLogger } from "../../src/log.ts";
 import { SelfMetrics } from "../../src/self-metrics.ts";
 import { type ServerDeps, createHttpServer } from "../../src/server/server.ts";
+import { ManualClock } from "../../src/clock.ts";
 
 /** A snapshot as the collectors produce it (shape checked by the collector fixtures). */
 export const SNAPSHOT: Snapshot = {
@@ -38,10 +39,11 @@ export const SNAPSHOT: Snapshot = {
   ],
 };
 
-/** A server over a fake agent view: tests call `server.fetch(new Request(...))`, no socket. */
+/** A server over a fake agent view, on a manual clock: tests call `server.fetch(new Request(...))`, no socket. */
 export function testServer(options: { env?: Record<string, string>; snapshot?: Snapshot; health?: Partial<AgentHealth>; deps?: Partial<ServerDeps> } = {}) {
   const loaded = loadConfig({ env: options.env ?? {} });
-  const events = new EventBus();
+  const clock = new ManualClock();
+  const events = new EventBus(clock);
   const metrics = new SelfMetrics();
   const logged: string[] = [];
   const health: AgentHealth = { live: true, ready: true, reasons: [], ticks: 3, ...options.health };
@@ -50,10 +52,11 @@ export function testServer(options: { env?: Record<string, string>; snapshot?: S
     config: () => loaded,
     metrics,
     events,
-    log: createLogger({ level: "debug", sink: { write: (l) => void logged.push(l) } }),
+    log: createLogger({ level: "debug", clock, sink: { write: (l) => void logged.push(l) } }),
+    clock,
     version: "0.0.0-test",
     ...options.deps,
   });
   const get = (path: string, init?: RequestInit) => server.fetch(new Request(`http://agent${path}`, init));
-  return { server, events, metrics, logged, get };
+  return { server, clock, events, metrics, logged, get };
 }

@@ -9,7 +9,7 @@ const settings = { rawMs: DAY, rollupMs: 30 * DAY };
 
 describe("applyRetention", () => {
   function history() {
-    const h = memoryHistory(() => T0 - 40 * DAY);
+    const h = memoryHistory(T0 - 40 * DAY);
     const { db } = h;
     h.put("kept", T0 - 40 * DAY, 0); // creates series 1, long ago
     db.run("DELETE FROM points_recent");

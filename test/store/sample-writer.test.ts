@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { ManualClock } from "../../src/clock.ts";
 import { SeriesIndex } from "../../src/store/series-index.ts";
 import { memoryHistory, rows } from "./support/history.ts";
 import { T0 } from "./support/temp.ts";
@@ -30,7 +31,7 @@ describe("createSampleWriter", () => {
     put("m", T0 + 10_000, 2, { a: "x" });
     writer.write(T0 + 20_000, [{ metric: "m", labels: { a: "x" }, value: 3 }]);
     expect(rows(db, "points_recent", "ts").map((r) => r.series_id)).toEqual([1, 1, 1]);
-    expect(new SeriesIndex(db, () => T0).find("m", { a: "x" }).map((s) => s.id)).toEqual([1]);
+    expect(new SeriesIndex(db, new ManualClock(T0)).find("m", { a: "x" }).map((s) => s.id)).toEqual([1]);
   });
 
   test("a tick that fails leaves no row and no series id behind", () => {

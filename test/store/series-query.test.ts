@@ -17,7 +17,7 @@ const eth1 = (ts: number) => 100 + Math.sin(ts / 1e6);
  * the write buffer.
  */
 function history() {
-  const h = memoryHistory(() => NOW);
+  const h = memoryHistory(NOW);
   for (let ts = START; ts <= NOW; ts += 10_000) {
     h.writer.write(ts, [
       { metric: "net", labels: { device: "eth0" }, value: eth0(ts) },

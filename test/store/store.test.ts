@@ -34,29 +34,32 @@ describe("store lifecycle", () => {
     expect(() => store.querySeries({ metric: "m", from: 0, to: 1 })).toThrow("store: used after close");
   });
 
-  test("start runs maintenance on its interval, close stops it", async () => {
-    const { store, metrics } = testStore({ settings: { maintenance_interval: 0.02 } });
+  test("start runs maintenance on its interval, once however often it is called; close stops it", async () => {
+    const { store, clock, metrics } = testStore({ settings: { maintenance_interval: 60 } });
+    const runs = () => metricValue(metrics, "aiops_store_maintenance_duration_seconds", {}, "_count") ?? 0;
     store.start();
     store.start();
-    await Bun.sleep(150);
-    const runs = metricValue(metrics, "aiops_store_maintenance_duration_seconds", {}, "_count") ?? 0;
-    expect(runs).toBeGreaterThanOrEqual(2);
+    await clock.advance(59_999);
+    expect(runs()).toBe(0);
+    await clock.advance(1);
+    expect(runs()).toBe(1);
+    await clock.advance(120_000);
+    expect(runs()).toBe(3);
     store.close();
-    await Bun.sleep(100);
-    expect(metricValue(metrics, "aiops_store_maintenance_duration_seconds", {}, "_count")).toBe(runs);
+    expect(clock.pendingTimers).toBe(0);
+    await clock.advance(600_000);
+    expect(runs()).toBe(3);
   });
 });
 
 describe("history", () => {
-  test("survives a restart: raw points, roll-ups, series and the newest minutes", () => {
+  test("survives a restart: raw points, roll-ups, series and the newest minutes", async () => {
     const dataDir = tempDir();
     const first = testStore({ dataDir });
     first.store.start();
-    for (let ts = T0; ts <= T0 + 2 * HOUR_MS; ts += 10_000) {
-      first.clock.now = ts;
-      expect(first.store.writeSamples(ts, cpu((ts - T0) / 10_000)).written).toBe(2);
-    }
-    first.clock.now = T0 + 2 * HOUR_MS + ROLLUP_GRACE_MS;
+    // Two hours of ticks (each write says its own time), then maintenance once the last hour is closed.
+    for (let ts = T0; ts <= T0 + 2 * HOUR_MS; ts += 10_000) expect(first.store.writeSamples(ts, cpu((ts - T0) / 10_000)).written).toBe(2);
+    await first.clock.advanceTo(T0 + 2 * HOUR_MS + ROLLUP_GRACE_MS);
     expect(first.store.maintain()?.rolledUp).toEqual({ hours: 2, points: 2 * 2 * 360 });
     const query = { metric: "aiops_cpu_usage_percent", from: T0, to: T0 + 2 * HOUR_MS };
     const before = first.store.querySeries(query);
@@ -64,7 +67,7 @@ describe("history", () => {
     expect(before.series[0]!.points.length).toBe(721);
     first.store.close();
 
-    const second = testStore({ dataDir, now: first.clock.now });
+    const second = testStore({ dataDir, now: first.clock.wallMs() });
     expect(second.store.open()).toMatchObject({ persistent: true, degraded: null });
     expect(second.store.querySeries(query)).toEqual(before);
     expect(second.store.querySeries({ ...query, step: HOUR_MS })).toEqual(hourly);
@@ -89,7 +92,7 @@ describe("history", () => {
   });
 
   test("a size cap smaller than the history deletes the oldest, says so once per run, and counts it", () => {
-    const { store, clock, metrics, lines } = testStore({ settings: { max_size_mb: 1, rollup_retention: 365 * 86_400 } });
+    const { store, metrics, lines } = testStore({ settings: { max_size_mb: 1, rollup_retention: 365 * 86_400 } });
     store.open();
     // 40 days of hourly roll-ups of 300 series: well over 1 MB.
     store.transaction((db) => {
@@ -100,7 +103,6 @@ describe("history", () => {
         [T0 - 40 * 24 * HOUR_MS, T0],
       );
     });
-    clock.now = T0;
     const report = store.maintain()!;
     expect(report.sizeCap.usedBytes).toBeLessThanOrEqual(1024 * 1024);
     expect(report.sizeCap.trimmedBefore).toBeGreaterThan(T0 - 40 * 24 * HOUR_MS);

@@ -6,18 +6,27 @@ export function freePort(): number {
   return port;
 }
 
-/** Polls `check` until it returns a value, or fails after `timeoutMs` with the last error. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+/**
+ * Polls `check` every `everyMs` until it returns a value (neither undefined nor false), or fails after
+ * `timeoutMs` with the last error. For what real time decides: a peer process, a socket. A timer of the
+ * agent's is moved with a `ManualClock` instead, never waited for.
+ */
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+  everyMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
     try {
       const value = await check();
-      if (value !== undefined) return value;
+      if (value !== undefined && value !== false) return value;
     } catch (cause) {
       last = cause;
     }
-    await Bun.sleep(200);
+    await Bun.sleep(everyMs);
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
 }

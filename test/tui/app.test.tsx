@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { cleanup, render } from "ink-testing-library";
+import { ManualClock } from "../../src/clock.ts";
 import { App } from "../../tui/app.tsx";
 import type { SourceEvent } from "../../tui/source.ts";
-import { INFO, SNAPSHOT, fakeSource, finding, plain, settle } from "./support.ts";
+import { INFO, SNAPSHOT, fakeSource, finding, plain } from "./support.ts";
 
 afterEach(cleanup);
 
@@ -12,17 +13,20 @@ const START: SourceEvent[] = [
   { type: "snapshot", snapshot: SNAPSHOT },
 ];
 
+/** The App on a manual clock; `settle` (the clock moving by 0) lets React and Ink flush a render. */
 async function app(size: { columns: number; rows: number }, events = START) {
   const source = fakeSource(events);
+  const clock = new ManualClock(Date.parse(SNAPSHOT.timestamp));
+  const settle = () => clock.advance(0);
   let quits = 0;
-  const r = render(<App source={source} onQuit={() => quits++} size={size} />);
+  const r = render(<App source={source} onQuit={() => quits++} clock={clock} size={size} />);
   await settle();
   const frame = () => plain(r.lastFrame());
   const press = async (key: string) => {
     r.stdin.write(key);
     await settle();
   };
-  return { ...r, source, frame, press, quits: () => quits };
+  return { ...r, source, clock, settle, frame, press, quits: () => quits };
 }
 
 function fits(frame: string, size: { columns: number; rows: number }) {
@@ -64,9 +68,9 @@ describe("App", () => {
   });
 
   test("resizing, down to a tiny terminal and back, never breaks the screen", async () => {
-    const { frame, rerender, source } = await app({ columns: 120, rows: 40 });
+    const { frame, rerender, source, clock, settle } = await app({ columns: 120, rows: 40 });
     for (const size of [{ columns: 30, rows: 8 }, { columns: 20, rows: 3 }, { columns: 200, rows: 60 }, { columns: 80, rows: 24 }]) {
-      rerender(<App source={source} onQuit={() => {}} size={size} />);
+      rerender(<App source={source} onQuit={() => {}} clock={clock} size={size} />);
       await settle();
       fits(frame(), { columns: Math.max(20, size.columns), rows: Math.max(1, size.rows) });
     }
@@ -74,7 +78,7 @@ describe("App", () => {
   });
 
   test("p pauses the screen while data keeps coming, and p again shows the latest", async () => {
-    const { frame, press, source } = await app({ columns: 80, rows: 24 });
+    const { frame, press, source, settle } = await app({ columns: 80, rows: 24 });
     await press("p");
     expect(frame()).toContain("PAUSED");
     source.push({ type: "snapshot", snapshot: { ...SNAPSHOT, timestamp: "2026-11-26T17:00:01.000Z", cpu: { ...SNAPSHOT.cpu!, usage_percent: 77.7 } } });
@@ -98,6 +102,19 @@ describe("App", () => {
     expect(quits()).toBe(2);
     unmount();
     expect(source.stopped).toBe(true);
+  });
+
+  test("the reconnect countdown moves with the clock between events", async () => {
+    const retryAt = Date.parse(SNAPSHOT.timestamp) + 5000;
+    const down: SourceEvent = { type: "connection", connection: { state: "disconnected", reason: "cannot connect (ECONNREFUSED)", attempt: 1, retryAt } };
+    const { frame, clock } = await app({ columns: 120, rows: 24 }, [...START, down]);
+    expect(frame()).toContain("✕ disconnected, retrying in 5s: cannot connect (ECONNREFUSED)");
+    await clock.advance(999);
+    expect(frame()).toContain("retrying in 5s");
+    await clock.advance(1);
+    expect(frame()).toContain("retrying in 4s");
+    await clock.advance(3000);
+    expect(frame()).toContain("retrying in 1s");
   });
 
   test("↑↓ scroll the focused list", async () => {

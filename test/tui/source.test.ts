@@ -1,19 +1,18 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { ManualClock } from "../../src/clock.ts";
 import { loadConfig } from "../../src/config/load.ts";
-import type { EventBus } from "../../src/event-bus.ts";
-import { EventBus as Bus } from "../../src/event-bus.ts";
+import { EventBus } from "../../src/event-bus.ts";
 import { createLogger } from "../../src/log.ts";
 import { SelfMetrics } from "../../src/self-metrics.ts";
 import { createHistoryRoutes } from "../../src/server/history-routes.ts";
 import { type HttpServer, createHttpServer } from "../../src/server/server.ts";
 import { type Store, createStore } from "../../src/store/store.ts";
-import { type DataSource, type SourceEvent, createApiSource } from "../../tui/source.ts";
+import { type ApiSourceOptions, type DataSource, type SourceEvent, createApiSource } from "../../tui/source.ts";
 import { cleanUp, tempDir } from "../store/support/temp.ts";
-import { waitFor } from "../support/ports.ts";
+import { freePort, waitFor } from "../support/ports.ts";
 import { INVENTORY, SNAPSHOT, finding } from "./support.ts";
 import { alertChange, deliveryAttempt } from "../support/events.ts";
 
-const quiet = createLogger({ level: "critical", sink: { write() {} } });
 const TOKEN = "tui-test-token-0123456789";
 const sources: DataSource[] = [];
 const servers: HttpServer[] = [];
@@ -36,28 +35,52 @@ function collect(source: DataSource): SourceEvent[] {
 
 const ofType = <T extends SourceEvent["type"]>(events: SourceEvent[], type: T) => events.filter((e): e is Extract<SourceEvent, { type: T }> => e.type === type);
 const lastConnection = (events: SourceEvent[]) => ofType(events, "connection").at(-1)?.connection;
+const states = (events: SourceEvent[]) => ofType(events, "connection").map((e) => e.connection.state);
 
-/** A real agent server over a fake agent view, an EventBus the test publishes into, and a store with history. */
+/** Polls what arrives over a real socket: its timing is the kernel's, not the clock's. */
+const arrived = (what: string, check: () => boolean) => waitFor(what, async () => (check() ? true : undefined), 5000, 5);
+
+/**
+ * A real agent server over a fake agent view, on a manual clock shared with the sources under test (the
+ * server's keepalive, the source's retries and silent-stream check): an EventBus the test publishes
+ * into, and a store with ten seconds of history up to the clock's start.
+ */
 function agentServer(env: Record<string, string> = {}) {
+  const clock = new ManualClock(Date.parse(SNAPSHOT.timestamp));
+  const quiet = createLogger({ level: "critical", clock, sink: { write() {} } });
   const loaded = loadConfig({ env: { AIOPS_CPU_THRESHOLD: "70", AIOPS_INTERVAL: "1", AIOPS_AGENT_NAME: "db-2", ...env } });
-  store = createStore({ dataDir: tempDir("aiops-tui-"), settings: loaded.config.store, log: quiet, metrics: new SelfMetrics() });
+  store = createStore({ dataDir: tempDir("aiops-tui-"), settings: loaded.config.store, log: quiet, metrics: new SelfMetrics(), clock });
   store.open();
-  const now = Date.now();
+  const now = clock.wallMs();
   for (let i = 0; i < 10; i++) store.writeSamples(now - (10 - i) * 1000, [{ metric: "aiops_cpu_usage_percent", labels: {}, value: i + 1 }]);
   store.recordFindings([finding({ timestamp: new Date(now - 5000).toISOString(), message: "recorded before the UI" })]);
-  const bus: EventBus = new Bus();
+  const bus = new EventBus(clock);
   const server = createHttpServer({
     agent: { health: () => ({ live: true, ready: true, reasons: [], ticks: 1 }), latest: () => SNAPSHOT, inventory: INVENTORY },
     config: () => loaded,
     metrics: new SelfMetrics(),
     events: bus,
     log: quiet,
+    clock,
     version: "9.9.9",
-    routes: createHistoryRoutes(store),
+    routes: createHistoryRoutes(store, clock),
   });
   servers.push(server);
-  const { port } = server.listen("127.0.0.1:0");
-  return { bus, server, port, url: `http://127.0.0.1:${port}` };
+  /** The source of `run --tui`: the same API through the server's handler, without a socket. */
+  const inProcess = (over: Partial<ApiSourceOptions> = {}) =>
+    createApiSource({
+      url: "http://in-process",
+      label: "in-process",
+      inProcess: true,
+      clock,
+      fetch: ((input: string | URL | Request, init?: RequestInit) => server.fetch(new Request(input as string, init))) as typeof fetch,
+      ...over,
+    });
+  const listen = () => {
+    const { port } = server.listen("127.0.0.1:0");
+    return { port, url: `http://127.0.0.1:${port}` };
+  };
+  return { bus, server, clock, inProcess, listen };
 }
 
 /** fetch that records the headers of every request to the event stream. */
@@ -72,10 +95,10 @@ function recordingFetch() {
 
 describe("the in-process source: the same API, through the server's handler without a socket", () => {
   test("identity, levels, history and the latest snapshot, then the event stream; a reload's new levels arrive as an event", async () => {
-    const { bus, server } = agentServer({ AIOPS_API_TOKEN: TOKEN });
-    const inProcess = ((input: string | URL | Request, init?: RequestInit) => server.fetch(new Request(input as string, init))) as typeof fetch;
-    const events = collect(createApiSource({ url: "http://in-process", label: "in-process", inProcess: true, fetch: inProcess, token: TOKEN }));
-    await waitFor("the stream", async () => (lastConnection(events)?.state === "in-process" ? true : undefined), 5000);
+    const { bus, clock, inProcess } = agentServer({ AIOPS_API_TOKEN: TOKEN });
+    const events = collect(inProcess({ token: TOKEN }));
+    await clock.advance(0);
+    expect(lastConnection(events)).toEqual({ state: "in-process" });
     expect(sources[0]!.label).toBe("in-process");
     expect(ofType(events, "info")[0]!.info).toMatchObject({ name: "db-2", interval: 1, inventory: INVENTORY });
     expect(ofType(events, "history").find((h) => h.key === "cpu")!.values).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
@@ -85,22 +108,43 @@ describe("the in-process source: the same API, through the server's handler with
     const levels = { aiops_cpu_usage_percent: { warning: 50, critical: 90 } };
     bus.publish({ type: "agent", agent: { name: "db-2", environment: "production", version: "9.9.9", interval_seconds: 1, thresholds: levels } });
     bus.publish({ type: "finding", finding: finding({ message: "live one" }) });
-    await waitFor("the live finding", async () => (ofType(events, "finding").length > 0 ? true : undefined), 5000);
+    await clock.advance(0);
+    expect(ofType(events, "finding").map((e) => e.finding.message)).toEqual(["live one"]);
     expect(ofType(events, "info").at(-1)!.info).toMatchObject({ thresholds: levels, inventory: INVENTORY });
 
     sources.pop()!.stop();
     const count = events.length;
     bus.publish({ type: "finding", finding: finding({ message: "after stop" }) });
-    await Bun.sleep(50);
+    await clock.advance(60_000);
     expect(events.length).toBe(count);
+  });
+
+  test("the agent's keepalive keeps a quiet stream open; a stream silent past idleTimeoutMs is dropped and reconnected", async () => {
+    const { clock, inProcess } = agentServer();
+    // Keepalives every 15 s, a source that waits 45 s: a minute of quiet changes nothing.
+    const patient = collect(inProcess());
+    await clock.advance(60_000);
+    expect(states(patient)).toEqual(["connecting", "in-process"]);
+    sources.pop()!.stop();
+
+    // A source that gives up after 10 s of silence, before the first keepalive: dropped, then back
+    // after the wait the stream asked for (`retry: 2000`).
+    const impatient = collect(inProcess({ idleTimeoutMs: 10_000 }));
+    await clock.advance(9_999);
+    expect(states(impatient)).toEqual(["connecting", "in-process"]);
+    await clock.advance(1);
+    expect(lastConnection(impatient)).toMatchObject({ state: "disconnected", reason: "the event stream ended", retryAt: clock.wallMs() + 2000 });
+    await clock.advance(2000);
+    expect(states(impatient)).toEqual(["connecting", "in-process", "disconnected", "connecting", "in-process"]);
   });
 });
 
 describe("the remote source, against a real agent server", () => {
   test("identity, levels and interval from the API, sparklines and anomalies seeded from history, then live events", async () => {
-    const { bus, url } = agentServer({ AIOPS_API_TOKEN: TOKEN });
-    const events = collect(createApiSource({ url: `${url}/`, token: TOKEN }));
-    await waitFor("the stream to be live", async () => (lastConnection(events)?.state === "live" ? true : undefined), 5000);
+    const { bus, clock, listen } = agentServer({ AIOPS_API_TOKEN: TOKEN });
+    const { url } = listen();
+    const events = collect(createApiSource({ url: `${url}/`, token: TOKEN, clock }));
+    await arrived("the stream to be live", () => lastConnection(events)?.state === "live");
 
     const info = ofType(events, "info")[0]!.info;
     expect(info).toMatchObject({ name: "db-2", environment: "production", version: "9.9.9", interval: 1, inventory: INVENTORY });
@@ -112,54 +156,67 @@ describe("the remote source, against a real agent server", () => {
     bus.publish({ type: "finding", finding: finding({ message: "live one" }) });
     bus.publish({ type: "alert", alert: alertChange({ fingerprint: "f1", to: "firing" }) });
     bus.publish({ type: "delivery", delivery: deliveryAttempt({ channel: "slack", outcome: "delivered" }) });
-    await waitFor("the live events", async () => (ofType(events, "delivery").length > 0 ? true : undefined), 5000);
+    await arrived("the live events", () => ofType(events, "delivery").length > 0);
     expect(ofType(events, "finding")[0]!.finding.message).toBe("live one");
     expect(ofType(events, "alert")[0]!.alert).toEqual(alertChange({ fingerprint: "f1", to: "firing" }));
   });
 
-  test("after the server restarts it reconnects with Last-Event-ID and receives what it missed, once", async () => {
-    const { bus, server, port, url } = agentServer();
+  test("after the server restarts it waits as the stream asked, reconnects with Last-Event-ID and receives what it missed, once", async () => {
+    const { bus, server, clock, listen } = agentServer();
+    const { port, url } = listen();
     const recorder = recordingFetch();
-    const events = collect(createApiSource({ url, fetch: recorder.fetch, retryMs: 100 }));
-    await waitFor("the stream to be live", async () => (lastConnection(events)?.state === "live" ? true : undefined), 5000);
+    const events = collect(createApiSource({ url, fetch: recorder.fetch, clock }));
+    await arrived("the stream to be live", () => lastConnection(events)?.state === "live");
     bus.publish({ type: "finding", finding: finding({ message: "before" }) });
-    await waitFor("the first finding", async () => (ofType(events, "finding").length === 1 ? true : undefined), 5000);
+    await arrived("the first finding", () => ofType(events, "finding").length === 1);
 
     await server.stop();
-    await waitFor("the source to see the drop", async () => (lastConnection(events)?.state === "disconnected" ? true : undefined), 5000);
-    const down = lastConnection(events);
-    expect(down).toMatchObject({ state: "disconnected" });
+    await arrived("the source to see the drop", () => lastConnection(events)?.state === "disconnected");
+    // The stream said `retry: 2000`: that is the wait, not the 1 s default.
+    expect(lastConnection(events)).toMatchObject({ state: "disconnected", reason: "the event stream ended", retryAt: clock.wallMs() + 2000 });
     bus.publish({ type: "finding", finding: finding({ message: "while down 1" }) });
     bus.publish({ type: "finding", finding: finding({ message: "while down 2" }) });
     server.listen(`127.0.0.1:${port}`);
+    await clock.advance(1999);
+    expect(recorder.streams).toHaveLength(1);
+    await clock.advance(1);
 
-    await waitFor("the missed findings", async () => (ofType(events, "finding").length >= 3 ? true : undefined), 15_000);
-    await Bun.sleep(100);
-    expect(ofType(events, "finding").map((e) => e.finding.message)).toEqual(["before", "while down 1", "while down 2"]);
+    await arrived("the missed findings", () => ofType(events, "finding").length >= 3);
+    // The stream keeps its order: once a later event is in, a duplicate would have come before it.
+    bus.publish({ type: "finding", finding: finding({ message: "after" }) });
+    await arrived("the next live finding", () => ofType(events, "finding").some((e) => e.finding.message === "after"));
+    expect(ofType(events, "finding").map((e) => e.finding.message)).toEqual(["before", "while down 1", "while down 2", "after"]);
     expect(lastConnection(events)).toEqual({ state: "live" });
-    const resumed = recorder.streams.at(-1)!;
-    expect(resumed["last-event-id"]).toBe(String(bus.lastId - 2));
+    expect(recorder.streams).toHaveLength(2);
+    expect(recorder.streams[1]!["last-event-id"]).toBe(String(bus.lastId - 3));
     expect(recorder.streams[0]!["last-event-id"]).toBeUndefined();
   });
 
-  test("a wrong token: disconnected, retrying, and the reason names the token", async () => {
-    const { url } = agentServer({ AIOPS_API_TOKEN: TOKEN });
-    const events = collect(createApiSource({ url, token: "wrong-token-000000", retryMs: 50 }));
-    await waitFor("the refusal", async () => (lastConnection(events)?.state === "disconnected" ? true : undefined), 5000);
-    const c = lastConnection(events);
-    expect(c?.state === "disconnected" && c.reason).toContain("HTTP 401: the agent wants a bearer token");
+  test("a wrong token: disconnected, the reason names the token, and retries back off", async () => {
+    const { clock, listen } = agentServer({ AIOPS_API_TOKEN: TOKEN });
+    const { url } = listen();
+    const events = collect(createApiSource({ url, token: "wrong-token-000000", clock }));
+    await arrived("the refusal", () => lastConnection(events)?.state === "disconnected");
+    const first = lastConnection(events);
+    expect(first?.state === "disconnected" && first.reason).toContain("HTTP 401: the agent wants a bearer token");
+    expect(first).toMatchObject({ attempt: 1, retryAt: clock.wallMs() + 1000 });
+    await clock.advance(1000);
+    await arrived("the second refusal", () => ofType(events, "connection").filter((e) => e.connection.state === "disconnected").length === 2);
+    expect(lastConnection(events)).toMatchObject({ state: "disconnected", attempt: 2, retryAt: clock.wallMs() + 2000 });
   });
 
   test("nothing listening: disconnected with the reason, and stop ends the retries", async () => {
-    const { server, url } = agentServer();
-    await server.stop();
-    const source = createApiSource({ url, retryMs: 50 });
+    const clock = new ManualClock();
+    const source = createApiSource({ url: `http://127.0.0.1:${freePort()}`, clock });
     const events = collect(source);
-    await waitFor("a failed attempt", async () => (ofType(events, "connection").filter((e) => e.connection.state === "disconnected").length >= 2 ? true : undefined), 5000);
+    await arrived("a failed attempt", () => lastConnection(events)?.state === "disconnected");
     expect(lastConnection(events)).toMatchObject({ state: "disconnected", reason: expect.stringContaining("cannot connect") });
+    await clock.advance(1000);
+    await arrived("a second failed attempt", () => ofType(events, "connection").filter((e) => e.connection.state === "disconnected").length === 2);
     source.stop();
+    expect(clock.pendingTimers).toBe(0);
     const count = events.length;
-    await Bun.sleep(300);
+    await clock.advance(60_000);
     expect(events.length).toBe(count);
   });
 });

@@ -96,9 +96,6 @@ export function fakeSource(events: SourceEvent[] = [], label = "in-process"): Da
   return source;
 }
 
-/** Waits for React and Ink to flush a render. */
-export const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
-
 /**
  * Ink colours through chalk, which finds no colour terminal under `bun test` (level 0). Colour tests
  * turn basic colours on for their duration and read the escape codes: red is 31, yellow 33, green 32.

@@ -1,3 +1,4 @@
+import type { Clock } from "../../clock.ts";
 import type { ChannelOf } from "../../config/channels.ts";
 import { hostOf, type HttpClient } from "../http-client.ts";
 import { sendHttp } from "../http-send.ts";
@@ -8,7 +9,8 @@ import { createScrubber, secretTexts } from "../scrub.ts";
 /** What the Alertmanager notifier needs beyond its channel config. */
 export interface AlertmanagerDeps {
   http: HttpClient;
-  now: () => Date;
+  /** Times the attempt; its wall time dates what is sent and reads Retry-After. */
+  clock: Clock;
   /** How far ahead a firing alert's `endsAt` is set: Alertmanager resolves it by itself if the agent goes quiet. */
   endsAfterMs: number;
   /** Base URL of this agent for `generatorURL`. */
@@ -29,11 +31,11 @@ export function createAlertmanagerNotifier(config: ChannelOf<"alertmanager">, de
     name: config.name,
     type: "alertmanager",
     async send(n, signal) {
-      const body = JSON.stringify(alertmanagerAlerts(n, deps.now(), deps.endsAfterMs, deps.generatorUrl));
+      const body = JSON.stringify(alertmanagerAlerts(n, deps.clock.wall(), deps.endsAfterMs, deps.generatorUrl));
       const headers = { "content-type": "application/json", "user-agent": "aiops-agent", "idempotency-key": n.idempotencyKey };
       const results = await Promise.all(
         endpoints.map((url) =>
-          sendHttp(deps.http, { url, headers, body, timeoutMs: config.timeout * 1000, ...(signal ? { signal } : {}) }, deps.now, scrub),
+          sendHttp(deps.http, { url, headers, body, timeoutMs: config.timeout * 1000, ...(signal ? { signal } : {}) }, deps.clock, scrub),
         ),
       );
       return combine(results, config.urls);

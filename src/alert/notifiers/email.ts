@@ -1,5 +1,6 @@
 import { rootCertificates } from "node:tls";
 import { createTransport } from "nodemailer";
+import type { Clock } from "../../clock.ts";
 import type { ChannelOf } from "../../config/channels.ts";
 import { formatNumber, plainText, seriesOf, titleOf, topProcessesLine } from "../notification-text.ts";
 import { type Notification, type Notifier, type NotifyResult, delivered, failed } from "../notifier.ts";
@@ -9,6 +10,8 @@ import { createScrubber, secretTexts } from "../scrub.ts";
 export interface EmailDeps {
   /** Extra PEM certificate authorities to trust (the channel's ca_file), beside the system's. */
   ca?: string;
+  /** Times the whole attempt's time-out. */
+  clock: Clock;
 }
 
 /** What a nodemailer error carries that tells a lost connection from a refused message. */
@@ -25,7 +28,7 @@ interface SmtpError extends Error {
  * always verified, against the system roots plus `ca_file`. The Message-ID is derived from the
  * idempotency key, so a retried message is recognisable as the same one.
  */
-export function createEmailNotifier(config: ChannelOf<"email">, deps: EmailDeps = {}): Notifier {
+export function createEmailNotifier(config: ChannelOf<"email">, deps: EmailDeps): Notifier {
   const { host, from } = config;
   if (host === undefined || from === undefined) throw new Error(`channel ${config.name}: host and from are required`);
   const timeoutMs = config.timeout * 1000;
@@ -57,12 +60,12 @@ export function createEmailNotifier(config: ChannelOf<"email">, deps: EmailDeps 
         messageId: emailMessageId(n.idempotencyKey, domain),
         headers: { "X-Aiops-Fingerprint": n.fingerprint, "X-Aiops-Status": n.status },
       };
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      let cancelTimer = () => {};
       let onAbort: (() => void) | undefined;
       // nodemailer has no AbortSignal: the attempt races the caller's signal and a whole-attempt
       // time-out (its own time-outs are per phase).
       const stop = new Promise<NotifyResult>((resolve) => {
-        timer = setTimeout(() => resolve(failed(`timed out after ${config.timeout}s`, true)), timeoutMs);
+        cancelTimer = deps.clock.setTimer(timeoutMs, () => resolve(failed(`timed out after ${config.timeout}s`, true)));
         onAbort = () => resolve(failed("cancelled", true));
         signal?.addEventListener("abort", onAbort, { once: true });
       });
@@ -75,7 +78,7 @@ export function createEmailNotifier(config: ChannelOf<"email">, deps: EmailDeps 
           stop,
         ]);
       } finally {
-        clearTimeout(timer);
+        cancelTimer();
         if (onAbort) signal?.removeEventListener("abort", onAbort);
       }
     },

@@ -1,3 +1,4 @@
+import type { Clock } from "../../clock.ts";
 import type { ChannelOf } from "../../config/channels.ts";
 import { seriesOf, topProcessesLine } from "../notification-text.ts";
 import type { HttpClient } from "../http-client.ts";
@@ -8,7 +9,8 @@ import { createScrubber, secretTexts } from "../scrub.ts";
 /** What the PagerDuty notifier needs beyond its channel config. */
 export interface PagerDutyDeps {
   http: HttpClient;
-  now: () => Date;
+  /** Times the attempt; its wall time dates what is sent and reads Retry-After. */
+  clock: Clock;
 }
 
 /**
@@ -32,7 +34,7 @@ export function createPagerDutyNotifier(config: ChannelOf<"pagerduty">, deps: Pa
         const result = await sendHttp(
           deps.http,
           { url: config.events_url, headers, body, timeoutMs: config.timeout * 1000, ...(signal ? { signal } : {}) },
-          deps.now,
+          deps.clock,
           scrub,
         );
         if (!result.delivered) {

@@ -1,3 +1,4 @@
+import type { Clock } from "../../clock.ts";
 import type { ChannelOf } from "../../config/channels.ts";
 import { seriesOf, valueLine } from "../notification-text.ts";
 import type { HttpClient } from "../http-client.ts";
@@ -8,7 +9,8 @@ import { createScrubber, secretTexts } from "../scrub.ts";
 /** What the ServiceNow notifier needs beyond its channel config. */
 export interface ServiceNowDeps {
   http: HttpClient;
-  now: () => Date;
+  /** Times the attempt; its wall time dates what is sent and reads Retry-After. */
+  clock: Clock;
 }
 
 /** The Event Management endpoint that takes a batch of em_event records. */
@@ -43,7 +45,7 @@ export function createServiceNowNotifier(config: ChannelOf<"servicenow">, deps: 
         authorization,
         "idempotency-key": n.idempotencyKey,
       };
-      return sendHttp(deps.http, { url: endpoint, headers, body, timeoutMs: config.timeout * 1000, ...(signal ? { signal } : {}) }, deps.now, scrub);
+      return sendHttp(deps.http, { url: endpoint, headers, body, timeoutMs: config.timeout * 1000, ...(signal ? { signal } : {}) }, deps.clock, scrub);
     },
     close: () => deps.http.close(),
   };

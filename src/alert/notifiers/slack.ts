@@ -1,3 +1,4 @@
+import type { Clock } from "../../clock.ts";
 import type { ChannelOf } from "../../config/channels.ts";
 import { formatNumber, seriesOf, titleOf, topProcessesLine } from "../notification-text.ts";
 import type { HttpClient } from "../http-client.ts";
@@ -8,7 +9,8 @@ import { createScrubber, secretTexts } from "../scrub.ts";
 /** What the Slack notifier needs beyond its channel config. */
 export interface SlackDeps {
   http: HttpClient;
-  now: () => Date;
+  /** Times the attempt; its wall time dates what is sent and reads Retry-After. */
+  clock: Clock;
 }
 
 /** Attachment colours: red for critical, amber for warning, green once resolved. */
@@ -33,7 +35,7 @@ export function createSlackNotifier(config: ChannelOf<"slack">, deps: SlackDeps)
       const body = JSON.stringify(slackMessage(n));
       // Slack ignores it, but a proxy or a recording receiver in between can drop duplicates by it.
       const headers = { "content-type": "application/json", "user-agent": "aiops-agent", "idempotency-key": n.idempotencyKey };
-      return sendHttp(deps.http, { url, headers, body, timeoutMs: config.timeout * 1000, ...(signal ? { signal } : {}) }, deps.now, scrub);
+      return sendHttp(deps.http, { url, headers, body, timeoutMs: config.timeout * 1000, ...(signal ? { signal } : {}) }, deps.clock, scrub);
     },
     close: () => deps.http.close(),
   };

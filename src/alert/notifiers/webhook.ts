@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import type { Clock } from "../../clock.ts";
 import type { ChannelOf } from "../../config/channels.ts";
 import type { HttpClient } from "../http-client.ts";
 import { sendHttp } from "../http-send.ts";
@@ -8,7 +9,8 @@ import { createScrubber, secretTexts } from "../scrub.ts";
 /** What the webhook notifier needs beyond its channel config. */
 export interface WebhookDeps {
   http: HttpClient;
-  now: () => Date;
+  /** Times the attempt; its wall time dates what is sent and reads Retry-After. */
+  clock: Clock;
 }
 
 /** Header of a signed webhook: receivers check `sha256=HMAC(secret, "<timestamp>.<body>")`. */
@@ -38,11 +40,11 @@ export function createWebhookNotifier(config: ChannelOf<"webhook">, deps: Webhoo
         "idempotency-key": n.idempotencyKey,
       };
       if (config.secret !== undefined) {
-        const timestamp = String(Math.floor(deps.now().getTime() / 1000));
+        const timestamp = String(Math.floor(deps.clock.wall().getTime() / 1000));
         headers[TIMESTAMP_HEADER] = timestamp;
         headers[SIGNATURE_HEADER] = `sha256=${signWebhook(config.secret, timestamp, body)}`;
       }
-      return sendHttp(deps.http, { url, headers, body, timeoutMs: config.timeout * 1000, ...(signal ? { signal } : {}) }, deps.now, scrub);
+      return sendHttp(deps.http, { url, headers, body, timeoutMs: config.timeout * 1000, ...(signal ? { signal } : {}) }, deps.clock, scrub);
     },
     close: () => deps.http.close(),
   };
@@ -53,7 +55,7 @@ export function signWebhook(secret: string, timestamp: string, body: string): st
   return createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex");
 }
 
-/** The JSON body: the seed's shape first, then what a lifecycle adds. */
+/** The JSON body: the shape of DESIGN.md first (agent_name, environment, timestamp, anomaly), then what a lifecycle adds. */
 export function webhookBody(n: Notification): Record<string, unknown> {
   return {
     agent_name: n.agentName,

@@ -1,5 +1,6 @@
 import { readFileSync, statfsSync } from "node:fs";
 import { statfs } from "node:fs/promises";
+import type { Clock } from "../../clock.ts";
 import { type Collector, PartialCollection } from "../collector.ts";
 import type { MountUsage } from "../../contracts/snapshot.ts";
 import { round } from "./counter.ts";
@@ -113,6 +114,8 @@ const NETWORK_FS = /^(nfs4?|cifs|smb3?|smbfs|ceph|glusterfs|9p|afs|lustre|gpfs|b
 export interface DiskCollectorOptions extends DiskFilter {
   /** Longest wait for a network filesystem's statfs, milliseconds. */
   timeoutMs: number;
+  /** Times that wait. */
+  clock: Clock;
   /** statfs(2) of a local filesystem; replaced in tests by captured results. */
   statfsSync?: (path: string) => FsStats;
 }
@@ -147,14 +150,14 @@ export function createDiskCollector(paths: HostPaths, options: DiskCollectorOpti
     if (stuck.has(path)) return undefined;
     stuck.add(path);
     const call = statfs(path).finally(() => stuck.delete(path));
-    let timer: Timer | undefined;
+    let cancel = () => {};
     const timeout = new Promise<undefined>((resolve) => {
-      timer = setTimeout(resolve, options.timeoutMs);
+      cancel = options.clock.setTimer(options.timeoutMs, () => resolve(undefined));
     });
     try {
       return await Promise.race([call, timeout]);
     } finally {
-      clearTimeout(timer);
+      cancel();
     }
   }
 

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import type { Clock } from "../../clock.ts";
 import type { Collector } from "../collector.ts";
 import type { LoadSection } from "../../contracts/snapshot.ts";
 import type { HostPaths } from "./host-paths.ts";
@@ -20,8 +21,8 @@ export function parseLoadavg(text: string): LoadSection {
 /** How long a read host name is trusted: it rarely changes, and every read costs a system call. */
 const HOSTNAME_TTL_MS = 60_000;
 
-/** Host name, uptime and load averages. `wallNow` gives the wall clock, to turn uptime into a boot time. */
-export function createHostCollector(paths: HostPaths, wallNow: () => number = Date.now): Collector {
+/** Host name, uptime and load averages. The clock's wall time turns uptime into a boot time. */
+export function createHostCollector(paths: HostPaths, clock: Clock): Collector {
   let hostname = "";
   let hostnameAt = Number.NEGATIVE_INFINITY;
   return {
@@ -33,7 +34,7 @@ export function createHostCollector(paths: HostPaths, wallNow: () => number = Da
         hostnameAt = now;
       }
       // Whole seconds: the boot time must not wobble from one tick to the next.
-      const bootTime = new Date(Math.round((wallNow() - uptime * 1000) / 1000) * 1000).toISOString();
+      const bootTime = new Date(Math.round((clock.wallMs() - uptime * 1000) / 1000) * 1000).toISOString();
       return {
         host: { hostname, boot_time: bootTime },
         uptime_seconds: uptime,

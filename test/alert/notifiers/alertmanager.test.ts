@@ -5,6 +5,7 @@ import { findPeer } from "../../support/peers.ts";
 import { channel, finding, notification } from "../fixtures.ts";
 import { type RunningAlertmanager, startAlertmanager } from "../peers/alertmanager.ts";
 import { freePort } from "../sink.ts";
+import { systemClock } from "../../../src/clock.ts";
 
 const binary = findPeer("prometheus-alertmanager", ["/usr/bin/prometheus-alertmanager"]);
 
@@ -18,8 +19,8 @@ describe.skipIf(!binary)("alertmanager notifier against a real Alertmanager (v0.
 
   const make = (urls: string[]) =>
     createAlertmanagerNotifier(channel({ type: "alertmanager", urls }), {
-      http: createHttpClient(),
-      now: () => new Date(),
+      http: createHttpClient({ clock: systemClock }),
+      clock: systemClock,
       endsAfterMs: 4 * 60_000,
       generatorUrl: "http://host-a:8080",
     });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createEmailNotifier, emailMessageId } from "../../../src/alert/notifiers/email.ts";
+import { ManualClock, systemClock } from "../../../src/clock.ts";
 import { findPeer } from "../../support/peers.ts";
 import { channel, finding, notification } from "../fixtures.ts";
 import { type RunningSmtp, startSmtp } from "../peers/smtp.ts";
@@ -30,7 +31,7 @@ describe.skipIf(!aiosmtpd)("email notifier against a real SMTP server with START
     });
 
   test("delivers plain text and HTML over STARTTLS, trusting the test CA explicitly", async () => {
-    const n = createEmailNotifier(config(), { ca: TEST_CA });
+    const n = createEmailNotifier(config(), { ca: TEST_CA, clock: systemClock });
     const r = await n.send(notification({ finding: finding({ severity: "critical", value: 97.5, message: "High CPU usage: 97.50%" }) }));
     await n.close();
     expect(r).toEqual({ delivered: true, status: 250 });
@@ -49,7 +50,7 @@ describe.skipIf(!aiosmtpd)("email notifier against a real SMTP server with START
 
   test("without the CA the server's certificate is refused, for good", async () => {
     const before = smtp.messages.length;
-    const n = createEmailNotifier(config());
+    const n = createEmailNotifier(config(), { clock: systemClock });
     const r = await n.send(notification());
     await n.close();
     expect(r.delivered).toBe(false);
@@ -62,7 +63,7 @@ describe.skipIf(!aiosmtpd)("email notifier against a real SMTP server with START
   });
 
   test("a wrong password is final and the error does not hold it", async () => {
-    const n = createEmailNotifier(config({ password: "wrong-password-123" }), { ca: TEST_CA });
+    const n = createEmailNotifier(config({ password: "wrong-password-123" }), { ca: TEST_CA, clock: systemClock });
     const r = await n.send(notification());
     await n.close();
     expect(r).toMatchObject({ delivered: false, retryable: false, status: 535 });
@@ -70,9 +71,23 @@ describe.skipIf(!aiosmtpd)("email notifier against a real SMTP server with START
   });
 
   test("nobody listening is retryable", async () => {
-    const n = createEmailNotifier(config({ port: freePort() }), { ca: TEST_CA });
+    const n = createEmailNotifier(config({ port: freePort() }), { ca: TEST_CA, clock: systemClock });
     const r = await n.send(notification());
     await n.close();
     expect(r).toMatchObject({ delivered: false, retryable: true });
+  });
+
+  test("a server that never greets is a retryable time-out once the channel's timeout has passed", async () => {
+    const silent = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    const clock = new ManualClock();
+    const n = createEmailNotifier(config({ port: silent.port }), { ca: TEST_CA, clock });
+    let result: unknown;
+    const sending = n.send(notification()).then((r) => (result = r));
+    await clock.advance(9_999);
+    expect(result).toBeUndefined();
+    await clock.advance(1);
+    expect(await sending).toEqual({ delivered: false, retryable: true, error: "timed out after 10s" });
+    await n.close();
+    silent.stop(true);
   });
 });

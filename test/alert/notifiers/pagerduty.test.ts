@@ -3,6 +3,7 @@ import { createHttpClient } from "../../../src/alert/http-client.ts";
 import { createPagerDutyNotifier, pagerDutyDedupKey } from "../../../src/alert/notifiers/pagerduty.ts";
 import { channel, finding, notification } from "../fixtures.ts";
 import { type Sink, startSink } from "../sink.ts";
+import { ManualClock } from "../../../src/clock.ts";
 
 const ROUTING_KEY = "R0UT1NGKEY0123456789abcdefABCDEF";
 let sink: Sink;
@@ -12,10 +13,11 @@ beforeAll(() => {
 });
 afterAll(() => sink.stop());
 
+const clock = new ManualClock(Date.parse("2026-01-10T08:00:10Z"));
 const make = () =>
   createPagerDutyNotifier(channel({ type: "pagerduty", routing_key: ROUTING_KEY, events_url: `${sink.url}/v2/enqueue` }), {
-    http: createHttpClient(),
-    now: () => new Date("2026-01-10T08:00:10Z"),
+    http: createHttpClient({ clock }),
+    clock,
   });
 
 test("trigger then resolve under one stable dedup_key", async () => {

@@ -3,6 +3,7 @@ import { createHttpClient } from "../../../src/alert/http-client.ts";
 import { createServiceNowNotifier } from "../../../src/alert/notifiers/servicenow.ts";
 import { channel, finding, notification } from "../fixtures.ts";
 import { type Sink, startSink } from "../sink.ts";
+import { ManualClock } from "../../../src/clock.ts";
 
 let sink: Sink;
 beforeAll(() => {
@@ -11,13 +12,13 @@ beforeAll(() => {
 });
 afterAll(() => sink.stop());
 
-const now = () => new Date("2026-01-10T08:00:10Z");
+const clock = new ManualClock(Date.parse("2026-01-10T08:00:10Z"));
 
 test("posts em_event records to /api/global/em/jsonv2 with basic auth; the clear keeps the message_key", async () => {
   sink.received.length = 0;
   const n = createServiceNowNotifier(channel({ type: "servicenow", url: `${sink.url}/`, username: "aiops", password: "s3cret-passw0rd" }), {
-    http: createHttpClient(),
-    now,
+    http: createHttpClient({ clock }),
+    clock,
   });
   const fire = await n.send(notification({ finding: finding({ severity: "critical", labels: { cpu: "total" } }) }));
   const clear = await n.send(notification({ status: "resolved", endsAt: "2026-01-10T08:10:00.000Z" }));
@@ -48,7 +49,7 @@ test("posts em_event records to /api/global/em/jsonv2 with basic auth; the clear
 test("a bearer token instead of basic auth; 401 gives up", async () => {
   sink.received.length = 0;
   sink.respond(() => Response.json({ error: { message: "User Not Authenticated" } }, { status: 401 }));
-  const n = createServiceNowNotifier(channel({ type: "servicenow", url: sink.url, token: "tok-abcdef-123456" }), { http: createHttpClient(), now });
+  const n = createServiceNowNotifier(channel({ type: "servicenow", url: sink.url, token: "tok-abcdef-123456" }), { http: createHttpClient({ clock }), clock });
   const r = await n.send(notification());
   await n.close();
   expect(sink.received[0]!.headers.authorization).toBe("Bearer tok-abcdef-123456");

@@ -4,6 +4,7 @@ import { SLACK_COLOURS, createSlackNotifier } from "../../../src/alert/notifiers
 import type { AlertNotice } from "../../../src/alert/notifier.ts";
 import { channel, finding, notification } from "../fixtures.ts";
 import { type Sink, startSink } from "../sink.ts";
+import { ManualClock } from "../../../src/clock.ts";
 
 let sink: Sink;
 beforeAll(() => {
@@ -11,10 +12,11 @@ beforeAll(() => {
 });
 afterAll(() => sink.stop());
 
+const clock = new ManualClock(Date.parse("2026-01-10T08:00:10Z"));
 const make = () =>
   createSlackNotifier(channel({ type: "slack", url: `${sink.url}/services/T000/B000/XXXXXXXXXXXX` }), {
-    http: createHttpClient(),
-    now: () => new Date("2026-01-10T08:00:10Z"),
+    http: createHttpClient({ clock }),
+    clock,
   });
 
 test("posts a readable message: one coloured attachment per alert with value and threshold", async () => {

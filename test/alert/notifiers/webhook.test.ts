@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHmac } from "node:crypto";
 import { createHttpClient } from "../../../src/alert/http-client.ts";
+import { ManualClock, systemClock } from "../../../src/clock.ts";
 import { createWebhookNotifier, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../../../src/alert/notifiers/webhook.ts";
 import { channel, finding, notification } from "../fixtures.ts";
-import { type Sink, TEST_CA, freePort, startClosingPeer, startSink } from "../sink.ts";
+import { type Sink, TEST_CA, freePort, heldResponder, startClosingPeer, startSink } from "../sink.ts";
 
 const SECRET = "hmac-key-for-tests-0123";
 const NOW = new Date("2026-01-10T08:00:10.000Z");
@@ -24,10 +25,10 @@ describe("webhook notifier", () => {
   });
   afterAll(() => sink.stop());
 
-  const make = (over: Record<string, unknown> = {}) =>
+  const make = (over: Record<string, unknown> = {}, clock = new ManualClock(NOW.getTime())) =>
     createWebhookNotifier(channel({ type: "webhook", url: `${sink.url}/hook?token=abcdef123456`, secret: SECRET, ...over }), {
-      http: createHttpClient(),
-      now: () => NOW,
+      http: createHttpClient({ clock }),
+      clock,
     });
 
   test("posts the DESIGN.md body with status, signed over timestamp and body", async () => {
@@ -121,21 +122,26 @@ describe("webhook notifier", () => {
     expect(r).toEqual({ delivered: false, retryable: false, status: 400, error: "HTTP 400: missing field anomaly" });
   });
 
-  test("a peer slower than the time-out is a retryable time-out", async () => {
-    sink.respond(async () => {
-      await Bun.sleep(3000);
-      return new Response("late");
-    });
-    const n = make({ timeout: 0.2 });
-    const r = await n.send(notification());
+  test("a peer slower than the time-out is a retryable time-out, once the channel's timeout has passed", async () => {
+    const held = heldResponder();
+    sink.respond(held.responder);
+    const clock = new ManualClock(NOW.getTime());
+    const n = make({ timeout: 30 }, clock);
+    let result: unknown;
+    const sending = n.send(notification()).then((r) => (result = r));
+    await held.arrived;
+    await clock.advance(29_999);
+    expect(result).toBeUndefined();
+    await clock.advance(1);
+    expect(await sending).toEqual({ delivered: false, retryable: true, error: "timed out after 30s" });
+    held.release();
     await n.close();
-    expect(r).toEqual({ delivered: false, retryable: true, error: "timed out after 200ms" });
     sink.respond(() => new Response("ok"));
   });
 
   test("a connection closed without an answer is retryable", async () => {
     const peer = startClosingPeer();
-    const n = createWebhookNotifier(channel({ type: "webhook", url: `${peer.url}/hook` }), { http: createHttpClient(), now: () => NOW });
+    const n = createWebhookNotifier(channel({ type: "webhook", url: `${peer.url}/hook` }), { http: createHttpClient({ clock: systemClock }), clock: systemClock });
     const r = await n.send(notification());
     await n.close();
     peer.stop();
@@ -149,7 +155,7 @@ describe("webhook notifier", () => {
 
   test("a refused connection is retryable", async () => {
     const port = freePort();
-    const n = createWebhookNotifier(channel({ type: "webhook", url: `http://127.0.0.1:${port}/x` }), { http: createHttpClient(), now: () => NOW });
+    const n = createWebhookNotifier(channel({ type: "webhook", url: `http://127.0.0.1:${port}/x` }), { http: createHttpClient({ clock: systemClock }), clock: systemClock });
     const r = await n.send(notification());
     await n.close();
     expect(r.delivered).toBe(false);
@@ -160,14 +166,16 @@ describe("webhook notifier", () => {
   });
 
   test("the caller's signal cancels the attempt", async () => {
-    sink.respond(async () => {
-      await Bun.sleep(2000);
-      return new Response("late");
-    });
+    const held = heldResponder();
+    sink.respond(held.responder);
     const n = make({ timeout: 30 });
-    const r = await n.send(notification(), AbortSignal.timeout(100));
+    const caller = new AbortController();
+    const sending = n.send(notification(), caller.signal);
+    await held.arrived;
+    caller.abort();
+    expect(await sending).toEqual({ delivered: false, retryable: true, error: "cancelled" });
+    held.release();
     await n.close();
-    expect(r).toEqual({ delivered: false, retryable: true, error: "cancelled" });
     sink.respond(() => new Response("ok"));
   });
 
@@ -187,7 +195,7 @@ describe("webhook over TLS", () => {
 
   test("a private CA is trusted only when given (ca_file), never by turning verification off", async () => {
     const cfg = channel({ type: "webhook", url: `${sink.url}/hook` });
-    const untrusting = createWebhookNotifier(cfg, { http: createHttpClient(), now: () => NOW });
+    const untrusting = createWebhookNotifier(cfg, { http: createHttpClient({ clock: systemClock }), clock: systemClock });
     const refused = await untrusting.send(notification());
     await untrusting.close();
     expect(refused.delivered).toBe(false);
@@ -198,7 +206,7 @@ describe("webhook over TLS", () => {
     }
     expect(sink.received).toHaveLength(0);
 
-    const trusting = createWebhookNotifier(cfg, { http: createHttpClient({ ca: TEST_CA }), now: () => NOW });
+    const trusting = createWebhookNotifier(cfg, { http: createHttpClient({ ca: TEST_CA, clock: systemClock }), clock: systemClock });
     const ok = await trusting.send(notification({ finding: finding({ value: 91 }) }));
     await trusting.close();
     expect(ok).toEqual({ delivered: true, status: 200 });

@@ -8,7 +8,9 @@ import type { Store } from "../../../src/store/store.ts";
 import { cleanUp } from "../../store/support/temp.ts";
 import { configFor, finding } from "../fixtures.ts";
 import { type Receiver, startReceiver } from "./receiver.ts";
-import { openStore, quietLog, tick, until } from "./support.ts";
+import { openStore, quietLog, tick } from "./support.ts";
+import { ManualClock } from "../../../src/clock.ts";
+import { waitFor } from "../../support/ports.ts";
 
 const SECRET = "receiver-hmac-secret-0123";
 const running: Array<() => Promise<void> | void> = [];
@@ -17,12 +19,16 @@ afterEach(async () => {
   cleanUp();
 });
 
-/** The real pipeline (engine, outbox transaction, workers, webhook notifiers) with fast retries. */
+/**
+ * The real pipeline (engine, outbox transaction, workers, webhook notifiers) with retries after 50 to
+ * 200 ms, on a manual clock: the receiver's answers are real, the waits (backoff, Retry-After, time-outs)
+ * pass when the test moves the clock.
+ */
 async function pipeline(
   receivers: Record<string, Receiver>,
   channel: Record<string, unknown> = {},
   delivery: Record<string, unknown> = {},
-): Promise<{ alerting: Alerting; store: Store }> {
+): Promise<{ alerting: Alerting; store: Store; clock: ManualClock }> {
   const { store } = openStore();
   const config = configFor({
     for: 0,
@@ -30,16 +36,33 @@ async function pipeline(
     delivery: { backoff_base: "50ms", backoff_max: "200ms", ...delivery },
     channels: Object.entries(receivers).map(([name, r]) => ({ name, type: "webhook", url: r.url, secret: SECRET, timeout: 2, ...channel })),
   });
-  const alerting = await createAlerting(config, { store, metrics: new SelfMetrics(), events: new EventBus(), log: quietLog().log });
+  const clock = new ManualClock();
+  const alerting = await createAlerting(config, { store, metrics: new SelfMetrics(), events: new EventBus(clock), log: quietLog().log, clock });
   alerting.start();
   running.push(() => alerting.stage.close());
-  return { alerting, store };
+  return { alerting, store, clock };
 }
 
-/** `n` ticks, each firing one more alert: one notification per channel per tick. */
-function fire(alerting: Alerting, n: number): void {
+/** `n` ticks at the clock's time, each firing one more alert: one notification per channel per tick. */
+function fire(alerting: Alerting, clock: ManualClock, n: number): void {
   const findings = Array.from({ length: n }, (_, i) => finding({ labels: { cpu: String(i) } }));
-  for (let i = 1; i <= n; i++) alerting.stage.run(tick(Date.now(), findings.slice(0, i)));
+  for (let i = 1; i <= n; i++) alerting.stage.run(tick(clock.wallMs(), findings.slice(0, i)));
+}
+
+/**
+ * Polls until `check` holds, moving the clock past the longest backoff (200 ms) before each look: a
+ * retry that is due goes out, and its real answer is then awaited.
+ */
+function retrying(what: string, clock: ManualClock, check: () => boolean): Promise<true> {
+  return waitFor(
+    what,
+    async () => {
+      await clock.advance(200);
+      return check();
+    },
+    15_000,
+    20,
+  );
 }
 
 const rows = (store: Store, channel?: string): NotificationRecord[] =>
@@ -47,8 +70,8 @@ const rows = (store: Store, channel?: string): NotificationRecord[] =>
 const attemptLog = (store: Store, id: number) => store.read((db) => listDeliveryAttempts(db, { notificationId: id }).items).reverse();
 
 /** Every queued notification delivered, and each key accepted by the receiver, signed. */
-async function allDelivered(store: Store, receiver: Receiver, channel?: string): Promise<NotificationRecord[]> {
-  await until("every notification delivered", () => rows(store, channel).every((n) => n.status === "delivered"));
+async function allDelivered(store: Store, clock: ManualClock, receiver: Receiver, channel?: string): Promise<NotificationRecord[]> {
+  await retrying("every notification delivered", clock, () => rows(store, channel).every((n) => n.status === "delivered"));
   const queued = rows(store, channel);
   const accepted = receiver.accepted();
   expect(queued.length).toBeGreaterThan(0);
@@ -62,11 +85,11 @@ describe("delivery faults against a real webhook receiver (signature checked, co
   test("the receiver is down for a while, then back: everything arrives", async () => {
     const receiver = startReceiver(SECRET, { down: true });
     running.push(() => receiver.stop());
-    const { alerting, store } = await pipeline({ hook: receiver });
-    fire(alerting, 3);
-    await until("a few refused attempts", () => rows(store).every((n) => n.attempts >= 2));
+    const { alerting, store, clock } = await pipeline({ hook: receiver });
+    fire(alerting, clock, 3);
+    await retrying("a few refused attempts", clock, () => rows(store).every((n) => n.attempts >= 2));
     receiver.up();
-    const queued = await allDelivered(store, receiver);
+    const queued = await allDelivered(store, clock, receiver);
     for (const n of queued) {
       const log = attemptLog(store, n.id);
       expect(log.at(-1)?.outcome).toBe("delivered");
@@ -79,9 +102,9 @@ describe("delivery faults against a real webhook receiver (signature checked, co
     const receiver = startReceiver(SECRET);
     running.push(() => receiver.stop());
     receiver.plan((a) => (a.attempt <= 2 ? { status: 500 } : { status: 200 }));
-    const { alerting, store } = await pipeline({ hook: receiver });
-    fire(alerting, 3);
-    const queued = await allDelivered(store, receiver);
+    const { alerting, store, clock } = await pipeline({ hook: receiver });
+    fire(alerting, clock, 3);
+    const queued = await allDelivered(store, clock, receiver);
     for (const n of queued) {
       expect(attemptLog(store, n.id).map((a) => [a.outcome, a.httpStatus])).toEqual([
         ["retry", 500],
@@ -97,11 +120,17 @@ describe("delivery faults against a real webhook receiver (signature checked, co
     running.push(() => receiver.stop());
     receiver.plan((a) => (a.attempt === 1 ? { status: 429, headers: { "retry-after": "1" } } : { status: 200 }));
     // The cap must allow the receiver's wish: Retry-After is bounded by backoff_max.
-    const { alerting, store } = await pipeline({ hook: receiver }, {}, { backoff_max: "5s" });
-    fire(alerting, 1);
-    const [n] = await allDelivered(store, receiver);
-    const [first, second] = receiver.arrivals;
-    expect(second!.at - first!.at).toBeGreaterThanOrEqual(1000);
+    const { alerting, store, clock } = await pipeline({ hook: receiver }, {}, { backoff_max: "5s" });
+    fire(alerting, clock, 1);
+    const [n] = await waitFor("the 429 recorded", () => (rows(store)[0]?.attempts === 1 ? rows(store) : undefined), 15_000, 20);
+    expect(n!.nextAttemptAt).toBe(clock.wallMs() + 1000);
+    await clock.advance(999);
+    expect(alerting.workers.inFlight()).toBe(0);
+    expect(receiver.arrivals).toHaveLength(1);
+    await clock.advance(1);
+    // The clock stays at 1000 ms from here: the second attempt is the one the timer started.
+    await waitFor("the second attempt", () => receiver.arrivals.length === 2, 15_000, 20);
+    await allDelivered(store, clock, receiver);
     expect(attemptLog(store, n!.id).map((a) => [a.outcome, a.httpStatus])).toEqual([
       ["retry", 429],
       ["delivered", 200],
@@ -112,13 +141,17 @@ describe("delivery faults against a real webhook receiver (signature checked, co
     const receiver = startReceiver(SECRET);
     running.push(() => receiver.stop());
     receiver.plan((a) => (a.attempt === 1 ? { status: 200, delayMs: 3000 } : { status: 200 }));
-    const { alerting, store } = await pipeline({ hook: receiver }, { timeout: 0.5 });
-    fire(alerting, 2);
-    const queued = await allDelivered(store, receiver);
+    const { alerting, store, clock } = await pipeline({ hook: receiver }, { timeout: 30 });
+    fire(alerting, clock, 2);
+    await waitFor("both first attempts at the receiver", () => receiver.arrivals.length === 2, 15_000, 20);
+    await clock.advance(29_999);
+    expect(rows(store).map((n) => n.attempts)).toEqual([0, 0]);
+    await clock.advance(1);
+    const queued = await allDelivered(store, clock, receiver);
     for (const n of queued) {
       const log = attemptLog(store, n.id);
       expect(log.map((a) => a.outcome)).toEqual(["retry", "delivered"]);
-      expect(log[0]!.error).toBe("timed out after 500ms");
+      expect(log[0]!.error).toBe("timed out after 30s");
       // Both attempts reached the receiver with one key: it can drop the second.
       expect(receiver.arrivals.filter((a) => a.key === n.idempotencyKey).map((a) => a.attempt)).toEqual([1, 2]);
     }
@@ -128,9 +161,9 @@ describe("delivery faults against a real webhook receiver (signature checked, co
     const receiver = startReceiver(SECRET);
     running.push(() => receiver.stop());
     receiver.plan((a) => (a.attempt === 1 ? { close: true } : { status: 200 }));
-    const { alerting, store } = await pipeline({ hook: receiver });
-    fire(alerting, 2);
-    const queued = await allDelivered(store, receiver);
+    const { alerting, store, clock } = await pipeline({ hook: receiver });
+    fire(alerting, clock, 2);
+    const queued = await allDelivered(store, clock, receiver);
     for (const n of queued) {
       const log = attemptLog(store, n.id);
       expect(log.map((a) => a.outcome)).toEqual(["retry", "delivered"]);
@@ -144,9 +177,9 @@ describe("delivery faults against a real webhook receiver (signature checked, co
     running.push(() => failing.stop(), () => healthy.stop());
     // Always slower than the time-out: every attempt holds a slot as long as it can.
     failing.plan(() => ({ status: 200, delayMs: 5000 }));
-    const { alerting, store } = await pipeline({ broken: failing, fine: healthy }, { timeout: 1 });
-    fire(alerting, 12);
-    await allDelivered(store, healthy, "fine");
+    const { alerting, store, clock } = await pipeline({ broken: failing, fine: healthy }, { timeout: 1 });
+    fire(alerting, clock, 12);
+    await allDelivered(store, clock, healthy, "fine");
     expect(rows(store, "fine")).toHaveLength(12);
     expect(rows(store, "broken").every((n) => n.status === "pending")).toBe(true);
     // The broken channel held at most its 4 slots, never more, while the other delivered everything.
@@ -158,9 +191,9 @@ describe("delivery faults against a real webhook receiver (signature checked, co
     const first = startReceiver(SECRET);
     const second = startReceiver(SECRET);
     running.push(() => first.stop(), () => second.stop());
-    const { alerting, store } = await pipeline({ one: first });
-    fire(alerting, 1);
-    await allDelivered(store, first, "one");
+    const { alerting, store, clock } = await pipeline({ one: first });
+    fire(alerting, clock, 1);
+    await allDelivered(store, clock, first, "one");
     alerting.stage.reload(
       configFor({
         for: 0,
@@ -170,9 +203,9 @@ describe("delivery faults against a real webhook receiver (signature checked, co
       }),
     );
     // cpu 0 keeps firing; cpu 1 is new and goes to both channels.
-    alerting.stage.run(tick(Date.now(), [finding({ labels: { cpu: "0" } }), finding({ labels: { cpu: "1" } })]));
-    await allDelivered(store, second, "two");
-    await allDelivered(store, first, "one");
+    alerting.stage.run(tick(clock.wallMs(), [finding({ labels: { cpu: "0" } }), finding({ labels: { cpu: "1" } })]));
+    await allDelivered(store, clock, second, "two");
+    await allDelivered(store, clock, first, "one");
     expect(rows(store, "one")).toHaveLength(2);
     expect(rows(store, "two")).toHaveLength(1);
   });

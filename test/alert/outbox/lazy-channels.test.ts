@@ -15,11 +15,12 @@ function librariesLoaded(channels: unknown[]): { undici: boolean; nodemailer: bo
     const { createLogger } = await import(${JSON.stringify(join(SRC, "log.ts"))});
     const { SelfMetrics } = await import(${JSON.stringify(join(SRC, "self-metrics.ts"))});
     const { EventBus } = await import(${JSON.stringify(join(SRC, "event-bus.ts"))});
+    const { systemClock: clock } = await import(${JSON.stringify(join(SRC, "clock.ts"))});
     const config = configSchema.parse({ alert: { channels: ${JSON.stringify(channels)} } });
-    const log = createLogger({ level: "critical", sink: { write() {} } });
-    const store = createStore({ dataDir: mkdtempSync(join(tmpdir(), "aiops-lazy-")), settings: config.store, log, metrics: new SelfMetrics() });
+    const log = createLogger({ level: "critical", clock, sink: { write() {} } });
+    const store = createStore({ dataDir: mkdtempSync(join(tmpdir(), "aiops-lazy-")), settings: config.store, log, metrics: new SelfMetrics(), clock });
     store.open();
-    const alerting = await createAlerting(config, { store, metrics: new SelfMetrics(), events: new EventBus(), log });
+    const alerting = await createAlerting(config, { store, metrics: new SelfMetrics(), events: new EventBus(clock), log, clock });
     const keys = Object.keys(require.cache);
     console.log(JSON.stringify({ undici: keys.some((k) => k.includes("/node_modules/undici/")), nodemailer: keys.some((k) => k.includes("/node_modules/nodemailer/")) }));
     await alerting.stage.close();

@@ -4,7 +4,7 @@ import { loadAlertEngineState } from "../../../src/store/alert-engine-state.ts";
 import { listNotifications } from "../../../src/store/notifications.ts";
 import { getSilence } from "../../../src/store/silence-rows.ts";
 import type { Notification } from "../../../src/alert/notifier.ts";
-import { stateFromParts } from "../../../src/alert/engine.ts";
+import { stateFromParts } from "../../../src/alert/engine/engine-state.ts";
 import { cleanUp } from "../../store/support/temp.ts";
 import { configFor, finding } from "../fixtures.ts";
 import { T0, alertStage, openStore, tick } from "./support.ts";

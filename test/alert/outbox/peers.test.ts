@@ -12,7 +12,9 @@ import { configFor, finding } from "../fixtures.ts";
 import { type RunningAlertmanager, startAlertmanager } from "../peers/alertmanager.ts";
 import { type RunningSmtp, startSmtp } from "../peers/smtp.ts";
 import { TLS_DIR } from "../sink.ts";
-import { openStore, quietLog, tick, until } from "./support.ts";
+import { openStore, quietLog, tick } from "./support.ts";
+import { systemClock } from "../../../src/clock.ts";
+import { waitFor } from "../../support/ports.ts";
 
 const alertmanagerBinary = findPeer("prometheus-alertmanager", ["/usr/bin/prometheus-alertmanager"]);
 const aiosmtpd = findPeer("python3-aiosmtpd", ["/usr/lib/python3/dist-packages/aiosmtpd"]);
@@ -27,7 +29,7 @@ afterEach(async () => {
 async function pipeline(channel: Record<string, unknown>): Promise<{ alerting: Alerting; store: Store }> {
   const { store } = openStore();
   const config = configFor({ for: 0, group_wait: 0, delivery: { backoff_base: "100ms", backoff_max: "1s" }, channels: [{ name: "peer", ...channel }] });
-  const alerting = await createAlerting(config, { store, metrics: new SelfMetrics(), events: new EventBus(), log: quietLog().log });
+  const alerting = await createAlerting(config, { store, metrics: new SelfMetrics(), events: new EventBus(systemClock), log: quietLog().log, clock: systemClock });
   alerting.start();
   stopAlerting = () => alerting.stage.close();
   return { alerting, store };
@@ -46,7 +48,7 @@ describe.skipIf(!alertmanagerBinary)("through the outbox to a real Alertmanager"
   test("its own API lists the alert while it fires, and no longer once the resolve is delivered", async () => {
     const { alerting, store } = await pipeline({ type: "alertmanager", urls: [am.url] });
     alerting.stage.run(tick(Date.now(), [cpu]));
-    await until("the firing notification delivered", () => statuses(store).join() === "firing:delivered");
+    await waitFor("the firing notification delivered", () => statuses(store).join() === "firing:delivered", 15_000, 20);
     const listed = await am.alerts();
     expect(listed).toHaveLength(1);
     expect(listed[0]!.labels).toEqual({ alertname: "cpu_high", metric: "aiops_cpu_usage_percent", severity: "critical", agent: "host-a", environment: "test", cpu: "total" });
@@ -54,9 +56,9 @@ describe.skipIf(!alertmanagerBinary)("through the outbox to a real Alertmanager"
     expect(listed[0]!.annotations.summary).toBe(cpu.message);
 
     alerting.stage.run(tick(Date.now() + 1, []));
-    await until("the resolve delivered", () => statuses(store).join() === "firing:delivered,resolved:delivered");
+    await waitFor("the resolve delivered", () => statuses(store).join() === "firing:delivered,resolved:delivered", 15_000, 20);
     // Alertmanager v0.25 leaves alerts whose endsAt has passed out of GET /api/v2/alerts.
-    await until("Alertmanager to drop the resolved alert", async () => (await am.alerts()).length === 0);
+    await waitFor("Alertmanager to drop the resolved alert", async () => (await am.alerts()).length === 0, 15_000, 20);
   });
 });
 
@@ -80,7 +82,7 @@ describe.skipIf(!aiosmtpd)("through the outbox to a real SMTP server", () => {
     });
     alerting.stage.run(tick(Date.now(), [cpu]));
     alerting.stage.run(tick(Date.now() + 1, []));
-    await until("both notifications delivered", () => statuses(store).join() === "firing:delivered,resolved:delivered");
+    await waitFor("both notifications delivered", () => statuses(store).join() === "firing:delivered,resolved:delivered", 15_000, 20);
     const keys = store.read((db) => listNotifications(db).items.map((n) => n.idempotencyKey)).reverse();
     expect(await smtp.received(2)).toHaveLength(2);
     expect(smtp.messages.every((m) => m.tls && m.auth)).toBe(true);

@@ -27,7 +27,8 @@ describe("containers from the cgroup v2 hierarchy", () => {
     c.collect(0);
     at.root = join(CASE, "t1");
     const containers = (c.collect(2000) as { containers: ContainerUsage[] }).containers;
-    golden("containers-cgroup-v2", containers);
+    // Stored as the Snapshot part it is, so the golden /metrics test exports it too.
+    golden("containers-cgroup-v2", { containers });
     const byId = (prefix: string) => containers.find((x) => x.id.startsWith(prefix))!;
     expect(containers).toHaveLength(4);
     expect(byId("3f2a")).toMatchObject({ runtime: "docker", pod_uid: null, cpu_percent: 25, memory_limit: 536870912, write_bytes_per_second: 1048576, pids: 12, pids_limit: 4096 });
@@ -70,7 +71,7 @@ describe("sensors from hwmon", () => {
   test("temperatures with their chip's limits, fans, and an older driver's device/ layout", () => {
     const c = createHwmonCollector(createHostPaths(join(FIXTURES, "hwmon-coretemp-nvme-fans")));
     const sensors = (c.collect(0) as { sensors: SensorsSection }).sensors;
-    golden("sensors-hwmon", sensors);
+    golden("sensors-hwmon", { sensors });
     expect(sensors.temperatures.map((t) => `${t.chip}/${t.sensor}`)).toEqual([
       "coretemp/Package id 0",
       "coretemp/Core 0",

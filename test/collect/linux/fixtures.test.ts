@@ -8,6 +8,7 @@ import { createSnapshotter } from "../../../src/collect/snapshotter.ts";
 import type { Snapshot } from "../../../src/contracts/snapshot.ts";
 import { loadConfig } from "../../../src/config/load.ts";
 import { SelfMetrics } from "../../../src/self-metrics.ts";
+import { ManualClock } from "../../../src/clock.ts";
 
 const FIXTURES = join(import.meta.dir, "../../fixtures");
 const GOLDEN = join(import.meta.dir, "../../golden/snapshots");
@@ -31,10 +32,11 @@ async function replay(name: string): Promise<Snapshot> {
   const gap = Number(readFileSync(join(dir, "gap_ms"), "utf8"));
   const statfs = JSON.parse(readFileSync(join(dir, "statfs.json"), "utf8")) as Record<string, FsStats>;
   const at = { current: "t0" };
-  let monotonic = 0;
+  const clock = new ManualClock(CAPTURED_AT);
   const paths = movablePaths(dir, at);
   const { config } = loadConfig({ env: {} });
   const collectors = createCollectors(config, {
+    clock,
     platform: "linux",
     hostPaths: paths,
     selfPaths: paths,
@@ -44,19 +46,13 @@ async function replay(name: string): Promise<Snapshot> {
       if (!stats) throw Object.assign(new Error(`no statfs captured for ${mountpoint}`), { code: "ENOENT" });
       return stats;
     },
-    wallNow: () => CAPTURED_AT + monotonic,
     // The replay moves from the t0 tree to the t1 tree: every file must be opened afresh.
     maxHeldFiles: 0,
   });
-  const snapshotter = createSnapshotter(collectors, {
-    timeoutMs: 2000,
-    metrics: new SelfMetrics(),
-    monotonic: () => monotonic,
-    wallClock: () => new Date(CAPTURED_AT + monotonic),
-  });
+  const snapshotter = createSnapshotter(collectors, { timeoutMs: 2000, metrics: new SelfMetrics(), clock });
   await snapshotter.collect();
   at.current = "t1";
-  monotonic = gap;
+  await clock.advance(gap);
   return snapshotter.collect();
 }
 

@@ -7,6 +7,7 @@ import { createPluginRunner } from "../../../src/collect/plugins/exec-plugins.ts
 import { createPluginsCollector } from "../../../src/collect/plugins/plugins-collector.ts";
 import type { PluginConfig } from "../../../src/config/plugins.ts";
 import { SelfMetrics } from "../../../src/self-metrics.ts";
+import { waitFor } from "../../support/ports.ts";
 
 const SCRIPTS = join(import.meta.dir, "../../fixtures/plugins");
 const dirs: string[] = [];
@@ -51,15 +52,22 @@ describe("exec plugins with real scripts", () => {
     const runner = createPluginRunner([p], { clock, metrics, log });
     const run = runner.runOnce(p);
     // Wait for the script (a real process) to have started its child; then time runs out.
-    while (!existsSync(pidfile) || readFileSync(pidfile, "utf8").trim() === "") await Bun.sleep(10);
-    const pgid = Number(readFileSync(pidfile, "utf8"));
+    const pgid = await waitFor(
+      "the hanging script's pid file",
+      () => {
+        const text = existsSync(pidfile) ? readFileSync(pidfile, "utf8").trim() : "";
+        return text === "" ? undefined : Number(text);
+      },
+      10_000,
+      10,
+    );
     expect(groupMembers(pgid).length).toBeGreaterThanOrEqual(2);
     await clock.advance(2000);
     const outcome = await run;
     expect(outcome.run.error).toBe("timed out after 2s; its process group was killed");
     expect(outcome.families).toEqual([]);
-    for (let i = 0; i < 100 && groupMembers(pgid).length > 0; i++) await Bun.sleep(10);
-    expect(groupMembers(pgid)).toEqual([]);
+    // The kernel reaps the killed group in its own time.
+    await waitFor("the killed process group to be gone", () => groupMembers(pgid).length === 0, 10_000, 10);
     expect(metrics.counter("aiops_plugin_runs_total", "").get({ plugin: "hangs", outcome: "timeout" })).toBe(1);
     expect(logged).toEqual(["warning: Plugin hangs failed: timed out after 2s; its process group was killed; its series are left out"]);
   });
@@ -132,11 +140,13 @@ describe("exec plugins with real scripts", () => {
     await clock.advance(0);
     const runs = () => metrics.counter("aiops_plugin_runs_total", "").get({ plugin: "hangs", outcome: "timeout" });
     // The first run hangs: nothing new starts while it runs, whatever the time.
-    while (!existsSync(join(dir, "pid"))) await Bun.sleep(10);
+    await waitFor("the first run to start", () => existsSync(join(dir, "pid")), 10_000, 10);
     await clock.advance(4000);
     expect(runs()).toBe(0);
     await clock.advance(1000);
-    for (let i = 0; i < 300 && runs() < 1; i++) await Bun.sleep(10);
+    // The kill is real: its exit reaches the runner when the kernel says so.
+    await waitFor("the run to end at its time-out", () => runs() === 1, 10_000, 10);
+    await clock.advance(0);
     expect(runs()).toBe(1);
     await runner.shutdown();
     await runner.shutdown();

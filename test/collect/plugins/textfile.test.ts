@@ -119,7 +119,7 @@ describe("the textfile collector", () => {
       writer.kill();
       await writer.exited;
     }
-  }, 30_000);
+  });
 
   test("a missing directory fails the collector with its name", () => {
     expect(() => createTextfileCollector({ directory: "/nonexistent/textfiles" }).collect(0)).toThrow("read the textfile directory /nonexistent/textfiles");

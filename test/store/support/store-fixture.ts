@@ -1,3 +1,4 @@
+import { ManualClock } from "../../../src/clock.ts";
 import type { Labels, Sample } from "../../../src/contracts/sample.ts";
 import { SelfMetrics } from "../../../src/self-metrics.ts";
 import { createStore, type Store, type StoreSettings } from "../../../src/store/store.ts";
@@ -8,13 +9,13 @@ export { cleanUp, T0, tempDir } from "./temp.ts";
 /** Settings as the defaults have them, without the maintenance timer (tests call `maintain()`). */
 export const SETTINGS: StoreSettings = { raw_retention: 86_400, rollup_retention: 30 * 86_400, max_size_mb: 1024, maintenance_interval: 0 };
 
-/** A store on a temporary directory (or the one given) with a settable clock; closed after the test. */
+/** A store on a temporary directory (or the one given) on a manual clock at `now` (T0); closed after the test. */
 export function testStore(options: { dataDir?: string; settings?: Partial<StoreSettings>; now?: number } = {}) {
-  const clock = { now: options.now ?? T0 };
+  const clock = new ManualClock(options.now ?? T0);
   const metrics = new SelfMetrics();
   const { log, lines } = captureLog();
   const dataDir = options.dataDir ?? tempDir();
-  const store: Store = createStore({ dataDir, settings: { ...SETTINGS, ...options.settings }, log, metrics, now: () => clock.now });
+  const store: Store = createStore({ dataDir, settings: { ...SETTINGS, ...options.settings }, log, metrics, clock });
   afterThisTest(() => store.close());
   return { store, clock, metrics, lines, dataDir };
 }

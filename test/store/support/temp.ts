@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { systemClock } from "../../../src/clock.ts";
 import { createLogger, type Logger } from "../../../src/log.ts";
 
 /** 2025-01-01T10:00:00Z: a whole hour, so bucket arithmetic in tests reads plainly. */
@@ -31,6 +32,6 @@ export function tempDir(prefix = "aiops-store-"): string {
 /** A logger whose lines the test can read. */
 export function captureLog(): { log: Logger; lines: () => Array<Record<string, unknown>> } {
   const raw: string[] = [];
-  const log = createLogger({ level: "debug", sink: { write: (line) => void raw.push(line) } });
+  const log = createLogger({ level: "debug", clock: systemClock, sink: { write: (line) => void raw.push(line) } });
   return { log, lines: () => raw.map((l) => JSON.parse(l) as Record<string, unknown>) };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { retryDelayMs } from "../../../src/alert/backoff.ts";
+import { retryDelayMs } from "../../../src/alert/delivery/backoff.ts";
 import { seededRandom } from "../../support/seeded-random.ts";
 
 const settings = { baseMs: 1000, maxMs: 60_000 };

@@ -1,22 +1,15 @@
 import { describe, expect, test } from "bun:test";
-import { type EngineOptions, type TickResult, createAlertEngine, engineOptionsOf, fingerprintOf } from "../../src/alert/engine.ts";
-import type { Route } from "../../src/alert/channel-routing.ts";
-import { SilenceError } from "../../src/alert/silences.ts";
-import type { Finding } from "../../src/contracts/finding.ts";
-import { configFor, finding } from "./fixtures.ts";
+import { type TickResult, createAlertEngine } from "../../../src/alert/engine/alert-engine.ts";
+import { type EngineOptions, engineOptionsOf } from "../../../src/alert/engine/engine-options.ts";
+import { fingerprintOf } from "../../../src/alert/engine/fingerprint.ts";
+import { SilenceError } from "../../../src/alert/silences.ts";
+import type { Finding } from "../../../src/contracts/finding.ts";
+import { configFor, finding } from "../fixtures.ts";
+import { route } from "./support.ts";
 
 const T0 = Date.parse("2026-01-10T08:00:00Z");
 /** The injected clock: seconds after T0. */
 const at = (s: number) => new Date(T0 + s * 1000);
-
-const route = (channel: string, over: Partial<Route> = {}): Route => ({
-  channel,
-  severities: ["warning", "critical"],
-  types: [],
-  sendResolved: true,
-  repeatIntervalMs: 3600_000,
-  ...over,
-});
 
 function options(over: Partial<EngineOptions> = {}): EngineOptions {
   return {

@@ -1,5 +1,5 @@
-import type { Counter, Histogram, SelfMetrics, SelfSample } from "../self-metrics.ts";
-import type { NotifyResult } from "./notifier.ts";
+import type { Counter, Histogram, SelfMetrics, SelfSample } from "../../self-metrics.ts";
+import type { NotifyResult } from "../notifier.ts";
 
 /** The delivery side's self metrics. Names are fixed: deploy/prometheus rules use them. */
 export interface OutboxMetrics {

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { retryDelayMs } from "../../../src/alert/backoff.ts";
+import { retryDelayMs } from "../../../src/alert/delivery/backoff.ts";
 import { seededRandom } from "../../support/seeded-random.ts";
-import { createDeliveryWorkers, type DeliverySettings } from "../../../src/alert/delivery-workers.ts";
+import type { DeliverySettings } from "../../../src/alert/delivery/delivery-settings.ts";
+import { createDeliveryWorkers } from "../../../src/alert/delivery/delivery-workers.ts";
 import { delivered, failed, type Notifier } from "../../../src/alert/notifier.ts";
 import { EventBus } from "../../../src/event-bus.ts";
 import { SelfMetrics } from "../../../src/self-metrics.ts";
@@ -10,8 +11,10 @@ import { enqueueInOrder, getNotification, listNotifications } from "../../../src
 import type { Store } from "../../../src/store/store.ts";
 import { cleanUp } from "../../store/support/temp.ts";
 import { notification } from "../fixtures.ts";
-import { ManualTime, T0, channels, fakeNotifier, openStore, quietLog, settle } from "./support.ts";
+import { T0, openStore, quietLog } from "../outbox/support.ts";
+import { TestClock, channels, fakeNotifier, settle, stopAdvancing } from "./support.ts";
 import type { DeliveryAttempt } from "../../../src/contracts/delivery.ts";
+import { systemClock } from "../../../src/clock.ts";
 
 afterEach(cleanUp);
 
@@ -31,8 +34,8 @@ function enqueue(store: Store, channel: string, key: string, createdAt = T0, ale
   );
 }
 
-function workers(store: Store, notifiers: Notifier[], over: { settings?: Partial<DeliverySettings>; time?: ManualTime; random?: () => number; stopTimeoutMs?: number; metrics?: SelfMetrics; events?: EventBus } = {}) {
-  const time = over.time ?? new ManualTime();
+function workers(store: Store, notifiers: Notifier[], over: { settings?: Partial<DeliverySettings>; time?: TestClock; random?: () => number; stopTimeoutMs?: number; metrics?: SelfMetrics; events?: EventBus } = {}) {
+  const time = over.time ?? new TestClock();
   const metrics = over.metrics ?? new SelfMetrics();
   const { log, lines } = quietLog();
   const w = createDeliveryWorkers({
@@ -41,8 +44,9 @@ function workers(store: Store, notifiers: Notifier[], over: { settings?: Partial
     settings: { ...SETTINGS, ...over.settings },
     metrics,
     log,
-    now: time.now,
-    setTimer: time.setTimer,
+    clock: time,
+    // Each outcome committed at once: the commit gap has its own test (recorder.test.ts).
+    commitGapMs: 0,
     random: over.random ?? seededRandom(1),
     ...(over.events ? { events: over.events } : {}),
     ...(over.stopTimeoutMs !== undefined ? { stopTimeoutMs: over.stopTimeoutMs } : {}),
@@ -59,7 +63,7 @@ describe("delivery workers", () => {
     const { store } = openStore();
     const id = enqueue(store, "hook", "k1");
     const hook = fakeNotifier("hook", [delivered(200)]);
-    const events = new EventBus();
+    const events = new EventBus(systemClock);
     const seen: DeliveryAttempt[] = [];
     events.subscribe((e) => e.type === "delivery" && seen.push(e.delivery));
     const { w, metrics } = workers(store, [hook], { events });
@@ -77,8 +81,8 @@ describe("delivery workers", () => {
 
   test("wake-up on enqueue: no waiting for a timer", async () => {
     const { store } = openStore();
-    const time = new ManualTime();
-    const hook = fakeNotifier("hook", [delivered(200)], time.now);
+    const time = new TestClock();
+    const hook = fakeNotifier("hook", [delivered(200)], () => time.wallMs());
     const { w } = workers(store, [hook], { time });
     w.start();
     await settle();
@@ -92,11 +96,11 @@ describe("delivery workers", () => {
   test("retry with exponential backoff and full jitter on a seeded source, then deliver", async () => {
     const { store } = openStore();
     const id = enqueue(store, "hook", "k1");
-    const time = new ManualTime();
+    const time = new TestClock();
     const hook = fakeNotifier(
       "hook",
       [failed("HTTP 503", true, 503), failed("no answer from 127.0.0.1:9: ECONNREFUSED", true), failed("timed out after 1s", true), delivered(200)],
-      time.now,
+      () => time.wallMs(),
     );
     const { w, metrics } = workers(store, [hook], { random: seededRandom(99), time });
     w.start();
@@ -132,8 +136,8 @@ describe("delivery workers", () => {
   test("Retry-After is honoured: not a moment before the receiver asked", async () => {
     const { store } = openStore();
     const id = enqueue(store, "hook", "k1");
-    const time = new ManualTime();
-    const hook = fakeNotifier("hook", [failed("HTTP 429: slow down", true, 429, 30_000), delivered(200)], time.now);
+    const time = new TestClock();
+    const hook = fakeNotifier("hook", [failed("HTTP 429: slow down", true, 429, 30_000), delivered(200)], () => time.wallMs());
     const { w, metrics } = workers(store, [hook], { random: () => 0.01, time });
     w.start();
     await settle();
@@ -181,10 +185,10 @@ describe("delivery workers", () => {
 
   test("an alert's changes reach a channel in order: the resolve waits for its firing, retries included", async () => {
     const { store } = openStore();
-    const time = new ManualTime();
+    const time = new TestClock();
     enqueue(store, "hook", "firing", T0, "cpu");
     enqueue(store, "hook", "resolved", T0, "cpu");
-    const hook = fakeNotifier("hook", [failed("HTTP 503", true, 503), failed("HTTP 503", true, 503), delivered(200)], time.now);
+    const hook = fakeNotifier("hook", [failed("HTTP 503", true, 503), failed("HTTP 503", true, 503), delivered(200)], () => time.wallMs());
     const { w } = workers(store, [hook], { time });
     w.start();
     await settle();
@@ -245,16 +249,17 @@ describe("delivery workers", () => {
     // Never answers until its attempt is cancelled.
     const stuck = fakeNotifier("stuck", [(_, signal) => new Promise((resolve) => signal?.addEventListener("abort", () => resolve(failed("cancelled", true))))]);
     const fine = fakeNotifier("fine", [delivered(200)]);
-    const { w } = workers(store, [stuck, fine], { stopTimeoutMs: 10 });
+    const { w, time } = workers(store, [stuck, fine], { stopTimeoutMs: 10 });
     w.start();
     await settle();
     expect(fine.sent).toHaveLength(20);
     expect(store.read((db) => listNotifications(db, { channel: "fine", status: "delivered" }).items)).toHaveLength(20);
     expect(stuck.sent).toHaveLength(4);
     expect(w.inFlight("stuck")).toBe(4);
-    await w.stop();
+    await stopAdvancing(w, time);
     // Cut short by the stop: recorded, and due again at once for the next start.
-    expect(store.read((db) => listNotifications(db, { channel: "stuck", status: "pending" }).items.every((n) => n.nextAttemptAt <= T0))).toBe(true);
+    const stoppedAt = time.current;
+    expect(store.read((db) => listNotifications(db, { channel: "stuck", status: "pending" }).items.every((n) => n.nextAttemptAt <= stoppedAt))).toBe(true);
     expect(stuck.closed).toBe(1);
   });
 
@@ -266,7 +271,7 @@ describe("delivery workers", () => {
     first.w.start();
     await settle();
     expect(first.w.inFlight()).toBe(1);
-    await first.w.stop();
+    await stopAdvancing(first.w, first.time);
     expect(store.read((db) => getNotification(db, id))).toMatchObject({ status: "pending" });
 
     // The next run (after a restart, or a kill -9 in the middle of the attempt) sends it again.

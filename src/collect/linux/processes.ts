@@ -73,27 +73,58 @@ export function stateName(letter: string): ProcessState {
   return STATES[letter] ?? "other";
 }
 
+/** Fields of /proc/<pid>/stat after the name, counted from 0 (field 3 of proc(5), the state). */
+const F_PPID = 1;
+const F_FLAGS = 6;
+const F_UTIME = 11;
+const F_STIME = 12;
+const F_THREADS = 17;
+const F_START = 19;
+const F_RSS = 21;
+
+/** A non-negative decimal of `text` from `from` to `to`; NaN if it is not one. */
+function decimal(text: string, from: number, to: number): number {
+  if (to <= from) return Number.NaN;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return Number.NaN;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
 /**
  * Parses /proc/<pid>/stat. The name sits in parentheses and may itself hold spaces and parentheses,
- * so the fields are counted from the last `)`.
+ * so the fields are counted from the last `)`. One pass over the line, reading only the fields used:
+ * this runs for every process on every tick.
  */
 export function parseProcStat(text: string): ProcStat {
   const open = text.indexOf(" (");
   const close = text.lastIndexOf(")");
   if (open < 0 || close < open) throw new Error(`parse /proc/<pid>/stat: no (name) in ${JSON.stringify(text.slice(0, 80))}`);
-  const f = text.slice(close + 2).split(" ");
-  // f[0] is field 3 (state) of proc(5).
-  if (f.length < 22) throw new Error(`parse /proc/<pid>/stat: ${f.length + 2} fields, expected at least 24`);
-  const flags = Number(f[6]);
+  const values = [0, 0, 0, 0, 0, 0, 0];
+  let field = 0;
+  let at = close + 2;
+  for (; field <= F_RSS && at <= text.length; field++) {
+    let end = text.indexOf(" ", at);
+    if (end < 0) end = text.endsWith("\n") ? text.length - 1 : text.length;
+    const slot = field === F_PPID ? 0 : field === F_FLAGS ? 1 : field === F_UTIME ? 2 : field === F_STIME ? 3 : field === F_THREADS ? 4 : field === F_START ? 5 : field === F_RSS ? 6 : -1;
+    if (slot >= 0) values[slot] = decimal(text, at, end);
+    at = end + 1;
+  }
+  // field is now the number of fields read after the name; the kernel has written 50 since 3.5.
+  if (field <= F_RSS) throw new Error(`parse /proc/<pid>/stat: ${field + 2} fields, expected at least ${F_RSS + 3}`);
+  const [ppid, flags, utime, stime, threads, start, rss] = values as [number, number, number, number, number, number, number];
   return {
-    pid: Number(text.slice(0, open)),
+    pid: decimal(text, 0, open),
     name: text.slice(open + 2, close),
-    state: stateName(f[0]!),
-    ppid: Number(f[1]),
-    cpuTicks: Number(f[11]) + Number(f[12]),
-    threads: Number(f[17]),
-    startTicks: Number(f[19]),
-    rssPages: Number(f[21]),
+    state: stateName(text.charAt(close + 2)),
+    ppid,
+    cpuTicks: utime + stime,
+    threads,
+    startTicks: start,
+    rssPages: rss,
     kernelThread: (flags & PF_KTHREAD) !== 0,
   };
 }

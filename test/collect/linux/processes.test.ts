@@ -47,6 +47,10 @@ describe("parsers of /proc/<pid>", () => {
     expect(parseStatusUid("Name:\tx\nUid:\t1000\t1001\t1000\t1000\n")).toBe(1001);
     expect(parseCmdline("/usr/bin/python3\0./disk-writer\0/var/tmp/x\0")).toBe("/usr/bin/python3 ./disk-writer /var/tmp/x");
     expect(() => parseProcStat("garbage")).toThrow("no (name)");
+    // Cut short (a kernel that wrote less than the fields the view needs): said, never read as zeros.
+    expect(() => parseProcStat("77 (sh) S 1 77 77 0 -1 4194560 120 0 0 0 250 50")).toThrow("15 fields, expected at least 24");
+    // Exactly the fields needed, ending in a newline: the last one still reads as a number.
+    expect(parseProcStat("9 (a) R 1 9 9 0 -1 0 0 0 0 0 7 3 0 0 20 0 1 0 500 4096 42\n")).toMatchObject({ state: "running", cpuTicks: 10, rssPages: 42 });
   });
   test("hidepid on the proc mount means other users' processes are hidden", () => {
     const line = (opts: string) => `22 1 0:21 / /proc rw,nosuid - proc proc ${opts}\n`;

@@ -42,7 +42,7 @@ export const pluginSchema = z
   .superRefine((p, ctx) => {
     if (p.command.length === 0) ctx.addIssue({ code: "custom", path: ["command"], message: "required (a list: an absolute path then its arguments)" });
     else if (!p.command[0]!.startsWith("/")) {
-      ctx.addIssue({ code: "custom", path: ["command", 0], message: `expected an absolute path (no shell, no PATH lookup); got ${JSON.stringify(p.command[0])}` });
+      ctx.addIssue({ code: "custom", path: ["command", 0], message: "expected an absolute path (no shell, no PATH lookup)" });
     }
     if (p.timeout > p.interval) ctx.addIssue({ code: "custom", path: ["timeout"], message: `expected at most the interval (${p.interval}s)` });
   });

@@ -4,7 +4,7 @@
  * (currentLoad, mem, fsSize, networkStats, time). The host collectors are measured without the
  * processes collector (systeminformation's calls read no process), then with it as configured by
  * default; the processes collector is then measured on its own with exactly 100 and 500 processes
- * running, against htop refreshing the same processes (`bench/support/processes-cycle.ts`).
+ * running, against htop and Netdata's apps.plugin over the same processes (`bench/support/processes-cycle.ts`).
  *
  * CPU time comes from getrusage (process.cpuUsage) around each cycle; the median is reported.
  * systeminformation's programs run as children, so their CPU (cutime + cstime of /proc/self/stat,
@@ -29,11 +29,21 @@ const SI_CYCLES = Number(process.env.SI_CYCLES ?? 40);
 /** Processes running while the processes collector is measured on its own. */
 const PROCESS_COUNTS = (process.env.PROCESSES ?? "100,500").split(",").map(Number);
 
+interface CollectorCycles {
+  cycles: number;
+  medianUs: number;
+  meanUs: number;
+  kernelShare: number;
+}
+
 interface ProcessesCycle {
   where: string;
-  collector: { processes: number; cycles: number; medianUs: number; meanUs: number; kernelShare: number };
-  htop: { processes: number; refreshes: number; perRefreshMs: number; cpuPercent: number } | { error: string };
+  collector: { processes: number; warm: CollectorCycles; paced: CollectorCycles };
+  htop: PeerCost;
+  appsPlugin: PeerCost;
 }
+
+type PeerCost = { processes: number; refreshes: number; perRefreshMs: number; cpuPercent: number } | { error: string };
 
 /**
  * The processes collector and htop with exactly `n` processes running: in a PID namespace of their own
@@ -135,14 +145,17 @@ for (const r of [agent, agentDefault, fallback]) {
 }
 console.log(`ratio: systeminformation uses ${fmt(fallback.withChildrenUs / agent.medianCpuUs, 0)}× the CPU per cycle (incl. children); targets: ≤ 250 µs, 0 spawns, ≥ 50×`);
 console.log("");
-console.log(`processes collector alone, and htop refreshing the same processes (${crowds[0]?.where ?? ""})`);
-console.log("| processes running | collector CPU per cycle, median (µs) | mean (µs) | per process (µs) | in the kernel | htop CPU per refresh (ms) | htop / collector |");
-console.log("|---|---|---|---|---|---|---|");
+console.log(`processes collector alone, htop and Netdata's apps.plugin over the same processes (${crowds[0]?.where ?? ""})`);
+console.log(
+  "| processes running | collector CPU per cycle, paced like htop: median (µs) | mean (µs) | per process (µs) | in the kernel | back to back: median (µs) | htop CPU per refresh (ms) | apps.plugin CPU per iteration (ms) |",
+);
+console.log("|---|---|---|---|---|---|---|---|");
+const peer = (p: PeerCost, ours: number) =>
+  "error" in p ? `not measured: ${p.error}` : `${fmt(p.perRefreshMs, 2)}, ${fmt((p.perRefreshMs * 1000) / ours, 1)}× ours (${p.refreshes} over ${p.processes} processes)`;
 for (const c of crowds) {
-  const htop = "error" in c.htop ? `not measured: ${c.htop.error}` : `${fmt(c.htop.perRefreshMs, 2)} (${c.htop.refreshes} refreshes, ${c.htop.processes} processes)`;
-  const ratio = "error" in c.htop ? "–" : `${fmt((c.htop.perRefreshMs * 1000) / c.collector.medianUs, 1)}×`;
+  const { paced, warm } = c.collector;
   console.log(
-    `| ${c.collector.processes} | ${fmt(c.collector.medianUs, 0)} | ${fmt(c.collector.meanUs, 0)} | ${fmt(c.collector.medianUs / c.collector.processes, 2)} | ${fmt(100 * c.collector.kernelShare, 0)} % | ${htop} | ${ratio} |`,
+    `| ${c.collector.processes} | ${fmt(paced.medianUs, 0)} | ${fmt(paced.meanUs, 0)} | ${fmt(paced.medianUs / c.collector.processes, 2)} | ${fmt(100 * paced.kernelShare, 0)} % | ${fmt(warm.medianUs, 0)} | ${peer(c.htop, paced.medianUs)} | ${peer(c.appsPlugin, paced.medianUs)} |`,
   );
 }
 console.log("target: ≤ 4 ms of CPU per cycle with 500 processes");

@@ -5,7 +5,7 @@
  * the processes collector among them) and one collecting every second (the TUI's pace).
  * Targets: at the default interval under 0.3 % of one core; at 1 s under 0.5 %; both under 60 MB resident.
  */
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildBinary, processCpuSeconds, processRssBytes, startAgent } from "./support/process-stats.ts";
@@ -46,9 +46,10 @@ await Promise.all(agents.map((a) => a.exited));
 rmSync(work, { recursive: true, force: true });
 
 const mb = (b: number) => (b / 1024 / 1024).toFixed(1);
+const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 const processes = readdirSync("/proc").filter((n) => /^\d+$/.test(n)).length;
 console.log(
-  `bench:idle  (bun bench/idle.ts; measured ${DURATION} s after ${WARMUP} s, the compiled binary, default configuration, ${processes} processes on the host, ${process.env.AS_BUILT === "1" ? "as built" : "environment of deploy/ (BUN_JSC_useDFGJIT=0)"})`,
+  `bench:idle  (bun bench/idle.ts; measured ${DURATION} s after ${WARMUP} s, the compiled binary, default configuration, ${processes} processes on the host, load average at the end ${load}, ${process.env.AS_BUILT === "1" ? "as built" : "environment of deploy/ (BUN_JSC_useDFGJIT=0)"})`,
 );
 console.log("| interval | CPU, % of one core | target | CPU per second (ms) | RSS at end (MB) | peak RSS (MB) |");
 console.log("|---|---|---|---|---|---|");

@@ -179,7 +179,7 @@ const POOL = Array.from({ length: STANDING + 1 }, (_, i) => finding(i));
 /** Tick `i`: every standing alert holds except one, which went quiet at tick i − 1 and now fires again. */
 function tick(i: number): TickContext {
   const findings = POOL.filter((_, k) => k !== (i + 1) % POOL.length);
-  return { time: Date.now(), findings, startedFindings: [], samples: [], snapshot: {} as TickContext["snapshot"] };
+  return { time: Date.now(), findings, startedFindings: [], alertChanges: [], samples: [], snapshot: {} as TickContext["snapshot"] };
 }
 
 function percentile(sorted: number[], p: number): number {

@@ -24,6 +24,8 @@ export function settingsTable(): string {
     else if (value === undefined) shown = "—";
     else if (s.info.kind === "duration") shown = formatDuration(value as number);
     else if (Array.isArray(value)) shown = value.length > 4 ? `${value.slice(0, 4).join(", ")}, … (${value.length})` : value.join(", ") || "(none)";
+    else if (typeof value === "object" && value !== null) shown = Object.keys(value).length === 0 ? "(none)" : JSON.stringify(value);
+    else if (value === "") shown = "(empty)";
     else shown = String(value);
     const env = s.env ? `\`${s.env}\`${s.info.secret ? ` (or \`${s.env}_FILE\`)` : ""}` : "—";
     const doc = s.info.doc + (s.info.secret ? " Secret: never logged, redacted when printed." : "");

@@ -145,7 +145,7 @@ export class Agent {
     const started = this.clock.now();
     const snapshot = await this.snapshotter.collect();
     this.noteCollectorErrors(snapshot.errors ?? {});
-    const context: TickContext = { snapshot, samples: toSamples(snapshot), time: Date.parse(snapshot.timestamp), findings: [], startedFindings: [] };
+    const context: TickContext = { snapshot, samples: toSamples(snapshot), time: Date.parse(snapshot.timestamp), findings: [], startedFindings: [], alertChanges: [] };
     for (const stage of this.stages) {
       try {
         await stage.run(context);

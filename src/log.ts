@@ -30,10 +30,10 @@ export interface LoggerOptions {
 const REDACTED = "[REDACTED]";
 
 /** Replaces every occurrence of a secret in a finished log line. Short values are skipped: they would mask ordinary words. */
-export function redactSecrets(line: string, secrets: readonly string[]): string {
+export function redactSecrets(line: string, secrets: readonly string[], minLength = 6): string {
   let out = line;
   for (const secret of secrets) {
-    if (secret.length < 6) continue;
+    if (secret.length < minLength) continue;
     if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     // The line is JSON: a secret holding quotes or backslashes appears escaped.
     const escaped = JSON.stringify(secret).slice(1, -1);

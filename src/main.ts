@@ -26,52 +26,36 @@ import { createHttpServer } from "./server/server.ts";
 import { createDetectionStage } from "./detect/detection-stage.ts";
 import { agentIdentity } from "./server/agent-routes.ts";
 import { createAlertRoutes } from "./server/alert-routes.ts";
+import { createRemediationRoutes } from "./server/remediation-routes.ts";
+import { createAction } from "./remediate/create-actions.ts";
+import { createRemediationStage } from "./remediate/remediation-stage.ts";
+import { annotateWithRemediation } from "./remediate/remediation-notes.ts";
+import { createRemediator } from "./remediate/remediator.ts";
+import { createSelfFindingsStage } from "./detect/self-findings-stage.ts";
 import { createHistoryRoutes } from "./server/history-routes.ts";
 import { createHistoryStage } from "./store/history-stage.ts";
 import { createStore } from "./store/store.ts";
 import { createAlerting } from "./alert/alerting.ts";
+import { createDeliveryFailingWatch } from "./alert/delivery-failing.ts";
 import { EventBus } from "./event-bus.ts";
 import { createProcessTable } from "./collect/process-table.ts";
 import { createPluginRunner } from "./collect/plugins/exec-plugins.ts";
 import { createRootCauseStage } from "./detect/root-cause.ts";
 import { createSourceLimitsStage } from "./detect/source-limits.ts";
 import { createProcessRoutes } from "./server/process-routes.ts";
+import { createExporting, type Exporting } from "./export/exporting.ts";
+import { exposedFamilies } from "./export/metric-families.ts";
+import { publishSeverityChanges } from "./alert/severity-changes.ts";
+import { buildCommit, versionLine } from "./commands/build-info.ts";
+import { healthcheck } from "./commands/healthcheck.ts";
+import { localUrl, whereToLook } from "./commands/local-url.ts";
+import { rerunWithoutOptimisingJit } from "./commands/optimising-jit.ts";
+import { COMMANDS, type Command, USAGE, commandHelp } from "./commands/usage.ts";
 
 /** Exit codes: sysexits.h's EX_USAGE-like 2 for a bad command line, EX_CONFIG 78 for a bad configuration. */
 const EXIT_USAGE = 2;
 const EXIT_CONFIG = 78;
 
-const USAGE = `Usage: aiops-agent [command] [options]
-
-Commands:
-  run [--tui]             run the agent (the default); --tui shows a live terminal UI in the same
-                          process (interval 1 s unless set; the log goes to <data_dir>/aiops-agent.log;
-                          q or Ctrl-C stops the agent)
-  tui --url URL [--token TOKEN]
-                          watch a running agent from here: the same UI over its HTTP API and event
-                          stream (the token also comes from AIOPS_API_TOKEN or AIOPS_API_TOKEN_FILE)
-  collect --once          print one snapshot of this host as JSON and exit
-  inventory               print what the host is (OS, kernel, CPU model...) as JSON and exit
-  check-config            validate the configuration and exit (78 when invalid)
-  config --print          show the effective configuration and where each value came from
-  replay --input FILE.csv [--output FILE.csv] [--detector NAME] [--metric NAME]
-                          run the detectors over a CSV of timestamp,value as fast as they go and
-                          write timestamp,value,anomaly_score (to stdout without --output);
-                          NAME: ensemble (default), statistical, threshold, forecast; --metric names
-                          a metric of the Series table so its thresholds and forecast apply
-  test-alert [--channel NAME]
-                          send a test notification through every alert channel (or one) and
-                          report, per channel, delivered or the exact failure (exit 1 on any failure)
-
-Options:
-  -c, --config FILE       YAML configuration file (also AIOPS_CONFIG)
-  -h, --help              show this help
-  -v, --version           show the version
-
-Every setting can also come from an AIOPS_* environment variable; see the README.`;
-
-const COMMANDS = ["run", "collect", "inventory", "check-config", "config", "replay", "test-alert", "tui"] as const;
-type Command = (typeof COMMANDS)[number];
 
 class UsageError extends Error {}
 
@@ -83,7 +67,11 @@ interface Cli {
   /** `test-alert --channel NAME`. */
   channel?: string;
   help: boolean;
+  /** `COMMAND --help` (or `help COMMAND`): that command's help rather than the overview. */
+  commandHelp?: boolean;
   version: boolean;
+  /** `healthcheck --url URL`. */
+  healthUrl?: string;
   /** `run --tui`: the terminal UI in this process. */
   tui: boolean;
   /** `tui --url URL [--token TOKEN]`: the terminal UI attached to a running agent. */
@@ -117,11 +105,18 @@ function parseCli(argv: string[]): Cli {
   } catch (cause) {
     throw new UsageError((cause as Error).message.replace(/\. To specify a positional argument.*$/s, ""));
   }
-  const [name = "run", ...extra] = parsed.positionals;
+  const [first = "run", ...rest] = parsed.positionals;
+  // `help COMMAND` is `COMMAND --help`.
+  const asksHelp = first === "help";
+  const [name = "run", ...extra] = asksHelp ? rest : [first, ...rest];
   if (!(COMMANDS as readonly string[]).includes(name)) throw new UsageError(`unknown command '${name}'`);
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
   const command = name as Command;
   const { values } = parsed;
+  // `COMMAND --help` explains the command, whatever else the line holds.
+  if (values.help || asksHelp) {
+    return { command, help: true, commandHelp: asksHelp ? rest.length > 0 : parsed.positionals.length > 0, once: false, print: false, version: false, tui: false };
+  }
   if (values.once && command !== "collect") throw new UsageError("--once goes with the collect command");
   if (values.print && command !== "config") throw new UsageError("--print goes with the config command");
   if (command === "collect" && !values.once) throw new UsageError("collect needs --once");
@@ -145,9 +140,8 @@ function parseCli(argv: string[]): Cli {
   }
   if (values.channel !== undefined && command !== "test-alert") throw new UsageError("--channel goes with the test-alert command");
   if (values.tui && command !== "run") throw new UsageError("--tui goes with the run command (to watch a running agent: tui --url URL)");
-  for (const flag of ["url", "token"] as const) {
-    if (values[flag] !== undefined && command !== "tui") throw new UsageError(`--${flag} goes with the tui command`);
-  }
+  if (values.token !== undefined && command !== "tui") throw new UsageError("--token goes with the tui command");
+  if (values.url !== undefined && command !== "tui" && command !== "healthcheck") throw new UsageError("--url goes with the tui and healthcheck commands");
   if (command === "tui" && values.url === undefined) throw new UsageError("tui needs --url URL of a running agent (or run --tui to start one here)");
   if (values.url !== undefined && !/^https?:\/\/[^/]/.test(values.url)) throw new UsageError(`--url: expected http://host:port or https://…; got ${JSON.stringify(values.url)}`);
   return {
@@ -158,6 +152,7 @@ function parseCli(argv: string[]): Cli {
     version: values.version ?? false,
     tui: values.tui ?? false,
     ...(values.url !== undefined ? { attach: { url: values.url, ...(values.token !== undefined ? { token: values.token } : {}) } } : {}),
+    ...(values.url !== undefined && command === "healthcheck" ? { healthUrl: values.url } : {}),
     ...(values.config !== undefined ? { configFile: values.config } : {}),
     ...(replayArgs ? { replay: replayArgs } : {}),
     ...(values.channel !== undefined ? { channel: values.channel } : {}),
@@ -208,6 +203,12 @@ function rootLogger(loaded: LoadedConfig, clock: Clock, secrets: () => readonly 
   });
 }
 
+/** How the terminal UI may draw: NO_COLOR (any non-empty value) means no colour; TERM=dumb, no escape sequences either. */
+function terminalMode(): { plain: boolean; lines: boolean } {
+  const dumb = process.env.TERM === "dumb";
+  return { plain: dumb || (process.env.NO_COLOR ?? "") !== "", lines: dumb };
+}
+
 /** The terminal UI needs a terminal: raw keys in, a screen out. */
 function hasTerminal(): boolean {
   return process.stdin.isTTY === true && process.stdout.isTTY === true;
@@ -219,7 +220,7 @@ async function attachTui(attach: NonNullable<Cli["attach"]>, loaded: LoadedConfi
   const { startTui } = await import("../tui/start.tsx");
   const token = attach.token ?? loaded.config.server.api_token;
   const source = createApiSource({ url: attach.url, clock, ...(token ? { token } : {}) });
-  const tui = startTui({ source, clock, onQuit: () => void tui.close() });
+  const tui = startTui({ source, clock, onQuit: () => void tui.close(), mode: terminalMode() });
   // `on`, not `once`: Ink's exit hook kills the process on a signal nobody else listens to any more.
   const quit = () => void tui.close();
   process.on("SIGTERM", quit);
@@ -262,7 +263,7 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
   for (const warning of loaded.warnings) log.warning(warning);
 
   const inventory = await inventoryInChild({ ...inventoryOptions(loaded, clock), command: selfCommand(import.meta.path, ["inventory"]), env: process.env });
-  log.info({ version: pkg.version, ...inventory }, "Starting aiops-agent");
+  log.info({ version: pkg.version, commit: buildCommit(), ...inventory }, "Starting aiops-agent");
 
   const metrics = new SelfMetrics();
   registerProcessMetrics(metrics, { version: pkg.version }, clock);
@@ -276,17 +277,59 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
   const events = new EventBus(clock);
   let alerting;
   try {
-    alerting = await createAlerting(loaded.config, { store, metrics, events, log: root, clock });
+    alerting = await createAlerting(loaded.config, { store, metrics, events, log: root, clock, annotate: annotateWithRemediation });
   } catch (cause) {
     log.critical({ err: cause }, `Invalid configuration: ${(cause as Error).message}`);
     store.close();
     return EXIT_CONFIG;
   }
+  // Remediation: actions only from the configuration; a run a kill -9 cut short is recorded interrupted now.
+  let remediator: ReturnType<typeof createRemediator>;
+  try {
+    remediator = createRemediator(loaded.config, {
+      store,
+      clock,
+      events,
+      metrics,
+      log: root,
+      createAction: (action) =>
+        createAction(action, {
+          clock,
+          env: process.env,
+          paths: createHostPaths(current.config.agent.host_root),
+          hostRoot: current.config.agent.host_root,
+          agent: { name: current.config.agent.name, environment: current.config.agent.environment },
+        }),
+      currentAlert: (fingerprint) => alerting.stage.engine.alerts(clock.wall()).find((a) => a.fingerprint === fingerprint),
+    });
+  } catch (cause) {
+    log.critical({ err: cause }, `Invalid configuration: ${(cause as Error).message}`);
+    await alerting.stage.close();
+    store.close();
+    return EXIT_CONFIG;
+  }
+  remediator.start();
+  // What the agent says of itself: a channel failing for 5 minutes (a delivery_failing alert on the
+  // others), the remediation budget used up.
+  const self = createSelfFindingsStage([
+    createDeliveryFailingWatch({ events, config: loaded.config, store, log: root }),
+    { findings: () => remediator.findings() },
+  ]);
   // Processes (full list for the API and root-cause context) and exec plugins live as long as the agent:
   // a reload rebuilds the collectors around them.
   const processTable = createProcessTable();
   const plugins = createPluginRunner(loaded.config.collect.plugins, { clock, log: componentLogger(root, "plugins"), metrics });
   const collectLog = componentLogger(root, "collect");
+  const stages = [
+    detection,
+    createSourceLimitsStage(loaded.config),
+    // Host findings name their top processes; the agent's findings about itself come after, without.
+    createRootCauseStage(processTable),
+    self,
+    history,
+    alerting.stage,
+    createRemediationStage(remediator),
+  ];
   const agent = new Agent({
     config: loaded.config,
     log: root,
@@ -296,9 +339,30 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
     events,
     collectors: (config) =>
       createCollectors(config, { clock, notice: (m) => collectLog.info(m), warn: (m) => collectLog.warning(m), processTable, plugins }),
-    stages: [detection, createSourceLimitsStage(loaded.config), createRootCauseStage(processTable), history, alerting.stage],
+    stages,
   });
-  const server = createHttpServer({
+  // Export: remote_write and OTLP push what /metrics shows, through durable queues in the store.
+  let exporting: Exporting;
+  try {
+    exporting = createExporting(loaded.config, {
+      store,
+      metrics,
+      log: root,
+      source: () => exposedFamilies(agent.latest(), metrics.all()),
+      version: pkg.version,
+      hostName: inventory.hostname,
+      clock,
+      startedAt: clock.wallMs() - process.uptime() * 1000,
+    });
+  } catch (cause) {
+    log.critical({ err: cause }, `Invalid configuration: ${(cause as Error).message}`);
+    await alerting.stage.close();
+    store.close();
+    return EXIT_CONFIG;
+  }
+  // Escalations and de-escalations reach the event stream (and so the TUI), not only changes of state.
+  const stopSeverityChanges = publishSeverityChanges(events, (now) => alerting.stage.engine.alerts(now));
+  const serverDeps: Parameters<typeof createHttpServer>[0] = {
     agent,
     config: () => current,
     metrics,
@@ -309,14 +373,26 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
     routes: [
       ...createHistoryRoutes(store, clock),
       ...createAlertRoutes({ store, stage: alerting.stage, clock }),
+      ...createRemediationRoutes({ store, remediator }),
       ...createProcessRoutes({ table: processTable, enabled: () => process.platform === "linux" && current.config.collect.processes.enabled }),
     ],
-    readiness: () => ({ store: store.degraded?.reason }),
-  });
+    readiness: () => {
+      const degraded = store.degraded;
+      return { store: degraded ? `${degraded.problem}: ${degraded.reason}` : undefined };
+    },
+  };
+  const server = createHttpServer(serverDeps);
+  // A second listener (the DaemonSet's loopback one, for kubectl port-forward) answers exactly alike.
+  const alsoListen = loaded.config.server.also_listen;
+  const extra = alsoListen !== undefined ? createHttpServer(serverDeps) : undefined;
+  let bound: { hostname: string; port: number };
   try {
-    server.listen(loaded.config.server.listen);
+    bound = server.listen(loaded.config.server.listen);
+    if (alsoListen !== undefined) extra!.listen(alsoListen);
   } catch (cause) {
+    await server.stop();
     log.critical({ err: cause, listen: loaded.config.server.listen }, "Cannot listen on the configured address");
+    await exporting.shutdown();
     await alerting.stage.close();
     store.close();
     return 1;
@@ -324,8 +400,11 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
   alerting.start();
   await agent.start();
   plugins.start();
+  exporting.start();
+  const { message: where, ...urls } = whereToLook(bound);
+  log.info(urls, where);
 
-  const watcher = new ConfigWatcher((file) => reload(`${file} changed`));
+  const watcher = new ConfigWatcher((file) => reload(`${file} changed`), clock);
   const reload = (why: string) => {
     let next: LoadedConfig;
     try {
@@ -341,6 +420,9 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
     for (const warning of next.warnings) log.warning(warning);
     agent.reload(next.config);
     plugins.reload(next.config.collect.plugins);
+    exporting.reload(next.config);
+    server.reload();
+    extra?.reload();
     agent.events.publish({ type: "agent", agent: agentIdentity(next, pkg.version) });
     watcher.watch(next);
     if (next.config.server.listen !== previousListen) void rebind(previousListen, next.config.server.listen);
@@ -370,9 +452,12 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
       watcher.close();
       // The terminal comes back first, then the agent stops as on SIGTERM.
       (tui?.close() ?? Promise.resolve())
+        .then(() => exporting.shutdown())
         .then(() => plugins.shutdown())
         .then(() => agent.stop())
+        .then(() => stopSeverityChanges())
         .then(() => server.stop())
+        .then(() => extra?.stop())
         .then(() => {
           if (logFile) process.stderr.write(`aiops-agent: stopped; the log is in ${logFile.path}\n`);
           logFile?.close();
@@ -395,7 +480,8 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
         .then(([{ createApiSource }, { startTui }]) => {
           if (stopping) return;
           // The UI reads this agent as it reads any other, through its API: here without a socket.
-          const token = current.config.server.api_token;
+          // Any configured token reads; the in-process UI only reads.
+          const token = current.config.server.api_token ?? current.config.server.tokens.find((t) => t.token !== undefined)?.token;
           const source = createApiSource({
             url: "http://in-process",
             label: "in-process",
@@ -404,7 +490,7 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
             fetch: ((input: string | URL | Request, init?: RequestInit) => server.fetch(new Request(input as string, init))) as typeof fetch,
             ...(token ? { token } : {}),
           });
-          tui = startTui({ source, clock, onQuit: () => stop("quit key") });
+          tui = startTui({ source, clock, onQuit: () => stop("quit key"), mode: terminalMode() });
         })
         .catch((cause) => {
           log.critical({ err: cause }, "The terminal UI failed to start");
@@ -440,6 +526,23 @@ function replayCsv(args: NonNullable<Cli["replay"]>, loaded: LoadedConfig): numb
   }
 }
 
+/** `healthcheck [--url URL]`: 0 when the agent answers ready, 1 otherwise, with one line saying which. */
+async function checkHealth(cli: Cli): Promise<number> {
+  let url = cli.healthUrl;
+  if (url === undefined) {
+    try {
+      url = localUrl(load(cli).config.server.listen);
+    } catch (cause) {
+      const problems = cause instanceof ConfigError ? `invalid configuration: ${cause.problems.join("; ")}` : (cause as Error).message;
+      process.stdout.write(`not ready: ${problems}\n`);
+      return 1;
+    }
+  }
+  const result = await healthcheck(url);
+  process.stdout.write(`${result.message}\n`);
+  return result.ok ? 0 : 1;
+}
+
 /** Runs the command line and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   // The one clock: everything that reads the time or sets a timer gets it from here.
@@ -453,13 +556,16 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT_USAGE;
   }
   if (cli.help) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${cli.commandHelp ? commandHelp(cli.command) : USAGE}\n`);
     return 0;
   }
   if (cli.version) {
-    process.stdout.write(`aiops-agent ${pkg.version}\n`);
+    process.stdout.write(`${versionLine(pkg.version, buildCommit())}\n`);
     return 0;
   }
+  // A health check needs no configuration when it is given the URL, and answers only 0 or 1 (Docker
+  // reserves other codes): a configuration it cannot read is "not ready", said on one line.
+  if (cli.command === "healthcheck") return checkHealth(cli);
 
   let loaded: LoadedConfig;
   try {
@@ -473,6 +579,12 @@ export async function main(argv: string[]): Promise<number> {
   if ((cli.tui || cli.command === "tui") && !hasTerminal()) {
     process.stderr.write("aiops-agent: the terminal UI needs a terminal (standard input and output are not both TTYs)\n");
     return EXIT_USAGE;
+  }
+
+  // The attached UI runs, like the deployed agent, without the optimising JIT (a child, unless set already).
+  if (cli.command === "tui") {
+    const code = await rerunWithoutOptimisingJit(import.meta.path, argv, process.env);
+    if (code !== undefined) return code;
   }
 
   switch (cli.command) {

@@ -14,14 +14,16 @@ describe("the command line of the terminal UI", () => {
   test("the usage names both forms", () => {
     const help = cli(["--help"]).stdout;
     expect(help).toContain("run [--tui]");
-    expect(help).toContain("tui --url URL [--token TOKEN]");
+    expect(help).toContain("tui --url URL");
+    expect(cli(["tui", "--help"]).stdout).toStartWith("Usage: aiops-agent tui --url URL [--token TOKEN]");
   });
 
   test("misplaced or missing flags are usage errors (exit 2) that say what goes where", () => {
     const cases: Array<[string[], string]> = [
       [["collect", "--once", "--tui"], "aiops-agent: --tui goes with the run command (to watch a running agent: tui --url URL)"],
       [["tui"], "aiops-agent: tui needs --url URL of a running agent (or run --tui to start one here)"],
-      [["run", "--url", "http://x:8080"], "aiops-agent: --url goes with the tui command"],
+      [["run", "--url", "http://x:8080"], "aiops-agent: --url goes with the tui and healthcheck commands"],
+      [["run", "--token", "t"], "aiops-agent: --token goes with the tui command"],
       [["tui", "--url", "x:8080"], 'aiops-agent: --url: expected http://host:port or https://…; got "x:8080"'],
     ];
     for (const [args, message] of cases) {

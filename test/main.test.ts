@@ -3,6 +3,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import pkg from "../package.json" with { type: "json" };
+import { COMMANDS } from "../src/commands/usage.ts";
+
 const MAIN = join(import.meta.dir, "../src/main.ts");
 
 /** Runs the CLI from source as a user would, with a clean AIOPS_* environment. */
@@ -13,12 +16,32 @@ function cli(args: string[], env: Record<string, string> = {}) {
 }
 
 describe("the command line", () => {
-  test("--version and --help", () => {
-    expect(cli(["--version"]).stdout).toMatch(/^aiops-agent \d+\.\d+\.\d+\n$/);
+  test("--version names the version of package.json and the commit", () => {
+    const version = cli(["--version"]).stdout;
+    expect(version).toMatch(/^aiops-agent \d+\.\d+\.\d+ \(commit [0-9a-f]{12}(-dirty)?\)\n$/);
+    expect(version).toContain(` ${pkg.version} `);
+    const head = Bun.spawnSync(["git", "-C", import.meta.dir, "rev-parse", "--short=12", "HEAD"]).stdout.toString().trim();
+    expect(version).toContain(`(commit ${head}`);
+  });
+
+  test("--help: the overview, every command in it, 80 columns wide", () => {
     const help = cli(["--help"]);
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain("collect --once");
+    for (const command of COMMANDS) expect(help.stdout).toMatch(new RegExp(`^  ${command}\\b`, "m"));
+    for (const line of help.stdout.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
   });
+
+  for (const command of COMMANDS) {
+    test(`${command} --help and help ${command}: what it does, its options, 80 columns wide`, () => {
+      const r = cli([command, "--help"]);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe("");
+      expect(r.stdout).toStartWith(`Usage: aiops-agent ${command === "run" ? "[run]" : command}`);
+      expect(r.stdout).toContain("-h, --help");
+      for (const line of r.stdout.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
+      expect(cli(["help", command]).stdout).toBe(r.stdout);
+    });
+  }
 
   test("an unknown flag or command: a one-line error, the usage, exit code 2", () => {
     for (const args of [["--frobnicate"], ["frobnicate"], ["collect"]]) {
@@ -41,7 +64,7 @@ describe("the command line", () => {
       "aiops-agent: invalid configuration",
       `  agent.interval (env AIOPS_INTERVAL): expected seconds from 0.1 to 3600, as a number or a duration such as 30s, 5m, 1h, 7d; got "soon"`,
       `  thresholds.cpu (${file}:2): expected a number from 0 to 100 (percent); got 150`,
-      `  agnt (${file}:3): unknown key (did you mean agent?); allowed here: agent, log, collect, server, store, thresholds, detect, alert`,
+      `  agnt (${file}:3): unknown key (did you mean agent?); allowed here: agent, log, collect, server, store, thresholds, detect, alert, remediation, export`,
     ]);
   });
 
@@ -50,10 +73,10 @@ describe("the command line", () => {
     const file = join(dir, "agent.yaml");
     writeFileSync(file, "agent:\n  interval: 30s\n");
     expect(cli(["check-config", "-c", file]).code).toBe(0);
-    const printed = cli(["config", "--print"], { AIOPS_CONFIG: file, AIOPS_API_TOKEN: "tok-0123456789" });
+    const printed = cli(["config", "--print"], { AIOPS_CONFIG: file, AIOPS_API_TOKEN: "tok-0123456789abcdef" });
     expect(printed.code).toBe(0);
     expect(printed.stdout).toMatch(new RegExp(`^agent\\.interval = 30\\s+# ${file}:2$`, "m"));
-    expect(printed.stdout).not.toContain("tok-0123456789");
+    expect(printed.stdout).not.toContain("tok-0123456789abcdef");
   });
 
   test("replay writes timestamp,value,anomaly_score to stdout and reports bad rows on stderr", () => {

@@ -88,3 +88,21 @@ export function truncate(text: string, width: number): string {
   if (text.length <= width) return text;
   return width === 1 ? "…" : `${text.slice(0, width - 1)}…`;
 }
+
+/** Breaks `text` into lines of at most `width` columns at spaces (a word longer than a line is cut). */
+export function wrapWords(text: string, width: number): string[] {
+  const room = Math.max(1, width);
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const piece = word.length > room ? truncate(word, room) : word;
+    if (line === "") line = piece;
+    else if (line.length + 1 + piece.length <= room) line += ` ${piece}`;
+    else {
+      lines.push(line);
+      line = piece;
+    }
+  }
+  if (line !== "" || lines.length === 0) lines.push(line);
+  return lines;
+}

@@ -6,6 +6,8 @@ import type { AlertChange } from "../src/contracts/alert.ts";
 import type { DeliveryAttempt } from "../src/contracts/delivery.ts";
 import type { AgentIdentity } from "../src/contracts/agent-identity.ts";
 import type { AgentEvent } from "../src/contracts/events.ts";
+import type { AlertView } from "../src/contracts/alert.ts";
+import { readRecentAlerting } from "./recent-alerting.ts";
 import { createSseParser } from "./sse-parser.ts";
 import { SPARK_KEYS, SPARKLINE_METRICS, type SparkKey } from "./sparklines.ts";
 import type { ThresholdLevels } from "./thresholds.ts";
@@ -39,6 +41,10 @@ export type SourceEvent =
   | { type: "findings"; findings: Finding[] }
   | { type: "alert"; alert: AlertChange; time?: string }
   | { type: "delivery"; delivery: DeliveryAttempt; time?: string }
+  /** The alerts the engine tracked when the UI (re)connected: those already firing show at once. */
+  | { type: "alerts"; alerts: AlertView[] }
+  /** Delivery attempts made before the UI (re)connected, newest first. */
+  | { type: "deliveries"; deliveries: DeliveryAttempt[] }
   /** Earlier values of a sparkline's series, oldest first, to draw before the UI has its own. */
   | { type: "history"; key: SparkKey; values: number[] };
 
@@ -58,7 +64,7 @@ export interface DataSource {
 export type HistoryReader = (metric: string, from: number, to: number) => Promise<number[]> | number[];
 
 /** How many points of history a sparkline keeps. */
-export const HISTORY_POINTS = 120;
+export const HISTORY_POINTS = 240;
 
 function forwardAgentEvent(event: Exclude<AgentEvent, { type: "agent" }>, listener: SourceListener): void {
   switch (event.type) {
@@ -186,6 +192,15 @@ export function createApiSource(options: ApiSourceOptions): DataSource {
       } catch (cause) {
         if (signal.aborted) throw cause;
       }
+    }
+    // The alerts and deliveries as they are now, on every connection: what changed while away shows.
+    try {
+      const recent = await readRecentAlerting((path) => getJson(path, signal), 20);
+      listener({ type: "alerts", alerts: recent.alerts });
+      if (recent.deliveries.length > 0) listener({ type: "deliveries", deliveries: recent.deliveries });
+    } catch (cause) {
+      // An agent without alerting (404) has none to show; the stream still brings what comes.
+      if (signal.aborted) throw cause;
     }
     await streamEvents(listener, signal);
   }

@@ -1,6 +1,6 @@
 import type { Snapshot } from "../src/contracts/snapshot.ts";
 import type { Finding } from "../src/contracts/finding.ts";
-import { type AlertLine, type DeliveryLine, describeAlert, describeDelivery } from "./describe-event.ts";
+import { type AlertLine, type DeliveryLine, describeAlert, describeAlertView, describeDelivery } from "./describe-event.ts";
 import { RingBuffer } from "./ring-buffer.ts";
 import { HISTORY_POINTS, type AgentInfo, type Connection, type SourceEvent } from "./source.ts";
 import { SPARK_KEYS, type SparkKey, sparkValue } from "./sparklines.ts";
@@ -88,11 +88,31 @@ export function createTuiModel(capacity = HISTORY_POINTS): TuiModel {
         return { ...s, findings: [...s.findings, ...older].slice(0, MAX_FINDINGS) };
       }
       case "alert": {
-        const line = describeAlert(event.alert);
+        const line = describeAlert(event.alert, s.alerts.find((a) => a.key === event.alert.fingerprint));
         return { ...s, alerts: [line, ...s.alerts.filter((a) => a.key !== line.key)].slice(0, MAX_ALERTS) };
       }
-      case "delivery":
-        return { ...s, deliveries: [describeDelivery(event.delivery), ...s.deliveries].slice(0, MAX_DELIVERIES) };
+      case "alerts": {
+        // The engine's view when the UI connected: firing first, then pending, then resolved, newest first.
+        const order: Record<string, number> = { firing: 0, pending: 1, resolved: 2 };
+        const seeded = event.alerts
+          .map(describeAlertView)
+          .sort((a, b) => (order[a.state] ?? 3) - (order[b.state] ?? 3) || Date.parse(b.at) - Date.parse(a.at));
+        const keys = new Set(seeded.map((a) => a.key));
+        // Lines for alerts the engine no longer tracks stay below, as they were last seen.
+        return { ...s, alerts: [...seeded, ...s.alerts.filter((a) => !keys.has(a.key))].slice(0, MAX_ALERTS) };
+      }
+      case "delivery": {
+        const line = describeDelivery(event.delivery);
+        if (s.deliveries.some((d) => d.key === line.key)) return s;
+        return { ...s, deliveries: [line, ...s.deliveries].slice(0, MAX_DELIVERIES) };
+      }
+      case "deliveries": {
+        const known = new Set(s.deliveries.map((d) => d.key));
+        const older = event.deliveries.map(describeDelivery).filter((d) => !known.has(d.key));
+        if (older.length === 0) return s;
+        const merged = [...s.deliveries, ...older].sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
+        return { ...s, deliveries: merged.slice(0, MAX_DELIVERIES) };
+      }
     }
   }
 

@@ -71,7 +71,11 @@ export function createAlertStage(options: AlertStageOptions): AlertStage {
     restored = undefined;
     engine = createAlertEngine(engineOptions);
   }
-  if (restored) log.info({ alerts: restored.alerts.length, silences: restored.silences.length }, "Alert state restored");
+  if (restored) log.info({ alerts: restored.alerts.length, silences: restored.silences.length - engine.rejectedSilences.length }, "Alert state restored");
+  // A saved silence written before today's limits, or damaged, costs itself only: say which and why.
+  if (engine.rejectedSilences.length > 0) {
+    log.warning({ rejected: engine.rejectedSilences }, "Saved silences left out: they no longer pass the checks a new silence must pass; add them again if still needed");
+  }
   /** The state the store holds, in parts: what the engine goes back to when a commit fails. */
   let committed: ReadonlyMap<string, string> = engine.exportStateParts();
   let closed = false;
@@ -103,6 +107,7 @@ export function createAlertStage(options: AlertStageOptions): AlertStage {
       const at = new Date(tick.time);
       const result = engine.tick(at, tick.findings);
       commit((state) => options.outbox.record(tick.time, result, state));
+      tick.alertChanges.push(...result.changes);
     },
     addSilence(input) {
       const at = now();

@@ -11,7 +11,7 @@ import { deliveryChannelsOf } from "./delivery/delivery-channels.ts";
 import { deliverySettingsOf } from "./delivery/delivery-settings.ts";
 import { createDeliveryWorkers, type DeliveryWorkers } from "./delivery/delivery-workers.ts";
 import type { Notifier } from "./notifier.ts";
-import { createOutbox } from "./outbox.ts";
+import { type OutboxOptions, createOutbox } from "./outbox.ts";
 
 /** Everything alerting adds to the agent: a tick stage and its delivery workers. */
 export interface Alerting {
@@ -35,6 +35,8 @@ export interface AlertingDeps {
   random?: () => number;
   /** Replaces the notifiers' HTTP client or file reading (tests); the clock is the one above. */
   notifierDeps?: Omit<NotifierDeps, "clock">;
+  /** Adds what other parts know of an alert to each notice queued (what remediation tried). */
+  annotate?: OutboxOptions["annotate"];
 }
 
 /**
@@ -67,7 +69,7 @@ export async function createAlerting(config: Config, deps: AlertingDeps): Promis
     clock,
     ...(deps.random ? { random: deps.random } : {}),
   });
-  const outbox = createOutbox({ store: deps.store, events: deps.events, onEnqueued: () => workers.wake() });
+  const outbox = createOutbox({ store: deps.store, events: deps.events, onEnqueued: () => workers.wake(), ...(deps.annotate ? { annotate: deps.annotate } : {}) });
   const stage = createAlertStage({
     config,
     outbox,

@@ -26,7 +26,23 @@ export function routesOf(config: Config): Route[] {
   }));
 }
 
-/** True when a route takes an alert of this severity and type. */
-export function routeTakes(route: Route, severity: Severity, type: string): boolean {
-  return route.severities.includes(severity) && (route.types.length === 0 || route.types.includes(type));
+/**
+ * The label naming the channel an alert is about (`delivery_failing` carries it). Such an alert never
+ * goes to that channel: it says the channel is not delivering, so it would only wait in its queue and
+ * arrive, if ever, once the channel works again, after the news is stale.
+ */
+export const ABOUT_CHANNEL_LABEL = "channel";
+
+/** What routing reads of an alert. */
+export interface Routable {
+  severity: Severity;
+  /** Its finding type (`cpu_high`, `delivery_failing`). */
+  type: string;
+  labels: Readonly<Record<string, string>>;
+}
+
+/** True when a route takes the alert: its severity, its type, and it is not about this very channel. */
+export function routeTakes(route: Route, alert: Routable): boolean {
+  if (alert.labels[ABOUT_CHANNEL_LABEL] === route.channel) return false;
+  return route.severities.includes(alert.severity) && (route.types.length === 0 || route.types.includes(alert.type));
 }

@@ -1,10 +1,13 @@
-import { readFileSync } from "node:fs";
 import type { Clock } from "../clock.ts";
 import type { ChannelConfig } from "../config/channels.ts";
-import type { Config } from "../config/schema.ts";
+import { PEM_FILE_LIMIT, readBoundedFile } from "../config/read-bounded-file.ts";
 import { channelsOf, repeatSecondsOf } from "../config/resolved-channels.ts";
+import { type Config, configSchema } from "../config/schema.ts";
+import { secretValues } from "../config/settings.ts";
+import { urlCredentialSecrets } from "../config/url-credentials.ts";
 import { type HttpClientFactory, createHttpClient } from "./http-client.ts";
 import type { Notifier } from "./notifier.ts";
+import { createScrubber, secretTexts } from "./scrub.ts";
 import { createAlertmanagerNotifier } from "./notifiers/alertmanager.ts";
 import { createEmailNotifier } from "./notifiers/email.ts";
 import { createPagerDutyNotifier } from "./notifiers/pagerduty.ts";
@@ -39,8 +42,30 @@ export function createNotifiers(config: Config, deps: NotifierDeps): Map<string,
 
 /** The notifier of one channel. `key` names the channel in errors (`alert.channels[2]`). */
 export function createNotifier(channel: ChannelConfig, config: Config, deps: NotifierDeps, key = channel.name): Notifier {
+  return scrubbedOfEverySecret(buildNotifier(channel, config, deps, key), config);
+}
+
+/**
+ * A notifier whose every error is also struck of every secret of the configuration, in every form
+ * (another channel's token, a URL's credentials, the API tokens): what a receiver echoes back is
+ * stored, listed by the API and streamed to the TUI, so nothing it echoes may hold one.
+ */
+function scrubbedOfEverySecret(notifier: Notifier, config: Config): Notifier {
+  const scrub = createScrubber(secretTexts([...secretValues(configSchema, config), ...urlCredentialSecrets(config)]));
+  return {
+    name: notifier.name,
+    type: notifier.type,
+    async send(notification, signal) {
+      const result = await notifier.send(notification, signal);
+      return result.delivered ? result : { ...result, error: scrub(result.error) };
+    },
+    close: () => notifier.close(),
+  };
+}
+
+function buildNotifier(channel: ChannelConfig, config: Config, deps: NotifierDeps, key: string): Notifier {
   const { clock } = deps;
-  const read = deps.readFile ?? ((path: string) => readFileSync(path, "utf8"));
+  const read = deps.readFile ?? ((path: string) => readBoundedFile(path, PEM_FILE_LIMIT));
   let ca: string | undefined;
   if (channel.ca_file !== undefined) {
     try {

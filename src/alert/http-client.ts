@@ -3,14 +3,16 @@ import { rootCertificates } from "node:tls";
 // Agent ignores `connect.ca` and the time-outs, so a private CA would silently never be trusted.
 import { Agent, request } from "undici/index.js";
 import type { Clock } from "../clock.ts";
+import { credentialsOf } from "../config/url-credentials.ts";
 import type { HttpAnswer } from "./http-status.ts";
 
-/** One HTTP request of a notifier. */
+/** One HTTP request of a notifier or an exporter. */
 export interface HttpRequest {
   url: string;
   method?: "POST" | "GET";
   headers: Readonly<Record<string, string>>;
-  body?: string;
+  /** Text (JSON) for notifiers; bytes for pushes (protobuf). */
+  body?: string | Uint8Array;
   /** The whole attempt (connect, headers, body) must end within this. */
   timeoutMs: number;
   /** The caller's cancellation (shutdown, the outbox giving up). */
@@ -28,6 +30,9 @@ export interface HttpClient {
 export interface HttpClientOptions {
   /** Extra PEM certificate authorities to trust beside the system's (a private CA). */
   ca?: string;
+  /** A client certificate and its key (PEM), for receivers that authenticate clients by TLS. */
+  cert?: string;
+  key?: string;
   /** Times each request's time-out. */
   clock: Clock;
 }
@@ -57,6 +62,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       rejectUnauthorized: true,
       // Node's `ca` replaces the system roots; keep them so public endpoints still verify.
       ...(options.ca ? { ca: [...rootCertificates, options.ca] } : {}),
+      ...(options.cert && options.key ? { cert: options.cert, key: options.key } : {}),
     },
   });
   let closed = false;
@@ -68,9 +74,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       req.signal?.addEventListener("abort", onCancel, { once: true });
       if (req.signal?.aborted) onCancel();
       try {
-        const res = await request(req.url, {
+        const target = withBasicAuth(req);
+        const res = await request(target.url, {
           method: req.method ?? "POST",
-          headers: { ...req.headers },
+          headers: target.headers,
           ...(req.body !== undefined ? { body: req.body } : {}),
           dispatcher: agent,
           signal: controller.signal,
@@ -95,6 +102,24 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       await agent.close();
     },
   };
+}
+
+/**
+ * Credentials written into the URL (`http://user:pass@am-0:9093`) go as basic authentication, as
+ * Prometheus does with such URLs; the request line never carries them. An Authorization header the
+ * channel sets itself wins.
+ */
+export function withBasicAuth(req: Pick<HttpRequest, "url" | "headers">): { url: string; headers: Record<string, string> } {
+  const headers = { ...req.headers };
+  const credentials = credentialsOf(req.url);
+  if (!credentials) return { url: req.url, headers };
+  const url = new URL(req.url);
+  url.username = "";
+  url.password = "";
+  if (!Object.keys(headers).some((k) => k.toLowerCase() === "authorization")) {
+    headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, "utf8").toString("base64")}`;
+  }
+  return { url: url.toString(), headers };
 }
 
 class TimeoutMarker extends Error {

@@ -1,3 +1,4 @@
+import { noteText } from "../contracts/remediation.ts";
 import type { AlertNotice, Notification } from "./notifier.ts";
 
 /** `FIRING` or `RESOLVED`, with the count when several alerts travel together. */
@@ -41,6 +42,7 @@ export function plainText(n: Notification): string {
     if (top) lines.push(`  top processes: ${top}`);
     lines.push(`  since: ${a.startsAt}${a.endsAt ? `, resolved: ${a.endsAt}` : ""}`);
     lines.push(`  fingerprint: ${a.fingerprint}`);
+    for (const note of a.remediations ?? []) lines.push(`  remediation: ${noteText(note)}`);
     lines.push("");
   }
   if (n.test) lines.push("This is a test notification sent by `aiops-agent test-alert`.");

@@ -1,6 +1,7 @@
 import type { Labels } from "../contracts/sample.ts";
 import type { ChannelType } from "../config/channels.ts";
 import type { Finding } from "../contracts/finding.ts";
+import type { RemediationNote } from "../contracts/remediation.ts";
 
 /** Where an alert is in its life, as receivers see it (pending alerts are never sent). */
 export type AlertStatus = "firing" | "resolved";
@@ -23,6 +24,8 @@ export interface AlertNotice {
   startsAt: string;
   /** ISO-8601 time it resolved; absent while firing. */
   endsAt?: string;
+  /** What remediation tried for it in this episode, newest first (absent when nothing was). */
+  remediations?: readonly RemediationNote[];
 }
 
 /**

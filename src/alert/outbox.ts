@@ -9,6 +9,7 @@ import type { AlertChange } from "../contracts/alert.ts";
 import type { TickResult } from "./engine/alert-engine.ts";
 import { type EngineState, stateFromParts } from "./engine/engine-state.ts";
 import type { Matcher } from "../config/matcher.ts";
+import type { AlertNotice, Notification } from "./notifier.ts";
 import type { Silence } from "./silences.ts";
 
 /** What one committed tick wrote. */
@@ -26,6 +27,11 @@ export interface OutboxOptions {
   events?: EventBus;
   /** Called after a commit that queued rows: the delivery workers wake on it (no polling delay). */
   onEnqueued?: () => void;
+  /**
+   * Adds what other parts know of an alert to its notice, read in the same transaction (what
+   * remediation tried for it). Called for every alert of every notification queued.
+   */
+  annotate?: (db: Database, notice: AlertNotice) => AlertNotice;
 }
 
 /**
@@ -53,6 +59,13 @@ export interface Outbox {
   loadState(silencesSince: number): EngineState | undefined;
 }
 
+/** A notification with each of its alerts annotated, the lead's annotation on the top-level fields too. */
+function annotated(db: Database, n: Notification, annotate: (db: Database, notice: AlertNotice) => AlertNotice): Notification {
+  const alerts = n.alerts.map((a) => annotate(db, a));
+  const lead = alerts.find((a) => a.fingerprint === n.fingerprint);
+  return { ...n, ...(lead?.remediations ? { remediations: lead.remediations } : {}), alerts };
+}
+
 /** Creates the outbox over an open store. */
 export function createOutbox(options: OutboxOptions): Outbox {
   const { store } = options;
@@ -74,7 +87,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
         for (const change of result.changes) applyChange(db, change, now);
         let enqueued = 0;
         let duplicates = 0;
-        for (const n of result.notifications) {
+        for (const queued of result.notifications) {
+          const n = options.annotate ? annotated(db, queued, options.annotate) : queued;
           const open = findOpenAlert(db, n.fingerprint);
           // A resolve's alert was closed by this very transaction: it is the fingerprint's latest row.
           const alertId = open?.id ?? listAlerts(db, { fingerprint: n.fingerprint, limit: 1 }).items[0]?.id ?? null;

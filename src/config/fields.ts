@@ -53,10 +53,15 @@ export function section<Shape extends z.ZodRawShape>(shape: Shape) {
   return z.strictObject(shape).prefault({} as never);
 }
 
-/** Free text, optionally matching a pattern. */
-export function text(opts: Common & { default: string | (() => string); pattern?: RegExp; allowed?: string }) {
+/** Free text, optionally matching a pattern, or passing `check` (which returns why a value is wrong). */
+export function text(opts: Common & { default: string | (() => string); pattern?: RegExp; allowed?: string; check?: (value: string) => string | undefined }) {
   let base = z.string({ error: "expected text" });
   if (opts.pattern) base = base.regex(opts.pattern, { error: `expected ${opts.allowed ?? opts.pattern.source}` });
+  const check = opts.check;
+  if (check) base = base.superRefine((value, ctx) => {
+    const problem = check(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
   const schema = typeof opts.default === "string" ? base.default(opts.default) : base.default(opts.default);
   return tag(schema, { ...opts, kind: "string", allowed: opts.allowed ?? "text" });
 }
@@ -77,6 +82,16 @@ export function url(opts: Common) {
     .refine(isHttpUrl, { error: "expected an http:// or https:// URL" })
     .optional();
   return tag(schema, { ...opts, kind: "string", allowed: "an http:// or https:// URL" });
+}
+
+/** An http(s) URL that turns a feature on; absent or empty (`AIOPS_X_URL=`) leaves it off. */
+export function optionalUrl(opts: Common) {
+  const schema = z
+    .string({ error: "expected a URL" })
+    .refine((v) => v === "" || isHttpUrl(v), { error: "expected an http:// or https:// URL, or nothing (off)" })
+    .optional()
+    .transform((v) => (v === "" ? undefined : v));
+  return tag(schema, { ...opts, kind: "string", allowed: "an http:// or https:// URL, or nothing (off)" });
 }
 
 /** A number within bounds. */

@@ -1,7 +1,11 @@
-import { readFileSync } from "node:fs";
 import type { z } from "zod";
+import { tokenProblem } from "./api-tokens.ts";
+import { readTlsFiles } from "./tls-files.ts";
+import { CONFIG_FILE_LIMIT, SECRET_FILE_LIMIT, readBoundedFile } from "./read-bounded-file.ts";
+import { MAX_YAML_DEPTH, MAX_YAML_VALUES, expandedValues, yamlDepth } from "./yaml-limits.ts";
 import { type Config, configSchema } from "./schema.ts";
 import { type Setting, arrayElement, isSecretKey, listSettings, secretFileFields, secretValues, shapeFor } from "./settings.ts";
+import { redactUrlCredentials, urlCredentialSecrets } from "./url-credentials.ts";
 import { joinKey, lineOf, yamlErrorLine, yamlKeyLines } from "./yaml-lines.ts";
 
 /** Where a value came from, for `config --print` and for every error message. */
@@ -31,11 +35,19 @@ export interface LoadOptions {
   readFile?: (path: string) => string;
 }
 
+/** Most problems listed, and longest line: a broken file must give a screenful to read, not megabytes. */
+const MAX_PROBLEMS = 50;
+const MAX_PROBLEM_LENGTH = 400;
+
 /** The configuration could not be loaded; `problems` has one line per problem. Exit code 78 (EX_CONFIG). */
 export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n${problems.join("\n")}`);
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    const cut = problems.slice(0, MAX_PROBLEMS).map((p) => (p.length > MAX_PROBLEM_LENGTH ? `${p.slice(0, MAX_PROBLEM_LENGTH)}…` : p));
+    if (problems.length > MAX_PROBLEMS) cut.push(`… and ${problems.length - MAX_PROBLEMS} more problems`);
+    super(`invalid configuration:\n${cut.join("\n")}`);
     this.name = "ConfigError";
+    this.problems = cut;
   }
 }
 
@@ -47,7 +59,9 @@ const BY_ENV = new Map(SETTINGS.filter((s) => s.env).map((s) => [s.env!, s]));
 
 /** Loads defaults < YAML file < environment, validates the result, and says where each value came from. */
 export function loadConfig(options: LoadOptions): LoadedConfig {
-  const read = options.readFile ?? ((path: string) => readFileSync(path, "utf8"));
+  // Files are read bounded: a regular file of sane size, never a FIFO or a device that could block or fill memory.
+  const readConfig = options.readFile ?? ((path: string) => readBoundedFile(path, CONFIG_FILE_LIMIT));
+  const read = options.readFile ?? ((path: string) => readBoundedFile(path, SECRET_FILE_LIMIT));
   const raw: Record<string, unknown> = {};
   const sources = new Map<string, Source>();
   const problems: string[] = [];
@@ -65,9 +79,18 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
     const file = options.file;
     let text: string | undefined;
     try {
-      text = read(file);
+      text = readConfig(file);
     } catch (cause) {
       problems.push(`${file}: cannot read the configuration file (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`);
+    }
+    if (text !== undefined && text.length > CONFIG_FILE_LIMIT) {
+      problems.push(`${file}: cannot read the configuration file (larger than ${CONFIG_FILE_LIMIT / 1024 / 1024} MiB)`);
+      text = undefined;
+    }
+    const depth = text === undefined ? 0 : yamlDepth(text);
+    if (depth > MAX_YAML_DEPTH) {
+      problems.push(`${file}: nested deeper than ${MAX_YAML_DEPTH} levels; a configuration needs fewer than 10`);
+      text = undefined;
     }
     if (text !== undefined) {
       let parsed: unknown;
@@ -75,6 +98,10 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
         parsed = Bun.YAML.parse(text);
       } catch (cause) {
         problems.push(`${file}:${yamlErrorLine(text)}: YAML syntax error: ${(cause as Error).message.replace(/^YAML Parse error:\s*/, "")}`);
+      }
+      if (parsed !== undefined && parsed !== null && expandedValues(parsed) > MAX_YAML_VALUES) {
+        problems.push(`${file}: expands to more than ${MAX_YAML_VALUES.toLocaleString("en")} values (aliases used many times over?); a configuration needs a few hundred`);
+        parsed = undefined;
       }
       if (parsed !== undefined && parsed !== null) {
         if (typeof parsed !== "object" || Array.isArray(parsed)) {
@@ -130,17 +157,30 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
   for (const field of secretFileFields(configSchema, result.data)) {
     const where = describeSource(sourceOf(field.path, sources, lines, options.file));
     try {
-      setAt(result.data as unknown as Record<string, unknown>, field.target.map(String), read(field.file).replace(/\r?\n$/, ""));
+      const secret = read(field.file).replace(/\r?\n$/, "");
+      setAt(result.data as unknown as Record<string, unknown>, field.target.map(String), secret);
+      // A token read from a file gets the checks an inline one got from the schema.
+      const problem = field.path[0] === "server" && field.path[1] === "tokens" ? tokenProblem(secret) : undefined;
+      if (problem) problems.push(`${joinKey(field.path)} (${where}): ${field.file}: ${problem}`);
     } catch (cause) {
       problems.push(`${joinKey(field.path)} (${where}): cannot read ${field.file} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message})`);
     }
+  }
+  // The listener's certificate and key, read and paired now: a wrong file stops start-up (and a reload), not the first client.
+  try {
+    readTlsFiles(result.data, options.readFile);
+  } catch (cause) {
+    const key = /^server\.tls\.(\w+)/.exec((cause as Error).message)?.[1] ?? "cert_file";
+    const where = describeSource(sourceOf(["server", "tls", key], sources, lines, options.file));
+    problems.push((cause as Error).message.replace(/^(server\.tls(?:\.\w+)?)/, `$1 (${where})`));
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     config: result.data,
     sources,
     warnings,
-    secrets: secretValues(configSchema, result.data),
+    // Credentials inside any URL are secrets too, whichever key holds the URL.
+    secrets: [...new Set([...secretValues(configSchema, result.data), ...urlCredentialSecrets(result.data)])],
     ...(options.file !== undefined ? { file: options.file } : {}),
   };
 }
@@ -260,9 +300,15 @@ function describeIssue(
   const key = joinKey(path.map(keyPart));
   const where = describeSource(sourceOf(path, sources, lines, file));
   const value = getAt(raw, path);
-  const got = value === undefined ? "" : `; got ${isSecretKey(configSchema, key) ? "[REDACTED]" : JSON.stringify(value)}`;
+  const got = value === undefined ? "" : `; got ${isSecretKey(configSchema, key) ? "[REDACTED]" : redactUrlCredentials(shortJson(value))}`;
   const message = issue.message.startsWith("Invalid input") ? `expected ${(issue as { expected?: string }).expected ?? "another value"}` : issue.message;
   return [`${key || "(top level)"} (${where}): ${message}${got}`];
+}
+
+/** A value as JSON for a message, cut to a readable length (a YAML file may hold megabytes in one key). */
+function shortJson(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 200 ? `${text.slice(0, 200)}… (${text.length} characters)` : text;
 }
 
 function keyPart(p: PropertyKey): string | number {

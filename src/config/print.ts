@@ -1,6 +1,7 @@
 import { type LoadedConfig, type Source, describeSource } from "./load.ts";
 import { configSchema } from "./schema.ts";
 import { isSecretKey } from "./settings.ts";
+import { redactUrlCredentials } from "./url-credentials.ts";
 import { joinKey } from "./yaml-lines.ts";
 
 /** One effective value: its key, the value (secrets as "[REDACTED]") and where it came from. */
@@ -21,10 +22,17 @@ export function effectiveSettings(loaded: LoadedConfig): EffectiveSetting[] {
       return;
     }
     const secret = isSecretKey(configSchema, key) && value !== undefined;
-    rows.push({ key, value: secret ? "[REDACTED]" : value, source: describeSource(sourceOf(loaded.sources, path)) });
+    rows.push({ key, value: secret ? "[REDACTED]" : withoutUrlCredentials(value), source: describeSource(sourceOf(loaded.sources, path)) });
   };
   visit(loaded.config, []);
   return rows;
+}
+
+/** A value with the credentials of any URL in it struck out (`http://[REDACTED]@am-0:9093`). */
+function withoutUrlCredentials(value: unknown): unknown {
+  if (typeof value === "string") return redactUrlCredentials(value);
+  if (Array.isArray(value)) return value.map((v) => (typeof v === "string" ? redactUrlCredentials(v) : v));
+  return value;
 }
 
 /** One line per effective value, `key = value  # source`: what `config --print` shows. */

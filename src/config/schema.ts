@@ -1,8 +1,11 @@
 import { hostname } from "node:os";
 import type { z } from "zod";
+import { apiTokenSchema, checkTokenText } from "./api-tokens.ts";
 import { channelSchema, silenceSchema } from "./channels.ts";
+import { actionSchema } from "./remediation.ts";
+import { listenProblem } from "./listen-address.ts";
 import { pluginSchema } from "./plugins.ts";
-import { boolean, list, number, objects, oneOf, optionalText, percent, seconds, section, text, url } from "./fields.ts";
+import { boolean, list, number, objects, oneOf, optionalText, optionalUrl, percent, seconds, section, text, textMap, url } from "./fields.ts";
 
 /** Filesystem types that are not storage a person can fill: skipped by the disk collector. */
 const PSEUDO_FILESYSTEMS = [
@@ -33,6 +36,31 @@ const PSEUDO_FILESYSTEMS = [
   "tmpfs",
   "tracefs",
 ];
+
+/** The settings of one push target (remote_write, OTLP): where, how often, how, and how much to keep. */
+function pushTarget(what: string, urlDoc: string) {
+  return section({
+    url: optionalUrl({ doc: urlDoc, secret: true }),
+    interval: seconds({ doc: `How often a push of every series /metrics shows is taken for ${what}.`, default: 10, min: 1, max: 3600 }),
+    timeout: seconds({ doc: `Longest one request to ${what} may take.`, default: 10, min: 0.1, max: 300 }),
+    headers: textMap({ doc: `Extra HTTP headers of every request to ${what} (authentication, tenant); values are secrets.`, secret: true }),
+    ca_file: optionalText({ doc: "PEM file of extra certificate authorities to trust (verification is never turned off).", allowed: "a file path" }),
+    cert_file: optionalText({ doc: "PEM client certificate, for a receiver that authenticates clients by TLS (with key_file).", allowed: "a file path" }),
+    key_file: optionalText({ doc: "PEM key of cert_file.", allowed: "a file path" }),
+    queue_max_mb: number({
+      doc: `Bound of the queue of pushes waiting for ${what} in the store; past it the oldest are dropped (and counted).`,
+      default: 64,
+      min: 1,
+      max: 100_000,
+      unit: "MB",
+    }),
+    batch_samples: number({ doc: "Most samples in one request when the queue has a backlog.", default: 2000, min: 1, max: 1_000_000, integer: true }),
+    allow: text({ doc: "Metric names pushed: a regular expression matching the whole name.", default: ".*", allowed: "a regular expression" }),
+    deny: text({ doc: "Metric names not pushed, though allowed: a regular expression matching the whole name (empty: none).", default: "", allowed: "a regular expression" }),
+    backoff_base: seconds({ doc: "First retry after a failed request comes within this; each later one within twice the one before.", default: 1, min: 0.01, max: 3600 }),
+    backoff_max: seconds({ doc: "Longest wait between two requests, a receiver's Retry-After included.", default: 60, min: 0.01, max: 86400 }),
+  });
+}
 
 /**
  * The one source of every setting: its type, default, environment name and one-line doc.
@@ -143,10 +171,35 @@ export const configSchema = section({
       doc: "HTTP address and port (:0 picks a free port and logs it).",
       default: "0.0.0.0:8080",
       env: "AIOPS_LISTEN",
-      pattern: /^(\[[0-9a-fA-F:.]+\]|[^:\s]*):\d{1,5}$/,
-      allowed: "host:port, [ipv6]:port or :port",
+      allowed: "host:port, [ipv6]:port or :port, port 0 to 65535",
+      check: listenProblem,
     }),
-    api_token: optionalText({ doc: "Bearer token required by /api/v1 when set.", env: "AIOPS_API_TOKEN", secret: true }),
+    api_token: optionalText({
+      doc: "Bearer token with write scope (named api_token). With any token set, /api/v1 needs one; with none, only loopback may change state.",
+      env: "AIOPS_API_TOKEN",
+      secret: true,
+    }),
+    tokens: objects(apiTokenSchema, {
+      doc: "Named bearer tokens, each with scope read or write (the name is recorded as the creator of what it changes).",
+      allowed: "a list of tokens, each with name, token (or token_file) and scope",
+    }),
+    metrics_auth: boolean({
+      doc: "/metrics, /healthz and /readyz also need a token (any scope); open by default, as Prometheus and kubelet expect.",
+      default: false,
+    }),
+    tls: section({
+      cert_file: optionalText({ doc: "PEM certificate (chain) to serve HTTPS with; reloaded when the file changes.", allowed: "a file path" }),
+      key_file: optionalText({ doc: "PEM private key of tls.cert_file.", allowed: "a file path" }),
+      client_ca_file: optionalText({
+        doc: "PEM certificate authorities clients must present a certificate from (mutual TLS); none asked when unset.",
+        allowed: "a file path",
+      }),
+    }),
+    also_listen: optionalText({
+      doc: "A second address served alike, e.g. 127.0.0.1:9849 beside a node address, so kubectl port-forward reaches a hostNetwork pod.",
+      env: "AIOPS_ALSO_LISTEN",
+      allowed: "host:port or [ipv6]:port",
+    }),
   }),
   store: section({
     raw_retention: seconds({ doc: "How long raw points are kept.", default: 86400, min: 60, max: 90 * 86400 }),
@@ -263,6 +316,12 @@ export const configSchema = section({
       min: 0,
       max: 3600,
     }),
+    severity_hold: seconds({
+      doc: "An alert moving between warning and critical is told to a channel at most once per this hold, except its first escalation to critical, told at once (0: every change at once).",
+      default: 300,
+      min: 0,
+      max: 86400,
+    }),
     flap: section({
       window: seconds({ doc: "Window in which state changes are counted, and how long a flapping alert must stay quiet to resolve.", default: 600, min: 1, max: 86400 }),
       max_changes: number({
@@ -306,6 +365,30 @@ export const configSchema = section({
       allowed: "a list of silences, each with matchers, starts_at and ends_at",
     }),
   }),
+  remediation: section({
+    actions: objects(actionSchema, {
+      doc: "Actions on alerts (exec, signal, systemd, http, cleanup), each with match, mode (dry_run by default, approve, auto), verify_within and limit. None by default.",
+      allowed: "a list of actions, each with name, match and one of exec, signal, systemd, http, cleanup",
+    }),
+    budget: section({
+      runs: number({ doc: "Most action runs of all actions together within budget.within; past it the agent stops acting and raises remediation_budget_exhausted.", default: 10, min: 1, max: 10_000, integer: true }),
+      within: seconds({ doc: "Window of the global budget.", default: 3600, min: 1, max: 30 * 86400 }),
+    }),
+    approval_timeout: seconds({ doc: "An action in approve mode not approved within this expires.", default: 3600, min: 10, max: 7 * 86400 }),
+  }),
+  export: section({
+    external_labels: textMap({
+      doc: "Labels added to every pushed series beside agent, environment and host (OTLP: resource attributes).",
+    }),
+    remote_write: pushTarget(
+      "the remote_write receiver",
+      "Prometheus remote_write receiver (…/api/v1/write of Prometheus, Mimir, Thanos, VictoriaMetrics); off when empty.",
+    ),
+    otlp: pushTarget(
+      "the OTLP receiver",
+      "OTLP/HTTP metrics endpoint (a collector's http://host:4318/v1/metrics; a bare base URL gets /v1/metrics); off when empty.",
+    ),
+  }),
 }).superRefine((config, ctx) => {
   // Only the three of DESIGN.md (CPU, memory, disk): a lower AIOPS_CRITICAL_THRESHOLD must not make the newer defaults invalid
   // (a level at or above critical simply makes every finding of it critical).
@@ -324,6 +407,27 @@ export const configSchema = section({
   checkRegex(config.collect.network.exclude_devices, ["collect", "network", "exclude_devices"], ctx);
   checkChannelNames(config.alert, ctx);
   checkPluginNames(config.collect.plugins, ctx);
+  const actions = new Map<string, number>();
+  config.remediation.actions.forEach((a, i) => {
+    const first = actions.get(a.name);
+    if (first !== undefined) ctx.addIssue({ code: "custom", path: ["remediation", "actions", i, "name"], message: `"${a.name}" is already the name of remediation.actions[${first}]` });
+    else actions.set(a.name, i);
+  });
+  const also = config.server.also_listen;
+  const alsoProblem = also !== undefined ? listenProblem(also) : undefined;
+  if (alsoProblem) ctx.addIssue({ code: "custom", path: ["server", "also_listen"], message: alsoProblem });
+  for (const target of ["remote_write", "otlp"] as const) {
+    const t = config.export[target];
+    checkRegex(t.allow, ["export", target, "allow"], ctx);
+    if (t.deny !== "") checkRegex(t.deny, ["export", target, "deny"], ctx);
+    if ((t.cert_file === undefined) !== (t.key_file === undefined)) {
+      ctx.addIssue({ code: "custom", path: ["export", target, t.cert_file === undefined ? "cert_file" : "key_file"], message: "required with " + (t.cert_file === undefined ? "key_file" : "cert_file") });
+    }
+    if (t.backoff_max < t.backoff_base) {
+      ctx.addIssue({ code: "custom", path: ["export", target, "backoff_max"], message: `expected at least export.${target}.backoff_base (${t.backoff_base}s)` });
+    }
+  }
+  checkServer(config.server, ctx);
   if (config.alert.delivery.backoff_max < config.alert.delivery.backoff_base) {
     ctx.addIssue({
       code: "custom",
@@ -332,6 +436,36 @@ export const configSchema = section({
     });
   }
 });
+
+/** Tokens are long, unique, and named once; TLS has both halves. */
+function checkServer(server: Config["server"], ctx: z.RefinementCtx): void {
+  if (server.api_token !== undefined) checkTokenText(server.api_token, ["server", "api_token"], ctx);
+  const names = new Map<string, number>([["api_token", -1]]);
+  const values = new Map<string, string>(server.api_token !== undefined ? [[server.api_token, "server.api_token"]] : []);
+  server.tokens.forEach((t, i) => {
+    const first = names.get(t.name);
+    if (first !== undefined) {
+      const other = first < 0 ? "the name of server.api_token" : `already the name of server.tokens[${first}]`;
+      ctx.addIssue({ code: "custom", path: ["server", "tokens", i, "name"], message: `"${t.name}" is ${other}` });
+    } else names.set(t.name, i);
+    if (t.token !== undefined) {
+      const same = values.get(t.token);
+      if (same) ctx.addIssue({ code: "custom", path: ["server", "tokens", i, "token"], message: `the same token as ${same}; give each holder its own` });
+      else values.set(t.token, `server.tokens[${i}]`);
+    }
+  });
+  if (server.metrics_auth && server.api_token === undefined && server.tokens.length === 0) {
+    ctx.addIssue({ code: "custom", path: ["server", "metrics_auth"], message: "needs a token to check: set server.api_token or server.tokens" });
+  }
+  const tls = server.tls;
+  if ((tls.cert_file === undefined) !== (tls.key_file === undefined)) {
+    const missing = tls.cert_file === undefined ? "cert_file" : "key_file";
+    ctx.addIssue({ code: "custom", path: ["server", "tls", missing], message: "required with the other half of the TLS pair (cert_file and key_file)" });
+  }
+  if (tls.client_ca_file !== undefined && tls.cert_file === undefined) {
+    ctx.addIssue({ code: "custom", path: ["server", "tls", "client_ca_file"], message: "needs tls.cert_file and tls.key_file (client certificates are asked over TLS)" });
+  }
+}
 
 /** Channel names are how `test-alert --channel` and delivery records find a channel: they must be unique. */
 function checkChannelNames(alert: { webhook_url?: string | undefined; channels: Array<{ name: string }> }, ctx: z.RefinementCtx): void {

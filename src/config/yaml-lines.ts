@@ -75,6 +75,8 @@ export function lineOf(lines: Map<string, number>, path: readonly (string | numb
  */
 export function yamlErrorLine(text: string): number {
   const rows = text.split(/\r?\n/);
+  // A long file is searched by halves: parsing every prefix of it would take quadratic time.
+  if (rows.length > 1000) return bisectErrorLine(rows);
   for (let k = rows.length - 1; k >= 0; k--) {
     try {
       Bun.YAML.parse(rows.slice(0, k).join("\n"));
@@ -84,4 +86,25 @@ export function yamlErrorLine(text: string): number {
     }
   }
   return 1;
+}
+
+function parses(rows: readonly string[], k: number): boolean {
+  try {
+    Bun.YAML.parse(rows.slice(0, k).join("\n"));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The first line past the longest prefix that parses, found by bisection (prefixes that parse come first). */
+function bisectErrorLine(rows: readonly string[]): number {
+  let good = 0;
+  let bad = rows.length;
+  while (bad - good > 1) {
+    const mid = (good + bad) >>> 1;
+    if (parses(rows, mid)) good = mid;
+    else bad = mid;
+  }
+  return good + 1;
 }

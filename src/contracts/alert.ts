@@ -21,11 +21,14 @@ export interface AlertView {
   inhibitedBy?: string;
   /** Changing state too often: held firing until it has been quiet for the flap window. */
   flapping: boolean;
-  /** Channels told it is firing. */
+  /** Channels told it is firing: the notice left its group window, so it is in the outbox (sent, or to be sent after a restart). */
   notified: string[];
 }
 
-/** A change of state of one alert in a tick: what the store records and the event stream shows. */
+/**
+ * A change of state of one alert in a tick: what the store records and the event stream shows. On the
+ * event stream, `from` equal to `to` is a change of severity alone (an escalation or de-escalation).
+ */
 export interface AlertChange {
   fingerprint: string;
   from: AlertState | "inactive";

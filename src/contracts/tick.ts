@@ -1,4 +1,5 @@
 import type { Config } from "../config/schema.ts";
+import type { AlertChange } from "./alert.ts";
 import type { Finding } from "./finding.ts";
 import type { Sample } from "./sample.ts";
 import type { Snapshot } from "./snapshot.ts";
@@ -28,4 +29,6 @@ export interface TickContext {
   findings: Finding[];
   /** Those of `findings` that did not hold at the tick before: each episode is told once. */
   startedFindings: Finding[];
+  /** Alerts that changed state this tick, as committed; the alert stage fills it for the stages after it. */
+  alertChanges: AlertChange[];
 }

@@ -9,7 +9,8 @@ import { listNotifications } from "../store/notifications.ts";
 import { MAX_PAGE_LIMIT } from "../store/page.ts";
 import type { Store } from "../store/store.ts";
 import type { AlertStage } from "../alert/alert-stage.ts";
-import { SilenceError } from "../alert/silences.ts";
+import { SILENCE_LIMITS, SilenceError } from "../alert/silences.ts";
+import { alertNamesOf } from "../alert/alert-names.ts";
 
 /** What the alert routes read and change. */
 export interface AlertRoutesDeps {
@@ -23,12 +24,20 @@ export interface AlertRoutesDeps {
 /** A silence as the API takes it: Alertmanager-style matchers, RFC 3339 times (or Unix seconds). */
 const silenceBody = z.strictObject({
   matchers: z
-    .array(z.string({ error: "expected a matcher such as alertname=cpu_high" }), { error: "expected a list of matchers such as alertname=cpu_high" })
+    .array(
+      z
+        .string({ error: "expected a matcher such as alertname=cpu_high" })
+        .max(SILENCE_LIMITS.matcherLength, { error: `expected a matcher of at most ${SILENCE_LIMITS.matcherLength} characters` }),
+      { error: "expected a list of matchers such as alertname=cpu_high" },
+    )
     .min(1, { error: "expected at least one matcher" })
-    .max(32, { error: "expected at most 32 matchers" }),
+    .max(SILENCE_LIMITS.matchersPerSilence, { error: `expected at most ${SILENCE_LIMITS.matchersPerSilence} matchers` }),
   starts_at: timeParam.optional().meta({ description: "RFC 3339 time or Unix seconds; now when omitted" }),
   ends_at: timeParam,
-  created_by: z.string({ error: "expected text" }).min(1, { error: "expected text" }).max(200, { error: "expected at most 200 characters" }).optional(),
+  created_by: z
+    .undefined({ error: "the creator is the name of the token the request shows (server.tokens); remove created_by" })
+    .optional()
+    .meta({ description: "not accepted: the creator is the name of the token shown" }),
   comment: z.string({ error: "expected text" }).max(2000, { error: "expected at most 2000 characters" }).optional(),
 });
 
@@ -82,7 +91,7 @@ export function createAlertRoutes(deps: AlertRoutesDeps): ApiRoute[] {
       method: "GET",
       path: "/api/v1/deliveries",
       summary:
-        "The outbox, newest first: each notification (pending, delivered or dead) with every delivery attempt (time, outcome, HTTP status, error, latency), oldest attempt first. A pending notification whose nextAttemptAt is 253402300799999 (year 9999) waits for an older one of the same alert on its channel.",
+        "The outbox, newest first: each notification (pending, delivered or dead), the alert it announces by name (alertname, summary), with every delivery attempt (time, outcome, HTTP status, error, latency), oldest attempt first. A pending notification whose nextAttemptAt is 253402300799999 (year 9999) waits for an older one of the same alert on its channel.",
       query: z.strictObject({
         channel: textParam.optional(),
         status: z.enum(["pending", "delivered", "dead"], { error: "expected pending, delivered or dead" }).optional(),
@@ -100,8 +109,10 @@ export function createAlertRoutes(deps: AlertRoutesDeps): ApiRoute[] {
             const notifications = listNotifications(db, { ...filter, ...(fingerprint !== undefined ? { alertFingerprint: fingerprint } : {}) });
             return {
               nextCursor: notifications.nextCursor,
-              items: notifications.items.map(({ payload: _, ...n }) => ({
+              items: notifications.items.map(({ payload, ...n }) => ({
                 ...n,
+                // Which alert it announces, by name: what an operator reads, rather than a fingerprint.
+                ...alertNamesOf(payload),
                 attemptLog: listDeliveryAttempts(db, { notificationId: n.id, limit: MAX_PAGE_LIMIT }).items.reverse(),
               })),
             };
@@ -124,17 +135,20 @@ export function createAlertRoutes(deps: AlertRoutesDeps): ApiRoute[] {
     defineRoute({
       method: "POST",
       path: "/api/v1/silences",
-      summary: "Adds a silence: alerts whose labels match every matcher notify nobody between starts_at and ends_at. Kept across restarts.",
+      summary:
+        "Adds a silence: alerts whose labels match every matcher (RE2 regular expressions for =~ and !~) notify nobody between starts_at and ends_at. Kept across restarts. The creator is the name of the token shown (loopback without a token). Limits: 32 matchers of 1,024 characters, 8 KiB per silence, 1,000 silences held, 64 Ki characters of regex in all.",
       body: silenceBody,
       responses: { 201: "the silence added", 400: "a bad matcher or time" },
-      handler({ body }) {
-        const startsAt = body.starts_at ?? clock.wallMs();
+      handler({ body, caller }) {
+        const now = clock.wallMs();
+        const startsAt = body.starts_at ?? now;
+        if (body.ends_at > startsAt && body.ends_at <= now) throw new HttpError(400, "invalid_body", "body.ends_at: expected a time in the future (a silence that has ended mutes nothing)");
         try {
           const silence = stage.addSilence({
             matchers: body.matchers,
             startsAt,
             endsAt: body.ends_at,
-            createdBy: body.created_by ?? "api",
+            createdBy: caller.name,
             ...(body.comment !== undefined ? { comment: body.comment } : {}),
           });
           return json(silence, 201, { location: `/api/v1/silences/${silence.id}` });

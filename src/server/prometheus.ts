@@ -1,7 +1,7 @@
 import type { Clock } from "../clock.ts";
-import { SERIES, externalFamilies } from "../collect/series.ts";
 import { type Labels } from "../contracts/sample.ts";
 import type { Snapshot } from "../contracts/snapshot.ts";
+import { hostFamilies, type MetricFamily, selfFamilies, snapshotFamilies } from "../export/metric-families.ts";
 import type { SelfFamily, SelfMetrics } from "../self-metrics.ts";
 
 /** Content types of the two exposition formats. */
@@ -37,33 +37,13 @@ function valueText(value: number): string {
 }
 
 /**
- * The host series of one Snapshot in exposition format, every metric of the Series table with HELP and
- * TYPE (a metric with no sample this tick, such as pressure on a kernel without PSI, is left out).
- * Rendered once per tick and reused by every scrape until the next.
+ * Families in exposition format, with HELP and TYPE. OpenMetrics names a counter family without its
+ * `_total` (its samples keep it) and calls an untyped family `unknown`; a counter from a textfile or a
+ * plugin whose samples lack `_total` is `unknown` there, rather than break the scrape.
  */
-export function renderHostSeries(snapshot: Snapshot | undefined): string {
-  if (!snapshot) return "";
+export function renderFamilies(families: readonly MetricFamily[], format: ExpositionFormat): string {
   const out: string[] = [];
-  for (const def of SERIES) {
-    const lines: string[] = [];
-    for (const [labels, value] of def.read(snapshot)) {
-      if (Number.isFinite(value)) lines.push(`${def.metric}${labelText(labels)} ${valueText(value)}`);
-    }
-    if (lines.length === 0) continue;
-    out.push(`# HELP ${def.metric} ${escapeHelp(def.help)}`, `# TYPE ${def.metric} gauge`, ...lines);
-  }
-  return out.length > 0 ? `${out.join("\n")}\n` : "";
-}
-
-/**
- * The textfile and plugin series of one Snapshot, with their own HELP and TYPE. In OpenMetrics a counter
- * is named without its `_total` (its samples keep it) and an untyped family is `unknown`; a counter whose
- * samples lack `_total` is exported as `unknown` there, rather than break the scrape.
- */
-export function renderExternalSeries(snapshot: Snapshot | undefined, format: ExpositionFormat): string {
-  if (!snapshot) return "";
-  const out: string[] = [];
-  for (const family of externalFamilies(snapshot)) {
+  for (const family of families) {
     let name = family.name;
     let type: string = family.type;
     if (format === "openmetrics") {
@@ -73,27 +53,33 @@ export function renderExternalSeries(snapshot: Snapshot | undefined, format: Exp
         else type = "unknown";
       }
     }
-    const lines = family.samples.map((s) => `${s.name}${labelText(s.labels)} ${valueText(s.value)}`);
-    if (lines.length === 0) continue;
-    // promtool and linting scrapers want a HELP line: say where a family without one came from.
-    const help = family.help || "Read from a textfile or an exec plugin that gave no HELP line.";
-    out.push(`# HELP ${name} ${escapeHelp(help)}`, `# TYPE ${name} ${type}`, ...lines);
+    out.push(`# HELP ${name} ${escapeHelp(family.help)}`, `# TYPE ${name} ${type}`);
+    for (const s of family.samples) out.push(`${s.name}${labelText(s.labels)} ${valueText(s.value)}`);
   }
   return out.length > 0 ? `${out.join("\n")}\n` : "";
 }
 
+/**
+ * The host series of one Snapshot in exposition format, every metric of the Series table with HELP and
+ * TYPE (a metric with no sample this tick, such as pressure on a kernel without PSI, is left out).
+ * Rendered once per tick and reused by every scrape until the next.
+ */
+export function renderHostSeries(snapshot: Snapshot | undefined): string {
+  return renderFamilies(hostFamilies(snapshot), "prometheus");
+}
+
+/**
+ * Every series of one Snapshot in the negotiated format: the host series, then the textfile and plugin
+ * series with their own HELP and TYPE. Rendered once per tick and format, reused by every scrape until
+ * the next.
+ */
+export function renderSnapshotSeries(snapshot: Snapshot | undefined, format: ExpositionFormat): string {
+  return renderFamilies(snapshotFamilies(snapshot), format);
+}
+
 /** Self metrics (ticks, errors, deliveries, process) in the negotiated format. */
 export function renderSelfMetrics(families: readonly SelfFamily[], format: ExpositionFormat): string {
-  const out: string[] = [];
-  for (const family of families) {
-    const samples = family.samples();
-    // OpenMetrics names a counter family without its `_total`; its samples keep it.
-    const familyName = format === "openmetrics" && family.type === "counter" ? family.name.replace(/_total$/, "") : family.name;
-    if (samples.length === 0 && family.type !== "counter") continue;
-    out.push(`# HELP ${familyName} ${escapeHelp(family.help)}`, `# TYPE ${familyName} ${family.type}`);
-    for (const s of samples) out.push(`${family.name}${s.suffix ?? ""}${labelText(s.labels)} ${valueText(s.value)}`);
-  }
-  return out.length > 0 ? `${out.join("\n")}\n` : "";
+  return renderFamilies(selfFamilies(families), format);
 }
 
 /** Registers the process metrics every Prometheus client exports, and the agent's build info; the clock dates the start. */

@@ -3,12 +3,20 @@ import { parseDuration } from "../config/duration.ts";
 import { CursorError, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from "../store/page.ts";
 import { HttpError } from "./http.ts";
 
-/** Parses an API time: RFC 3339 (`2026-01-01T08:00:00Z`) or Unix seconds (`1767254400`, fractions allowed), to ms. */
+/** Latest time the API takes (ms): the end of year 9999, the last one RFC 3339 can write. */
+export const MAX_API_TIME = 253_402_300_799_999;
+
+/**
+ * Parses an API time: RFC 3339 (`2026-01-01T08:00:00Z`) or Unix seconds (`1767254400`, fractions
+ * allowed), to ms; undefined when it is neither or falls outside 1970 to 9999 (a time beyond that
+ * cannot be written back, and is a mistake: milliseconds where seconds were meant).
+ */
 export function parseApiTime(text: string): number | undefined {
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(text)) return undefined;
-  const ms = Date.parse(text);
-  return Number.isFinite(ms) ? ms : undefined;
+  let ms: number;
+  if (/^\d{1,20}(\.\d{1,9})?$/.test(text)) ms = Math.round(Number(text) * 1000);
+  else if (/^\d{4}-\d{2}-\d{2}T/.test(text) && text.length <= 40) ms = Date.parse(text);
+  else return undefined;
+  return Number.isFinite(ms) && ms >= 0 && ms <= MAX_API_TIME ? ms : undefined;
 }
 
 /** A time query parameter, to ms since the epoch. */
@@ -17,7 +25,10 @@ export const timeParam = z
   .transform((text, ctx) => {
     const ms = parseApiTime(text);
     if (ms === undefined) {
-      ctx.addIssue({ code: "custom", message: `expected an RFC 3339 time or Unix seconds; got ${JSON.stringify(text)}` });
+      ctx.addIssue({
+        code: "custom",
+        message: `expected an RFC 3339 time or Unix seconds from 1970 to 9999; got ${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text)}`,
+      });
       return z.NEVER;
     }
     return ms;

@@ -1,13 +1,24 @@
 import { z } from "zod";
+import type { Caller } from "./auth.ts";
 import { HttpError, readJsonBody } from "./http.ts";
 
-/** What a route handler receives: the request, its URL, path parameters, and the validated query and body. */
+/** What a route handler receives: the request, its URL, path parameters, the caller, and the validated query and body. */
 export interface RouteContext<Q, B> {
   request: Request;
   url: URL;
   params: Record<string, string>;
+  /** Who asked (the name of the token, or loopback): the creator of what the request adds. */
+  caller: Caller;
   query: Q;
   body: B;
+}
+
+/** What the server passes to a route: the request, its URL, path parameters and the caller. */
+export interface RouteInput {
+  request: Request;
+  url: URL;
+  params: Record<string, string>;
+  caller: Caller;
 }
 
 /** One endpoint under /api/v1, described well enough to validate its input and to document it in OpenAPI. */
@@ -20,7 +31,7 @@ export interface ApiRoute {
   body?: z.ZodType;
   /** Status code → description, for the OpenAPI document. */
   responses: Record<number, string>;
-  handler(context: { request: Request; url: URL; params: Record<string, string> }): Response | Promise<Response>;
+  handler(context: RouteInput): Response | Promise<Response>;
 }
 
 /**
@@ -38,10 +49,10 @@ export function defineRoute<Q = undefined, B = undefined>(spec: {
 }): ApiRoute {
   return {
     ...spec,
-    async handler({ request, url, params }) {
+    async handler({ request, url, params, caller }) {
       const query = spec.query ? validate(spec.query, queryObject(url), "query") : (undefined as Q);
       const body = spec.body ? validate(spec.body, await readJsonBody(request), "body") : (undefined as B);
-      return spec.handler({ request, url, params, query, body });
+      return spec.handler({ request, url, params, caller, query, body });
     },
   };
 }
@@ -89,8 +100,17 @@ function matchPath(pattern: string, path: string): Record<string, string> | unde
   for (let i = 0; i < want.length; i++) {
     const w = want[i]!;
     const g = got[i]!;
-    if (w.startsWith(":")) params[w.slice(1)] = decodeURIComponent(g);
+    if (w.startsWith(":")) params[w.slice(1)] = decodePathPart(g);
     else if (w !== g) return undefined;
   }
   return params;
+}
+
+/** A percent-decoded path segment; a malformed escape (`%zz`) is the client's mistake, a 400. */
+function decodePathPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new HttpError(400, "bad_request", `the path segment ${JSON.stringify(part.slice(0, 100))} has a malformed percent-escape (expected %XX with two hex digits)`);
+  }
 }

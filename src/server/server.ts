@@ -9,11 +9,14 @@ import type { SelfMetrics } from "../self-metrics.ts";
 import { createAgentRoutes } from "./agent-routes.ts";
 import { buildOpenApi } from "./openapi.ts";
 import { type ApiRoute, defineRoute, matchRoute } from "./route.ts";
-import { checkBearer } from "./auth.ts";
+import { type AccessPolicy, IN_PROCESS, type Peer, accessPolicyOf, authorize } from "./auth.ts";
+import { isLoopback, parseListen } from "../config/listen-address.ts";
 import { eventStream } from "./event-stream.ts";
 import { healthResponse, readinessResponse } from "./health.ts";
-import { HttpError, errorResponse, json } from "./http.ts";
-import { OPENMETRICS_TEXT, PROMETHEUS_TEXT, negotiateFormat, renderExposition, renderExternalSeries, renderHostSeries } from "./prometheus.ts";
+import { HttpError, MAX_BODY, errorResponse, json } from "./http.ts";
+import { type Http1Listener, listenHttp1 } from "./http1-listener.ts";
+import { type TlsFiles, readTlsFiles } from "../config/tls-files.ts";
+import { type ExpositionFormat, OPENMETRICS_TEXT, PROMETHEUS_TEXT, negotiateFormat, renderExposition, renderSnapshotSeries } from "./prometheus.ts";
 
 /** What the server reads from the running agent; it never changes the agent's state except through routes. */
 export interface AgentView {
@@ -41,30 +44,38 @@ export interface ServerDeps {
 /** Longest URL accepted (path and query), bytes. */
 const MAX_URL = 8192;
 /**
- * Bun's own cut-off, far above MAX_BODY (http.ts): beyond it Bun answers a bare 413 before any handler runs, so
- * the JSON error above covers every body a real client sends, and nothing absurd is ever buffered.
+ * The listener's cut-off: the API's own limit (MAX_BODY, http.ts). Beyond it the listener answers
+ * the JSON 413 before any handler runs, so a hostile client never makes the agent buffer more.
  */
-const TRANSPORT_BODY_LIMIT = 1024 * 1024;
-/** Seconds a client may stay silent before its connection is closed (slow clients). */
+const TRANSPORT_BODY_LIMIT = MAX_BODY;
+/** Seconds a client has to send a whole request and to take an answer (silent and slow clients); an event stream is exempt. */
 const IDLE_TIMEOUT = 10;
 
+/** Where a request came from. */
+export interface RequestOrigin {
+  /** The peer's IP address; `in-process` for a call without a socket (the in-process TUI, tests). */
+  address: Peer;
+}
+
 export interface HttpServer {
-  /** Answers one request: usable without a socket (tests) and by Bun.serve. */
-  fetch(request: Request, server?: import("bun").Server<undefined>): Promise<Response>;
-  /** Binds `host:port`, `[v6]:port` or `:port` (every interface); `:0` picks a free port. */
+  /**
+   * Answers one request: usable without a socket (tests, the in-process TUI: the origin is then this
+   * process, which may change state when no token is configured) and by the listener.
+   */
+  fetch(request: Request, origin?: RequestOrigin): Promise<Response>;
+  /**
+   * Binds `host:port`, `[v6]:port` or `:port` (every interface); `:0` picks a free port. Serves HTTPS
+   * when `server.tls` names a certificate and key. Throws when it cannot bind or read them.
+   */
   listen(address: string): { hostname: string; port: number };
+  /** Takes a reloaded configuration: a changed certificate or key is served to new connections. */
+  reload(): void;
   /** Stops listening and closes open connections. Safe twice, and before listen. */
   stop(): Promise<void>;
 }
 
-/** Splits a listen address into host and port: `:8080` means every interface, `[::1]:80` an IPv6 host. */
-export function parseListen(address: string): { hostname: string; port: number } {
-  const match = address.match(/^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/);
-  if (!match) throw new Error(`listen address ${JSON.stringify(address)}: expected host:port, [ipv6]:port or :port`);
-  const port = Number(match[3]);
-  if (port > 65535) throw new Error(`listen address ${JSON.stringify(address)}: port above 65535`);
-  return { hostname: match[1] ?? (match[2] || "0.0.0.0"), port };
-}
+/** Splits a listen address into host and port (the rule `check-config` applies too). */
+export { parseListen };
 
 /**
  * The agent's one port: `/metrics`, `/healthz`, `/readyz` and `/api/v1` (bearer token when configured;
@@ -86,18 +97,26 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
   );
   // Built once: the route table does not change while the server runs.
   const openApi = buildOpenApi(routes, deps.version);
-  let rendered: { snapshot: Snapshot | undefined; text: string; external: Partial<Record<string, string>> } = { snapshot: undefined, text: "", external: {} };
-  let server: import("bun").Server<undefined> | undefined;
+  let rendered: { snapshot: Snapshot | undefined; text: Partial<Record<ExpositionFormat, string>> } = { snapshot: undefined, text: {} };
+  let server: Http1Listener | undefined;
+  let tlsInUse: string | undefined;
+  let policy: { of: LoadedConfig; policy: AccessPolicy } | undefined;
+  /** The access policy of the configuration in force, rebuilt only when a reload changed it. */
+  const accessPolicy = (): AccessPolicy => {
+    const loaded = deps.config();
+    if (policy?.of !== loaded) policy = { of: loaded, policy: accessPolicyOf(loaded.config) };
+    return policy.policy;
+  };
 
   function metrics(request: Request): Response {
     const started = process.cpuUsage();
     const snapshot = deps.agent.latest();
-    // Host series change once per tick: render them once, reuse them for every scrape in between.
-    if (rendered.snapshot !== snapshot) rendered = { snapshot, text: renderHostSeries(snapshot), external: {} };
+    // Host, textfile and plugin series change once per tick: render them once per format (the TYPE
+    // lines of textfile and plugin series differ between the two), reuse them for every scrape in between.
+    if (rendered.snapshot !== snapshot) rendered = { snapshot, text: {} };
     const format = negotiateFormat(request.headers.get("accept"));
-    // Textfile and plugin series: their TYPE lines differ between the two formats.
-    const external = (rendered.external[format] ??= renderExternalSeries(snapshot, format));
-    const body = renderExposition(rendered.text + external, deps.metrics.all(), format);
+    const series = (rendered.text[format] ??= renderSnapshotSeries(snapshot, format));
+    const body = renderExposition(series, deps.metrics.all(), format);
     const used = process.cpuUsage(started);
     scrapeSeconds.inc({}, (used.user + used.system) / 1e6);
     return new Response(request.method === "HEAD" ? null : body, {
@@ -105,9 +124,10 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
     });
   }
 
-  async function route(request: Request, url: URL, bun?: import("bun").Server<undefined>): Promise<[string, Response]> {
+  async function route(request: Request, url: URL, origin: RequestOrigin): Promise<[string, Response]> {
     const path = url.pathname;
     const method = request.method;
+    const caller = authorize(request, path, origin.address, accessPolicy());
     if (path === "/metrics") {
       if (method !== "GET" && method !== "HEAD") throw methodNotAllowed(method, path, "GET, HEAD");
       return ["/metrics", metrics(request)];
@@ -119,33 +139,32 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
       return [path, path === "/healthz" ? healthResponse(health, verbose) : readinessResponse(health, deps.readiness?.() ?? {}, verbose)];
     }
     if (path === "/api/v1" || path.startsWith("/api/v1/")) {
-      checkBearer(request, deps.config().config.server.api_token);
       if (path === "/api/v1/events") {
         if (method !== "GET") throw methodNotAllowed(method, path, "GET");
-        // An event stream is long-lived by design: exempt it from the idle time-out.
-        bun?.timeout(request, 0);
         return [path, eventStream(deps.events, request, { clock: deps.clock })];
       }
       const found = matchRoute(routes, method, path);
       if (found.kind === "method") throw methodNotAllowed(method, path, found.allowed.join(", "));
       if (found.kind === "none") throw new HttpError(404, "not_found", `no API endpoint ${path}; see /api/v1/openapi.json`);
-      return [found.route.path, await found.route.handler({ request, url, params: found.params })];
+      return [found.route.path, await found.route.handler({ request, url, params: found.params, caller })];
     }
     throw new HttpError(404, "not_found", `no such path ${path}; try /metrics, /healthz, /readyz or /api/v1/openapi.json`);
   }
 
-  async function fetch(request: Request, bun?: import("bun").Server<undefined>): Promise<Response> {
+  async function fetch(request: Request, origin: RequestOrigin = { address: IN_PROCESS }): Promise<Response> {
     let label = "other";
     let response: Response;
+    let url: URL | undefined;
     try {
       if (request.url.length > MAX_URL) throw new HttpError(414, "uri_too_long", `the URL may be at most ${MAX_URL} bytes`);
-      const [name, r] = await route(request, new URL(request.url), bun);
+      url = requestUrl(request);
+      const [name, r] = await route(request, url, origin);
       label = name;
       response = r;
     } catch (cause) {
       if (cause instanceof HttpError) response = errorResponse(cause);
       else {
-        log.error({ err: cause, path: new URL(request.url).pathname }, "Request failed");
+        log.error({ err: cause, path: url?.pathname ?? "(unparsed)" }, "Request failed");
         response = errorResponse(new HttpError(500, "internal", "the agent could not answer this request; the log says why"));
       }
     }
@@ -157,27 +176,74 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
     fetch,
     listen(address) {
       const { hostname, port } = parseListen(address);
-      server = Bun.serve({
+      const tls = readTlsFiles(deps.config().config);
+      server = listenHttp1({
         hostname,
         port,
-        maxRequestBodySize: TRANSPORT_BODY_LIMIT,
-        idleTimeout: IDLE_TIMEOUT,
-        fetch: (request, bun) => fetch(request, bun),
-        error(cause) {
-          log.error({ err: cause }, "HTTP server error");
-          return errorResponse(new HttpError(500, "internal", "the agent could not answer this request"));
-        },
+        ...(tls ? { tls } : {}),
+        maxBodyBytes: TRANSPORT_BODY_LIMIT,
+        idleTimeoutSeconds: IDLE_TIMEOUT,
+        clock: deps.clock,
+        handle: (request, origin) => fetch(request, origin),
       });
-      const bound = { hostname: server.hostname ?? hostname, port: server.port ?? port };
-      log.info({ address: `${bound.hostname.includes(":") ? `[${bound.hostname}]` : bound.hostname}:${bound.port}` }, "HTTP server listening");
+      tlsInUse = tls ? JSON.stringify(tls) : undefined;
+      const bound = { hostname: server.hostname || hostname, port: server.port };
+      const shown = `${bound.hostname.includes(":") ? `[${bound.hostname}]` : bound.hostname}:${bound.port}`;
+      log.info({ address: shown, tls: tls !== undefined }, tls ? "HTTPS server listening" : "HTTP server listening");
+      if (accessPolicy().tokens.length === 0 && !isLoopback(hostname)) {
+        log.warning(
+          { address: shown },
+          "The API is served beyond this host without a token: anyone who reaches it can read alerts and history, and changing state is refused except over loopback. Set server.api_token (AIOPS_API_TOKEN) or server.tokens.",
+        );
+      }
       return bound;
+    },
+    reload() {
+      if (!server) return;
+      let tls: TlsFiles | undefined;
+      try {
+        tls = readTlsFiles(deps.config().config);
+      } catch (cause) {
+        log.error({ err: cause }, "TLS certificate or key not reloaded: the ones in use are kept");
+        return;
+      }
+      const text = tls ? JSON.stringify(tls) : undefined;
+      if (text === tlsInUse) return;
+      if (!tls || tlsInUse === undefined) {
+        log.warning("Turning TLS on or off needs a restart; the listener is kept as it is");
+        return;
+      }
+      try {
+        server.reloadTls(tls);
+        tlsInUse = text;
+        log.info("TLS certificate reloaded: new connections get the new one");
+      } catch (cause) {
+        log.error({ err: cause }, "TLS certificate or key not reloaded: the ones in use are kept");
+      }
     },
     async stop() {
       const s = server;
       server = undefined;
-      await s?.stop(true);
+      s?.stop();
     },
   };
+}
+
+/**
+ * The request's URL. Without a Host header (HTTP/1.0) the target is only a path: it is read against
+ * this agent, so such requests are answered like any other rather than failing.
+ */
+function requestUrl(request: Request): URL {
+  try {
+    return new URL(request.url);
+  } catch {
+    try {
+      if (request.url.startsWith("/")) return new URL(request.url, "http://agent");
+    } catch {
+      // fall through to the 400
+    }
+    throw new HttpError(400, "bad_request", `cannot read the request target ${JSON.stringify(request.url.slice(0, 100))}; expected a path such as /metrics`);
+  }
 }
 
 function methodNotAllowed(method: string, path: string, allowed: string): HttpError {

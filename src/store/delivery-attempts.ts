@@ -71,3 +71,39 @@ export function listDeliveryAttempts(db: Database, filter: DeliveryAttemptFilter
   filterBy(where, params, "ts", "<=", filter.to);
   return listPage<AttemptRow, DeliveryAttemptRecord>(db, { table: "delivery_attempts", sort: "ts", where, params, map: toRecord }, filter);
 }
+
+/** A channel whose every attempt since its last delivery failed, as the attempt log shows it. */
+export interface FailingChannelRecord {
+  channel: string;
+  /** When its first failed attempt after its last delivery ended (ms). */
+  since: number;
+  /** Failed attempts since its last delivery. */
+  attempts: number;
+  /** The newest failed attempt's error and HTTP status. */
+  lastError: string | null;
+  lastHttpStatus: number | null;
+}
+
+/**
+ * Channels whose attempts since their last delivered one all failed (or that never delivered one the
+ * log still keeps), in the order attempts were recorded. Two scans of the log, whatever its size.
+ */
+export function failingChannels(db: Database): FailingChannelRecord[] {
+  return db
+    .query<{ channel: string; since: number; attempts: number; error: string | null; http_status: number | null }, []>(
+      `WITH delivered AS (
+         SELECT channel, max(id) AS last_id FROM delivery_attempts WHERE outcome = 'delivered' GROUP BY channel
+       ),
+       failing AS (
+         SELECT a.channel, min(a.ts) AS since, count(*) AS attempts, max(a.id) AS last_id
+         FROM delivery_attempts a LEFT JOIN delivered d ON d.channel = a.channel
+         WHERE a.outcome <> 'delivered' AND a.id > coalesce(d.last_id, 0)
+         GROUP BY a.channel
+       )
+       SELECT f.channel, f.since, f.attempts, l.error, l.http_status
+       FROM failing f JOIN delivery_attempts l ON l.id = f.last_id
+       ORDER BY f.last_id`,
+    )
+    .all()
+    .map((r) => ({ channel: r.channel, since: r.since, attempts: r.attempts, lastError: r.error, lastHttpStatus: r.http_status }));
+}

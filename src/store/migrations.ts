@@ -192,6 +192,58 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX notifications_channel_alert_pending ON notifications (channel, alert_fingerprint, id) WHERE status = 'pending';
     `,
   },
+  {
+    version: 3,
+    name: "remediation runs",
+    sql: `
+      -- Every decision of remediation: an action that matched an alert and what came of it (skipped,
+      -- dry run, awaiting approval, ran, verified...). Written before an action starts, so a kill -9
+      -- while it runs leaves a 'running' row that the next start records as interrupted.
+      CREATE TABLE remediation_runs (
+        id                INTEGER PRIMARY KEY,
+        action            TEXT NOT NULL,
+        kind              TEXT NOT NULL,
+        mode              TEXT NOT NULL,
+        alert_fingerprint TEXT NOT NULL,
+        alert_labels      TEXT NOT NULL,   -- JSON object
+        outcome           TEXT NOT NULL,
+        reason            TEXT NOT NULL,
+        plan              TEXT NOT NULL,
+        exit_code         INTEGER,
+        signal            TEXT,
+        output            TEXT NOT NULL,
+        decided_by        TEXT,
+        created_at        INTEGER NOT NULL,
+        started_at        INTEGER,
+        ended_at          INTEGER,
+        verify_by         INTEGER,
+        updated_at        INTEGER NOT NULL
+      );
+      CREATE INDEX remediation_runs_updated ON remediation_runs (updated_at, id);
+      -- Rate limits count the runs of an action that started within a window.
+      CREATE INDEX remediation_runs_action_started ON remediation_runs (action, started_at) WHERE started_at IS NOT NULL;
+      -- Runs not yet final: what a restart resumes (awaiting approval, verifying) or closes (running).
+      CREATE INDEX remediation_runs_open ON remediation_runs (outcome) WHERE outcome IN ('awaiting_approval', 'running', 'verifying');
+    `,
+  },
+  {
+    version: 4,
+    name: "export queue (remote_write, OTLP)",
+    sql: `
+      -- Pushes waiting for their receiver, oldest first: one row per push interval and target, the
+      -- protobuf message compressed with snappy. AUTOINCREMENT: an id is never reused, so id order is
+      -- the order of the pushes even after the newest rows were sent and deleted.
+      CREATE TABLE export_queue (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        target     TEXT NOT NULL,     -- remote_write, otlp
+        created_at INTEGER NOT NULL,  -- ms, when the push was taken
+        samples    INTEGER NOT NULL,
+        bytes      INTEGER NOT NULL,  -- length of body, what the queue's bound counts
+        body       BLOB NOT NULL
+      );
+      CREATE INDEX export_queue_target ON export_queue (target, id);
+    `,
+  },
 ];
 
 /** The database was written by a newer agent: this one must not write into a schema it does not know. */

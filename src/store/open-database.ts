@@ -1,7 +1,8 @@
 import { Database } from "bun:sqlite";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { assertKnownSchema, migrate, NewerSchemaError } from "./migrations.ts";
+import { copyStateFromFile, type CopyReport } from "./copy-state.ts";
 import { moveAside } from "./move-aside.ts";
 import { describeError, errorCode, type StorageProblem, storageProblem } from "./storage-problem.ts";
 
@@ -27,6 +28,11 @@ export interface OpenedDatabase {
   degraded: Degraded | null;
   /** Things an operator should hear that did not stop the file from being used (a corrupt file moved aside). */
   notices: string[];
+  /**
+   * In memory, the state of the file that could not be written (its queue, alerts and keys) was read
+   * in: the file can be taken back later with this state carried over.
+   */
+  seeded: boolean;
 }
 
 /**
@@ -44,10 +50,26 @@ export function openDatabase(dataDir: string, now: number): OpenedDatabase {
   }
   try {
     const { db, notices } = openFile(path, now);
-    return { db, path, degraded: null, notices };
+    return { db, path, degraded: null, notices, seeded: false };
   } catch (error) {
     return recoverOpen(path, error, now);
   }
+}
+
+/** Opens (or creates) the database file and its directory, proven writable; throws when it cannot. */
+export function openDatabaseFile(dataDir: string, now: number): { db: Database; path: string; notices: string[] } {
+  const path = join(dataDir, DATABASE_FILE);
+  mkdirSync(dataDir, { recursive: true });
+  return { path, ...openFile(path, now) };
+}
+
+/** What a copy of state carried over, in words for a notice. */
+export function describeCopy(report: CopyReport): string {
+  const parts = [`${report.rows} rows of ${report.copied.join(", ") || "no table"}`];
+  if (report.rebuiltSchema) parts.push("its schema page was lost: read through the schema this agent writes");
+  if (report.partial.length > 0) parts.push(`damaged pages skipped in ${report.partial.join(", ")}`);
+  if (report.failed.length > 0) parts.push(`unreadable: ${report.failed.join(", ")}`);
+  return parts.join("; ");
 }
 
 function recoverOpen(path: string, error: unknown, now: number): OpenedDatabase {
@@ -61,7 +83,17 @@ function recoverOpen(path: string, error: unknown, now: number): OpenedDatabase 
   const problem = storageProblem(error);
   // Anything else is a bug (a migration that does not parse): it must stop start-up, not hide in memory.
   if (problem === undefined) throw error;
-  if (problem !== "corrupt") return inMemory(now, problem, `cannot write ${path} (${describeError(error)})`);
+  if (problem !== "corrupt") {
+    // The file cannot be written, but it may still be read: its queue is delivered from memory under
+    // the same idempotency keys, its alerts and silences go on, and nothing is sent twice as new.
+    const opened = inMemory(now, problem, `cannot write ${path} (${describeError(error)})`);
+    if (existsSync(path)) {
+      const copied = copyStateFromFile(path, opened.db);
+      opened.seeded = copied.failed.length === 0;
+      opened.notices.push(`read the state of ${path} into memory (${describeCopy(copied)}): its queue is delivered from there`);
+    }
+    return opened;
+  }
 
   let aside: string;
   try {
@@ -74,18 +106,23 @@ function recoverOpen(path: string, error: unknown, now: number): OpenedDatabase 
     );
   }
   const notice = `${path} was not a usable database (${describeError(error)}); moved it aside to ${aside} and started a fresh file`;
+  let opened: OpenedDatabase;
   try {
     const { db, notices } = openFile(path, now);
-    return { db, path, degraded: null, notices: [notice, ...notices] };
+    opened = { db, path, degraded: null, notices: [notice, ...notices], seeded: false };
   } catch (freshError) {
-    const opened = inMemory(now, storageProblem(freshError) ?? "io_error", `cannot start a fresh ${path} (${describeError(freshError)})`);
+    opened = inMemory(now, storageProblem(freshError) ?? "io_error", `cannot start a fresh ${path} (${describeError(freshError)})`);
     opened.notices.push(notice);
-    return opened;
   }
+  // What the damaged file still holds comes across row by row: the queue keeps its keys.
+  const copied = copyStateFromFile(aside, opened.db);
+  if (opened.path === null) opened.seeded = copied.failed.length === 0;
+  opened.notices.push(`carried over from ${aside}: ${describeCopy(copied)}`);
+  return opened;
 }
 
 function inMemory(now: number, problem: StorageProblem, reason: string): OpenedDatabase {
-  return { db: openMemoryDatabase(now), path: null, degraded: { problem, reason, since: now }, notices: [] };
+  return { db: openMemoryDatabase(now), path: null, degraded: { problem, reason, since: now }, notices: [], seeded: false };
 }
 
 /** An in-memory database with the latest schema: where history goes when the file cannot be used. */

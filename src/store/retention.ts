@@ -16,7 +16,7 @@ export type DeletedRows = Record<string, number>;
  * Deletes what is older than its retention. Cut-offs fall on whole hours, so the deletes happen once
  * an hour (each takes an hour off the front of every series' range) instead of trimming a few rows
  * off every series on every run. Alerts that are still open, notifications still to deliver and
- * silences still in force are never deleted. Series left with no data anywhere are forgotten.
+ * silences still in force and remediation runs not yet final are never deleted. Series left with no data anywhere are forgotten.
  */
 export function applyRetention(db: Database, now: number, settings: RetentionSettings): DeletedRows {
   const raw = floorTo(now - settings.rawMs, HOUR_MS);
@@ -36,6 +36,7 @@ export function applyRetention(db: Database, now: number, settings: RetentionSet
     run("notifications", "DELETE FROM notifications WHERE status IN ('delivered', 'dead') AND updated_at < ?", old);
     run("alerts", "DELETE FROM alerts WHERE state = 'resolved' AND resolved_at < ?", old);
     run("silences", "DELETE FROM silences WHERE ends_at < ?", old);
+    run("remediation_runs", "DELETE FROM remediation_runs WHERE outcome NOT IN ('awaiting_approval', 'running', 'verifying') AND updated_at < ?", old);
     // A series can only have become empty if history was deleted just now (hourly), and the check
     // reads the whole write buffer: skip it on the other runs.
     if (!deleted.points && !deleted.rollup_1m && !deleted.rollup_1h) return;

@@ -8,10 +8,10 @@ import type { Finding } from "../contracts/finding.ts";
 import { componentLogger, type Logger } from "../log.ts";
 import type { SelfMetrics } from "../self-metrics.ts";
 import { recordAnomalies } from "./anomalies.ts";
-import { copyState } from "./copy-state.ts";
+import { copyState, copyStateFromFile, HISTORY_STATE_TABLES, STATE_TABLES } from "./copy-state.ts";
 import { type DetectorStateEntry, type DetectorStateRecord, loadDetectorStates, saveDetectorStates } from "./detector-state.ts";
 import { moveAside } from "./move-aside.ts";
-import { type Degraded, openDatabase, openMemoryDatabase } from "./open-database.ts";
+import { type Degraded, describeCopy, openDatabase, openDatabaseFile, openMemoryDatabase } from "./open-database.ts";
 import { applyRetention, type DeletedRows } from "./retention.ts";
 import { rollUp, type RollUpReport } from "./roll-up.ts";
 import { createSampleWriter, type SampleWriter } from "./sample-writer.ts";
@@ -32,8 +32,13 @@ export interface StoreOptions {
   /** The root logger; the store logs as `aiops_agent.store`. */
   log: Logger;
   metrics: SelfMetrics;
-  /** Wall time for what is stored and queried, the maintenance timer, durations. */
+  /** Wall time for what is stored and queried; the timers of maintenance, of the file checks and of the retries while degraded. */
   clock: Clock;
+  /** How often the file is checked (deleted or replaced under the agent), ms. */
+  checkIntervalMs?: number;
+  /** First retry of the file while degraded, ms; each later one waits twice as long, up to `maxRetryMs`. */
+  retryMs?: number;
+  maxRetryMs?: number;
 }
 
 /** What `/readyz` reports of the store. */
@@ -79,6 +84,13 @@ export interface Store {
   /** Why history is in memory only; null while it goes to the file. */
   readonly degraded: Degraded | null;
   /**
+   * While degraded, tries the file again now: when it can be written, the state in memory (the queue
+   * with its keys, alerts, silences, the newest history) is carried into it and the store returns to
+   * it. Also checks that the file still exists, recreating it when it was deleted. `start()` runs
+   * both on timers; true when the store is on its file afterwards.
+   */
+  checkFile(): boolean;
+  /**
    * The open database. It changes when the store falls back to memory: read it for each use, never
    * keep it. Prefer `transaction` and `read`, which handle storage failures.
    */
@@ -109,6 +121,12 @@ export interface Store {
   latest(filter?: SeriesFilter): LatestPoint[];
 }
 
+/** How often the file is checked for having been deleted or replaced. */
+const DEFAULT_CHECK_MS = 5_000;
+/** First retry of the file while degraded, and the longest wait between two. */
+const DEFAULT_RETRY_MS = 5_000;
+const MAX_RETRY_MS = 5 * 60_000;
+
 /** While degraded, history in memory is held to this size, whatever the cap for the file. */
 export const MEMORY_CAP_BYTES = 64 * 1024 * 1024;
 
@@ -133,6 +151,13 @@ class SqliteStore implements Store {
   private degradedBy: Degraded | null = null;
   private readonly notices: string[] = [];
   private cancelMaintenance: (() => void) | undefined;
+  /** Cancels the pending file check or retry. */
+  private cancelCheck: (() => void) | undefined;
+  private retryMs: number;
+  /** The memory database holds the state of the file it replaced: it can be carried back whole. */
+  private seeded = false;
+  /** Inode of the open file: another inode (or none) at its path means it was deleted or replaced. */
+  private fileIno: number | undefined;
   /** Last error logged per operation: a failure that repeats every tick is logged once and counted. */
   private readonly lastLogged = new Map<string, string>();
 
@@ -140,6 +165,7 @@ class SqliteStore implements Store {
     this.log = componentLogger(options.log, "store");
     this.metrics = createStoreMetrics(options.metrics);
     this.clock = options.clock;
+    this.retryMs = options.retryMs ?? DEFAULT_RETRY_MS;
   }
 
   open(): StoreStatus {
@@ -147,6 +173,7 @@ class SqliteStore implements Store {
     if (this.phase === "open") return this.status();
     const opened = openDatabase(this.options.dataDir, this.clock.wallMs());
     this.use(opened.db, opened.path);
+    this.seeded = opened.seeded;
     this.phase = "open";
     for (const notice of opened.notices) this.notice(notice);
     if (opened.degraded) this.degrade(opened.degraded);
@@ -160,12 +187,15 @@ class SqliteStore implements Store {
     const interval = this.options.settings.maintenance_interval;
     // A repeating timer: maintenance never keeps a stopping process alive.
     if (this.cancelMaintenance === undefined && interval > 0) this.cancelMaintenance = this.clock.setRepeating(interval * 1000, () => this.maintain());
+    if (this.cancelCheck === undefined) this.scheduleCheck();
     return status;
   }
 
   close(): void {
     this.cancelMaintenance?.();
     this.cancelMaintenance = undefined;
+    this.cancelCheck?.();
+    this.cancelCheck = undefined;
     const current = this.current;
     this.current = null;
     this.phase = "closed";
@@ -184,11 +214,122 @@ class SqliteStore implements Store {
 
   status(): StoreStatus {
     const path = this.current?.path ?? null;
-    return { open: this.phase === "open", persistent: path !== null, path, degraded: this.degradedBy, notices: [...this.notices] };
+    return { open: this.phase === "open", persistent: path !== null, path, degraded: this.degraded, notices: [...this.notices] };
   }
 
   get degraded(): Degraded | null {
-    return this.degradedBy;
+    const d = this.degradedBy;
+    if (!d) return null;
+    if (d.problem === "newer_schema" || d.problem === "locked") return d;
+    const retry = `retrying the file every ${Math.round(this.retryMs / 1000)} s or less${this.lastRetryError ? ` (last try: ${this.lastRetryError})` : ""}`;
+    return { ...d, reason: `${d.reason}; ${retry}` };
+  }
+
+  checkFile(): boolean {
+    if (this.phase !== "open" || !this.current) return false;
+    try {
+      if (this.degradedBy) return this.tryFileAgain();
+      this.checkFileStillThere();
+    } catch (error) {
+      this.failed("check_file", error);
+    }
+    return this.current?.path !== null && this.degradedBy === null;
+  }
+
+  /** The next file check: every `checkIntervalMs` on the file, with a growing back-off while degraded. */
+  private scheduleCheck(): void {
+    const delay = this.degradedBy ? this.retryMs : (this.options.checkIntervalMs ?? DEFAULT_CHECK_MS);
+    this.cancelCheck = this.clock.setTimer(delay, () => {
+      this.cancelCheck = undefined;
+      if (this.phase !== "open") return;
+      const wasDegraded = this.degradedBy !== null;
+      const onFile = this.checkFile();
+      this.retryMs = onFile ? (this.options.retryMs ?? DEFAULT_RETRY_MS) : wasDegraded ? Math.min(this.retryMs * 2, this.options.maxRetryMs ?? MAX_RETRY_MS) : this.retryMs;
+      this.scheduleCheck();
+    });
+  }
+
+  /**
+   * Degraded: opens the file again, and if it takes writes, carries the state in memory into it
+   * (replacing the file's older copy of the queue) and goes back to it. A file of a newer agent, or
+   * one another process holds, is left alone: that needs an operator.
+   */
+  private tryFileAgain(): boolean {
+    const degraded = this.degradedBy!;
+    if (degraded.problem === "newer_schema" || degraded.problem === "locked") return false;
+    const memory = this.require();
+    let opened: ReturnType<typeof openDatabaseFile>;
+    try {
+      opened = openDatabaseFile(this.options.dataDir, this.clock.wallMs());
+    } catch (error) {
+      this.lastRetryError = describeError(error);
+      return false;
+    }
+    try {
+      // Without the file's state in memory, series ids would not match the file's: carry only the queue.
+      const tables = this.seeded ? STATE_TABLES : STATE_TABLES.filter((t) => !HISTORY_STATE_TABLES.includes(t));
+      const copied = copyState(memory.db, opened.db, { replace: true, tables, atomic: true });
+      if (this.seeded) copyState(memory.db, opened.db, { tables: ["points", "rollup_1m", "rollup_1h"], atomic: true });
+      closeQuietly(memory.db);
+      this.use(opened.db, opened.path);
+      this.degradedBy = null;
+      this.lastRetryError = undefined;
+      this.metrics.degraded.set({}, 0);
+      this.log.info(
+        { path: opened.path, carried: describeCopy(copied), degraded_for_s: Math.round((this.clock.wallMs() - degraded.since) / 1000) },
+        "store back on its file: the state kept in memory was carried over",
+      );
+      this.updateGauges();
+      return true;
+    } catch (error) {
+      closeQuietly(opened.db);
+      this.lastRetryError = describeError(error);
+      return false;
+    }
+  }
+
+  /** On the file: when it was deleted or replaced under the agent, recreates it with the state carried over. */
+  private checkFileStillThere(): void {
+    const c = this.require();
+    if (c.path === null) return;
+    let ino: number | undefined;
+    try {
+      ino = statSync(c.path).ino;
+    } catch {
+      ino = undefined;
+    }
+    if (ino !== undefined && ino === this.fileIno) return;
+    const path = c.path;
+    // The open connection still reads the deleted file: keep its state in memory, close it (which
+    // removes its WAL cleanly), then start a fresh file and carry the state into it.
+    const staging = openMemoryDatabase(this.clock.wallMs());
+    const held = copyState(c.db, staging);
+    closeQuietly(c.db);
+    this.current = null;
+    let opened: ReturnType<typeof openDatabaseFile>;
+    try {
+      opened = openDatabaseFile(this.options.dataDir, this.clock.wallMs());
+    } catch (error) {
+      this.use(staging, null);
+      this.seeded = false;
+      this.degrade({ problem: storageProblem(error) ?? "io_error", reason: `${path} was ${ino === undefined ? "deleted" : "replaced"} and cannot be recreated (${describeError(error)})`, since: this.clock.wallMs() });
+      this.updateGauges();
+      return;
+    }
+    try {
+      copyState(staging, opened.db, { replace: true, atomic: true });
+    } catch (error) {
+      closeQuietly(opened.db);
+      this.use(staging, null);
+      this.seeded = true;
+      this.degrade({ problem: storageProblem(error) ?? "io_error", reason: `${path} was recreated but cannot take the state (${describeError(error)})`, since: this.clock.wallMs() });
+      this.updateGauges();
+      return;
+    }
+    closeQuietly(staging);
+    this.use(opened.db, opened.path);
+    this.notice(`${path} was ${ino === undefined ? "deleted" : "replaced by another file"} while the agent ran; recreated it and carried over ${describeCopy(held)}`);
+    this.updateGauges();
   }
 
   get db(): Database {
@@ -330,9 +471,9 @@ class SqliteStore implements Store {
         return;
       }
       const opened = openDatabase(dirname(path), now);
-      const copied = copyState(aside, opened.db);
+      const copied = copyStateFromFile(aside, opened.db);
       this.use(opened.db, opened.path);
-      this.notice(`${reason}: moved ${path} aside to ${aside} and started a fresh file (carried over: ${copied.copied.join(", ") || "nothing"})`);
+      this.notice(`${reason}: moved ${path} aside to ${aside} and started a fresh file (carried over ${describeCopy(copied)})`);
       for (const notice of opened.notices) this.notice(notice);
       if (opened.degraded) this.degrade(opened.degraded);
       this.updateGauges();
@@ -344,7 +485,10 @@ class SqliteStore implements Store {
 
   private toMemory(from: Current | null, degraded: Degraded): void {
     const db = openMemoryDatabase(this.clock.wallMs());
-    if (from?.path) copyState(from.path, db);
+    // Read through the failing connection first (a full disk still reads), else the file.
+    let copied = from ? copyState(from.db, db) : undefined;
+    if (from?.path && (copied === undefined || copied.failed.length > 0)) copied = copyStateFromFile(from.path, db);
+    this.seeded = copied !== undefined && copied.failed.length === 0;
     this.use(db, null);
     this.degrade(degraded);
     this.updateGauges();
@@ -353,12 +497,26 @@ class SqliteStore implements Store {
   private use(db: Database, path: string | null): void {
     const index = new SeriesIndex(db, this.clock);
     this.current = { db, path, index, writer: createSampleWriter(db, index) };
+    try {
+      this.fileIno = path ? statSync(path).ino : undefined;
+    } catch {
+      this.fileIno = undefined;
+    }
   }
+
+  /** The last failed retry of the file while degraded, for /readyz. */
+  private lastRetryError: string | undefined;
 
   private degrade(degraded: Degraded): void {
     this.degradedBy = degraded;
     this.metrics.degraded.set({}, 1);
     this.log.warning({ problem: degraded.problem, reason: degraded.reason }, "store degraded: history is kept in memory only");
+    // Retry soon: a freed disk or a fixed permission should not wait for the back-off of an old outage.
+    this.retryMs = this.options.retryMs ?? DEFAULT_RETRY_MS;
+    if (this.cancelCheck) {
+      this.cancelCheck();
+      this.scheduleCheck();
+    }
   }
 
   private notice(text: string): void {

@@ -87,3 +87,50 @@ test("no notifier puts a secret in its error text: refusals that echo the reques
   expect(echo.received.some((r) => r.body.includes(SECRETS.routingKey))).toBe(true);
   expect(echo.received.some((r) => r.path.startsWith(SECRETS.slackPath))).toBe(true);
 });
+
+test("a peer that echoes any configured secret in any form (bare, URL-encoded, base64, another channel's) gets it struck", async () => {
+  const amPassword = "am-p@ss/word+42";
+  const apiToken = "api-token-0123456789abcdef";
+  const forms = (s: string) => [s, encodeURIComponent(s), encodeURIComponent(s).toLowerCase(), Buffer.from(s).toString("base64")];
+  const peer = startSink();
+  peer.respond((req) => {
+    // What a careless receiver does: quote back the request's credentials, and secrets it learnt elsewhere.
+    const echoed = [
+      req.headers.authorization ?? "",
+      ...forms(amPassword),
+      Buffer.from(`ops:${amPassword}`).toString("base64"),
+      ...forms(apiToken),
+      ...forms(SECRETS.routingKey),
+      SECRETS.header.replace(/^Bearer /, ""),
+    ];
+    return new Response(`denied: ${echoed.join(" | ")}`, { status: 403 });
+  });
+  try {
+    const base = new URL(peer.url);
+    const config = configFor({
+      channels: [
+        { name: "am", type: "alertmanager", urls: [`http://ops:${encodeURIComponent(amPassword)}@${base.host}`] },
+        { name: "hook", type: "webhook", url: `${peer.url}/hook`, headers: { Authorization: SECRETS.header } },
+        { name: "pd", type: "pagerduty", routing_key: SECRETS.routingKey, events_url: `${peer.url}/v2/enqueue` },
+      ],
+    });
+    config.server.api_token = apiToken;
+    const notifiers = createNotifiers(config, { clock: systemClock });
+    for (const [name, n] of notifiers) {
+      const r = await n.send(notification({ channel: name }));
+      expect(r.delivered).toBe(false);
+      if (r.delivered) continue;
+      expect(r.error).toStartWith("HTTP 403: denied: ");
+      for (const secret of [amPassword, apiToken, SECRETS.routingKey, SECRETS.header.replace(/^Bearer /, "")]) {
+        for (const form of forms(secret)) expect(`${name}: ${r.error}`).not.toContain(form);
+      }
+      expect(r.error).not.toContain(Buffer.from(`ops:${amPassword}`).toString("base64"));
+    }
+    await Promise.all([...notifiers.values()].map((n) => n.close()));
+    // The credentials of the Alertmanager URL went as basic authentication, not in the request line.
+    const am = peer.received.find((r) => r.path === "/api/v2/alerts")!;
+    expect(am.headers.authorization).toBe(`Basic ${Buffer.from(`ops:${amPassword}`).toString("base64")}`);
+  } finally {
+    await peer.stop();
+  }
+});

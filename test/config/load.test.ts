@@ -50,9 +50,9 @@ describe("defaults < YAML file < environment", () => {
   });
 
   test("a secret can come from a *_FILE path (a mounted Kubernetes Secret), without its trailing newline", () => {
-    const loaded = loadConfig({ env: { AIOPS_API_TOKEN_FILE: "/run/secrets/token" }, readFile: files({ "/run/secrets/token": "s3cr3t-token\n" }) });
-    expect(loaded.config.server.api_token).toBe("s3cr3t-token");
-    expect(loaded.secrets).toContain("s3cr3t-token");
+    const loaded = loadConfig({ env: { AIOPS_API_TOKEN_FILE: "/run/secrets/token" }, readFile: files({ "/run/secrets/token": "s3cr3t-token-0123456789\n" }) });
+    expect(loaded.config.server.api_token).toBe("s3cr3t-token-0123456789");
+    expect(loaded.secrets).toContain("s3cr3t-token-0123456789");
   });
 
   test("a mode default (--tui collects every second) yields to the file and the environment", () => {
@@ -141,5 +141,26 @@ describe("config --print", () => {
     expect(text).toMatch(/^agent\.interval = 5\s+# env AIOPS_INTERVAL$/m);
     expect(text).toMatch(/^thresholds\.disk = 80\s+# agent\.yaml:2$/m);
     expect(text).toMatch(/^thresholds\.cpu = 80\s+# default$/m);
+  });
+
+  test("credentials written into any URL are redacted, join the secrets, and are not echoed in errors", () => {
+    const yaml = `alert:
+  channels:
+    - name: am
+      type: alertmanager
+      urls: ["http://ops:am-s3cret-pass@am-0:9093", "http://am-1:9093"]
+    - name: snow
+      type: servicenow
+      url: https://integration:snow-pa55word-x@example.service-now.com
+      token: servicenow-token-24680abc
+`;
+    const loaded = loadConfig({ env: {}, file: "agent.yaml", readFile: files({ "agent.yaml": yaml }) });
+    const text = formatEffectiveConfig(loaded);
+    expect(text).not.toContain("am-s3cret-pass");
+    expect(text).not.toContain("snow-pa55word-x");
+    expect(text).toMatch(/^alert\.channels\[0\]\.urls = \["http:\/\/\[REDACTED\]@am-0:9093","http:\/\/am-1:9093"\]/m);
+    expect(loaded.secrets).toEqual(expect.arrayContaining(["am-s3cret-pass", "ops:am-s3cret-pass", "snow-pa55word-x"]));
+    const bad = problems({ env: {}, file: "agent.yaml", readFile: files({ "agent.yaml": "alert:\n  channels:\n    - name: am\n      type: alertmanager\n      urls: [\"ftp://ops:am-s3cret-pass@am-0\"]\n" }) });
+    expect(bad.join("\n")).not.toContain("am-s3cret-pass");
   });
 });

@@ -7,10 +7,12 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFile
 import { tmpdir } from "node:os";
 import { dirname, join, posix } from "node:path";
 import { SERIES } from "../../src/collect/series.ts";
+import { HEALTHCHECK_TIMEOUT_MS } from "../../src/commands/healthcheck.ts";
 import { ConfigError, type LoadedConfig, SETTINGS, loadConfig } from "../../src/config/load.ts";
 import { findPeer } from "../support/peers.ts";
 import {
   dockerEnv,
+  dockerHealthcheck,
   parseDockerfile,
   parseUnit,
   promqlMetricNames,
@@ -78,12 +80,20 @@ const secretExample: Doc = yamlDocuments(read(`${K8S}/secret.example.yaml`))[0];
 /** Sample values for the downward API, as the kubelet fills them in. */
 const FIELD_SAMPLES: Record<string, string> = { "spec.nodeName": "node-1", "status.hostIP": "10.0.0.5", "status.podIP": "10.0.0.5" };
 
-/** The container's environment after the kubelet has resolved fieldRefs and expanded `$(VAR)`. */
-function podEnvironment(): Record<string, string> {
+/**
+ * The container's environment after the kubelet has resolved fieldRefs and expanded `$(VAR)`. A secret
+ * comes from a file of the Secret volume (`*_FILE`) or, when optional, from an optional secretKeyRef
+ * of the example Secret: resolved to its example value, or left unset as the kubelet does when the
+ * Secret does not exist (`withSecret: false`).
+ */
+function podEnvironment(withSecret = true): Record<string, string> {
   const env: Record<string, string> = {};
   for (const entry of container.env ?? []) {
+    const ref = entry.valueFrom?.secretKeyRef;
     if (entry.valueFrom?.fieldRef) env[entry.name] = FIELD_SAMPLES[entry.valueFrom.fieldRef.fieldPath] ?? "sample";
-    else if (entry.valueFrom) throw new Error(`${entry.name}: only fieldRef values are expected; secrets come from *_FILE`);
+    else if (ref?.optional === true && ref.name === secretExample.metadata.name) {
+      if (withSecret) env[entry.name] = String({ ...secretExample.data, ...secretExample.stringData }[ref.key]);
+    } else if (entry.valueFrom) throw new Error(`${entry.name}: only fieldRef values and optional references to the Secret are expected`);
     else env[entry.name] = String(entry.value).replace(/\$\(([A-Za-z0-9_]+)\)/g, (all, name: string) => env[name] ?? all);
   }
   return env;
@@ -130,6 +140,30 @@ function containerPort(port: number | string): number {
   return named.containerPort;
 }
 
+describe("Kubernetes: what a cluster user hits first", () => {
+  test("without the Secret the pod still starts: its volume and references are optional, and the configuration loads", () => {
+    const env = podEnvironment(false);
+    expect(env.AIOPS_API_TOKEN).toBeUndefined();
+    const loaded = loadAsAgent({ env, ...(env.AIOPS_CONFIG ? { file: env.AIOPS_CONFIG } : {}), readFile: podFiles() });
+    expect(loaded.config.server.api_token).toBeUndefined();
+  });
+
+  test("the node port is not 8080 (taken by much else on a node's network) while the binary keeps 8080 as its default", () => {
+    const { config } = loadPodConfig();
+    expect(portOf(config.server.listen)).not.toBe(8080);
+    expect(loadAsAgent({ env: {} }).config.server.listen).toBe("0.0.0.0:8080");
+  });
+
+  test("kubectl port-forward reaches the agent: it also listens on the node's loopback, on the same port", () => {
+    const { config } = loadPodConfig();
+    expect(config.server.also_listen).toBe(`127.0.0.1:${portOf(config.server.listen)}`);
+  });
+
+  test("only Linux nodes", () => {
+    expect(podSpec.nodeSelector).toEqual({ "kubernetes.io/os": "linux" });
+  });
+});
+
 describe("Kubernetes: the agent's configuration in the pod", () => {
   test("the ConfigMap's agent.yaml, with the pod's environment and Secret files, passes the agent's validation without warnings", () => {
     const loaded = loadPodConfig();
@@ -147,10 +181,18 @@ describe("Kubernetes: the agent's configuration in the pod", () => {
     expect(configMap.data[posix.basename(file)]).toBeString();
   });
 
-  test("every *_FILE variable names a key of the example Secret, mounted read-only and unreadable by others", () => {
+  test("every secret reference names a key of the example Secret, mounted read-only and unreadable by others", () => {
+    const refs = (container.env as Doc[]).filter((e) => e.valueFrom?.secretKeyRef).map((e) => e.valueFrom.secretKeyRef);
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) {
+      expect(ref).toMatchObject({ name: secretExample.metadata.name, optional: true });
+      expect(Object.keys({ ...secretExample.data, ...secretExample.stringData })).toContain(ref.key);
+    }
+    const secretVolume = (podSpec.volumes as Doc[]).find((v) => v.secret)!;
+    expect(secretVolume.secret).toMatchObject({ secretName: secretExample.metadata.name, optional: true });
+    expect(secretVolume.secret.defaultMode & 0o007).toBe(0);
     const env = podEnvironment();
     const fileVars = Object.keys(env).filter((name) => name.startsWith("AIOPS_") && name.endsWith("_FILE"));
-    expect(fileVars.length).toBeGreaterThan(0);
     for (const name of fileVars) {
       const mount = mountFor(env[name]!);
       const volume = volumeOf(mount);
@@ -455,8 +497,14 @@ describe("container image", () => {
     expect(runtimeOf("EXPOSE")).toEqual([String(portOf(config.server.listen))]);
   });
 
-  test("no HEALTHCHECK: distroless has no shell or curl, and the binary has no probe command", () => {
-    expect(runtimeOf("HEALTHCHECK")).toEqual([]);
+  test("HEALTHCHECK runs the binary's own healthcheck in exec form (no shell in distroless), within its time-out", () => {
+    const [healthcheck] = runtimeOf("HEALTHCHECK");
+    const { options, argv } = dockerHealthcheck(healthcheck!);
+    const entrypoint: string[] = JSON.parse(runtimeOf("ENTRYPOINT")[0]!);
+    expect(argv).toEqual([entrypoint[0]!, "healthcheck"]);
+    // The check's own wait for /readyz ends before Docker's time-out kills it, so it can say why.
+    expect(Number.parseInt(options.timeout!, 10) * 1000).toBeGreaterThan(HEALTHCHECK_TIMEOUT_MS);
+    expect(options["start-period"]).toBeDefined();
   });
 
   test("the data directory exists in the image, owned by the non-root user", () => {
@@ -514,7 +562,7 @@ describe("environment variables", () => {
       ...Object.keys(unitEnvironment()),
       ...runtimeOf("ENV").flatMap((args) => Object.keys(dockerEnv(args))),
     ].filter((n) => n.startsWith("AIOPS_"));
-    expect(set).toEqual(expect.arrayContaining(["AIOPS_HOST_ROOT", "AIOPS_DATA_DIR", "AIOPS_CONFIG", "AIOPS_API_TOKEN_FILE"]));
+    expect(set).toEqual(expect.arrayContaining(["AIOPS_HOST_ROOT", "AIOPS_DATA_DIR", "AIOPS_CONFIG", "AIOPS_API_TOKEN"]));
     for (const name of set) expect(`${name}: ${variableProblem(name) ?? "read by the agent"}`).toBe(`${name}: read by the agent`);
   });
 });
@@ -536,7 +584,7 @@ function registeredSelfMetrics(): { names: string[]; histograms: Set<string> } {
       const path = `${dir}/${entry}`;
       if (statSync(join(ROOT, path)).isDirectory()) walk(path);
       else if (path.endsWith(".ts")) {
-        for (const m of read(path).matchAll(/\.(counter|gauge|histogram)\(\s*"(aiops_[a-z0-9_]+)"/g)) {
+        for (const m of read(path).matchAll(/\.(counter|gauge|histogram)\(\s*"((?:aiops|process)_[a-z0-9_]+)"/g)) {
           names.push(m[2]!);
           if (m[1] === "histogram") histograms.add(m[2]!);
         }
@@ -575,9 +623,12 @@ const rules: Doc[] = (yamlDocuments(read(`deploy/prometheus/${rulesFile}`))[0] a
 const dashboard: Doc = JSON.parse(read("deploy/grafana/aiops-agent-hosts.json"));
 const dashboardTargets: Doc[] = dashboard.panels.flatMap((p: Doc) => p.targets ?? []);
 
-/** Labels a scraped series carries besides its own: job, instance and what the scrape config adds. */
+/**
+ * Labels a series carries besides its own: job, instance and what the scrape config adds, or the
+ * external labels remote_write adds (agent, environment, host).
+ */
 function targetLabels(): string[] {
-  const labels = new Set(["job", "instance"]);
+  const labels = new Set(["job", "instance", "agent", "environment", "host"]);
   for (const job of promConfig.scrape_configs as Doc[]) {
     for (const r of job.relabel_configs ?? []) if (r.target_label && !r.target_label.startsWith("__")) labels.add(r.target_label);
     for (const s of job.static_configs ?? []) for (const l of Object.keys(s.labels ?? {})) labels.add(l);
@@ -667,8 +718,11 @@ describe("Prometheus rules and Grafana dashboard", () => {
       aiops_cpu_usage_percent: config.thresholds.cpu,
       aiops_memory_usage_percent: config.thresholds.memory,
       aiops_disk_usage_percent: config.thresholds.disk,
+      // container_memory_high is raised past the same level as the agent's own cgroup.
+      aiops_container_memory_usage_percent: config.thresholds.cgroup_memory,
     };
     for (const panel of dashboard.panels as Doc[]) {
+      if (!panel.targets) continue; // a row
       const metric = promqlMetricNames(panel.targets[0].expr)[0]!;
       if (!(metric in levels)) continue;
       expect(panel.fieldConfig.defaults.unit).toBe("percent");
@@ -692,11 +746,12 @@ describe.skipIf(!promtool)("Prometheus files under promtool", () => {
     expect(r.code).toBe(0);
   });
 
+  // The anomaly-rate test evaluates a day and more of history minute by minute: seconds of promtool.
   test("the alerting rules fire, and stay quiet, as their unit tests expect", () => {
     const r = run("test", "rules", "aiops-agent-rules.test.yml");
     expect(r.output).toContain("SUCCESS");
     expect(r.code).toBe(0);
-  });
+  }, 60_000);
 
   test("the scrape configuration is valid (Kubernetes discovery too, where promtool is built with it)", () => {
     let r = run("check", "config", "prometheus.yml");

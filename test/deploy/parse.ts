@@ -57,6 +57,16 @@ export function parseDockerfile(text: string): DockerInstruction[] {
   return out;
 }
 
+/** A HEALTHCHECK's `--key=value` options and its exec-form command; throws on the shell form, which needs a shell. */
+export function dockerHealthcheck(args: string): { options: Record<string, string>; argv: string[] } {
+  const match = args.match(/^((?:--[a-z-]+=\S+\s+)*)CMD\s+(.*)$/);
+  if (!match) throw new Error(`HEALTHCHECK ${args}: expected [--option=value...] CMD [...]`);
+  const options = Object.fromEntries([...match[1]!.matchAll(/--([a-z-]+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
+  const command = match[2]!.trim();
+  if (!command.startsWith("[")) throw new Error(`HEALTHCHECK CMD ${command}: the shell form needs /bin/sh, which distroless lacks`);
+  return { options, argv: JSON.parse(command) as string[] };
+}
+
 /** `KEY=value` pairs of an ENV instruction (the `ENV KEY value` form too). */
 export function dockerEnv(args: string): Record<string, string> {
   if (!args.includes("=")) {

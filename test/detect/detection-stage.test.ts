@@ -13,6 +13,7 @@ test("the detection stage adds the tick's findings for the stages after it and k
     time: Date.UTC(2025, 11, 12, 8),
     findings: [earlier],
     startedFindings: [],
+    alertChanges: [],
   };
   stage.run(tick);
   expect(tick.findings).toHaveLength(2);
@@ -32,6 +33,7 @@ test("a finding that holds tick after tick starts once: the next episode starts 
       time: Date.UTC(2025, 0, 1) + i * 10_000,
       findings: [],
       startedFindings: [],
+      alertChanges: [],
     };
     stage.run(tick);
     started.push(tick.startedFindings.map((f) => f.type));
@@ -47,6 +49,7 @@ test("a reload takes the new thresholds and keeps what was learned", () => {
     time,
     findings: [],
     startedFindings: [],
+    alertChanges: [],
   });
   for (let i = 0; i < 50; i++) stage.run(tick(20, Date.UTC(2025, 0, 1) + i * 10_000));
   const learned = JSON.stringify(stage.detection.exportState());

@@ -38,10 +38,11 @@ function expectEverySection(s: Snapshot): void {
 }
 
 describe("the compiled binary", () => {
-  test("--version", () => {
+  test("--version: the version and the commit it was built from", () => {
     const r = Bun.spawnSync([binary, "--version"]);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout.toString()).toMatch(/^aiops-agent \d+\.\d+\.\d+\n$/);
+    const head = Bun.spawnSync(["git", "-C", ROOT, "rev-parse", "--short=12", "HEAD"]).stdout.toString().trim();
+    expect(r.stdout.toString()).toMatch(new RegExp(`^aiops-agent \\d+\\.\\d+\\.\\d+ \\(commit ${head}(-dirty)?\\)\n$`));
   });
 
   test("collect --once prints a Snapshot with every section filled", () => {
@@ -62,6 +63,12 @@ describe("the compiled binary", () => {
     const deadline = Date.now() + 15_000;
     while (!lines.some((l) => l.message === "Metrics collected successfully") && Date.now() < deadline) await Bun.sleep(50);
     expect(lines.some((l) => l.message === "Metrics collected successfully")).toBe(true);
+    // One line at start says where to look next: the metrics, the API, and how to watch it live.
+    const where = lines.find((l) => typeof l.message === "string" && l.message.startsWith("Serving 127.0.0.1:"));
+    const base = `http://${String(where?.message).match(/^Serving (127\.0\.0\.1:\d+)/)?.[1]}`;
+    expect(where).toMatchObject({ metrics: `${base}/metrics`, api: `${base}/api/v1`, tui: `aiops-agent tui --url ${base}` });
+    expect(where?.message).toBe(`Serving ${base.slice(7)}: metrics at ${base}/metrics, the API at ${base}/api/v1; watch it live with: aiops-agent tui --url ${base}`);
+    expect((await fetch(`${base}/metrics`)).ok).toBe(true);
     const stopAt = Date.now();
     proc.kill("SIGTERM");
     const code = await proc.exited;

@@ -113,7 +113,7 @@ describe.skipIf(!tmuxPath)("the terminal UI in tmux", () => {
     expect(log.find((l) => l.message === "Stopping")?.signal).toBe("quit key");
     expect(messages.at(-1)).toBe("Agent stopped");
     expect(log.find((l) => l.message === "Agent started")?.interval_seconds).toBe(1);
-  });
+  }, 60_000);
 
   // SIGHUP is what an SSH session that drops sends: with --tui it stops the agent rather than reloading.
   for (const signal of ["SIGTERM", "SIGHUP"] as const) {
@@ -131,7 +131,7 @@ describe.skipIf(!tmuxPath)("the terminal UI in tmux", () => {
       expect(log).toContain(`"signal":"${signal}","message":"Stopping"`);
       expect(log.trim().split("\n").at(-1)).toContain("Agent stopped");
       session.close();
-    });
+    }, 60_000);
   }
 
   describe("tui --url: attached to a running agent", () => {
@@ -149,7 +149,7 @@ describe.skipIf(!tmuxPath)("the terminal UI in tmux", () => {
       expect(session.terminal()).toEqual({ alternateScreen: false, cursorShown: true });
       expect((await fetch(agent.url("/healthz"))).ok).toBe(true);
       session.close();
-    });
+    }, 60_000);
   });
 
   test("the compiled binary's --tui renders and quits", async () => {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { readRecentAlerting } from "../../tui/recent-alerting.ts";
 import { createAlertRoutes } from "../../src/server/alert-routes.ts";
 import { recordDeliveryAttempt } from "../../src/store/delivery-attempts.ts";
 import { updateNotification } from "../../src/store/notifications.ts";
@@ -85,6 +86,29 @@ describe("/api/v1/alerts", () => {
 });
 
 describe("/api/v1/deliveries", () => {
+  test("each notification names its alert; the TUI reads the live alerts and the attempts from it, newest first", async () => {
+    const { stage, store, get } = server();
+    stage.run(tick(T0, [finding({ severity: "critical", message: "High CPU usage: 97.00%" })]));
+    const page = (await (await get("/api/v1/deliveries")).json()) as Json;
+    expect(page.items.map((n: Json) => [n.channel, n.alertname, n.summary])).toEqual([
+      ["pager", "cpu_high", expect.stringContaining("High CPU usage: 97.00%")],
+      ["hook", "cpu_high", expect.stringContaining("High CPU usage: 97.00%")],
+    ]);
+    const [pager, hook] = page.items.map((n: Json) => n.id as number);
+    store.transaction((db) => {
+      recordDeliveryAttempt(db, { notificationId: hook!, channel: "hook", ts: T0 + 5, outcome: "delivered", httpStatus: 200, error: null, latencyMs: 2 });
+      recordDeliveryAttempt(db, { notificationId: pager!, channel: "pager", ts: T0 + 1, outcome: "retry", httpStatus: 503, error: "HTTP 503", latencyMs: 4 });
+      recordDeliveryAttempt(db, { notificationId: pager!, channel: "pager", ts: T0 + 9, outcome: "delivered", httpStatus: 200, error: null, latencyMs: 3 });
+    });
+    const recent = await readRecentAlerting(async (path) => (await get(path)).json() as Promise<Record<string, unknown>>, 20);
+    expect(recent.alerts.map((a) => [a.finding.type, a.state, a.severity])).toEqual([["cpu_high", "firing", "critical"]]);
+    expect(recent.deliveries.map((d) => [d.channel, d.ts - T0, d.outcome, d.attempt, d.alertname])).toEqual([
+      ["pager", 9, "delivered", 2, "cpu_high"],
+      ["hook", 5, "delivered", 1, "cpu_high"],
+      ["pager", 1, "retry", 1, "cpu_high"],
+    ]);
+  });
+
   test("lists notifications with every attempt, oldest attempt first, filtered by channel and status", async () => {
     const { stage, store, get } = server();
     stage.run(tick(T0, [finding({ severity: "critical" })]));
@@ -122,7 +146,6 @@ describe("/api/v1/silences", () => {
     const created = await send("POST", "/api/v1/silences", {
       matchers: ["alertname=cpu_high", "cpu=~[0-3]"],
       ends_at: "2026-01-10T12:00:00Z",
-      created_by: "ops",
       comment: "kernel upgrade",
     });
     expect(created.status).toBe(201);
@@ -133,11 +156,11 @@ describe("/api/v1/silences", () => {
       startsAt: new Date(T0 + 60_000).toISOString(),
       endsAt: "2026-01-10T12:00:00.000Z",
       comment: "kernel upgrade",
-      createdBy: "ops",
+      createdBy: "in-process",
       state: "active",
     });
     expect(created.headers.get("location")).toBe("/api/v1/silences/api-1");
-    expect(store.read((db) => getSilence(db, "api-1"))).toMatchObject({ createdBy: "ops", comment: "kernel upgrade" });
+    expect(store.read((db) => getSilence(db, "api-1"))).toMatchObject({ createdBy: "in-process", comment: "kernel upgrade" });
 
     stage.run(tick(T0 + 60_000, [finding({ labels: { cpu: "2" } })]));
     expect(((await (await get("/api/v1/deliveries")).json()) as Json).items).toEqual([]);
@@ -158,7 +181,7 @@ describe("/api/v1/silences", () => {
       [{ ends_at: "2026-01-10T12:00:00Z" }, "body.matchers: expected a list of matchers such as alertname=cpu_high"],
       [{ matchers: [], ends_at: "2026-01-10T12:00:00Z" }, "body.matchers: expected at least one matcher"],
       [{ matchers: ["cpu"], ends_at: "2026-01-10T12:00:00Z" }, 'body.matchers[0]: expected name=value, name!=value, name=~regex or name!~regex; got "cpu"'],
-      [{ matchers: ["a=b"], ends_at: "soon" }, 'body.ends_at: expected an RFC 3339 time or Unix seconds; got "soon"'],
+      [{ matchers: ["a=b"], ends_at: "soon" }, 'body.ends_at: expected an RFC 3339 time or Unix seconds from 1970 to 9999; got "soon"'],
       [{ matchers: ["a=b"], ends_at: "2026-01-10T07:00:00Z" }, "body.ends_at: expected a time after starts_at"],
       [{ matchers: ["a=b"], ends_at: "2026-01-10T12:00:00Z", colour: "red" }, "body: unknown parameter colour"],
     ];

@@ -59,7 +59,7 @@ describe("/api/v1/events", () => {
   test("a bad types filter or Last-Event-ID is a 400 naming it", async () => {
     const { get } = testServer();
     expect(await (await get("/api/v1/events?types=gossip")).json()).toEqual({
-      error: { code: "invalid_parameter", message: 'types: expected a comma-separated list of snapshot, finding, alert, delivery, agent; got "gossip"' },
+      error: { code: "invalid_parameter", message: 'types: expected a comma-separated list of snapshot, finding, alert, delivery, agent, remediation; got "gossip"' },
     });
     expect((await get("/api/v1/events", { headers: { "last-event-id": "yesterday" } })).status).toBe(400);
   });

@@ -61,7 +61,7 @@ describe("/api/v1/series", () => {
     const { get } = serverWithHistory();
     expect(await (await get("/api/v1/series")).json()).toEqual({ error: { code: "invalid_parameter", message: "query.metric: expected one value" } });
     const bad = (await (await get("/api/v1/series?metric=aiops_cpu_usage_percent&to=tomorrow")).json()) as { error: { message: string } };
-    expect(bad.error.message).toBe('query.to: expected an RFC 3339 time or Unix seconds; got "tomorrow"');
+    expect(bad.error.message).toBe('query.to: expected an RFC 3339 time or Unix seconds from 1970 to 9999; got "tomorrow"');
   });
 });
 

@@ -67,7 +67,7 @@ describe.skipIf(!promtool)("/metrics with textfile and plugin series", () => {
     const dir = mkdtempSync(join(tmpdir(), "aiops-textfile-"));
     writeFileSync(
       join(dir, "backup.prom"),
-      '# HELP backup_age_seconds Age of the last backup.\n# TYPE backup_age_seconds gauge\nbackup_age_seconds{target="db"} 3600\n# HELP backup_runs_total Backups run.\n# TYPE backup_runs_total counter\nbackup_runs_total 12\n# HELP resync_seconds Time resyncs took.\n# TYPE resync_seconds histogram\nresync_seconds_bucket{le="60"} 1\nresync_seconds_bucket{le="+Inf"} 3\nresync_seconds_sum 500\nresync_seconds_count 3\n',
+      '# HELP backup_age_seconds Age of the last backup.\n# TYPE backup_age_seconds gauge\nbackup_age_seconds{target="db"} 3600\n# HELP backup_runs_total Backups run.\n# TYPE backup_runs_total counter\nbackup_runs_total 12\n# HELP resync_seconds Time resyncs took.\n# TYPE resync_seconds histogram\nresync_seconds_bucket{le="60"} 1\nresync_seconds_bucket{le="+Inf"} 3\nresync_seconds_sum 500\nresync_seconds_count 3\nlegacy_jobs{queue="mail"} 7\n',
     );
     const textfile = (createTextfileCollector({ directory: dir }).collect(0) as { textfile: TextfileSection }).textfile;
     const scripts = join(import.meta.dir, "../fixtures/plugins");
@@ -98,5 +98,7 @@ describe.skipIf(!promtool)("/metrics with textfile and plugin series", () => {
     const om = await (await get("/metrics", { headers: { accept: "application/openmetrics-text" } })).text();
     expect(om).toContain("# TYPE backup_runs counter\nbackup_runs_total 12");
     expect(om).toContain("# TYPE resync_seconds histogram");
+    expect(om).toContain('# TYPE legacy_jobs unknown\nlegacy_jobs{queue="mail"} 7');
+    expect(text).toContain('# TYPE legacy_jobs untyped\nlegacy_jobs{queue="mail"} 7');
   });
 });

@@ -40,8 +40,11 @@ export const SNAPSHOT: Snapshot = {
 };
 
 /** A server over a fake agent view, on a manual clock: tests call `server.fetch(new Request(...))`, no socket. */
-export function testServer(options: { env?: Record<string, string>; snapshot?: Snapshot; health?: Partial<AgentHealth>; deps?: Partial<ServerDeps> } = {}) {
-  const loaded = loadConfig({ env: options.env ?? {} });
+export function testServer(
+  options: { env?: Record<string, string>; yaml?: string; snapshot?: Snapshot; health?: Partial<AgentHealth>; deps?: Partial<ServerDeps> } = {},
+) {
+  const yaml = options.yaml;
+  const loaded = loadConfig({ env: options.env ?? {}, ...(yaml !== undefined ? { file: "agent.yaml", readFile: () => yaml } : {}) });
   const clock = new ManualClock();
   const events = new EventBus(clock);
   const metrics = new SelfMetrics();

@@ -21,7 +21,7 @@ function historyStage(dataDir: string) {
   const tick = (value: number, startedFindings: Finding[] = []) => {
     const samples = [sample("aiops_cpu_usage_percent", value)];
     detection.update(clock.wallMs(), samples);
-    stage.run({ time: clock.wallMs(), samples, findings: startedFindings, startedFindings, snapshot: {} as Snapshot });
+    stage.run({ time: clock.wallMs(), samples, findings: startedFindings, startedFindings, alertChanges: [], snapshot: {} as Snapshot });
   };
   return { store, clock, detection, stage, tick };
 }

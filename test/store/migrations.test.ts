@@ -12,14 +12,18 @@ const TABLES = [
   "anomalies",
   "delivery_attempts",
   "detector_state",
+  "export_queue",
   "notifications",
   "points",
   "points_recent",
+  "remediation_runs",
   "rollup_1h",
   "rollup_1m",
   "schema_migrations",
   "series",
   "silences",
+  // SQLite's own: export_queue's AUTOINCREMENT keeps its highest id here.
+  "sqlite_sequence",
   "store_meta",
 ];
 

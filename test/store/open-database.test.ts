@@ -165,9 +165,11 @@ describe("openDatabase", () => {
     const aside = readdirSync(dataDir).filter((f) => f.startsWith(`${DATABASE_FILE}.corrupt-`));
     expect(aside).toEqual([`${DATABASE_FILE}.corrupt-20250101T100000Z`]);
     expect(readFileSync(join(dataDir, aside[0]!), "utf8")).toBe(garbage);
-    expect(opened.notices).toHaveLength(1);
+    expect(opened.notices).toHaveLength(2);
     expect(opened.notices[0]).toContain("SQLITE_NOTADB");
     expect(opened.notices[0]).toContain("moved it aside");
+    // Nothing to carry from a file that was never a database, and the log says so.
+    expect(opened.notices[1]).toMatch(/^carried over from .*corrupt-20250101T100000Z: 0 rows of no table; unreadable: series, /);
     opened.db.run("INSERT INTO series (key, metric, labels, created_at) VALUES ('m', 'm', '{}', 0)");
     opened.db.close();
   });

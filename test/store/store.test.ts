@@ -186,7 +186,7 @@ describe("degraded: history in memory, the agent running", () => {
     const status = second.store.status();
     expect(status).toMatchObject({ persistent: true, degraded: null, path: join(dataDir, DATABASE_FILE) });
     expect(status.notices).toHaveLength(1);
-    expect(status.notices[0]).toMatch(/write samples failed \(SQLITE_CORRUPT.*moved .* aside to .*aiops-agent\.db\.corrupt-20250101T101000Z/);
+    expect(status.notices[0]).toMatch(/write samples failed \(SQLITE_CORRUPT.*moved .* aside to .*aiops-agent\.db\.corrupt-20250101T101000Z.*carried over/);
     expect(readdirSync(dataDir).filter((f) => f.includes(".corrupt-"))).toEqual(["aiops-agent.db.corrupt-20250101T101000Z"]);
     // The alert was readable in the old file and came across; the tick went to the fresh file.
     expect(second.store.read((db) => findOpenAlert(db, "fp"))?.fingerprint).toBe("fp");

@@ -23,6 +23,23 @@ export async function startAgentProcess(
   args: string[] = [],
   wrap: (command: string[]) => string[] = (command) => command,
 ): Promise<AgentProcess> {
+  const agent = spawnAgentProcess(env, port, args, wrap);
+  try {
+    await waitFor("the agent to be ready", async () => ((await fetch(agent.url("/readyz"))).ok ? true : undefined), 20_000);
+  } catch (cause) {
+    agent.proc.kill("SIGKILL");
+    throw new Error(`${(cause as Error).message}; log: ${JSON.stringify(agent.lines.slice(-5))}`);
+  }
+  return agent;
+}
+
+/** Starts `bun src/main.ts run` as `startAgentProcess` does, without waiting for it to be ready. */
+export function spawnAgentProcess(
+  env: Record<string, string>,
+  port: number,
+  args: string[] = [],
+  wrap: (command: string[]) => string[] = (command) => command,
+): AgentProcess {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AIOPS_"))) as Record<string, string>;
   const proc = Bun.spawn(wrap([process.execPath, MAIN, "run", ...args]), {
     env: { ...clean, AIOPS_LISTEN: `127.0.0.1:${port}`, AIOPS_LOG_FORMAT: "json", ...env },
@@ -41,11 +58,5 @@ export async function startAgentProcess(
       return proc.exited;
     },
   };
-  try {
-    await waitFor("the agent to be ready", async () => ((await fetch(agent.url("/readyz"))).ok ? true : undefined), 20_000);
-  } catch (cause) {
-    proc.kill("SIGKILL");
-    throw new Error(`${(cause as Error).message}; log: ${JSON.stringify(lines.slice(-5))}`);
-  }
   return agent;
 }

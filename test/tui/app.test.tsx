@@ -46,7 +46,7 @@ describe("App", () => {
     expect(text).toContain("45.2%");
     expect(text).toContain("/boot");
     expect(text).toContain("No anomalies yet");
-    expect(text).toContain("No alert changes yet.");
+    expect(text).toContain("No alerts yet.");
     expect(text.split("\n").at(-1)).toStartWith("q quit  p pause  tab/←→ panel  ↑↓ scroll  ? help");
   });
 

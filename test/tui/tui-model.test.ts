@@ -54,10 +54,32 @@ describe("the UI's state", () => {
     model.apply({ type: "alert", alert: alertChange({ fingerprint: "a", from: "inactive", to: "pending" }) });
     model.apply({ type: "alert", alert: alertChange({ fingerprint: "b" }) });
     model.apply({ type: "alert", alert: alertChange({ fingerprint: "a" }) });
-    model.apply({ type: "delivery", delivery: deliveryAttempt({ channel: "slack", outcome: "retry" }) });
-    model.apply({ type: "delivery", delivery: deliveryAttempt({ channel: "slack", outcome: "delivered" }) });
+    model.apply({ type: "delivery", delivery: deliveryAttempt({ channel: "slack", outcome: "retry", ts: 1000 }) });
+    model.apply({ type: "delivery", delivery: deliveryAttempt({ channel: "slack", outcome: "delivered", ts: 2000 }) });
+    // The same attempt again (a replay after a reconnect) is shown once.
+    model.apply({ type: "delivery", delivery: deliveryAttempt({ channel: "slack", outcome: "delivered", ts: 2000 }) });
     const state = model.getState();
     expect(state.alerts.map((a) => `${a.key}:${a.state}`)).toEqual(["a:firing", "b:firing"]);
     expect(state.deliveries.map((d) => d.outcome)).toEqual(["delivered", "retry"]);
+  });
+
+  test("attached: the alerts already firing first, then recent deliveries merged with live ones, each once", () => {
+    const model = createTuiModel();
+    model.apply({ type: "delivery", delivery: deliveryAttempt({ notificationId: 3, ts: 3000, channel: "slack" }) });
+    const view = alertChange().alert;
+    model.apply({
+      type: "alerts",
+      alerts: [
+        { ...view, fingerprint: "resolved-one", state: "resolved", resolvedAt: "2026-11-26T17:00:00.000Z" },
+        { ...view, fingerprint: "firing-one", state: "firing", severity: "critical", firedAt: "2026-11-26T16:00:00.000Z" },
+      ],
+    });
+    model.apply({ type: "deliveries", deliveries: [deliveryAttempt({ notificationId: 3, ts: 3000, channel: "slack" }), deliveryAttempt({ notificationId: 1, ts: 1000, channel: "webhook" })] });
+    const state = model.getState();
+    expect(state.alerts.map((a) => `${a.key}:${a.state}:${a.severity}:${a.change}`)).toEqual(["firing-one:firing:critical:already firing", "resolved-one:resolved:warning:already resolved"]);
+    expect(state.deliveries.map((d) => `${d.channel}@${Date.parse(d.at)}`)).toEqual(["slack@3000", "webhook@1000"]);
+    // A live change of an alert seen at attach replaces its line.
+    model.apply({ type: "alert", alert: { ...alertChange({ fingerprint: "firing-one" }), from: "firing", to: "firing", alert: { ...view, fingerprint: "firing-one", severity: "warning" } } });
+    expect(model.getState().alerts[0]).toMatchObject({ key: "firing-one", severity: "warning", change: "de-escalated" });
   });
 });

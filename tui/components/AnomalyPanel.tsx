@@ -1,4 +1,5 @@
 import { Box, Text } from "ink";
+import { memo } from "react";
 import type { Finding } from "../../src/contracts/finding.ts";
 import { formatClock, truncate } from "../format.ts";
 import { PanelTitle } from "./PanelTitle.tsx";
@@ -20,7 +21,7 @@ const SEVERITY: Record<string, { text: string; color: string }> = {
 };
 
 /** Recent findings, newest first, coloured by severity: `08:00:05 CRIT High CPU usage: 96.10%  cpu_high`. */
-export function AnomalyPanel({ findings, width, height, focused = false, offset = 0 }: AnomalyPanelProps) {
+export const AnomalyPanel = memo(function AnomalyPanel({ findings, width, height, focused = false, offset = 0 }: AnomalyPanelProps) {
   const rows = Math.max(0, height - 1);
   const start = Math.max(0, Math.min(offset, findings.length - rows));
   const shown = findings.slice(start, start + rows);
@@ -50,4 +51,4 @@ export function AnomalyPanel({ findings, width, height, focused = false, offset 
       })}
     </Box>
   );
-}
+});

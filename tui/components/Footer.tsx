@@ -1,4 +1,5 @@
 import { Text } from "ink";
+import { memo } from "react";
 
 export interface FooterProps {
   paused: boolean;
@@ -16,7 +17,7 @@ const Key = ({ k, does }: { k: string; does: string }) => (
 );
 
 /** The keys, always in view: q quit, p pause, tab or arrows to move between panels, ? help. */
-export function Footer({ paused, width }: FooterProps) {
+export const Footer = memo(function Footer({ paused, width }: FooterProps) {
   return (
     <Text wrap="truncate-end">
       <Key k="q" does="quit" />
@@ -27,4 +28,4 @@ export function Footer({ paused, width }: FooterProps) {
       {width >= 90 ? <Text dimColor>1 2 3 jump to a panel</Text> : null}
     </Text>
   );
-}
+});

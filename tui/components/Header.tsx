@@ -1,6 +1,6 @@
 import { Box, Text } from "ink";
 import type { Snapshot } from "../../src/contracts/snapshot.ts";
-import { formatClock, formatDuration } from "../format.ts";
+import { formatAgo, formatClock, formatDuration } from "../format.ts";
 import type { AgentInfo, Connection } from "../source.ts";
 
 export interface HeaderProps {
@@ -15,6 +15,8 @@ export interface HeaderProps {
   paused: boolean;
   width: number;
   now: number;
+  /** How old the values shown are, while the connection is down and they are stale. */
+  staleSeconds?: number;
 }
 
 function ConnectionBadge({ connection, target, now }: { connection: Connection; target: string; now: number }) {
@@ -40,7 +42,7 @@ function ConnectionBadge({ connection, target, now }: { connection: Connection; 
  * Two lines: the host (name, uptime), the agent (name, environment) and the OS; then pause, the
  * connection state, the interval, when the snapshot was taken, and the panels (the focused one inverse).
  */
-export function Header({ info, snapshot, connection, target, tabs, focus, paused, width, now }: HeaderProps) {
+export function Header({ info, snapshot, connection, target, tabs, focus, paused, width, now, staleSeconds }: HeaderProps) {
   const inv = info?.inventory;
   const host = snapshot?.host?.hostname ?? inv?.hostname ?? "…";
   const uptime = snapshot?.uptime_seconds;
@@ -72,6 +74,7 @@ export function Header({ info, snapshot, connection, target, tabs, focus, paused
         <ConnectionBadge connection={connection} target={target} now={now} />
         {info?.interval !== undefined ? <Text dimColor> · every {formatDuration(info.interval)}</Text> : null}
         {snapshot ? <Text dimColor> · {formatClock(snapshot.timestamp)}</Text> : null}
+        {snapshot && staleSeconds !== undefined ? <Text color="yellow"> · values from {formatAgo(Date.parse(snapshot.timestamp), now)}</Text> : null}
         <Text dimColor> │ </Text>
         {tabs.map((tab, i) => (
           <Text key={tab.name}>

@@ -1,4 +1,6 @@
 import { Box, Text } from "ink";
+import type { ReactElement } from "react";
+import { wrapWords } from "../format.ts";
 
 export interface HelpProps {
   /** `in-process` or the attached agent's URL. */
@@ -16,35 +18,54 @@ const KEYS: Array<[string, string]> = [
   ["?, Esc", "close this help"],
 ];
 
-/** What the keys do and what the colours mean. */
+const MEANING =
+  "Percentages are green below the warning level, yellow above it (marked !) and red at or above the critical level (marked !!): thresholds.* of the agent's configuration. Filesystems are listed fullest first; a critical one is always in view. While the connection is down, the values go dim as they age and the header says how old they are.";
+
+/** Width of the key column when the descriptions stand beside the keys. */
+const KEY_WIDTH = 26;
+
+/** What the keys do and what the colours mean, wrapped to the terminal (80 columns at most). */
 export function Help({ target, width, height }: HelpProps) {
+  const columns = Math.min(80, width);
+  const lines: ReactElement[] = [];
+  const heading = (text: string) =>
+    lines.push(
+      <Text key={`h-${text}`} bold color="cyan">
+        {text}
+      </Text>,
+    );
+  const para = (key: string, text: string, indent = 2) =>
+    wrapWords(text, columns - indent).forEach((line, i) => lines.push(<Text key={`${key}-${i}`}>{" ".repeat(indent) + line}</Text>));
+
+  heading("Keys");
+  const beside = columns >= KEY_WIDTH + 2 + 30;
+  for (const [key, does] of KEYS) {
+    if (beside) {
+      wrapWords(does, columns - KEY_WIDTH - 2).forEach((line, i) =>
+        lines.push(
+          <Text key={`k-${key}-${i}`}>
+            {"  "}
+            <Text bold>{(i === 0 ? key : "").padEnd(KEY_WIDTH)}</Text>
+            {line}
+          </Text>,
+        ),
+      );
+    } else {
+      lines.push(
+        <Text key={`k-${key}`} bold>
+          {`  ${key}`}
+        </Text>,
+      );
+      para(`kd-${key}`, does, 4);
+    }
+  }
+  heading("Colours and marks");
+  para("meaning", MEANING);
+  heading("Data");
+  para("data", target === "in-process" ? "The agent running in this process." : `The agent at ${target}, over /api/v1 and its event stream.`);
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
-      <Text bold color="cyan">
-        Keys
-      </Text>
-      {KEYS.map(([key, does]) => (
-        <Text key={key} wrap="truncate-end">
-          {"  "}
-          <Text bold>{key.padEnd(28)}</Text>
-          {does}
-        </Text>
-      ))}
-      <Text bold color="cyan">
-        Colours
-      </Text>
-      <Text wrap="truncate-end">
-        {"  "}
-        <Text color="green">green</Text> below the warning level, <Text color="yellow">yellow</Text> above it,{" "}
-        <Text color="red">red</Text> at or above the critical level (thresholds.* of the configuration)
-      </Text>
-      <Text bold color="cyan">
-        Data
-      </Text>
-      <Text wrap="truncate-end">
-        {"  "}
-        {target === "in-process" ? "the agent running in this process" : `the agent at ${target}, over /api/v1 and its event stream`}
-      </Text>
+      {lines.slice(0, Math.max(0, height))}
     </Box>
   );
 }

@@ -1,10 +1,11 @@
 import { Box, Text } from "ink";
-import type { ReactElement } from "react";
+import { type ReactElement, memo } from "react";
+import { type Severity, severityAt } from "../../src/contracts/finding.ts";
 import type { Snapshot } from "../../src/contracts/snapshot.ts";
 import { formatBytes, formatNumber, formatPercent, formatRate, truncate } from "../format.ts";
 import type { SparkKey } from "../sparklines.ts";
 import { GAUGE_METRICS, type ThresholdLevels, colourAt } from "../thresholds.ts";
-import { Gauge } from "./Gauge.tsx";
+import { Gauge, levelMark } from "./Gauge.tsx";
 import { PerCpu, perCpuLayout } from "./PerCpu.tsx";
 import { Sparkline } from "./Sparkline.tsx";
 
@@ -14,8 +15,19 @@ export interface HostPanelProps {
   thresholds: ThresholdLevels;
   history: Readonly<Partial<Record<SparkKey, readonly number[]>>>;
   width: number;
-  /** Lines it may use; filesystems beyond them are counted in a `+N more` line. */
+  /** Lines it may use; filesystems beyond them are counted in a `+N more` line (never a critical one). */
   height: number;
+  /** Old values while the connection is down: drawn dim, without colours. */
+  stale?: boolean;
+}
+
+/** What the panel shows, computed once per snapshot and size: the lines, and which filesystems are critical. */
+export interface HostContent {
+  lines: ReactElement[];
+  /** Lines before the filesystems. */
+  fixed: number;
+  /** Whether each filesystem line (in order, after the fixed ones) is at the critical level. */
+  critical: boolean[];
 }
 
 /** Most lines the per-CPU usage may take. */
@@ -31,12 +43,14 @@ function columns(snapshot: Snapshot | undefined, width: number) {
   return { labelWidth, barWidth, detailWidth, sparkWidth };
 }
 
-/** Every line of the panel, filesystems last; `fixed` counts the lines before them. */
-function hostLines(props: Omit<HostPanelProps, "height">): { lines: ReactElement[]; fixed: number } {
-  const { snapshot: s, thresholds: t, history, width } = props;
-  if (!s) return { lines: [<Text key="wait" dimColor>Waiting for the first snapshot…</Text>], fixed: 1 };
+const RANK: Record<Severity | "ok", number> = { ok: 0, warning: 1, critical: 2 };
+
+/** Every line of the panel, filesystems last (fullest first); `fixed` counts the lines before them. */
+export function hostContent(props: Omit<HostPanelProps, "height">): HostContent {
+  const { snapshot: s, thresholds: t, history, width, stale = false } = props;
+  if (!s) return { lines: [<Text key="wait" dimColor>Waiting for the first snapshot…</Text>], fixed: 1, critical: [] };
   const { labelWidth, barWidth, detailWidth, sparkWidth } = columns(s, width);
-  const gauge = { labelWidth, barWidth, detailWidth, sparkWidth };
+  const gauge = { labelWidth, barWidth, detailWidth, sparkWidth, stale };
   const levelOf = (name: keyof typeof GAUGE_METRICS) => t[GAUGE_METRICS[name]];
   const label = (text: string) => <Text bold>{text.padEnd(labelWidth)} </Text>;
   const lines: ReactElement[] = [];
@@ -143,18 +157,26 @@ function hostLines(props: Omit<HostPanelProps, "height">): { lines: ReactElement
     );
   }
   const fixed = lines.length;
-  for (const d of s.disks ?? []) {
+  const critical: boolean[] = [];
+  const diskLevel = levelOf("disk");
+  const inodeLevel = levelOf("inodes");
+  const severityOf = (percent: number | undefined, level: typeof diskLevel) => (percent === undefined || !level ? "ok" : (severityAt(percent, level) ?? "ok"));
+  // Fullest first: the filesystem about to fill is the one to see.
+  const disks = [...(s.disks ?? [])].sort((a, b) => b.percent - a.percent || a.mountpoint.localeCompare(b.mountpoint));
+  for (const d of disks) {
     const inodes = d.inodes_total > 0 ? d.inodes_percent : undefined;
-    const inodeColour = inodes !== undefined ? colourAt(inodes, levelOf("inodes")) : undefined;
+    const inodeColour = inodes !== undefined && !stale ? colourAt(inodes, inodeLevel) : undefined;
+    critical.push(RANK[severityOf(d.percent, diskLevel)] === 2 || RANK[severityOf(inodes, inodeLevel)] === 2);
     lines.push(
       <Text key={`disk-${d.mountpoint}`} wrap="truncate-end">
-        <Gauge label={d.mountpoint} percent={d.percent} level={levelOf("disk")} detail={`${formatBytes(d.used)} / ${formatBytes(d.total)}`} {...gauge} />
+        <Gauge label={d.mountpoint} percent={d.percent} level={diskLevel} detail={`${formatBytes(d.used)} / ${formatBytes(d.total)}`} {...gauge} />
         {inodes !== undefined && sparkWidth > 0 ? (
-          <Text>
+          <Text dimColor={stale}>
             {" "}
             <Text dimColor>inodes </Text>
-            <Text color={inodeColour === "green" ? undefined : inodeColour} dimColor={inodeColour === "green"}>
+            <Text color={inodeColour === "green" ? undefined : inodeColour} dimColor={inodeColour === "green" || stale}>
               {formatPercent(inodes)}
+              {levelMark(inodes, inodeLevel).trim()}
             </Text>
             {d.read_only ? <Text dimColor> ro</Text> : null}
           </Text>
@@ -162,45 +184,65 @@ function hostLines(props: Omit<HostPanelProps, "height">): { lines: ReactElement
       </Text>,
     );
   }
-  return { lines, fixed };
+  return { lines, fixed, critical };
 }
 
 /** Lines the panel needs to show everything: the layout gives it this many when the terminal has them. */
-export function hostPanelHeight(props: Omit<HostPanelProps, "height">): number {
-  return hostLines(props).lines.length;
+export function hostPanelHeight(props: Omit<HostPanelProps, "height">, content = hostContent(props)): number {
+  return content.lines.length;
 }
 
-/** Lines the panel needs without its filesystems (it shows at least one, or their count). */
-export function hostPanelMinHeight(props: Omit<HostPanelProps, "height">): number {
-  const { lines, fixed } = hostLines(props);
-  return Math.min(lines.length, fixed + 1);
+/**
+ * Lines the panel cannot do without: everything before the filesystems, every critical filesystem, and
+ * one more line (the fullest other filesystem, or the count of those left out).
+ */
+export function hostPanelMinHeight(props: Omit<HostPanelProps, "height">, content = hostContent(props)): number {
+  const criticals = content.critical.filter(Boolean).length;
+  return Math.min(content.lines.length, content.fixed + criticals + 1);
+}
+
+/** Which lines fit in `height`: the fixed ones, every critical filesystem, then the fullest others, in order. */
+function linesThatFit(content: HostContent, height: number, width: number): ReactElement[] {
+  const { lines, fixed, critical } = content;
+  if (lines.length <= height) return lines;
+  const disks = lines.slice(fixed);
+  const room = height - fixed;
+  if (room <= 0) return lines.slice(0, height);
+  const criticals = critical.filter(Boolean).length;
+  // Room for the criticals and the "+N more" line; the rest goes to the fullest of the others.
+  let others = Math.max(0, room - 1 - criticals);
+  const shown = disks.filter((_, i) => critical[i] || others-- > 0);
+  const hidden = disks.length - shown.length;
+  return [...lines.slice(0, fixed), ...shown.slice(0, Math.max(0, room - 1)), more(hidden, width)];
+}
+
+export interface HostPanelViewProps extends HostPanelProps {
+  /** The content, when the caller has computed it already (once per snapshot). */
+  content?: HostContent;
 }
 
 /**
  * The host at a glance: CPU (total and per CPU), memory, swap, load, network and disk I/O with units,
- * pressure when the kernel has it, the container's limits, and each filesystem's usage, the
- * percentages coloured by the configured levels.
+ * pressure when the kernel has it, the container's limits, and each filesystem's usage (fullest first),
+ * the percentages coloured and marked by the configured levels.
  */
-export function HostPanel(props: HostPanelProps) {
-  const { lines, fixed } = hostLines(props);
+export const HostPanel = memo(function HostPanel(props: HostPanelViewProps) {
+  const content = props.content ?? hostContent(props);
   const height = Math.max(1, props.height);
-  let shown = lines;
-  if (lines.length > height) {
-    const disks = lines.length - fixed;
-    const room = Math.max(0, height - fixed);
-    // Keep the fixed lines; filesystems that do not fit are summed up in the last line.
-    shown = room > 0 && disks > 0 ? [...lines.slice(0, fixed + room - 1), more(disks - room + 1, props.width)] : lines.slice(0, height);
-  }
+  const shown = linesThatFit(content, height, props.width);
   return (
     <Box flexDirection="column" height={height} width={props.width} overflow="hidden">
-      {shown.map((line, i) => (
-        <Box key={i} height={1}>
-          {line}
-        </Box>
-      ))}
+      {/* Each line is one truncated Text: no box per line, fewer nodes to lay out every tick. */}
+      {props.stale
+        ? shown.map((line, i) => (
+            <Text key={i} dimColor wrap="truncate-end">
+              {line}
+            </Text>
+          ))
+        : shown}
     </Box>
   );
-}
+});
 
 function more(count: number, width: number): ReactElement {
   return <Text dimColor>{truncate(`+${count} more filesystem${count === 1 ? "" : "s"} (a taller terminal shows them)`, width)}</Text>;

@@ -2,10 +2,10 @@ import type { AlertChange, AlertView } from "../../contracts/alert.ts";
 import type { Finding } from "../../contracts/finding.ts";
 import type { Notification } from "../notifier.ts";
 import { type SilenceInput, type SilenceView, Silences } from "../silences.ts";
-import { noticeKeyOf, noticeOf } from "./alert-notice.ts";
+import { episodeStartOf, noticeKeyOf, noticeOf } from "./alert-notice.ts";
 import { alertViewOf } from "./alert-view.ts";
 import type { EngineOptions } from "./engine-options.ts";
-import { type AlertRecord, type EngineState, statePartsOf } from "./engine-state.ts";
+import { type AlertRecord, type EngineState, type GroupEntry, statePartsOf } from "./engine-state.ts";
 import { sha256 } from "./fingerprint.ts";
 import { createFlapDamping } from "./flap-damping.ts";
 import { createGrouping } from "./grouping.ts";
@@ -38,6 +38,8 @@ export interface AlertEngine {
   silences(now: Date): SilenceView[];
   /** Every tracked alert (pending, firing, recently resolved). */
   alerts(now: Date): AlertView[];
+  /** Saved silences the engine could not take back when it was created, each with why (none after a reload). */
+  readonly rejectedSilences: readonly string[];
   /** The state to keep across a restart. */
   exportState(): EngineState;
   /**
@@ -52,8 +54,12 @@ export interface AlertEngine {
  * order, each in its own module:
  *
  *   findings → lifecycle (with flap damping) → resolves to the channels told
- *            → for each firing alert: mute (silences, inhibition) → route → repeat → grouping
+ *            → for each firing alert: mute (silences, inhibition) → route → severity hold → repeat → grouping
  *            → notifications of the groups whose window closed
+ *
+ * Resumed from a saved state, its first tick first sends the windows that closed while no engine ran,
+ * as they were: an alert that fired before a kill -9 and resolved, or changed severity, before the
+ * restart is told each in turn, as if the agent had never stopped.
  */
 export function createAlertEngine(options: EngineOptions, state?: EngineState): AlertEngine {
   if (state !== undefined && state.version !== 1) throw new Error(`alert engine state version ${String(state.version)} is not 1`);
@@ -73,7 +79,7 @@ export function createAlertEngine(options: EngineOptions, state?: EngineState): 
   const tellResolved = (a: AlertRecord, now: number) => {
     for (const [channel, told] of Object.entries(a.told)) {
       const route = routes.get(channel);
-      if (!told.flushed) grouping.retract(channel, a.fingerprint);
+      if (!told.flushed) grouping.retract(channel, a.fingerprint, episodeStartOf(a));
       else if (route?.sendResolved) grouping.add(channel, noticeOf(a, "resolved"), noticeKeyOf(a, options.agentName, channel, "resolved", told.seq, hash), now);
     }
     a.told = {};
@@ -83,7 +89,7 @@ export function createAlertEngine(options: EngineOptions, state?: EngineState): 
   const tellFiring = (a: AlertRecord, now: number, inhibition: Inhibition) => {
     const mute = muteOf(a, now, silences, inhibition);
     for (const route of options.routes) {
-      const decision = decideNotify(a, route, mute, now);
+      const decision = decideNotify(a, route, mute, now, options.severityHoldMs);
       if (decision.notify !== "now") continue;
       a.told[route.channel] = toldNow(a.told[route.channel], a.finding.severity, decision.seq, now);
       grouping.add(route.channel, noticeOf(a, "firing"), noticeKeyOf(a, options.agentName, route.channel, "firing", decision.seq, hash), now);
@@ -93,19 +99,30 @@ export function createAlertEngine(options: EngineOptions, state?: EngineState): 
   /** The live state as an EngineState: shares the engine's objects, so callers copy it at once. */
   const stateView = (): EngineState => ({ version: 1, alerts: [...alerts.values()], buffers: grouping.export(), silences: silences.exportAdded() });
 
+  /** A firing notice that left its group must be followed by a resolve. */
+  const markSent = (channel: string, e: GroupEntry) => {
+    const a = alerts.get(e.notice.fingerprint);
+    const told = a?.told[channel];
+    if (e.notice.status === "firing" && told && e.notice.startsAt === episodeStartOf(a!)) told.flushed = true;
+  };
+  /** Created from a saved state: the windows that closed while no engine ran have not gone out yet. */
+  let resumed = state !== undefined;
+
   return {
+    rejectedSilences: silences.rejected,
+
     tick(at, findings) {
       const now = at.getTime();
+      // Windows that closed while the agent was stopped (kill -9, a restart) go out as they were, before
+      // this tick's changes can take back or replace what they hold: what the stopped run would have sent.
+      const notifications = resumed ? grouping.flush(now, markSent) : [];
+      resumed = false;
       const changes = lifecycle.advance(alerts, findings, now);
       const inhibition = inhibitionOf(alerts.values(), options.inhibit);
       for (const c of changes) if (c.to === "resolved") tellResolved(c.alert, now);
       for (const a of alerts.values()) if (a.state === "firing") tellFiring(a, now, inhibition);
       silences.prune(now, options.flapWindowMs);
-      // A firing notice that left its group must be followed by a resolve.
-      const notifications = grouping.flush(now, (channel, e) => {
-        const told = alerts.get(e.notice.fingerprint)?.told[channel];
-        if (e.notice.status === "firing" && told) told.flushed = true;
-      });
+      notifications.push(...grouping.flush(now, markSent));
       return {
         changes: changes.map(({ alert, from, to }) => ({ fingerprint: alert.fingerprint, from, to, at: at.toISOString(), alert: viewOf(alert, now, inhibition) })),
         notifications,

@@ -10,9 +10,14 @@ export function noticeOf(a: AlertRecord, status: AlertStatus): AlertNotice {
     labels: { ...a.labels },
     annotations: annotationsOf(a.finding),
     finding: a.finding,
-    startsAt: iso(a.firedAt ?? a.activeAt),
+    startsAt: episodeStartOf(a),
     ...(status === "resolved" && a.resolvedAt !== undefined ? { endsAt: iso(a.resolvedAt) } : {}),
   };
+}
+
+/** When the alert's current episode started firing (ISO): what tells its notices from an earlier episode's. */
+export function episodeStartOf(a: AlertRecord): string {
+  return iso(a.firedAt ?? a.activeAt);
 }
 
 /**

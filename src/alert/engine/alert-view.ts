@@ -16,7 +16,8 @@ export function alertViewOf(a: AlertRecord, mute: Mute, flapping: boolean): Aler
     silencedBy: mute.silencedBy,
     ...(mute.inhibitedBy !== undefined ? { inhibitedBy: mute.inhibitedBy } : {}),
     flapping,
-    notified: Object.keys(a.told),
+    // Told and gone out (in the outbox): a notice still in its group window may yet be taken back.
+    notified: Object.entries(a.told).flatMap(([channel, told]) => (told.flushed ? [channel] : [])),
   };
 }
 

@@ -10,6 +10,8 @@ export interface EngineOptions {
   forMs: number;
   /** A burst of changes within this window becomes one notification per channel (0: per tick). */
   groupWaitMs: number;
+  /** A channel hears an alert move between warning and critical at most once per this hold, except its first escalation to critical (0: every change). */
+  severityHoldMs: number;
   /** State changes are counted over this window; a flapping alert resolves after this long quiet. */
   flapWindowMs: number;
   /** More changes than this within the window make an alert flapping. */
@@ -30,6 +32,7 @@ export function engineOptionsOf(config: Config): EngineOptions {
     environment: config.agent.environment,
     forMs: config.alert.for * 1000,
     groupWaitMs: config.alert.group_wait * 1000,
+    severityHoldMs: config.alert.severity_hold * 1000,
     flapWindowMs: config.alert.flap.window * 1000,
     flapMaxChanges: config.alert.flap.max_changes,
     inhibit: config.alert.inhibit,

@@ -24,6 +24,21 @@ export interface Told {
   seq: number;
   /** Its firing notice has left the group window: a resolve must follow it. */
   flushed: boolean;
+  // Added with severity damping; absent in state saved before (see `severityToldAt`, `heardCritical`).
+  /** When the channel was last told a severity it had not just heard (the first notice or a change), epoch ms: `severity_hold` counts from it. */
+  severityAt?: number;
+  /** The channel has heard this alert critical in this episode: a later escalation is damped like any change. */
+  heardCritical?: boolean;
+}
+
+/** When the channel was last told a new severity of the alert (state saved before severity damping knows only its last notice). */
+export function severityToldAt(told: Told): number {
+  return told.severityAt ?? told.at;
+}
+
+/** Whether the channel heard the alert critical in this episode (state saved before severity damping knows only the last severity). */
+export function heardCritical(told: Told): boolean {
+  return told.heardCritical ?? told.severity === "critical";
 }
 
 /** One tracked alert (exported as is). Times are epoch milliseconds. */

@@ -13,15 +13,16 @@ export interface GroupingSettings {
 
 /**
  * Grouping: a burst of alert changes becomes one notification per channel. A channel's first notice
- * opens its window; every notice until the window closes joins it (the latest word on an alert
- * replaces an earlier one); then the channel gets one notification whose lead alert is the most
- * important (firing before resolved, critical before warning, older first).
+ * opens its window; every notice until the window closes joins it (the latest word on an alert's
+ * episode replaces an earlier one: a repeat, a change of severity, its resolve; the resolve of one
+ * episode and the firing of the next both stay); then the channel gets one notification whose lead
+ * alert is the most important (firing before resolved, critical before warning, older first).
  */
 export interface Grouping {
   /** Adds a notice to its channel's window, opening one at `now` if none is open. */
   add(channel: string, notice: AlertNotice, key: string, now: number): void;
-  /** Takes back a notice not sent yet (an alert that fired and resolved within the window). */
-  retract(channel: string, fingerprint: string): void;
+  /** Takes back the notice of an alert's episode (it started firing at `startsAt`) not sent yet: it fired and resolved within the window. */
+  retract(channel: string, fingerprint: string, startsAt: string): void;
   /**
    * The notifications of the windows that closed by `now`, one per channel, in the order the windows
    * opened. `sent` is called for each notice that leaves, before its notification is returned.
@@ -31,7 +32,7 @@ export interface Grouping {
   export(): GroupRecord[];
 }
 
-/** One channel's open window, held by fingerprint so adding or dropping a notice costs O(1). */
+/** One channel's open window, held by alert episode (`episodeOf`) so adding or dropping a notice costs O(1). */
 interface ChannelGroup {
   channel: string;
   openedAt: number;
@@ -45,7 +46,7 @@ interface ChannelGroup {
 export function createGrouping(settings: GroupingSettings, restored: readonly GroupRecord[], channels: ReadonlySet<string>): Grouping {
   const groups = new Map<string, ChannelGroup>();
   for (const b of restored) {
-    if (channels.has(b.channel)) groups.set(b.channel, { ...b, entries: new Map(b.entries.map((e) => [e.notice.fingerprint, e])) });
+    if (channels.has(b.channel)) groups.set(b.channel, { ...b, entries: new Map(b.entries.map((e) => [episodeOf(e.notice), e])) });
   }
 
   const notificationOf = (notices: AlertNotice[], keys: string[], channel: string, now: number): Notification => {
@@ -72,15 +73,16 @@ export function createGrouping(settings: GroupingSettings, restored: readonly Gr
         group = { channel, openedAt: now, entries: new Map() };
         groups.set(channel, group);
       }
-      // The latest word on an alert wins within a window: a repeat or an escalation replaces the notice
-      // (a Map keeps the first insertion's place).
-      group.entries.set(notice.fingerprint, { notice, key });
+      // The latest word on an alert's episode wins within a window: a repeat, a change of severity or
+      // its resolve replaces the notice (a Map keeps the first insertion's place). A new episode is
+      // another entry: the resolve of the one before must still go.
+      group.entries.set(episodeOf(notice), { notice, key });
     },
 
-    retract(channel, fingerprint) {
+    retract(channel, fingerprint, startsAt) {
       const group = groups.get(channel);
       if (!group) return;
-      group.entries.delete(fingerprint);
+      group.entries.delete(episodeOf({ fingerprint, startsAt }));
       if (group.entries.size === 0) groups.delete(channel);
     },
 
@@ -108,6 +110,11 @@ export function createGrouping(settings: GroupingSettings, restored: readonly Gr
       return [...groups.values()].map((g) => ({ channel: g.channel, openedAt: g.openedAt, entries: [...g.entries.values()] }));
     },
   };
+}
+
+/** One episode of one alert: its fingerprint and when it started firing. */
+function episodeOf(notice: Pick<AlertNotice, "fingerprint" | "startsAt">): string {
+  return `${notice.fingerprint} ${notice.startsAt}`;
 }
 
 /** Firing before resolved, critical before warning, older first: the first is the lead alert. */

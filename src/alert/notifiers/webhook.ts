@@ -70,6 +70,7 @@ export function webhookBody(n: Notification): Record<string, unknown> {
     ...(n.endsAt ? { ends_at: n.endsAt } : {}),
     idempotency_key: n.idempotencyKey,
     test: n.test,
+    ...(n.remediations ? { remediations: n.remediations } : {}),
     alerts: n.alerts.map(alertEntry),
   };
 }
@@ -83,5 +84,6 @@ function alertEntry(a: AlertNotice): Record<string, unknown> {
     starts_at: a.startsAt,
     ...(a.endsAt ? { ends_at: a.endsAt } : {}),
     anomaly: a.finding,
+    ...(a.remediations ? { remediations: a.remediations } : {}),
   };
 }

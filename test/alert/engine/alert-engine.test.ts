@@ -17,6 +17,7 @@ function options(over: Partial<EngineOptions> = {}): EngineOptions {
     environment: "test",
     forMs: 0,
     groupWaitMs: 0,
+    severityHoldMs: 0,
     flapWindowMs: 600_000,
     flapMaxChanges: 4,
     inhibit: true,
@@ -92,6 +93,43 @@ describe("lifecycle", () => {
     expect(worse.notifications[0]!.idempotencyKey).not.toBe(first.notifications[0]!.idempotencyKey);
     expect(worse.notifications[0]!.labels.severity).toBe("critical");
     expect(sent(e.tick(at(20), []))).toEqual(["ops:cpu_high/resolved", "pager:cpu_high/resolved"]);
+  });
+});
+
+describe("severity damping", () => {
+  /** CPU hovering around the critical level: warning and critical in turn, one tick each (5 s). */
+  const hovering = (s: number) => [cpu({ severity: (s / 5) % 2 === 0 ? "warning" : "critical" })];
+
+  test("an alert moving between warning and critical is told once per hold, beyond its first escalation", () => {
+    const e = createAlertEngine(options({ severityHoldMs: 300_000, routes: [route("ops"), route("pager", { severities: ["critical"] })] }));
+    const told: string[] = [];
+    for (let s = 0; s <= 50; s += 5) for (const n of e.tick(at(s), hovering(s)).notifications) told.push(`${s}:${n.channel}:${n.labels.severity}`);
+    // Without the hold: 11 notifications to ops in 50 s (warning, critical, warning...).
+    expect(told).toEqual(["0:ops:warning", "5:ops:critical", "5:pager:critical"]);
+    // Still hovering: once the hold (from 5 s) is over, ops hears the first severity other than the
+    // one it heard (at 305 s it is critical again: nothing to tell), then the hold starts over.
+    for (let s = 55; s <= 700; s += 5) for (const n of e.tick(at(s), hovering(s)).notifications) told.push(`${s}:${n.channel}:${n.labels.severity}`);
+    expect(told.slice(3)).toEqual(["310:ops:warning", "615:ops:critical"]);
+  });
+
+  test("a hold of 0 tells every change at once", () => {
+    const e = createAlertEngine(options({ severityHoldMs: 0 }));
+    const told = [0, 5, 10, 15].flatMap((s) => e.tick(at(s), hovering(s)).notifications.map((n) => n.labels.severity));
+    expect(told).toEqual(["warning", "critical", "warning", "critical"]);
+  });
+
+  test("a new episode escalates at once again; the held severity survives a restart", () => {
+    const e = createAlertEngine(options({ severityHoldMs: 300_000 }));
+    e.tick(at(0), [cpu()]);
+    e.tick(at(5), [cpu({ severity: "critical" })]);
+    expect(e.tick(at(10), [cpu()]).notifications).toEqual([]);
+    const restarted = createAlertEngine(options({ severityHoldMs: 300_000 }), JSON.parse(JSON.stringify(e.exportState())));
+    expect(restarted.tick(at(15), [cpu()]).notifications).toEqual([]);
+    expect(restarted.tick(at(305), [cpu()]).notifications.map((n) => n.labels.severity)).toEqual(["warning"]);
+    expect(sent(restarted.tick(at(310), []))).toEqual(["ops:cpu_high/resolved"]);
+    // The next episode: first notice, then its first escalation, told at once.
+    expect(restarted.tick(at(320), [cpu()]).notifications.map((n) => n.labels.severity)).toEqual(["warning"]);
+    expect(restarted.tick(at(325), [cpu({ severity: "critical" })]).notifications.map((n) => n.labels.severity)).toEqual(["critical"]);
   });
 });
 
@@ -180,6 +218,27 @@ describe("grouping", () => {
     e.tick(at(10), []);
     expect(e.tick(at(30), []).notifications).toEqual([]);
     expect(e.tick(at(60), []).notifications).toEqual([]);
+  });
+
+  test("the API shows a channel as notified once the notice left its window (it is in the outbox), not while it waits", () => {
+    const e = createAlertEngine(options({ groupWaitMs: 20_000 }));
+    e.tick(at(0), [cpu()]);
+    expect(e.alerts(at(0)).map((a) => a.notified)).toEqual([[]]);
+    e.tick(at(20), [cpu()]);
+    expect(e.alerts(at(20)).map((a) => a.notified)).toEqual([["ops"]]);
+    // An escalation waiting in its window: ops did hear the alert already.
+    e.tick(at(30), [cpu({ severity: "critical" })]);
+    expect(e.alerts(at(30)).map((a) => a.notified)).toEqual([["ops"]]);
+  });
+
+  test("an alert that resolves and fires again within one window: the resolve of the first episode still goes, with the new firing", () => {
+    const e = createAlertEngine(options({ groupWaitMs: 30_000 }));
+    e.tick(at(0), [cpu()]);
+    expect(sent(e.tick(at(30), [cpu()]))).toEqual(["ops:cpu_high/firing"]);
+    e.tick(at(40), []);
+    e.tick(at(50), [cpu()]);
+    const [both] = e.tick(at(70), [cpu()]).notifications;
+    expect(both!.alerts.map((a) => `${a.status} since ${a.startsAt}`)).toEqual([`firing since ${at(50).toISOString()}`, `resolved since ${at(0).toISOString()}`]);
   });
 
   test("a resolve after the firing was sent replaces nothing and goes out in its own window", () => {
@@ -275,6 +334,23 @@ describe("routing", () => {
 });
 
 describe("state export", () => {
+  test("after a restart, the windows that closed while the agent was down go out as they were, before the first tick's changes", () => {
+    const opts = options({ groupWaitMs: 20_000 });
+    const before = createAlertEngine(opts);
+    before.tick(at(0), [cpu()]);
+    const saved = JSON.stringify(before.exportState());
+    // Killed at 5 s; back at 30 s, when the alert has gone away: it fired, so it is told fired, then resolved.
+    const resolvedMeanwhile = createAlertEngine(opts, JSON.parse(saved));
+    const first = resolvedMeanwhile.tick(at(30), []);
+    expect(sent(first)).toEqual(["ops:cpu_high/firing"]);
+    expect(first.notifications[0]!.createdAt).toBe(at(30).toISOString());
+    expect(sent(resolvedMeanwhile.tick(at(50), []))).toEqual(["ops:cpu_high/resolved"]);
+    // Back at 30 s with the alert critical: the warning the window held goes, then the escalation.
+    const escalatedMeanwhile = createAlertEngine(opts, JSON.parse(saved));
+    expect(escalatedMeanwhile.tick(at(30), [cpu({ severity: "critical" })]).notifications.map((n) => n.labels.severity)).toEqual(["warning"]);
+    expect(escalatedMeanwhile.tick(at(50), [cpu({ severity: "critical" })]).notifications.map((n) => n.labels.severity)).toEqual(["critical"]);
+  });
+
   test("a restart from the exported state re-sends nothing, and still resolves what was sent", () => {
     const opts = options({ forMs: 10_000, groupWaitMs: 20_000 });
     const before = createAlertEngine(opts);

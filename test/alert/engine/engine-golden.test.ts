@@ -26,6 +26,8 @@ const OPTIONS: EngineOptions = {
   environment: "test",
   forMs: 20_000,
   groupWaitMs: 15_000,
+  // CPU eases from critical to warning 40 s after its escalation: ops hears it when the hold ends.
+  severityHoldMs: 120_000,
   flapWindowMs: 120_000,
   flapMaxChanges: 2,
   inhibit: true,
@@ -143,6 +145,14 @@ describe("the engine's golden run", () => {
     expect(told).toContain("storage:disk_full/critical/firing");
     expect(told).toContain("ops:disk_full/critical/resolved");
     expect([...told].some((t) => t.startsWith("storage:") && t.endsWith("/resolved"))).toBe(false);
+    // Severity damping: CPU, told critical at 60 s, eased to warning at 100 s; ops hears the warning
+    // only once the hold (120 s from 60 s) is over, and nothing of CPU in between.
+    const cpuToOps = steps.flatMap((s) =>
+      (s.notifications as Array<{ channel: string; alerts: Array<{ labels: Record<string, string>; status: string }> }>)
+        .filter((n) => n.channel === "ops")
+        .flatMap((n) => n.alerts.filter((a) => a.labels.alertname === "cpu_high").map((a) => `${s.t}:${a.labels.severity}/${a.status}`)),
+    );
+    expect(cpuToOps).toEqual(["35:warning/firing", "75:critical/firing", "195:warning/firing", "255:warning/firing", "280:warning/resolved"]);
     // Repeats: the same alert told the same channel more than once while firing.
     expect(notices.filter((n) => n.channel === "ops" && n.alerts.some((a) => a.labels.alertname === "cpu_high" && a.status === "firing")).length).toBeGreaterThan(2);
     const views = steps.flatMap((s) => (s.alerts ?? []) as Array<{ labels: Record<string, string>; silencedBy: string[]; inhibitedBy?: string; flapping: boolean }>);

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createAlertEngine } from "../../../src/alert/engine/alert-engine.ts";
 import { stateFromParts, statePartsOf } from "../../../src/alert/engine/engine-state.ts";
+import { decideNotify } from "../../../src/alert/engine/notify-decision.ts";
 import { finding } from "../fixtures.ts";
 import { at } from "./support.ts";
 
@@ -11,6 +12,7 @@ const options = {
   environment: "test",
   forMs: 0,
   groupWaitMs: 30_000,
+  severityHoldMs: 300_000,
   flapWindowMs: 600_000,
   flapMaxChanges: 4,
   inhibit: true,
@@ -32,7 +34,7 @@ describe("engine state", () => {
     expect(stateFromParts([["future:thing", "{}"]])).toEqual({ version: 1, alerts: [], buffers: [], silences: [] });
   });
 
-  test("state saved by the agent before its engine was split into steps loads and saves back unchanged", () => {
+  test("state saved by this version loads and saves back unchanged", () => {
     // The parts the golden run had saved by its restart at 175 s, as SQLite held them.
     const golden = JSON.parse(readFileSync(join(import.meta.dir, "../../golden/alert-engine/scenario.json"), "utf8")) as Array<{ t: number; written: Record<string, string>; removed: string[] }>;
     const saved = new Map<string, string>();
@@ -43,5 +45,21 @@ describe("engine state", () => {
     expect([...saved.keys()].some((k) => k.startsWith("buffer:"))).toBe(true);
     const engine = createAlertEngine({ ...options, routes: [...options.routes, { ...options.routes[0]!, channel: "pager" }, { ...options.routes[0]!, channel: "storage" }] }, stateFromParts(saved));
     expect(engine.exportStateParts()).toEqual(saved);
+  });
+
+  test("state saved before severity damping loads and saves back unchanged, and is damped from what it holds", () => {
+    const saved = new Map(Object.entries(JSON.parse(readFileSync(join(import.meta.dir, "../../fixtures/alert-engine-state/saved-before-severity-hold.json"), "utf8")) as Record<string, string>));
+    const state = stateFromParts(saved);
+    const routes = [options.routes[0]!, { ...options.routes[0]!, channel: "pager" }, { ...options.routes[0]!, channel: "storage" }];
+    expect(createAlertEngine({ ...options, routes }, state).exportStateParts()).toEqual(saved);
+
+    const cpu = state.alerts.find((a) => a.labels.alertname === "cpu_high")!;
+    // What ops was told last: warning at 160 s; the older state does not say whether it ever heard critical.
+    expect(cpu.told.ops).toEqual({ at: at(160), severity: "warning", seq: 4, flushed: true });
+    const critical = { ...cpu, finding: { ...cpu.finding, severity: "critical" as const } };
+    expect(decideNotify(critical, routes[0]!, { silencedBy: [] }, at(170), 300_000)).toEqual({ notify: "now", why: "escalation", seq: 5 });
+    // The pager heard critical at 60 s: an easing is held 5 minutes from its last notice.
+    expect(cpu.told.pager).toEqual({ at: at(60), severity: "critical", seq: 1, flushed: true });
+    expect(decideNotify(cpu, routes[1]!, { silencedBy: [] }, at(170), 300_000)).toEqual({ notify: "later", at: at(360) });
   });
 });

@@ -43,10 +43,22 @@ describe("grouping", () => {
   test("a notice taken back before its window closes is never sent; an emptied window closes", () => {
     const g = createGrouping(settings, [], new Set(["ops"]));
     g.add("ops", noticeOf(cpu, "firing"), "k-cpu", at(0));
-    g.retract("ops", cpu.fingerprint);
+    g.retract("ops", cpu.fingerprint, noticeOf(cpu, "firing").startsAt);
     expect(g.export()).toEqual([]);
     expect(g.flush(at(30), () => {})).toEqual([]);
-    g.retract("pager", cpu.fingerprint);
+    g.retract("pager", cpu.fingerprint, noticeOf(cpu, "firing").startsAt);
+  });
+
+  test("the resolve of one episode and the firing of the next are two entries; taking back the firing leaves the resolve", () => {
+    const g = createGrouping(settings, [], new Set(["ops"]));
+    const first = { ...cpu, resolvedAt: at(20) };
+    const next = { ...cpu, firedAt: at(25), activeAt: at(25) };
+    g.add("ops", noticeOf(first, "resolved"), "r1", at(20));
+    g.add("ops", noticeOf(next, "firing"), "f2", at(25));
+    expect(g.export()[0]!.entries.map((e) => e.key)).toEqual(["r1", "f2"]);
+    g.retract("ops", next.fingerprint, noticeOf(next, "firing").startsAt);
+    const [n] = g.flush(at(50), () => {});
+    expect(n!.idempotencyKey).toBe("r1");
   });
 
   test("firing before resolved in a notification; a notification of resolves only is resolved", () => {

@@ -5,6 +5,7 @@ import { findPeer } from "../../support/peers.ts";
 import { channel, finding, notification } from "../fixtures.ts";
 import { type RunningAlertmanager, startAlertmanager } from "../peers/alertmanager.ts";
 import { freePort } from "../sink.ts";
+import { waitFor } from "../../support/ports.ts";
 import { systemClock } from "../../../src/clock.ts";
 
 const binary = findPeer("prometheus-alertmanager", ["/usr/bin/prometheus-alertmanager"]);
@@ -51,18 +52,49 @@ describe.skipIf(!binary)("alertmanager notifier against a real Alertmanager (v0.
     for (const instance of am) expect(await instance.alerts()).toEqual([]);
   });
 
-  test("an instance that is down fails the notification, retryably, naming it", async () => {
+  test("an instance that is down delays nothing: the live one has the alert and the notification is delivered", async () => {
     const down = `http://127.0.0.1:${freePort()}`;
-    const n = make([am[0]!.url, down]);
+    const n = make([down, am[0]!.url]);
     const r = await n.send(notification({ fingerprint: "feedfeedfeedfeed", labels: { alertname: "disk_full", severity: "warning", agent: "host-a" } }));
+    await n.close();
+    expect(r).toEqual({ delivered: true, status: 200 });
+    expect((await am[0]!.alerts()).map((a) => a.labels.alertname)).toContain("disk_full");
+  });
+
+  test("an instance that accepts and never answers holds nothing up: later notifications reach the others at once", async () => {
+    // Accepts connections and reads requests, never answers (a hung host behind a load balancer).
+    const hung = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    const n = createAlertmanagerNotifier(channel({ type: "alertmanager", urls: [`http://127.0.0.1:${hung.port}`, am[1]!.url], timeout: 60 }), {
+      http: createHttpClient({ clock: systemClock }),
+      clock: systemClock,
+      endsAfterMs: 4 * 60_000,
+      generatorUrl: "http://host-a:8080",
+    });
+    const labels = { alertname: "load_high", severity: "warning", agent: "host-a" };
+    const startsAt = new Date(Date.now() - 60_000).toISOString();
+    // Both resolve long before the hung instance's 60 s time-out (the test's own limit is 5 s).
+    expect(await n.send(notification({ fingerprint: "abababababababab", labels, startsAt }))).toEqual({ delivered: true, status: 200 });
+    expect((await am[1]!.alerts()).some((a) => a.labels.alertname === "load_high")).toBe(true);
+    const resolved = await n.send(
+      notification({ fingerprint: "abababababababab", labels, startsAt, status: "resolved", endsAt: new Date(Date.now() - 1000).toISOString() }),
+    );
+    expect(resolved).toEqual({ delivered: true, status: 200 });
+    expect((await am[1]!.alerts()).some((a) => a.labels.alertname === "load_high")).toBe(false);
+    hung.stop(true);
+    await n.close();
+  });
+
+  test("every instance down: the notification fails, retryably, naming each", async () => {
+    const downs = [`http://127.0.0.1:${freePort()}`, `http://127.0.0.1:${freePort()}`];
+    const n = make(downs);
+    const r = await n.send(notification({ labels: { alertname: "disk_full", severity: "warning", agent: "host-a" } }));
     await n.close();
     expect(r.delivered).toBe(false);
     if (!r.delivered) {
       expect(r.retryable).toBe(true);
-      expect(r.error).toStartWith(`urls[1] ${new URL(down).host}: no answer from ${new URL(down).host}:`);
+      expect(r.error).toStartWith(`urls[0] ${new URL(downs[0]!).host}: no answer from ${new URL(downs[0]!).host}:`);
+      expect(r.error).toContain(`; urls[1] ${new URL(downs[1]!).host}: no answer`);
     }
-    // The live instance still took it: a retry re-sends to both, and Alertmanager merges by labels.
-    expect((await am[0]!.alerts()).map((a) => a.labels.alertname)).toEqual(["disk_full"]);
   });
 
   test("Alertmanager's own validation error is final", async () => {
@@ -71,4 +103,40 @@ describe.skipIf(!binary)("alertmanager notifier against a real Alertmanager (v0.
     await n.close();
     expect(r).toEqual({ delivered: false, retryable: false, status: 400, error: 'HTTP 400: "at least one label pair required"' });
   });
+});
+
+describe.skipIf(!binary)("alertmanager channel against a real two-member Alertmanager cluster", () => {
+  let members: RunningAlertmanager[] = [];
+  beforeAll(async () => {
+    const firstGossip = freePort();
+    const secondGossip = freePort();
+    members = await Promise.all([
+      startAlertmanager(binary!, { port: firstGossip, peers: [`127.0.0.1:${secondGossip}`] }),
+      startAlertmanager(binary!, { port: secondGossip, peers: [`127.0.0.1:${firstGossip}`] }),
+    ]);
+    // Both see the cluster whole before the test starts.
+    await waitFor("the two Alertmanagers to form a cluster", async () => (await members[0]!.peers()) >= 2 && (await members[1]!.peers()) >= 2, 20_000, 100);
+  }, 30_000);
+  afterAll(() => Promise.all(members.map((m) => m.stop())));
+
+  test("both members receive every alert; with one killed, the other still receives and none is lost", async () => {
+    const n = createAlertmanagerNotifier(channel({ type: "alertmanager", urls: members.map((m) => m.url), timeout: 2 }), {
+      http: createHttpClient({ clock: systemClock }),
+      clock: systemClock,
+      endsAfterMs: 4 * 60_000,
+      generatorUrl: "http://host-a:8080",
+    });
+    const startsAt = new Date(Date.now() - 60_000).toISOString();
+    const first = { alertname: "cpu_high", severity: "critical", agent: "host-a" };
+    expect(await n.send(notification({ fingerprint: "1111111111111111", labels: first, startsAt }))).toEqual({ delivered: true, status: 200 });
+    for (const m of members) expect((await m.alerts()).map((a) => a.labels.alertname)).toEqual(["cpu_high"]);
+
+    await members[0]!.stop();
+    const second = { alertname: "memory_high", severity: "warning", agent: "host-a" };
+    const r = await n.send(notification({ fingerprint: "2222222222222222", labels: second, startsAt }));
+    expect(r).toEqual({ delivered: true, status: 200 });
+    const left = (await members[1]!.alerts()).map((a) => a.labels.alertname).sort();
+    expect(left).toEqual(["cpu_high", "memory_high"]);
+    await n.close();
+  }, 30_000);
 });

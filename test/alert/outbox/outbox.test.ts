@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { listAlerts } from "../../../src/store/alerts.ts";
 import { loadAlertEngineState } from "../../../src/store/alert-engine-state.ts";
 import { listNotifications } from "../../../src/store/notifications.ts";
-import { getSilence } from "../../../src/store/silence-rows.ts";
+import { getSilence, saveSilence } from "../../../src/store/silence-rows.ts";
 import type { Notification } from "../../../src/alert/notifier.ts";
 import { stateFromParts } from "../../../src/alert/engine/engine-state.ts";
 import { cleanUp } from "../../store/support/temp.ts";
@@ -166,6 +166,32 @@ describe("a restart", () => {
     expect(resumed.stage.engine.silences(new Date(T0 + 1)).map((s) => [s.id, s.state])).toEqual([["api-1", "expired"]]);
     resumed.stage.run(tick(T0 + 10_000, [finding()]));
     expect(notifications(third).map((n) => n.alertState)).toEqual(["firing"]);
+  });
+
+  test("a saved silence that no longer passes the checks is left out and logged with why; the others stay", () => {
+    const { store } = openStore();
+    const row = (id: string, value: string) => ({
+      id,
+      matchers: [{ name: "alertname", value, isRegex: true, isEqual: true }],
+      startsAt: T0 - 1000,
+      endsAt: T0 + 3_600_000,
+      createdBy: "ops",
+      comment: "",
+      createdAt: T0,
+      updatedAt: T0,
+    });
+    // As an agent before RE2 matching could have saved it: a look-behind, which RE2 refuses.
+    store.transaction((db) => {
+      saveSilence(db, row("api-1", "(?<=x)cpu_high"));
+      saveSilence(db, row("api-2", "cpu_.*"));
+    });
+    const { stage, lines } = alertStage(store, config());
+    expect(stage.engine.silences(new Date(T0)).map((s) => s.id)).toEqual(["api-2"]);
+    const warning = lines.find((l) => l.level === "WARNING" && String(l.message).startsWith("Saved silences left out"));
+    expect(warning?.rejected).toEqual([expect.stringMatching(/^silence "api-1": matchers\[0\]: expected a regular expression \(RE2 syntax\)/)]);
+    expect(lines.find((l) => l.message === "Alert state restored")).toMatchObject({ silences: 1 });
+    stage.run(tick(T0, [finding()]));
+    expect(notifications(store)).toEqual([]);
   });
 
   test("a saved state that cannot be used is logged and alerting starts afresh", () => {

@@ -32,7 +32,7 @@ export function openStore(dir = tempDir("aiops-outbox-")): { store: Store; dir: 
 
 /** A tick carrying only findings, as the detection stage leaves it for the alert stage. */
 export function tick(time: number, findings: Finding[]): TickContext {
-  return { time, findings, startedFindings: [], samples: [], snapshot: {} as TickContext["snapshot"] };
+  return { time, findings, startedFindings: [], alertChanges: [], samples: [], snapshot: {} as TickContext["snapshot"] };
 }
 
 /** The outbox and the alert stage over a store, without delivery workers. */
@@ -40,6 +40,7 @@ export function alertStage(store: Store, config: Config, over: { now?: () => num
   const events = new EventBus(systemClock);
   const metrics = new SelfMetrics();
   const outbox: Outbox = createOutbox({ store, events, ...(over.onEnqueued ? { onEnqueued: over.onEnqueued } : {}) });
-  const stage: AlertStage = createAlertStage({ config, outbox, metrics, log: quietLog().log, now: over.now ?? (() => T0) });
-  return { stage, outbox, events, metrics };
+  const { log, lines } = quietLog();
+  const stage: AlertStage = createAlertStage({ config, outbox, metrics, log, now: over.now ?? (() => T0) });
+  return { stage, outbox, events, metrics, lines };
 }

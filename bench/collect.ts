@@ -1,7 +1,10 @@
 /**
  * `npm run bench:collect`: CPU time per full collection cycle and child processes spawned per cycle,
  * for the agent's own collectors and, in the same run, for the equivalent systeminformation calls
- * (currentLoad, mem, fsSize, networkStats, time).
+ * (currentLoad, mem, fsSize, networkStats, time). The host collectors are measured without the
+ * processes collector (systeminformation's calls read no process), then with it as configured by
+ * default; the processes collector is then measured on its own with exactly 100 and 500 processes
+ * running, against htop and Netdata's apps.plugin over the same processes (`bench/support/processes-cycle.ts`).
  *
  * CPU time comes from getrusage (process.cpuUsage) around each cycle; the median is reported.
  * systeminformation's programs run as children, so their CPU (cutime + cstime of /proc/self/stat,
@@ -9,7 +12,7 @@
  * child_process (exact), and processes created system-wide during the run (/proc/stat "processes",
  * which also counts the programs a shell starts, and threads; other activity on the machine adds noise).
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { spawns } from "./support/count-spawns.ts";
 
 // Loaded only now, after child_process is instrumented: Bun evaluates CommonJS dependencies of static
@@ -23,6 +26,46 @@ const { SelfMetrics } = await import("../src/self-metrics.ts");
 
 const AGENT_CYCLES = Number(process.env.CYCLES ?? 5000);
 const SI_CYCLES = Number(process.env.SI_CYCLES ?? 40);
+/** Processes running while the processes collector is measured on its own. */
+const PROCESS_COUNTS = (process.env.PROCESSES ?? "100,500").split(",").map(Number);
+
+interface CollectorCycles {
+  cycles: number;
+  medianUs: number;
+  meanUs: number;
+  kernelShare: number;
+}
+
+interface ProcessesCycle {
+  where: string;
+  collector: { processes: number; warm: CollectorCycles; paced: CollectorCycles };
+  htop: PeerCost;
+  appsPlugin: PeerCost;
+}
+
+type PeerCost = { processes: number; refreshes: number; perRefreshMs: number; cpuPercent: number } | { error: string };
+
+/**
+ * The processes collector and htop with exactly `n` processes running: in a PID namespace of their own
+ * with its own /proc, where the only processes are the measuring program and its sleepers (as root, or
+ * in a user namespace where the kernel allows one). Elsewhere on the host, crowded up to `n`.
+ */
+function processesCycle(n: number): ProcessesCycle {
+  const script = ["bun", "bench/support/processes-cycle.ts", String(n)].map((a) => (a === "bun" ? process.execPath : a));
+  const ways: Array<[string, string[]]> = [
+    ["a PID namespace of their own (unshare --pid --mount-proc)", ["unshare", "--pid", "--fork", "--mount-proc", ...script]],
+    ["a PID namespace of their own, in a user namespace", ["unshare", "--user", "--map-root-user", "--pid", "--fork", "--mount-proc", ...script]],
+    ["the host's own /proc, crowded up to the count (no namespace could be made)", script],
+  ];
+  const failures: string[] = [];
+  for (const [where, command] of ways) {
+    const run = Bun.spawnSync(command, { stdout: "pipe", stderr: "pipe" });
+    const line = run.stdout.toString().trim().split("\n").pop() ?? "";
+    if (run.exitCode === 0 && line.startsWith("{")) return { where, ...(JSON.parse(line) as Omit<ProcessesCycle, "where">) };
+    failures.push(`${command[0]}: ${run.stderr.toString().trim().split("\n").pop()}`);
+  }
+  throw new Error(`bench:collect: the processes collector could not be measured: ${failures.join("; ")}`);
+}
 
 
 function systemForks(): number {
@@ -67,26 +110,53 @@ async function measure(name: string, cycles: number, cycle: () => Promise<unknow
   };
 }
 
-const { config } = loadConfig({ env: {} });
 // Each cycle stands for one tick at a 1 s interval (the TUI's), so what collectors re-read only every
 // few seconds (mountinfo, the host name) is counted at the rate a 1 s agent pays for it.
 let monotonic = 0;
 const clock = { ...systemClock, now: () => monotonic };
-const snapshotter = createSnapshotter(createCollectors(config, { clock }), { timeoutMs: 2000, metrics: new SelfMetrics(), clock });
-const agent = await measure("aiops-agent collectors (procfs, sysfs, statfs)", AGENT_CYCLES, () => {
-  monotonic += 1000;
-  return snapshotter.collect();
-});
+function cycleOf(env: Record<string, string>): () => Promise<unknown> {
+  const { config } = loadConfig({ env });
+  const snapshotter = createSnapshotter(createCollectors(config, { clock }), { timeoutMs: 2000, metrics: new SelfMetrics(), clock });
+  return () => {
+    monotonic += 1000;
+    return snapshotter.collect();
+  };
+}
+const hostProcesses = readdirSync("/proc").filter((n) => /^\d+$/.test(n)).length;
+const agent = await measure("aiops-agent collectors without processes (procfs, sysfs, statfs)", AGENT_CYCLES, cycleOf({ AIOPS_COLLECT_PROCESSES_ENABLED: "false" }));
+const agentDefault = await measure(
+  `aiops-agent collectors as configured by default (with the ${hostProcesses} processes of this host)`,
+  Math.ceil(AGENT_CYCLES / 5),
+  cycleOf({}),
+);
 const fallback = await measure("systeminformation (currentLoad, mem, fsSize, networkStats, time)", SI_CYCLES, () =>
   Promise.all([si.currentLoad(), si.mem(), si.fsSize(), si.networkStats("*"), Promise.resolve(si.time())]),
 );
 
+const crowds = PROCESS_COUNTS.map((n) => processesCycle(n));
+
 const fmt = (n: number, d = 1) => n.toFixed(d);
-console.log(`bench:collect  (bun bench/collect.ts; CYCLES=${AGENT_CYCLES}, SI_CYCLES=${SI_CYCLES})`);
+const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+console.log(`bench:collect  (bun bench/collect.ts; CYCLES=${AGENT_CYCLES}, SI_CYCLES=${SI_CYCLES}; load average at the end ${load})`);
 console.log("| path | cycles | CPU per cycle, median (µs) | incl. children (µs) | spawns per cycle | forks per cycle (system-wide) | wall per cycle (ms) |");
 console.log("|---|---|---|---|---|---|---|");
-for (const r of [agent, fallback]) {
+for (const r of [agent, agentDefault, fallback]) {
   console.log(`| ${r.name} | ${r.cycles} | ${fmt(r.medianCpuUs, 0)} | ${fmt(r.withChildrenUs, 0)} | ${fmt(r.directSpawns, 2)} | ${fmt(r.systemForks, 2)} | ${fmt(r.wallMs, 3)} |`);
 }
 console.log(`ratio: systeminformation uses ${fmt(fallback.withChildrenUs / agent.medianCpuUs, 0)}× the CPU per cycle (incl. children); targets: ≤ 250 µs, 0 spawns, ≥ 50×`);
+console.log("");
+console.log(`processes collector alone, htop and Netdata's apps.plugin over the same processes (${crowds[0]?.where ?? ""})`);
+console.log(
+  "| processes running | collector CPU per cycle, paced like htop: median (µs) | mean (µs) | per process (µs) | in the kernel | back to back: median (µs) | htop CPU per refresh (ms) | apps.plugin CPU per iteration (ms) |",
+);
+console.log("|---|---|---|---|---|---|---|---|");
+const peer = (p: PeerCost, ours: number) =>
+  "error" in p ? `not measured: ${p.error}` : `${fmt(p.perRefreshMs, 2)}, ${fmt((p.perRefreshMs * 1000) / ours, 1)}× ours (${p.refreshes} over ${p.processes} processes)`;
+for (const c of crowds) {
+  const { paced, warm } = c.collector;
+  console.log(
+    `| ${c.collector.processes} | ${fmt(paced.medianUs, 0)} | ${fmt(paced.meanUs, 0)} | ${fmt(paced.medianUs / c.collector.processes, 2)} | ${fmt(100 * paced.kernelShare, 0)} % | ${fmt(warm.medianUs, 0)} | ${peer(c.htop, paced.medianUs)} | ${peer(c.appsPlugin, paced.medianUs)} |`,
+  );
+}
+console.log("target: ≤ 4 ms of CPU per cycle with 500 processes");
 process.exit(0);

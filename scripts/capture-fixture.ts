@@ -1,7 +1,9 @@
 /**
  * Captures the files the Linux collectors read, twice, `--gap` ms apart, into a fixture tree:
  *   <out>/t0/proc/…, <out>/t1/proc/…, <out>/t1/sys/block/… (symlinks), <out>/statfs.json, <out>/gap_ms
- * Usage: bun scripts/capture-fixture.ts <out> [--gap 1000] [--root /]
+ * With --pids, also each listed process's /proc/<pid>/{stat,status,io,cmdline} (or every process with
+ * `--pids all`), the capturing process's statm and status (page size) and /etc/passwd (user names).
+ * Usage: bun scripts/capture-fixture.ts <out> [--gap 1000] [--root /] [--pids 1,2,4242|all]
  * Fixtures must be real captures: this script is how test/fixtures/<case>/ trees are made.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statfsSync, symlinkSync, writeFileSync } from "node:fs";
@@ -9,11 +11,21 @@ import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { parseMountinfo } from "../src/collect/linux/disk.ts";
 
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { gap: { type: "string" }, root: { type: "string" } } });
+const { positionals, values } = parseArgs({ allowPositionals: true, options: { gap: { type: "string" }, root: { type: "string" }, pids: { type: "string" } } });
 const out = positionals[0];
 if (!out) throw new Error("usage: bun scripts/capture-fixture.ts <out> [--gap ms] [--root /]");
 const root = values.root ?? "/";
 const gap = Number(values.gap ?? 1000);
+const pids = values.pids === "all" ? "all" : (values.pids?.split(",").filter(Boolean) ?? []);
+
+/** The process files, for the pids asked for (a process gone meanwhile is simply not captured). */
+function processFiles(): string[] {
+  if (pids !== "all" && pids.length === 0) return [];
+  const list = pids === "all" ? readdirSync(join(root, "proc")).filter((n) => /^\d+$/.test(n)) : pids;
+  const files = ["proc/self/statm", "proc/self/status", "etc/passwd"];
+  for (const pid of list) for (const f of ["stat", "status", "io", "cmdline"]) files.push(`proc/${pid}/${f}`);
+  return files;
+}
 
 const FILES = [
   "proc/stat",
@@ -61,7 +73,14 @@ function cgroupFiles(): string[] {
 }
 
 function capture(dir: string): void {
-  for (const file of [...FILES, ...cgroupFiles()]) copyText(join(root, file), join(dir, file));
+  for (const file of [...FILES, ...cgroupFiles(), ...processFiles()]) {
+    try {
+      copyText(join(root, file), join(dir, file));
+    } catch (cause) {
+      // A process that exited meanwhile, or an io file we may not read: left out, as the collector would.
+      if (!["ENOENT", "ESRCH", "EACCES"].includes((cause as { code?: string }).code ?? "")) throw cause;
+    }
+  }
   mkdirSync(join(dir, "sys/block"), { recursive: true });
   for (const name of readdirSync(join(root, "sys/block"))) {
     symlinkSync(readlinkSync(join(root, "sys/block", name)), join(dir, "sys/block", name));

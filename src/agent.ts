@@ -67,7 +67,9 @@ export class Agent {
     this.stages = options.stages ?? [];
     if (options.inventory) this.inventory = options.inventory;
     this.makeCollectors =
-      options.collectors ?? ((config) => createCollectors(config, { clock: this.clock, notice: (message) => this.log.info(message) }));
+      options.collectors ??
+      ((config) =>
+        createCollectors(config, { clock: this.clock, notice: (message) => this.log.info(message), warn: (message) => this.log.warning(message) }));
     this.snapshotter = this.buildSnapshotter();
     this.tickCounter = this.metrics.counter("aiops_ticks_total", "Collection ticks completed.");
     this.skipped = this.metrics.counter("aiops_ticks_skipped_total", "Scheduled ticks skipped because the one before was still running.");

@@ -38,6 +38,11 @@ import { createStore } from "./store/store.ts";
 import { createAlerting } from "./alert/alerting.ts";
 import { createDeliveryFailingWatch } from "./alert/delivery-failing.ts";
 import { EventBus } from "./event-bus.ts";
+import { createProcessTable } from "./collect/process-table.ts";
+import { createPluginRunner } from "./collect/plugins/exec-plugins.ts";
+import { createRootCauseStage } from "./detect/root-cause.ts";
+import { createSourceLimitsStage } from "./detect/source-limits.ts";
+import { createProcessRoutes } from "./server/process-routes.ts";
 import { createExporting, type Exporting } from "./export/exporting.ts";
 import { exposedFamilies } from "./export/metric-families.ts";
 import { publishSeverityChanges } from "./alert/severity-changes.ts";
@@ -310,8 +315,32 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
     createDeliveryFailingWatch({ events, config: loaded.config, store, log: root }),
     { findings: () => remediator.findings() },
   ]);
-  const stages = [detection, self, history, alerting.stage, createRemediationStage(remediator)];
-  const agent = new Agent({ config: loaded.config, log: root, clock, inventory, metrics, events, stages });
+  // Processes (full list for the API and root-cause context) and exec plugins live as long as the agent:
+  // a reload rebuilds the collectors around them.
+  const processTable = createProcessTable();
+  const plugins = createPluginRunner(loaded.config.collect.plugins, { clock, log: componentLogger(root, "plugins"), metrics });
+  const collectLog = componentLogger(root, "collect");
+  const stages = [
+    detection,
+    createSourceLimitsStage(loaded.config),
+    // Host findings name their top processes; the agent's findings about itself come after, without.
+    createRootCauseStage(processTable),
+    self,
+    history,
+    alerting.stage,
+    createRemediationStage(remediator),
+  ];
+  const agent = new Agent({
+    config: loaded.config,
+    log: root,
+    clock,
+    inventory,
+    metrics,
+    events,
+    collectors: (config) =>
+      createCollectors(config, { clock, notice: (m) => collectLog.info(m), warn: (m) => collectLog.warning(m), processTable, plugins }),
+    stages,
+  });
   // Export: remote_write and OTLP push what /metrics shows, through durable queues in the store.
   let exporting: Exporting;
   try {
@@ -341,7 +370,12 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
     log: root,
     clock,
     version: pkg.version,
-    routes: [...createHistoryRoutes(store, clock), ...createAlertRoutes({ store, stage: alerting.stage, clock }), ...createRemediationRoutes({ store, remediator })],
+    routes: [
+      ...createHistoryRoutes(store, clock),
+      ...createAlertRoutes({ store, stage: alerting.stage, clock }),
+      ...createRemediationRoutes({ store, remediator }),
+      ...createProcessRoutes({ table: processTable, enabled: () => process.platform === "linux" && current.config.collect.processes.enabled }),
+    ],
     readiness: () => {
       const degraded = store.degraded;
       return { store: degraded ? `${degraded.problem}: ${degraded.reason}` : undefined };
@@ -365,6 +399,7 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
   }
   alerting.start();
   await agent.start();
+  plugins.start();
   exporting.start();
   const { message: where, ...urls } = whereToLook(bound);
   log.info(urls, where);
@@ -384,6 +419,7 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
     root.level = next.config.log.level;
     for (const warning of next.warnings) log.warning(warning);
     agent.reload(next.config);
+    plugins.reload(next.config.collect.plugins);
     exporting.reload(next.config);
     server.reload();
     extra?.reload();
@@ -417,6 +453,7 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
       // The terminal comes back first, then the agent stops as on SIGTERM.
       (tui?.close() ?? Promise.resolve())
         .then(() => exporting.shutdown())
+        .then(() => plugins.shutdown())
         .then(() => agent.stop())
         .then(() => stopSeverityChanges())
         .then(() => server.stop())

@@ -1,5 +1,5 @@
-import type { Labels, Sample } from "../contracts/sample.ts";
-import type { DiskIo, NetworkIo, Snapshot } from "../contracts/snapshot.ts";
+import { type Labels, type Sample, seriesKey } from "../contracts/sample.ts";
+import type { ContainerUsage, DiskIo, MetricFamily, NetworkIo, ProcessInfo, Snapshot } from "../contracts/snapshot.ts";
 
 
 /** A metric of the Series table: its name, meaning and how to read it out of a Snapshot. */
@@ -9,7 +9,7 @@ export interface SeriesDefinition {
   /** Label names, in order. */
   labels: readonly string[];
   /** What the value measures, for the README table. */
-  unit: "percent" | "bytes" | "bytes/s" | "1/s" | "seconds" | "count" | "cores" | "ratio";
+  unit: "percent" | "bytes" | "bytes/s" | "1/s" | "seconds" | "count" | "cores" | "ratio" | "celsius" | "rpm";
   read(snapshot: Snapshot): Iterable<readonly [Labels, number]>;
   /** How the detectors watch it; absent: only stored and exported (counts, totals, limits, uptime). */
   detect?: SeriesDetection;
@@ -342,10 +342,170 @@ export const SERIES: readonly SeriesDefinition[] = [
     labels: [],
     unit: "count",
     read: (s) => one(s.cgroup?.pids_limit),
+  },  ...processSeries(),
+  {
+    metric: "aiops_processes",
+    help: "Processes by state (running, sleeping, disk_sleep, zombie, stopped, idle...).",
+    labels: ["state"],
+    unit: "count",
+    *read(s) {
+      for (const [state, count] of Object.entries(s.processes?.by_state ?? {})) yield [{ state }, count];
+    },
+  },
+  {
+    metric: "aiops_processes_threads",
+    help: "Threads of every process.",
+    labels: [],
+    unit: "count",
+    read: (s) => one(s.processes?.threads),
+  },
+  ...containerSeries(),
+  {
+    metric: "aiops_sensor_temperature_celsius",
+    help: "Temperature of a hwmon sensor.",
+    labels: ["chip", "sensor"],
+    unit: "celsius",
+    *read(s) {
+      for (const t of s.sensors?.temperatures ?? []) yield [{ chip: t.chip, sensor: t.sensor }, t.celsius];
+    },
+    detect: LEARN,
+  },
+  {
+    metric: "aiops_sensor_temperature_high_celsius",
+    help: "High limit the chip sets for a sensor (temp*_max; absent when it has none).",
+    labels: ["chip", "sensor"],
+    unit: "celsius",
+    *read(s) {
+      for (const t of s.sensors?.temperatures ?? []) if (t.high !== null) yield [{ chip: t.chip, sensor: t.sensor }, t.high];
+    },
+  },
+  {
+    metric: "aiops_sensor_temperature_critical_celsius",
+    help: "Critical limit the chip sets for a sensor (temp*_crit; absent when it has none): a finding is raised past it.",
+    labels: ["chip", "sensor"],
+    unit: "celsius",
+    *read(s) {
+      for (const t of s.sensors?.temperatures ?? []) if (t.critical !== null) yield [{ chip: t.chip, sensor: t.sensor }, t.critical];
+    },
+  },
+  {
+    metric: "aiops_sensor_fan_rpm",
+    help: "Speed of a fan.",
+    labels: ["chip", "sensor"],
+    unit: "rpm",
+    *read(s) {
+      for (const f of s.sensors?.fans ?? []) yield [{ chip: f.chip, sensor: f.sensor }, f.rpm];
+    },
+    detect: LEARN,
+  },
+  {
+    metric: "aiops_textfile_scrape_error",
+    help: "Whether a *.prom file of the textfile directory could not be used this time (1) or could (0).",
+    labels: ["file"],
+    unit: "count",
+    *read(s) {
+      for (const f of s.textfile?.files ?? []) yield [{ file: f.file }, f.error === null ? 0 : 1];
+    },
+  },
+  {
+    metric: "aiops_textfile_mtime_seconds",
+    help: "Modification time of a *.prom file of the textfile directory, seconds since the epoch.",
+    labels: ["file"],
+    unit: "seconds",
+    *read(s) {
+      for (const f of s.textfile?.files ?? []) yield [{ file: f.file }, f.mtime_seconds];
+    },
+  },
+  {
+    metric: "aiops_plugin_up",
+    help: "Whether an exec plugin's last run gave usable output (1) or not (0: time-out, too much output, exit code, bad output).",
+    labels: ["plugin"],
+    unit: "count",
+    *read(s) {
+      for (const r of s.plugins?.runs ?? []) yield [{ plugin: r.plugin }, r.error === null ? 1 : 0];
+    },
+  },
+  {
+    metric: "aiops_plugin_perfdata",
+    help: "Performance data of a Nagios plugin's last run, in base units (seconds, percent, bytes, counter).",
+    labels: ["plugin", "label", "unit"],
+    unit: "count",
+    *read(s) {
+      for (const r of s.plugins?.runs ?? []) for (const p of r.nagios?.perfdata ?? []) yield [{ plugin: r.plugin, label: p.label, unit: p.unit }, p.value];
+    },
+    detect: LEARN,
+  },
+  {
+    metric: "aiops_plugin_nagios_status",
+    help: "Status of a Nagios plugin's last run: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.",
+    labels: ["plugin"],
+    unit: "count",
+    *read(s) {
+      for (const r of s.plugins?.runs ?? []) if (r.nagios) yield [{ plugin: r.plugin }, r.nagios.status];
+    },
   },
 ];
 
-/** Flattens a Snapshot into samples, in the order of the Series table. */
+/** Per-process series of the busiest processes (`collect.processes.top` by CPU and by memory). */
+function processSeries(): SeriesDefinition[] {
+  const each = (metric: string, help: string, unit: SeriesDefinition["unit"], value: (p: ProcessInfo) => number | null): SeriesDefinition => ({
+    metric,
+    help: `${help} Of the busiest processes by CPU and by memory (collect.processes.top of each).`,
+    labels: ["pid", "name"],
+    unit,
+    *read(s) {
+      for (const p of s.processes?.top ?? []) {
+        const v = value(p);
+        if (v !== null) yield [{ pid: String(p.pid), name: p.name }, v];
+      }
+    },
+  });
+  return [
+    each("aiops_process_cpu_usage_percent", "CPU used by a process, percent of one CPU.", "percent", (p) => p.cpu_percent),
+    each("aiops_process_resident_memory_bytes", "Resident memory of a process.", "bytes", (p) => p.memory_bytes),
+    each("aiops_process_read_bytes_per_second", "Bytes a process read from storage (absent when the agent may not read its I/O).", "bytes/s", (p) => p.read_bytes_per_second),
+    each("aiops_process_write_bytes_per_second", "Bytes a process wrote to storage (absent when the agent may not read its I/O).", "bytes/s", (p) => p.write_bytes_per_second),
+    each("aiops_process_threads", "Threads of a process.", "count", (p) => p.threads),
+  ];
+}
+
+/** Per-container series, labelled with the container id, the pod uid (empty outside Kubernetes) and the runtime. */
+function containerSeries(): SeriesDefinition[] {
+  const each = (
+    metric: string,
+    help: string,
+    unit: SeriesDefinition["unit"],
+    value: (c: ContainerUsage) => number | null,
+    detect?: SeriesDetection,
+  ): SeriesDefinition => ({
+    metric,
+    help: `${help} Per container (cgroup v2).`,
+    labels: ["container_id", "pod_uid", "runtime"],
+    unit,
+    *read(s) {
+      for (const c of s.containers ?? []) {
+        const v = value(c);
+        if (v !== null) yield [{ container_id: c.id, pod_uid: c.pod_uid ?? "", runtime: c.runtime }, v];
+      }
+    },
+    ...(detect ? { detect } : {}),
+  });
+  return [
+    each("aiops_container_cpu_usage_percent", "CPU used by a container, percent of one CPU.", "percent", (c) => c.cpu_percent, LEARN),
+    each("aiops_container_memory_usage_bytes", "Memory charged to a container.", "bytes", (c) => c.memory_bytes),
+    each("aiops_container_memory_limit_bytes", "Memory limit of a container (absent when unlimited).", "bytes", (c) => c.memory_limit),
+    each("aiops_container_memory_usage_percent", "Memory charged to a container, percent of its limit (absent when unlimited).", "percent", (c) => c.memory_percent, {
+      statistical: true,
+      threshold: { type: "container_memory_high", level: "cgroup_memory", subject: (l) => `memory of container ${l.container_id?.slice(0, 12)}` },
+    }),
+    each("aiops_container_read_bytes_per_second", "Bytes a container read from storage.", "bytes/s", (c) => c.read_bytes_per_second, LEARN),
+    each("aiops_container_write_bytes_per_second", "Bytes a container wrote to storage.", "bytes/s", (c) => c.write_bytes_per_second, LEARN),
+    each("aiops_container_pids", "Tasks in a container.", "count", (c) => c.pids),
+    each("aiops_container_pids_limit", "Task limit of a container (absent when unlimited).", "count", (c) => c.pids_limit),
+  ];
+}
+
+/** Flattens a Snapshot into samples, in the order of the Series table, then the textfile and plugin series. */
 export function toSamples(snapshot: Snapshot): Sample[] {
   const samples: Sample[] = [];
   for (const def of SERIES) {
@@ -353,5 +513,35 @@ export function toSamples(snapshot: Snapshot): Sample[] {
       if (Number.isFinite(value)) samples.push({ metric: def.metric, labels, value });
     }
   }
+  for (const family of externalFamilies(snapshot)) {
+    // Levels only: a counter's raw total, a histogram's buckets are not something to learn a normal of.
+    if (family.type !== "gauge" && family.type !== "untyped") continue;
+    for (const s of family.samples) if (Number.isFinite(s.value)) samples.push({ metric: s.name, labels: s.labels, value: s.value, external: true });
+  }
   return samples;
+}
+
+/**
+ * The metric families from outside the Series table (textfiles, then plugins), merged by name so that
+ * each family is exported once. A series already given by an earlier source is not repeated.
+ */
+export function externalFamilies(snapshot: Snapshot): MetricFamily[] {
+  const sources = [snapshot.textfile?.families ?? [], snapshot.plugins?.families ?? []];
+  // The textfile collector has merged its files already.
+  if (sources[1]!.length === 0) return sources[0]!;
+  const byName = new Map<string, MetricFamily>();
+  const seen = new Set<string>();
+  for (const families of sources) {
+    for (const f of families) {
+      let merged = byName.get(f.name);
+      if (!merged) byName.set(f.name, (merged = { ...f, samples: [] }));
+      for (const s of f.samples) {
+        const key = seriesKey(s.name, s.labels);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        merged.samples.push(s);
+      }
+    }
+  }
+  return [...byName.values()];
 }

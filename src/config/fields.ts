@@ -151,7 +151,8 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T,
 
 /** A list of words (comma-separated in the environment). */
 export function list(opts: Common & { default: string[]; allowed?: string }) {
-  return tag(z.array(z.string({ error: "expected text" }), { error: "expected a list" }).default(opts.default), {
+  // A value that is not a list says what the list holds, when the key says it.
+  return tag(z.array(z.string({ error: "expected text" }), { error: `expected ${opts.allowed ?? "a list"}` }).default(opts.default), {
     ...opts,
     kind: "list",
     allowed: opts.allowed ?? "a list of text (comma-separated in the environment)",

@@ -4,6 +4,7 @@ import { apiTokenSchema, checkTokenText } from "./api-tokens.ts";
 import { channelSchema, silenceSchema } from "./channels.ts";
 import { actionSchema } from "./remediation.ts";
 import { listenProblem } from "./listen-address.ts";
+import { pluginSchema } from "./plugins.ts";
 import { boolean, list, number, objects, oneOf, optionalText, optionalUrl, percent, seconds, section, text, textMap, url } from "./fields.ts";
 
 /** Filesystem types that are not storage a person can fill: skipped by the disk collector. */
@@ -128,6 +129,41 @@ export const configSchema = section({
         default: "^(veth.*|cali.*|docker\\d+|br-.*|virbr.*|cni\\d+|flannel.*|ifb\\d+)$",
         allowed: "a regular expression",
       }),
+    }),
+    processes: section({
+      enabled: boolean({ doc: "Read every process from /proc/<pid> (for /api/v1/processes, the TUI and root-cause context).", default: true }),
+      top: number({
+        doc: "How many of the busiest processes, by CPU and by memory, are exported as aiops_process_* series.",
+        default: 10,
+        min: 0,
+        max: 100,
+        integer: true,
+      }),
+    }),
+    containers: section({
+      enabled: boolean({ doc: "Report containers and pods found in the cgroup v2 hierarchy (Docker, containerd, CRI-O, Kubernetes).", default: true }),
+      max: number({
+        doc: "Most containers reported (the busiest by CPU first): bounds the series of a node running many.",
+        default: 200,
+        min: 1,
+        max: 10_000,
+        integer: true,
+      }),
+    }),
+    sensors: section({
+      enabled: boolean({ doc: "Report temperatures and fans from /sys/class/hwmon.", default: true }),
+    }),
+    textfile: section({
+      directory: text({
+        doc: "Directory of *.prom files (node_exporter's textfile convention) exported and learned; off when empty.",
+        default: "",
+        pattern: /^($|\/)/,
+        allowed: "an absolute path, or empty for off",
+      }),
+    }),
+    plugins: objects(pluginSchema, {
+      doc: "Exec plugins: programs run on their own interval (name, command, format, interval, timeout, max_output_bytes, env).",
+      allowed: "a list of plugins, each with name and command",
     }),
   }),
   server: section({
@@ -370,6 +406,7 @@ export const configSchema = section({
   }
   checkRegex(config.collect.network.exclude_devices, ["collect", "network", "exclude_devices"], ctx);
   checkChannelNames(config.alert, ctx);
+  checkPluginNames(config.collect.plugins, ctx);
   const actions = new Map<string, number>();
   config.remediation.actions.forEach((a, i) => {
     const first = actions.get(a.name);
@@ -447,6 +484,16 @@ function checkChannelNames(alert: { webhook_url?: string | undefined; channels: 
     } else {
       seen.set(c.name, i);
     }
+  });
+}
+
+/** Plugin names label their series and their log lines: they must be unique. */
+function checkPluginNames(plugins: Array<{ name: string }>, ctx: z.RefinementCtx): void {
+  const seen = new Map<string, number>();
+  plugins.forEach((p, i) => {
+    const first = seen.get(p.name);
+    if (first !== undefined) ctx.addIssue({ code: "custom", path: ["collect", "plugins", i, "name"], message: `"${p.name}" is already the name of collect.plugins[${first}]` });
+    else seen.set(p.name, i);
   });
 }
 

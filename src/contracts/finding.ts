@@ -1,4 +1,5 @@
 import type { Labels } from "./sample.ts";
+import type { ProcessInfo } from "./snapshot.ts";
 
 /** How bad a finding is: above the warning level is `warning`; at or above the critical level, `critical`. */
 export type Severity = "warning" | "critical";
@@ -39,4 +40,10 @@ export interface Finding {
   score: number;
   /** ISO-8601 time of the point that raised it. */
   timestamp: string;
+  /**
+   * Root-cause context: the three processes that weighed most on the finding's resource when it was
+   * raised (CPU findings by CPU, memory by resident memory or its growth, disk and I/O by bytes
+   * written and read). Absent when the agent sees no processes (another platform, an old agent).
+   */
+  top_processes?: ProcessInfo[];
 }

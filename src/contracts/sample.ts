@@ -6,6 +6,11 @@ export interface Sample {
   metric: string;
   labels: Labels;
   value: number;
+  /**
+   * A series from outside the Series table (a textfile or an exec plugin): the detectors learn it as
+   * a level, as they learn the host's own.
+   */
+  external?: true;
 }
 
 /** The identity of a series as one string, `metric{a="1",b="2"}`, labels in the table's order. */

@@ -36,13 +36,19 @@ interface SeriesState {
   labels: Labels;
   lastSeen: number;
   detectors: Record<string, unknown>;
+  /** A textfile or plugin series (not in the Series table). */
+  external?: true;
 }
+
+/** How the detectors watch a series from outside the Series table: they learn its normal. */
+const EXTERNAL: SeriesDetection = { statistical: true };
 
 interface Entry {
   metric: string;
   labels: Labels;
   ensemble: Ensemble;
   lastSeen: number;
+  external?: true;
 }
 
 /** How often (ms) series not seen for `forget_after` are looked for. */
@@ -103,13 +109,14 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
       const scores = new Map<string, number>();
       const findings: Finding[] = [];
       for (const sample of samples) {
-        const detect = rules.get(sample.metric);
+        const detect = rules.get(sample.metric) ?? (sample.external ? EXTERNAL : undefined);
         if (!detect) continue;
         const key = seriesKey(sample.metric, sample.labels);
         let entry = entries.get(key);
         if (!entry) {
           makeRoom();
           entry = { metric: sample.metric, labels: sample.labels, ensemble: make(sample.metric, sample.labels, detect), lastSeen: ts };
+          if (sample.external) entry.external = true;
           entries.set(key, entry);
         }
         entry.lastSeen = ts;
@@ -132,7 +139,7 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
     exportState(): Record<string, unknown> {
       const out: Record<string, unknown> = {};
       for (const [key, e] of entries) {
-        const s: SeriesState = { metric: e.metric, labels: e.labels, lastSeen: e.lastSeen, detectors: e.ensemble.snapshot() };
+        const s: SeriesState = { metric: e.metric, labels: e.labels, lastSeen: e.lastSeen, detectors: e.ensemble.snapshot(), ...(e.external ? { external: true as const } : {}) };
         out[key] = s;
       }
       return out;
@@ -151,7 +158,7 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
           typeof s.lastSeen === "number" &&
           typeof s.detectors === "object" &&
           s.detectors !== null;
-        if (!ok || !rules.has(s.metric!)) {
+        if (!ok || !(rules.has(s.metric!) || s.external === true)) {
           rejected?.inc();
           deps.log?.warning({ series: key }, "saved detector state not taken back; relearning");
           continue;
@@ -161,7 +168,14 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
       // The most recently seen first, so the bound keeps those.
       saved.sort((a, b) => b[1].lastSeen - a[1].lastSeen);
       for (const [key, s] of saved.slice(0, maxSeries)) {
-        entries.set(key, { metric: s.metric, labels: s.labels, lastSeen: s.lastSeen, ensemble: make(s.metric, s.labels, rules.get(s.metric)!, s.detectors) });
+        const detect = rules.get(s.metric) ?? EXTERNAL;
+        entries.set(key, {
+          metric: s.metric,
+          labels: s.labels,
+          lastSeen: s.lastSeen,
+          ensemble: make(s.metric, s.labels, detect, s.detectors),
+          ...(s.external && !rules.has(s.metric) ? { external: true as const } : {}),
+        });
       }
     },
   };

@@ -1,6 +1,6 @@
-import { SERIES, type SeriesDefinition } from "../collect/series.ts";
+import { SERIES, type SeriesDefinition, externalFamilies } from "../collect/series.ts";
 import type { Labels } from "../contracts/sample.ts";
-import type { Snapshot } from "../contracts/snapshot.ts";
+import type { MetricType, Snapshot } from "../contracts/snapshot.ts";
 import type { SelfFamily } from "../self-metrics.ts";
 
 /** One sample as `/metrics` shows it: its full name (a histogram's `_bucket`, `_sum`, `_count` included). */
@@ -17,7 +17,8 @@ export interface ExposedSample {
 export interface MetricFamily {
   name: string;
   help: string;
-  type: "gauge" | "counter" | "histogram";
+  /** Prometheus's types; `summary` and `untyped` come only from textfiles and exec plugins. */
+  type: MetricType;
   /** What the value measures: the Series table's unit for host series, read from the name for self metrics. */
   unit: MetricUnit;
   samples: ExposedSample[];
@@ -63,12 +64,36 @@ export function selfFamilies(families: readonly SelfFamily[]): MetricFamily[] {
   return out;
 }
 
-/** Every family `/metrics` shows: host series, then the agent's own. */
-export function exposedFamilies(snapshot: Snapshot | undefined, self: readonly SelfFamily[]): MetricFamily[] {
-  return [...hostFamilies(snapshot), ...selfFamilies(self)];
+/** What `/metrics` says of a textfile or plugin family that came without a HELP line (linting scrapers want one). */
+export const EXTERNAL_HELP = "Read from a textfile or an exec plugin that gave no HELP line.";
+
+/**
+ * The series of the textfile collector and the exec plugins in one Snapshot, with the HELP and TYPE
+ * their sources gave (textfiles first, a series given twice kept once). Values are kept as given,
+ * NaN and infinities included: the text format allows them.
+ */
+export function textfileAndPluginFamilies(snapshot: Snapshot | undefined): MetricFamily[] {
+  if (!snapshot || (!snapshot.textfile && !snapshot.plugins)) return [];
+  return externalFamilies(snapshot).map((f) => ({
+    name: f.name,
+    help: f.help || EXTERNAL_HELP,
+    type: f.type,
+    unit: unitOfName(f.name),
+    samples: f.samples,
+  }));
 }
 
-/** A self metric's unit, from the naming convention (`_seconds`, `_bytes`). */
+/** Every family a Snapshot gives: the host series, then the textfile and plugin series. */
+export function snapshotFamilies(snapshot: Snapshot | undefined): MetricFamily[] {
+  return [...hostFamilies(snapshot), ...textfileAndPluginFamilies(snapshot)];
+}
+
+/** Every family `/metrics` shows: host series, textfile and plugin series, then the agent's own. */
+export function exposedFamilies(snapshot: Snapshot | undefined, self: readonly SelfFamily[]): MetricFamily[] {
+  return [...snapshotFamilies(snapshot), ...selfFamilies(self)];
+}
+
+/** A self metric's (or a textfile's) unit, from the naming convention (`_seconds`, `_bytes`). */
 function unitOfName(name: string): MetricUnit {
   const base = name.replace(/_total$/, "");
   if (base.endsWith("_seconds")) return "seconds";

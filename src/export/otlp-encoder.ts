@@ -24,7 +24,7 @@ export interface OtlpResource {
 /** `AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE`: counters count since the agent started. */
 const CUMULATIVE = 2;
 
-/** UCUM units, as OTLP's `Metric.unit` wants them. */
+/** UCUM units, as OTLP's `Metric.unit` wants them (temperatures and fan speeds as the hardware semantic conventions write them). */
 const UCUM: Record<MetricUnit, string> = {
   percent: "%",
   bytes: "By",
@@ -34,6 +34,8 @@ const UCUM: Record<MetricUnit, string> = {
   count: "1",
   cores: "{cpu}",
   ratio: "1",
+  celsius: "Cel",
+  rpm: "rpm",
   none: "",
 };
 
@@ -45,9 +47,10 @@ export function osTypeOf(platform: string): string {
 /**
  * An OTLP `ExportMetricsServiceRequest` (opentelemetry-proto, metrics v1) of every family `keep` lets
  * through: one ResourceMetrics with the resource's attributes and one ScopeMetrics (`aiops-agent`).
- * Gauges are Gauges, counters cumulative monotonic Sums and histograms cumulative explicit-bucket
- * Histograms, all starting at `startMs` (the agent's start); every point is at `timeMs`. Names and
- * labels (as point attributes) are those of `/metrics`.
+ * Gauges (and untyped series from textfiles and plugins) are Gauges, counters cumulative monotonic
+ * Sums, histograms cumulative explicit-bucket Histograms and summaries Summaries, all starting at
+ * `startMs` (the agent's start); every point is at `timeMs`. Names and labels (as point attributes)
+ * are those of `/metrics`.
  */
 export function encodeOtlpMetrics(
   families: readonly MetricFamily[],
@@ -90,6 +93,19 @@ export function encodeOtlpMetrics(
             m.message(9, (h) => {
               for (const p of points) h.message(1, (dp) => histogramPoint(dp, p, start, time));
               h.uint(2, CUMULATIVE);
+            });
+          });
+          continue;
+        }
+        if (family.type === "summary") {
+          const points = summaryPoints(family.samples, family.name, keep);
+          if (points.length === 0) continue;
+          samples += points.length;
+          sm.message(2, (m) => {
+            metricHead(m, family);
+            // Metric.summary = 11 → Summary.data_points = 1
+            m.message(11, (summary) => {
+              for (const p of points) summary.message(1, (dp) => summaryPoint(dp, p, start, time));
             });
           });
           continue;
@@ -185,7 +201,53 @@ function histogramPoints(samples: readonly ExposedSample[], name: string, keep: 
  * .bucket_counts = 6 (packed fixed64), .explicit_bounds = 7 (packed double), .attributes = 9.
  */
 function histogramPoint(dp: ProtobufWriter, p: HistogramPoint, start: bigint, time: bigint): void {
-  dp.fixed64(2, start).fixed64(3, time).fixed64(4, BigInt(p.count)).double(5, p.sum);
-  dp.packedFixed64(6, p.counts).packedDoubles(7, p.bounds);
+  dp.fixed64(2, start).fixed64(3, time).fixed64(4, countOf(p.count)).double(5, p.sum);
+  dp.packedFixed64(6, p.counts.map((c) => Number(countOf(c)))).packedDoubles(7, p.bounds);
   for (const name in p.labels) dp.message(9, (kv) => keyValue(kv, name, p.labels[name]!));
+}
+
+interface SummaryPoint {
+  labels: Labels;
+  quantiles: Array<[number, number]>;
+  count: number;
+  sum: number;
+}
+
+/**
+ * The summary points of a family's samples (textfiles and plugins): the `{quantile}` samples of each
+ * label set with its `_sum` and `_count`. Kept when `keep` takes the family's name.
+ */
+function summaryPoints(samples: readonly ExposedSample[], name: string, keep: (name: string) => boolean): SummaryPoint[] {
+  if (!keep(name)) return [];
+  const byLabels = new Map<string, SummaryPoint>();
+  for (const s of samples) {
+    const rest: Record<string, string> = {};
+    for (const k in s.labels) if (k !== "quantile") rest[k] = s.labels[k]!;
+    const key = JSON.stringify(rest);
+    let p = byLabels.get(key);
+    if (!p) byLabels.set(key, (p = { labels: rest, quantiles: [], count: 0, sum: 0 }));
+    if (s.name === name && s.labels.quantile !== undefined) p.quantiles.push([Number(s.labels.quantile), s.value]);
+    else if (s.name === `${name}_sum`) p.sum = s.value;
+    else if (s.name === `${name}_count`) p.count = s.value;
+  }
+  return [...byLabels.values()].map((p) => ({ ...p, quantiles: p.quantiles.sort((a, b) => a[0] - b[0]) }));
+}
+
+/**
+ * SummaryDataPoint: .start_time_unix_nano = 2, .time_unix_nano = 3, .count = 4 (fixed64), .sum = 5,
+ * .quantile_values = 6 (ValueAtQuantile.quantile = 1, .value = 2), .attributes = 7.
+ */
+function summaryPoint(dp: ProtobufWriter, p: SummaryPoint, start: bigint, time: bigint): void {
+  dp.fixed64(2, start).fixed64(3, time).fixed64(4, countOf(p.count)).double(5, p.sum);
+  for (const [quantile, value] of p.quantiles) dp.message(6, (q) => q.double(1, quantile).double(2, value));
+  for (const name in p.labels) dp.message(7, (kv) => keyValue(kv, name, p.labels[name]!));
+}
+
+/**
+ * A count as OTLP's unsigned 64-bit field wants it. The agent's own counts always are; a textfile's or
+ * a plugin's histogram may say 2.5, a negative bucket or NaN, which is sent as the nearest count
+ * (0 for NaN) rather than fail the whole push.
+ */
+function countOf(n: number): bigint {
+  return Number.isFinite(n) && n > 0 ? BigInt(Math.round(n)) : 0n;
 }

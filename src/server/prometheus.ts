@@ -1,7 +1,7 @@
 import type { Clock } from "../clock.ts";
 import { type Labels } from "../contracts/sample.ts";
 import type { Snapshot } from "../contracts/snapshot.ts";
-import { hostFamilies, type MetricFamily, selfFamilies } from "../export/metric-families.ts";
+import { hostFamilies, type MetricFamily, selfFamilies, snapshotFamilies } from "../export/metric-families.ts";
 import type { SelfFamily, SelfMetrics } from "../self-metrics.ts";
 
 /** Content types of the two exposition formats. */
@@ -36,13 +36,24 @@ function valueText(value: number): string {
   return String(value);
 }
 
-/** Families in exposition format, with HELP and TYPE. */
+/**
+ * Families in exposition format, with HELP and TYPE. OpenMetrics names a counter family without its
+ * `_total` (its samples keep it) and calls an untyped family `unknown`; a counter from a textfile or a
+ * plugin whose samples lack `_total` is `unknown` there, rather than break the scrape.
+ */
 export function renderFamilies(families: readonly MetricFamily[], format: ExpositionFormat): string {
   const out: string[] = [];
   for (const family of families) {
-    // OpenMetrics names a counter family without its `_total`; its samples keep it.
-    const familyName = format === "openmetrics" && family.type === "counter" ? family.name.replace(/_total$/, "") : family.name;
-    out.push(`# HELP ${familyName} ${escapeHelp(family.help)}`, `# TYPE ${familyName} ${family.type}`);
+    let name = family.name;
+    let type: string = family.type;
+    if (format === "openmetrics") {
+      if (type === "untyped") type = "unknown";
+      else if (type === "counter") {
+        if (family.samples.every((s) => s.name.endsWith("_total"))) name = name.replace(/_total$/, "");
+        else type = "unknown";
+      }
+    }
+    out.push(`# HELP ${name} ${escapeHelp(family.help)}`, `# TYPE ${name} ${type}`);
     for (const s of family.samples) out.push(`${s.name}${labelText(s.labels)} ${valueText(s.value)}`);
   }
   return out.length > 0 ? `${out.join("\n")}\n` : "";
@@ -55,6 +66,15 @@ export function renderFamilies(families: readonly MetricFamily[], format: Exposi
  */
 export function renderHostSeries(snapshot: Snapshot | undefined): string {
   return renderFamilies(hostFamilies(snapshot), "prometheus");
+}
+
+/**
+ * Every series of one Snapshot in the negotiated format: the host series, then the textfile and plugin
+ * series with their own HELP and TYPE. Rendered once per tick and format, reused by every scrape until
+ * the next.
+ */
+export function renderSnapshotSeries(snapshot: Snapshot | undefined, format: ExpositionFormat): string {
+  return renderFamilies(snapshotFamilies(snapshot), format);
 }
 
 /** Self metrics (ticks, errors, deliveries, process) in the negotiated format. */

@@ -16,7 +16,7 @@ import { healthResponse, readinessResponse } from "./health.ts";
 import { HttpError, MAX_BODY, errorResponse, json } from "./http.ts";
 import { type Http1Listener, listenHttp1 } from "./http1-listener.ts";
 import { type TlsFiles, readTlsFiles } from "../config/tls-files.ts";
-import { OPENMETRICS_TEXT, PROMETHEUS_TEXT, negotiateFormat, renderExposition, renderHostSeries } from "./prometheus.ts";
+import { type ExpositionFormat, OPENMETRICS_TEXT, PROMETHEUS_TEXT, negotiateFormat, renderExposition, renderSnapshotSeries } from "./prometheus.ts";
 
 /** What the server reads from the running agent; it never changes the agent's state except through routes. */
 export interface AgentView {
@@ -97,7 +97,7 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
   );
   // Built once: the route table does not change while the server runs.
   const openApi = buildOpenApi(routes, deps.version);
-  let rendered: { snapshot: Snapshot | undefined; text: string } = { snapshot: undefined, text: "" };
+  let rendered: { snapshot: Snapshot | undefined; text: Partial<Record<ExpositionFormat, string>> } = { snapshot: undefined, text: {} };
   let server: Http1Listener | undefined;
   let tlsInUse: string | undefined;
   let policy: { of: LoadedConfig; policy: AccessPolicy } | undefined;
@@ -111,10 +111,12 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
   function metrics(request: Request): Response {
     const started = process.cpuUsage();
     const snapshot = deps.agent.latest();
-    // Host series change once per tick: render them once, reuse them for every scrape in between.
-    if (rendered.snapshot !== snapshot) rendered = { snapshot, text: renderHostSeries(snapshot) };
+    // Host, textfile and plugin series change once per tick: render them once per format (the TYPE
+    // lines of textfile and plugin series differ between the two), reuse them for every scrape in between.
+    if (rendered.snapshot !== snapshot) rendered = { snapshot, text: {} };
     const format = negotiateFormat(request.headers.get("accept"));
-    const body = renderExposition(rendered.text, deps.metrics.all(), format);
+    const series = (rendered.text[format] ??= renderSnapshotSeries(snapshot, format));
+    const body = renderExposition(series, deps.metrics.all(), format);
     const used = process.cpuUsage(started);
     scrapeSeconds.inc({}, (used.user + used.system) / 1e6);
     return new Response(request.method === "HEAD" ? null : body, {

@@ -290,10 +290,10 @@ describe("Kubernetes: one agent per node, least privilege", () => {
     expect((c.seccompProfile ?? pod.seccompProfile).type).toBe("RuntimeDefault");
   });
 
-  test("the node's network (to see its interfaces) with cluster DNS kept, and neither the host's PIDs nor IPC", () => {
+  test("the node's network (to see its interfaces) with cluster DNS kept, its PIDs (the process view) but not its IPC", () => {
     expect(podSpec.hostNetwork).toBe(true);
     expect(podSpec.dnsPolicy).toBe("ClusterFirstWithHostNet");
-    expect(podSpec.hostPID ?? false).toBe(false);
+    expect(podSpec.hostPID).toBe(true);
     expect(podSpec.hostIPC ?? false).toBe(false);
   });
 
@@ -448,6 +448,8 @@ describe("systemd: the unit", () => {
     expect(last("MemoryDenyWriteExecute") ?? "no").toBe("no");
     // "yes" or "tmpfs" hide the /home filesystem from the disk collector.
     expect(["read-only", "no", undefined]).toContain(last("ProtectHome"));
+    // The process view needs other users' /proc/<pid>: invisible would hide every process but its own.
+    expect(last("ProtectProc")).toBe("default");
   });
 });
 
@@ -716,6 +718,8 @@ describe("Prometheus rules and Grafana dashboard", () => {
       aiops_cpu_usage_percent: config.thresholds.cpu,
       aiops_memory_usage_percent: config.thresholds.memory,
       aiops_disk_usage_percent: config.thresholds.disk,
+      // container_memory_high is raised past the same level as the agent's own cgroup.
+      aiops_container_memory_usage_percent: config.thresholds.cgroup_memory,
     };
     for (const panel of dashboard.panels as Doc[]) {
       if (!panel.targets) continue; // a row

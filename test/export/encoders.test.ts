@@ -8,7 +8,9 @@ import { encodeOtlpMetrics } from "../../src/export/otlp-encoder.ts";
 import { encodeWriteRequest } from "../../src/export/remote-write-encoder.ts";
 import { createNameFilter } from "../../src/export/name-filter.ts";
 import { ProtobufWriter } from "../../src/export/protobuf-writer.ts";
-import { attributes, decodeOtlp, decodeWriteRequest, labelOrders, sampleFamilies } from "./support.ts";
+import { EXTERNAL_HELP, type MetricFamily, exposedFamilies } from "../../src/export/metric-families.ts";
+import { parsePrometheusText } from "../../src/collect/plugins/prometheus-text.ts";
+import { SNAPSHOT, attributes, decodeOtlp, decodeWriteRequest, labelOrders, sampleFamilies, sampleSelfMetrics } from "./support.ts";
 
 const T = Date.parse("2026-03-01T12:00:00.250Z");
 const all = () => true;
@@ -167,6 +169,87 @@ describe("OTLP ExportMetricsServiceRequest (official opentelemetry-proto definit
     expect(names).toContain("aiops_tick_duration_seconds");
     expect(names).not.toContain("aiops_cpu_mode_percent");
     expect(names).not.toContain("aiops_memory_total_bytes");
+  });
+});
+
+/**
+ * A textfile of each type an operator's script may write, and a plugin's series: pushed like the host
+ * series, with the names, labels and values /metrics shows.
+ */
+const TEXTFILE = `# HELP backup_age_seconds Age of the last backup.
+# TYPE backup_age_seconds gauge
+backup_age_seconds{target="db"} 3600
+# TYPE backup_runs_total counter
+backup_runs_total 12
+legacy_jobs{queue="mail"} 7
+# HELP resync_seconds Time resyncs took.
+# TYPE resync_seconds histogram
+resync_seconds_bucket{le="60"} 1
+resync_seconds_bucket{le="+Inf"} 3
+resync_seconds_sum 500
+resync_seconds_count 3
+# HELP rpc_latency_seconds RPC latency.
+# TYPE rpc_latency_seconds summary
+rpc_latency_seconds{quantile="0.5"} 0.02
+rpc_latency_seconds{quantile="0.99"} 0.4
+rpc_latency_seconds_sum 12.5
+rpc_latency_seconds_count 310
+`;
+
+function withExternalSeries() {
+  const textfile = { files: [{ file: "backup.prom", mtime_seconds: 1_700_000_000, error: null }], families: parsePrometheusText(TEXTFILE) };
+  const plugins = {
+    runs: [{ plugin: "queue", format: "prometheus" as const, finished_at: "2026-03-01T12:00:00.000Z", duration_seconds: 0.01, exit_code: 0, error: null }],
+    families: [{ name: "queue_depth", help: "Messages waiting.", type: "gauge" as const, samples: [{ name: "queue_depth", labels: { queue: "mail", plugin: "queue" }, value: 42 }] }],
+  };
+  return exposedFamilies({ ...SNAPSHOT, textfile, plugins }, sampleSelfMetrics().all());
+}
+
+describe("textfile and plugin series in the pushes", () => {
+  const resource = { serviceName: "aiops-agent", serviceVersion: "1.2.3", instanceId: "web-1", hostName: "node-7", osType: "linux", environment: "staging", extra: {} };
+
+  test("remote_write carries every textfile and plugin sample /metrics shows", () => {
+    const families = withExternalSeries();
+    const text = exposition(renderFamilies(families, "prometheus"));
+    for (const key of ['backup_age_seconds{target="db"}', "backup_runs_total", 'legacy_jobs{queue="mail"}', 'resync_seconds_bucket{le="+Inf"}', 'rpc_latency_seconds{quantile="0.99"}', 'queue_depth{queue="mail",plugin="queue"}']) {
+      expect(text.has(key)).toBe(true);
+    }
+    const series = decodeWriteRequest(encodeWriteRequest(families, T, EXTERNAL, all).body);
+    const sent = new Map(series.map((s) => [normalise(keyOf(s.labels, ["agent", "environment", "host"])), s.samples[0]!.value]));
+    expect(sent).toEqual(new Map([...text].map(([k, v]) => [normalise(k), v])));
+  });
+
+  test("OTLP: untyped as a gauge, a counter as a sum, a histogram and a summary as theirs; a family without HELP says where it came from", () => {
+    const metrics = decodeOtlp(encodeOtlpMetrics(withExternalSeries(), T, T - 60_000, resource, all).body).resourceMetrics[0]!.scopeMetrics[0]!.metrics;
+    const byName = new Map(metrics.map((m) => [m.name, m]));
+    expect(byName.get("backup_age_seconds")).toMatchObject({ data: "gauge", unit: "s", description: "Age of the last backup." });
+    expect(byName.get("backup_runs_total")).toMatchObject({ data: "sum", description: EXTERNAL_HELP });
+    expect(byName.get("legacy_jobs")).toMatchObject({ data: "gauge" });
+    expect(attributes(byName.get("legacy_jobs")!.gauge!.dataPoints[0]!.attributes)).toEqual({ queue: "mail" });
+    expect(byName.get("resync_seconds")!.histogram!.dataPoints[0]).toMatchObject({ count: "3", sum: 500, explicitBounds: [60], bucketCounts: ["1", "2"] });
+    const summary = byName.get("rpc_latency_seconds")!;
+    expect(summary.data).toBe("summary");
+    expect(summary.summary!.dataPoints[0]).toMatchObject({ count: "310", sum: 12.5, quantileValues: [{ quantile: 0.5, value: 0.02 }, { quantile: 0.99, value: 0.4 }] });
+    expect(attributes(byName.get("queue_depth")!.gauge!.dataPoints[0]!.attributes)).toEqual({ queue: "mail", plugin: "queue" });
+  });
+
+  test("a textfile histogram with a fractional or NaN count is sent as the nearest count, not a failed push", () => {
+    const families: MetricFamily[] = [
+      {
+        name: "odd_seconds",
+        help: "h",
+        type: "histogram",
+        unit: "seconds",
+        samples: [
+          { name: "odd_seconds_bucket", labels: { le: "1" }, value: 2.5 },
+          { name: "odd_seconds_bucket", labels: { le: "+Inf" }, value: Number.NaN },
+          { name: "odd_seconds_sum", labels: {}, value: 3 },
+          { name: "odd_seconds_count", labels: {}, value: Number.NaN },
+        ],
+      },
+    ];
+    const [metric] = decodeOtlp(encodeOtlpMetrics(families, T, T, resource, all).body).resourceMetrics[0]!.scopeMetrics[0]!.metrics;
+    expect(metric!.histogram!.dataPoints[0]).toMatchObject({ sum: 3, bucketCounts: ["3", "0"] });
   });
 });
 

@@ -116,6 +116,7 @@ export interface OtlpPoint {
   sum?: number;
   bucketCounts?: string[];
   explicitBounds?: number[];
+  quantileValues?: Array<{ quantile?: number; value?: number }>;
   /** Which member of the value oneof is set (protobufjs's `oneofs: true`). */
   value?: string;
 }
@@ -123,10 +124,11 @@ export interface OtlpMetric {
   name: string;
   description?: string;
   unit?: string;
-  data: "gauge" | "sum" | "histogram";
+  data: "gauge" | "sum" | "histogram" | "summary";
   gauge?: { dataPoints: OtlpPoint[] };
   sum?: { dataPoints: OtlpPoint[]; aggregationTemporality: number; isMonotonic: boolean };
   histogram?: { dataPoints: OtlpPoint[]; aggregationTemporality: number };
+  summary?: { dataPoints: OtlpPoint[] };
 }
 export interface OtlpRequest {
   resourceMetrics: Array<{

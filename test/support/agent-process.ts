@@ -13,9 +13,17 @@ export interface AgentProcess {
 
 const MAIN = join(import.meta.dir, "../../src/main.ts");
 
-/** Starts `bun src/main.ts run` with a clean AIOPS_* environment plus `env`, and waits for /readyz. */
-export async function startAgentProcess(env: Record<string, string>, port: number, args: string[] = []): Promise<AgentProcess> {
-  const agent = spawnAgentProcess(env, port, args);
+/**
+ * Starts `bun src/main.ts run` with a clean AIOPS_* environment plus `env`, and waits for /readyz.
+ * `wrap` turns the agent's command into the one started (e.g. inside a PID namespace of its own).
+ */
+export async function startAgentProcess(
+  env: Record<string, string>,
+  port: number,
+  args: string[] = [],
+  wrap: (command: string[]) => string[] = (command) => command,
+): Promise<AgentProcess> {
+  const agent = spawnAgentProcess(env, port, args, wrap);
   try {
     await waitFor("the agent to be ready", async () => ((await fetch(agent.url("/readyz"))).ok ? true : undefined), 20_000);
   } catch (cause) {
@@ -26,9 +34,14 @@ export async function startAgentProcess(env: Record<string, string>, port: numbe
 }
 
 /** Starts `bun src/main.ts run` as `startAgentProcess` does, without waiting for it to be ready. */
-export function spawnAgentProcess(env: Record<string, string>, port: number, args: string[] = []): AgentProcess {
+export function spawnAgentProcess(
+  env: Record<string, string>,
+  port: number,
+  args: string[] = [],
+  wrap: (command: string[]) => string[] = (command) => command,
+): AgentProcess {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AIOPS_"))) as Record<string, string>;
-  const proc = Bun.spawn([process.execPath, MAIN, "run", ...args], {
+  const proc = Bun.spawn(wrap([process.execPath, MAIN, "run", ...args]), {
     env: { ...clean, AIOPS_LISTEN: `127.0.0.1:${port}`, AIOPS_LOG_FORMAT: "json", ...env },
     stdout: "pipe",
     stderr: "inherit",

@@ -2,7 +2,7 @@ import { rootCertificates } from "node:tls";
 import { createTransport } from "nodemailer";
 import type { Clock } from "../../clock.ts";
 import type { ChannelOf } from "../../config/channels.ts";
-import { formatNumber, plainText, seriesOf, titleOf } from "../notification-text.ts";
+import { formatNumber, plainText, seriesOf, titleOf, topProcessesLine } from "../notification-text.ts";
 import { type Notification, type Notifier, type NotifyResult, delivered, failed } from "../notifier.ts";
 import { createScrubber, secretTexts } from "../scrub.ts";
 
@@ -118,13 +118,19 @@ export function classifySmtpError(err: SmtpError, scrub: (t: string) => string):
   return failed(text, true);
 }
 
+/** The root-cause line under an alert's row, when it has one. */
+function topRow(a: Parameters<typeof topProcessesLine>[0]): string {
+  const line = topProcessesLine(a);
+  return line ? `\n<tr><td></td><td colspan="4" style="padding:0 8px 6px;color:#555">Top processes: ${esc(line)}</td></tr>` : "";
+}
+
 /** The HTML part: one row per alert, coloured by state. */
 export function emailHtml(n: Notification): string {
   const rows = n.alerts
     .map((a) => {
       const colour = a.status === "resolved" ? "#2eb886" : a.finding.severity === "critical" ? "#d00000" : "#daa038";
       const state = a.status === "resolved" ? "RESOLVED" : a.finding.severity.toUpperCase();
-      return `<tr><td style="border-left:6px solid ${colour};padding:4px 8px"><b>${esc(state)}</b></td><td style="padding:4px 8px">${esc(a.finding.message)}</td><td style="padding:4px 8px">${esc(formatNumber(a.finding.value))} / ${esc(formatNumber(a.finding.threshold))}</td><td style="padding:4px 8px"><code>${esc(seriesOf(a))}</code></td><td style="padding:4px 8px">${esc(a.endsAt ?? a.startsAt)}</td></tr>`;
+      return `<tr><td style="border-left:6px solid ${colour};padding:4px 8px"><b>${esc(state)}</b></td><td style="padding:4px 8px">${esc(a.finding.message)}</td><td style="padding:4px 8px">${esc(formatNumber(a.finding.value))} / ${esc(formatNumber(a.finding.threshold))}</td><td style="padding:4px 8px"><code>${esc(seriesOf(a))}</code></td><td style="padding:4px 8px">${esc(a.endsAt ?? a.startsAt)}</td></tr>${topRow(a)}`;
     })
     .join("\n");
   return `<!doctype html>

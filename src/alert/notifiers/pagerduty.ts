@@ -1,6 +1,6 @@
 import type { Clock } from "../../clock.ts";
 import type { ChannelOf } from "../../config/channels.ts";
-import { seriesOf } from "../notification-text.ts";
+import { seriesOf, topProcessesLine } from "../notification-text.ts";
 import { noteText } from "../../contracts/remediation.ts";
 import type { HttpClient } from "../http-client.ts";
 import { sendHttp } from "../http-send.ts";
@@ -81,6 +81,7 @@ export function pagerDutyEvent(a: AlertNotice, n: Notification, routingKey: stri
         fingerprint: a.fingerprint,
         environment: n.environment,
         test: n.test,
+        ...(topProcessesLine(a) ? { top_processes: topProcessesLine(a) } : {}),
         ...(a.remediations?.length ? { remediation: a.remediations.map(noteText) } : {}),
       },
     },

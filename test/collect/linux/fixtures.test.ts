@@ -46,6 +46,8 @@ async function replay(name: string): Promise<Snapshot> {
       if (!stats) throw Object.assign(new Error(`no statfs captured for ${mountpoint}`), { code: "ENOENT" });
       return stats;
     },
+    // The replay moves from the t0 tree to the t1 tree: every file must be opened afresh.
+    maxHeldFiles: 0,
   });
   const snapshotter = createSnapshotter(collectors, { timeoutMs: 2000, metrics: new SelfMetrics(), clock });
   await snapshotter.collect();

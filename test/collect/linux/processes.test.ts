@@ -1,0 +1,125 @@
+import { describe, expect, test } from "bun:test";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { HostPaths } from "../../../src/collect/linux/host-paths.ts";
+import { createHostPaths } from "../../../src/collect/linux/host-paths.ts";
+import { createProcessesCollector, parseCmdline, parseProcIo, parseProcStat, parseStatusUid, procHidesOthers } from "../../../src/collect/linux/processes.ts";
+import { readProcFile } from "../../../src/collect/linux/proc-file.ts";
+import { createProcessTable } from "../../../src/collect/process-table.ts";
+import type { ProcessesSection } from "../../../src/contracts/snapshot.ts";
+
+const CASE = join(import.meta.dir, "../../fixtures/processes-this-machine");
+const GAP = Number(readFileSync(join(CASE, "gap_ms"), "utf8"));
+const [BURNER, HOLDER, WRITER, ZOMBIE_PARENT, ZOMBIE] = [25948, 25949, 25950, 25951, 25961];
+
+function movable(at: { current: string }, root = CASE): HostPaths {
+  return {
+    get root() {
+      return join(root, at.current);
+    },
+    proc: (...parts) => join(root, at.current, "proc", ...parts),
+    sys: (...parts) => join(root, at.current, "sys", ...parts),
+    rootfs: (path) => join(root, at.current, path),
+  };
+}
+
+/** Two collections of the captured tree, `gap_ms` apart, as two ticks would make them. */
+function replay(read = readProcFile, root = CASE) {
+  const at = { current: "t0" };
+  const table = createProcessTable();
+  const collector = createProcessesCollector(movable(at, root), { top: 3, table, maxHeld: 0, read });
+  collector.collect(0);
+  at.current = "t1";
+  const part = collector.collect(GAP) as { processes: ProcessesSection };
+  return { section: part.processes, table };
+}
+
+describe("parsers of /proc/<pid>", () => {
+  test("stat: a name with spaces and parentheses, and a kernel thread", () => {
+    const st = parseProcStat("77 (tmux: server (1)) S 1 77 77 0 -1 4194560 120 0 0 0 250 50 0 0 20 0 3 0 9000 10000000 1500 18446744073709551615 0 0");
+    expect(st).toMatchObject({ pid: 77, name: "tmux: server (1)", state: "sleeping", cpuTicks: 300, threads: 3, startTicks: 9000, rssPages: 1500, kernelThread: false });
+    const k = parseProcStat(readFileSync(join(CASE, "t1/proc/2/stat"), "latin1"));
+    expect(k).toMatchObject({ pid: 2, name: "kthreadd", kernelThread: true });
+  });
+  test("io, status and cmdline", () => {
+    expect(parseProcIo("rchar: 1\nwchar: 2\nsyscr: 3\nsyscw: 4\nread_bytes: 4096\nwrite_bytes: 8192\ncancelled_write_bytes: 0\n")).toEqual({ readBytes: 4096, writeBytes: 8192 });
+    expect(parseStatusUid("Name:\tx\nUid:\t1000\t1001\t1000\t1000\n")).toBe(1001);
+    expect(parseCmdline("/usr/bin/python3\0./disk-writer\0/var/tmp/x\0")).toBe("/usr/bin/python3 ./disk-writer /var/tmp/x");
+    expect(() => parseProcStat("garbage")).toThrow("no (name)");
+    // Cut short (a kernel that wrote less than the fields the view needs): said, never read as zeros.
+    expect(() => parseProcStat("77 (sh) S 1 77 77 0 -1 4194560 120 0 0 0 250 50")).toThrow("15 fields, expected at least 24");
+    // Exactly the fields needed, ending in a newline: the last one still reads as a number.
+    expect(parseProcStat("9 (a) R 1 9 9 0 -1 0 0 0 0 0 7 3 0 0 20 0 1 0 500 4096 42\n")).toMatchObject({ state: "running", cpuTicks: 10, rssPages: 42 });
+  });
+  test("hidepid on the proc mount means other users' processes are hidden", () => {
+    const line = (opts: string) => `22 1 0:21 / /proc rw,nosuid - proc proc ${opts}\n`;
+    expect(procHidesOthers(line("rw,hidepid=invisible"), "/proc")).toBe(true);
+    expect(procHidesOthers(line("rw,hidepid=2"), "/proc")).toBe(true);
+    expect(procHidesOthers(line("rw,hidepid=0"), "/proc")).toBe(false);
+    expect(procHidesOthers(line("rw"), "/proc")).toBe(false);
+    expect(procHidesOthers(`${line("rw")}23 1 0:40 / /host/proc rw - proc proc rw,hidepid=invisible\n`, "/host/proc")).toBe(true);
+  });
+});
+
+describe("the captured workload gives the expected processes", () => {
+  test("CPU, memory, I/O, states, users and commands", () => {
+    const { section, table } = replay();
+    const p = (pid: number) => table.items.find((i) => i.pid === pid)!;
+    expect(section.count).toBe(6);
+    expect(section.by_state).toEqual({ running: 1, sleeping: 4, zombie: 1 });
+    expect(section.visibility).toBe("all");
+    // Busy the whole gap, sharing two CPUs with the rest of a busy machine: its clock ticks over the gap.
+    const ticks = (t: string) => {
+      const f = readFileSync(join(CASE, t, "proc", String(BURNER), "stat"), "latin1").split(") ")[1]!.split(" ");
+      return Number(f[11]) + Number(f[12]);
+    };
+    expect(p(BURNER).cpu_percent).toBeCloseTo((ticks("t1") - ticks("t0")) / (GAP / 1000), 1);
+    expect(p(BURNER).cpu_percent).toBeGreaterThan(30);
+    expect(p(BURNER)).toMatchObject({ name: "cpu-burner", user: "root", command: "/bin/sh ./cpu-burner", state: "running" });
+    expect(p(HOLDER).memory_bytes).toBeGreaterThan(64 * 1024 * 1024);
+    expect(p(WRITER).write_bytes_per_second).toBeGreaterThan(10_000_000);
+    expect(p(ZOMBIE)).toMatchObject({ state: "zombie", command: "[zombie-maker]", memory_bytes: 0 });
+    expect(p(2)).toMatchObject({ name: "kthreadd", command: "[kthreadd]", user: "root" });
+    expect(p(ZOMBIE_PARENT).command).toBe("/usr/bin/python3 ./zombie-maker");
+    // The top 3 by CPU, then the top 3 by memory not already in.
+    expect(section.top[0]!.pid).toBe(BURNER);
+    expect(section.top.map((t) => t.pid)).toContain(HOLDER);
+    expect(section.top.length).toBeLessThanOrEqual(6);
+  });
+
+  test("a process that exits between the listing and the reading is skipped silently", () => {
+    const gone = (path: string) => {
+      if (path.includes(`/proc/${HOLDER}/`)) throw Object.assign(new Error(`ENOENT: ${path}`), { code: "ENOENT" });
+      return readProcFile(path);
+    };
+    const { section, table } = replay(gone);
+    expect(section.count).toBe(5);
+    expect(table.items.map((i) => i.pid)).not.toContain(HOLDER);
+  });
+
+  test("a process whose stat vanishes after its directory was listed (ESRCH) is skipped too", () => {
+    const dir = mkdtempSync(join(tmpdir(), "aiops-proc-"));
+    try {
+      cpSync(CASE, dir, { recursive: true });
+      rmSync(join(dir, "t1/proc", String(WRITER), "stat"));
+      const { section } = replay(readProcFile, dir);
+      expect(section.count).toBe(5);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+test("the live /proc: processes come and go between collections without an error", async () => {
+  const collector = createProcessesCollector(createHostPaths("/"), { top: 5 });
+  let clock = 0;
+  for (let i = 0; i < 20; i++) {
+    const children = Array.from({ length: 5 }, () => Bun.spawn(["/bin/sh", "-c", "exit 0"]));
+    const part = collector.collect((clock += 100)) as { processes: ProcessesSection };
+    expect(part.processes.count).toBeGreaterThan(1);
+    await Promise.all(children.map((c) => c.exited));
+  }
+  const self = (collector.collect((clock += 100)) as { processes: ProcessesSection }).processes;
+  expect(self.count).toBeGreaterThan(1);
+});

@@ -160,7 +160,7 @@ describe("App: remediation runs", () => {
 
   test("the tab counts the runs awaiting approval; the panel is in view once there are runs, and 4 focuses it", async () => {
     const { frame, press } = await app({ columns: 120, rows: 40 }, WITH_RUNS);
-    expect(frame().split("\n")[1]).toMatch(/ 4 Remediation 1$/);
+    expect(frame().split("\n")[1]).toMatch(/ 4 Remediation 1  5 Processes$/);
     expect(frame()).toContain("─ Remediation ─");
     expect(frame()).toMatch(/awaiting approval {2}touch-flag {2}memory_high {2}\/usr\/bin\/touch \/tmp\/flag/);
     await press("4");

@@ -153,7 +153,7 @@ export function createTuiModel(capacity = HISTORY_POINTS): TuiModel {
         return remediations === s.remediations ? s : { ...s, remediations };
       }
       case "processes":
-        return { ...s, processes: { ...event.page, items: event.page.items.slice(0, MAX_PROCESSES) } };
+        return { ...s, processes: event.page.items.length > MAX_PROCESSES ? { ...event.page, items: event.page.items.slice(0, MAX_PROCESSES) } : event.page };
       case "processes-unavailable": {
         // The rows last read for the same query stay (they are the latest known), under the note saying why.
         const kept = s.processes && sameQueryAs(s.processes, event.query) ? s.processes : { query: event.query, total: 0, matched: 0, items: [] };

@@ -46,7 +46,7 @@ const ALERTS = 2;
 const REMEDIATION = 3;
 const PROCESSES = 4;
 /** The process list is asked for in pages of this many rows: enough to scroll through, never the whole of a busy host. */
-const PROCESS_PAGE = 30;
+const PROCESS_PAGE = 100;
 /** The panel's sort keys. */
 const SORT_KEYS: Readonly<Record<string, ProcessSort>> = { c: "cpu", m: "memory", i: "io" };
 /** The longest filter one can type (the API takes more; nobody types more). */

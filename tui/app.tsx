@@ -1,5 +1,5 @@
 import { useInput, useWindowSize } from "ink";
-import { useLayoutEffect, useMemo, useState } from "react";
+import { useEffect, useLayoutEffect, useMemo, useState } from "react";
 import type { Clock } from "../src/clock.ts";
 import type { RemediationRun } from "../src/contracts/remediation.ts";
 import { AlertPanel, alertPanelLength } from "./components/AlertPanel.ts";
@@ -9,14 +9,16 @@ import { Graphs } from "./components/Graphs.ts";
 import { Header, type Tab } from "./components/Header.ts";
 import { Help, helpLength } from "./components/Help.ts";
 import { HostPanel, hostContent, hostPanelHeight, hostPanelMinHeight } from "./components/HostPanel.ts";
+import { ProcessPanel, processPanelChrome, processPanelHasNotice, processPanelLength } from "./components/ProcessPanel.ts";
 import { type RemediationNotice, RemediationPanel, alertNameOf, outcomeWords, remediationPanelLength } from "./components/RemediationPanel.ts";
 import { HELP_SECTIONS, KEYS } from "./help-text.ts";
 import { layoutFor, listRows } from "./layout.ts";
 import { type Line, beside, block, fit } from "./line.ts";
+import type { ProcessSort } from "./process-reader.ts";
 import type { Screen } from "./screen.ts";
 import type { DataSource, RemediationDecision } from "./source.ts";
 import type { ThresholdLevels } from "./thresholds.ts";
-import type { TuiState } from "./tui-model.ts";
+import { MAX_PROCESSES, type TuiState } from "./tui-model.ts";
 import { useNow } from "./use-now.ts";
 import { useSource } from "./use-source.ts";
 
@@ -37,11 +39,23 @@ export interface AppProps {
  * are lists, two by two side by side on a wide terminal. A new panel: its name here, its lines (a
  * component in components/), what it wants of the layout, and whether it is in view when not focused.
  */
-const PANELS = ["Host", "Anomalies", "Alerts", "Remediation"] as const;
+const PANELS = ["Host", "Anomalies", "Alerts", "Remediation", "Processes"] as const;
 const HOST = 0;
 const ANOMALIES = 1;
 const ALERTS = 2;
 const REMEDIATION = 3;
+const PROCESSES = 4;
+/** The process list is asked for in pages of this many rows: enough to scroll through, never the whole of a busy host. */
+const PROCESS_PAGE = 100;
+/** The panel's sort keys. */
+const SORT_KEYS: Readonly<Record<string, ProcessSort>> = { c: "cpu", m: "memory", i: "io" };
+/** The longest filter one can type (the API takes more; nobody types more). */
+const MAX_FILTER_LENGTH = 200;
+/** What the footer adds while the processes panel has the focus. */
+const PROCESS_KEYS: ReadonlyArray<readonly [string, string]> = [
+  ["c/m/i", "sort"],
+  ["/", "filter"],
+];
 const NO_LEVELS: ThresholdLevels = {};
 
 /** A decision waiting for `y`: which run, approve or deny. */
@@ -80,6 +94,10 @@ export function App({ source, screen, onQuit, clock, size }: AppProps) {
   const [selected, setSelected] = useState<number | undefined>();
   const [prompt, setPrompt] = useState<Prompt | undefined>();
   const [notice, setNotice] = useState<RemediationNotice | undefined>();
+  const [sort, setSort] = useState<ProcessSort>("cpu");
+  const [filter, setFilter] = useState("");
+  /** The filter being typed after `/` (every key goes to it until Enter or Esc); undefined when not typing. */
+  const [editing, setEditing] = useState<string | undefined>();
   const state = frozen ?? live;
   const width = Math.max(20, columns);
   const height = Math.max(1, rows);
@@ -110,10 +128,19 @@ export function App({ source, screen, onQuit, clock, size }: AppProps) {
 
   // Lines each list would like (title included), and the lines it can scroll through.
   const alertLength = alertPanelLength(state.alerts.length, state.deliveries.length);
-  const listLength = [0, state.findings.length, alertLength, runs.length];
-  const wants = [0, 1 + Math.max(1, state.findings.length), 1 + alertLength, remediationPanelLength(runs.length, remediationNotice !== undefined)];
-  // The remediation panel is in view when it has runs to show, or the focus.
-  const lists = [ANOMALIES, ALERTS, ...(runs.length > 0 || focus === REMEDIATION ? [REMEDIATION] : [])];
+  const processNotice = processPanelHasNotice(state.processes, editing);
+  const listLength = [0, state.findings.length, alertLength, runs.length, Math.min(MAX_PROCESSES, state.processes?.matched ?? 0)];
+  const wants = [
+    0,
+    1 + Math.max(1, state.findings.length),
+    1 + alertLength,
+    remediationPanelLength(runs.length, remediationNotice !== undefined),
+    // As tall as the screen: the layout stays put while a filter narrows the list.
+    Math.max(processPanelLength(state.processes, processNotice), height),
+  ];
+  // The processes panel, with the focus, stands alone under the host panel as wide as the screen (as in
+  // htop); otherwise the lists, the remediation panel when it has runs to show, or the focus.
+  const lists = focus === PROCESSES ? [PROCESSES] : [ANOMALIES, ALERTS, ...(runs.length > 0 || focus === REMEDIATION ? [REMEDIATION] : [])];
   const layout = layoutFor(
     { columns: width, rows: height },
     { need: hostPanelHeight(hostProps, content), min: hostPanelMinHeight(hostProps, content), lists: lists.map((p) => wants[p]!) },
@@ -128,6 +155,14 @@ export function App({ source, screen, onQuit, clock, size }: AppProps) {
     }
   }
   const shown = (panel: number) => (paged ? focus === panel : lists.includes(panel));
+
+  // The process list is read only while its panel is in view: enough pages to reach the rows on screen.
+  const processSize = sizes[PROCESSES]!;
+  const processRows = Math.max(1, processSize.height - processPanelChrome(processNotice));
+  const processLimit = Math.min(MAX_PROCESSES, (Math.floor((offsets[PROCESSES]! + processRows) / PROCESS_PAGE) + 1) * PROCESS_PAGE);
+  const processesInView = shown(PROCESSES) && !help;
+  useEffect(() => source.watchProcesses(processesInView ? { sort, filter, limit: processLimit } : undefined), [source, processesInView, sort, filter, processLimit]);
+  const scrollProcessesToTop = () => setOffsets((o) => o.map((v, i) => (i === PROCESSES ? 0 : v)));
 
   const scroll = (by: number | "top") => {
     if (focus === REMEDIATION) {
@@ -159,8 +194,34 @@ export function App({ source, screen, onQuit, clock, size }: AppProps) {
     setPrompt({ run: chosenRun, decision });
   };
 
+  const applyFilter = (text: string) => {
+    setFilter(text.trim());
+    setEditing(undefined);
+    scrollProcessesToTop();
+  };
+
+  /** Adds a chunk of typed text to the filter being typed; an Enter in it (keys typed fast arrive together) applies the filter. */
+  const typeInto = (text: string, input: string) => {
+    const enter = input.search(/[\r\n]/);
+    const typed = (enter >= 0 ? input.slice(0, enter) : input).replace(/[\u0000-\u001f\u007f]/g, "");
+    const next = `${text}${typed}`.slice(0, MAX_FILTER_LENGTH);
+    if (enter >= 0) applyFilter(next);
+    else setEditing(next);
+  };
+
+  /** Typing a filter: every key goes to it; Enter applies it, Esc clears it; only Ctrl-C still quits. */
+  const edit = (text: string, input: string, key: Parameters<Parameters<typeof useInput>[0]>[1]) => {
+    if (key.return) applyFilter(text);
+    else if (key.escape) applyFilter("");
+    else if (key.backspace || key.delete) setEditing(text.slice(0, -1));
+    else if (key.ctrl && input === "u") setEditing("");
+    else if (!key.ctrl && !key.meta && input !== "") typeInto(text, input);
+  };
+
   useInput((input, key) => {
-    if (input === "q" || (key.ctrl && input === "c")) return onQuit();
+    if (key.ctrl && input === "c") return onQuit();
+    if (editing !== undefined) return edit(editing, input, key);
+    if (input === "q") return onQuit();
     if (prompt) {
       setPrompt(undefined);
       if (input === "y") decide(prompt);
@@ -189,6 +250,11 @@ export function App({ source, screen, onQuit, clock, size }: AppProps) {
     else if (key.pageUp) scroll(-Math.max(1, sizes[focus]!.height - 2));
     else if (key.home) scroll("top");
     else if (focus === REMEDIATION && (input === "a" || input === "d")) ask(input === "a" ? "approve" : "deny");
+    else if (focus === PROCESSES && SORT_KEYS[input]) {
+      setSort(SORT_KEYS[input]!);
+      scrollProcessesToTop();
+    } else if (focus === PROCESSES && input.startsWith("/")) typeInto(filter, input.slice(1));
+    else if (focus === PROCESSES && key.escape && filter !== "") applyFilter("");
   });
 
   const hostLines = useMemo(
@@ -214,7 +280,14 @@ export function App({ source, screen, onQuit, clock, size }: AppProps) {
     () => (shown(REMEDIATION) ? RemediationPanel({ runs, width: remediationSize.width, height: remediationSize.height, focused: focus === REMEDIATION, selected: chosen, notice: remediationNotice }) : []),
     [runs, remediationSize.width, remediationSize.height, focus, chosen, remediationNotice?.tone, remediationNotice?.text, paged, lists.length],
   );
-  const panelLines: Line[][] = [hostLines, anomalyLines, alertLines, remediationLines];
+  const processLines = useMemo(
+    () =>
+      shown(PROCESSES)
+        ? ProcessPanel({ view: state.processes, sort, filter, editing, width: processSize.width, height: processSize.height, focused: focus === PROCESSES, offset: offsets[PROCESSES]! })
+        : [],
+    [state.processes, sort, filter, editing, processSize.width, processSize.height, focus, offsets, paged],
+  );
+  const panelLines: Line[][] = [hostLines, anomalyLines, alertLines, remediationLines, processLines];
 
   let body: Line[];
   if (help) body = Help({ target: source.label, keys: KEYS, sections: HELP_SECTIONS, width, height: layout.body, offset: helpOffset });
@@ -236,6 +309,7 @@ export function App({ source, screen, onQuit, clock, size }: AppProps) {
     { name: PANELS[ANOMALIES], count: state.findings.length },
     { name: PANELS[ALERTS], count: state.alerts.filter((al) => al.state === "firing").length },
     { name: PANELS[REMEDIATION], count: waiting, urgent: true },
+    { name: PANELS[PROCESSES] },
   ];
   const header = Header({
     ...(state.info ? { info: state.info } : {}),
@@ -249,7 +323,7 @@ export function App({ source, screen, onQuit, clock, size }: AppProps) {
     now,
     ...(stale ? { staleSeconds: age } : {}),
   });
-  const footer = fit(Footer({ paused: frozen !== undefined, width, panels: PANELS.length }), width);
+  const footer = fit(Footer({ paused: frozen !== undefined, width, panels: PANELS.length, ...(focus === PROCESSES && !help ? { panelKeys: PROCESS_KEYS } : {}) }), width);
   const screenRows = [...block(header, width, 2), ...block(body, width, layout.body), footer].slice(0, height);
 
   // Drawn after each commit; the screen writes only the rows that differ from what the terminal shows.

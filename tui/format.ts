@@ -5,6 +5,7 @@
 
 const BINARY = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"] as const;
 const DECIMAL_RATE = ["B/s", "kB/s", "MB/s", "GB/s", "TB/s"] as const;
+const DECIMAL = ["B", "kB", "MB", "GB", "TB"] as const;
 
 /** Up to three significant digits, never exponent notation: 1.23, 12.3, 123. */
 function threeDigits(value: number): string {
@@ -35,6 +36,11 @@ export function formatBytes(bytes: number): string {
 /** Bytes per second in decimal units: `1.25 MB/s`, `0 B/s`. */
 export function formatRate(bytesPerSecond: number): string {
   return scaled(bytesPerSecond, 1000, DECIMAL_RATE);
+}
+
+/** Bytes in decimal units, for a column headed "/s": `1.25 MB`, `0 B`. */
+export function formatDecimalBytes(bytes: number): string {
+  return scaled(bytes, 1000, DECIMAL);
 }
 
 /** A percentage with one decimal: `45.2%`. */

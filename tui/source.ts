@@ -8,6 +8,7 @@ import type { AgentIdentity } from "../src/contracts/agent-identity.ts";
 import type { AgentEvent } from "../src/contracts/events.ts";
 import type { AlertView } from "../src/contracts/alert.ts";
 import type { RemediationRun } from "../src/contracts/remediation.ts";
+import { type ProcessQuery, type ProcessReading, createProcessReader } from "./process-reader.ts";
 import { readRecentAlerting } from "./recent-alerting.ts";
 import { createSseParser } from "./sse-parser.ts";
 import { SPARK_KEYS, SPARKLINE_METRICS, type SparkKey } from "./sparklines.ts";
@@ -51,7 +52,9 @@ export type SourceEvent =
   /** A remediation run was recorded or changed (or a decision through this UI was taken). */
   | { type: "remediation"; run: RemediationRun }
   /** The remediation runs recorded when the UI (re)connected, newest first. */
-  | { type: "remediations"; runs: RemediationRun[] };
+  | { type: "remediations"; runs: RemediationRun[] }
+  /** The process list for the panel's query (`processes`), or why the agent gives none (`processes-unavailable`). */
+  | ProcessReading;
 
 export type SourceListener = (event: SourceEvent) => void;
 
@@ -59,7 +62,7 @@ export type SourceListener = (event: SourceEvent) => void;
 export type RemediationDecision = "approve" | "deny";
 
 /**
- * Snapshots, findings, alert changes, deliveries and remediation runs of one agent, for the UI. It
+ * Snapshots, findings, alert changes, deliveries, remediation runs and processes of one agent, for the UI. It
  * reads, and changes one thing only: the decision on a remediation run awaiting approval.
  */
 export interface DataSource {
@@ -75,6 +78,11 @@ export interface DataSource {
    * rejects with what the agent said: `HTTP 409: run 12 is denied, not awaiting approval`.
    */
   decide(id: number, decision: RemediationDecision): Promise<RemediationRun>;
+  /**
+   * The process list is read only while its panel is in view: with a query, `GET /api/v1/processes` is
+   * read at once and after every snapshot, and listeners receive each answer; undefined stops reading.
+   */
+  watchProcesses(query: ProcessQuery | undefined): void;
 }
 
 /** Earlier values of a label-less metric between two times (ms), oldest first. */
@@ -165,7 +173,7 @@ function infoOf(agent: Partial<AgentIdentity>, inventory: unknown): AgentInfo {
  * process: `/api/v1/snapshot` (identity, interval, levels, inventory, latest snapshot), `/api/v1/series`
  * and `/api/v1/anomalies` (history, when the agent has a store), then `/api/v1/events` as server-sent
  * events. A dropped stream is reconnected with backoff and `Last-Event-ID`, so nothing buffered by the
- * agent is missed.
+ * agent is missed. `/api/v1/processes` is read only while the processes panel is in view, once per snapshot.
  */
 export function createApiSource(options: ApiSourceOptions): DataSource {
   const base = options.url.replace(/\/+$/, "");
@@ -330,13 +338,26 @@ export function createApiSource(options: ApiSourceOptions): DataSource {
   }
 
   let current: SourceListener | undefined;
+  const processes = createProcessReader(
+    (path, signal) => getJson(path, signal),
+    (reading) => {
+      if (running) current?.(reading);
+    },
+  );
   return {
     label: options.label ?? base,
     start(listener) {
       if (running) return;
       running = true;
-      current = listener;
-      void loop(listener);
+      // Each snapshot is a collection done: the process list, when its panel is in view, is read again.
+      current = (event) => {
+        listener(event);
+        if (event.type === "snapshot") processes.refresh();
+      };
+      void loop(current);
+    },
+    watchProcesses(query) {
+      processes.watch(query);
     },
     async decide(id, decision) {
       let response: Response;
@@ -354,6 +375,7 @@ export function createApiSource(options: ApiSourceOptions): DataSource {
     stop() {
       running = false;
       controller?.abort();
+      processes.stop();
       wake?.();
     },
   };

@@ -2,6 +2,7 @@ import type { Snapshot } from "../src/contracts/snapshot.ts";
 import type { Finding } from "../src/contracts/finding.ts";
 import type { RemediationRun } from "../src/contracts/remediation.ts";
 import { type AlertLine, type DeliveryLine, describeAlert, describeAlertView, describeDelivery } from "./describe-event.ts";
+import type { ProcessPage } from "./process-reader.ts";
 import { RingBuffer } from "./ring-buffer.ts";
 import { HISTORY_POINTS, type AgentInfo, type Connection, type SourceEvent } from "./source.ts";
 import { SPARK_KEYS, type SparkKey, sparkValue } from "./sparklines.ts";
@@ -11,6 +12,14 @@ export const MAX_FINDINGS = 200;
 export const MAX_ALERTS = 100;
 export const MAX_DELIVERIES = 100;
 export const MAX_REMEDIATIONS = 100;
+/** Most processes the panel holds (it asks for no more; a longer answer is cut). */
+export const MAX_PROCESSES = 2000;
+
+/** The process list as the panel shows it: the last page read, and why the last read failed, if it did. */
+export interface ProcessesView extends ProcessPage {
+  /** Why the agent gave no list for the query (an older agent, the collector off, the connection): one line in the panel. */
+  problem?: string;
+}
 
 /** Everything the screen shows, as one immutable value: a new object on every change, so a paused view stays put. */
 export interface TuiState {
@@ -27,6 +36,8 @@ export interface TuiState {
   deliveries: readonly DeliveryLine[];
   /** Remediation runs, each as it is now, newest first. */
   remediations: readonly RemediationRun[];
+  /** The process list while its panel is (or was last) in view; absent before the first read. */
+  processes?: ProcessesView;
 }
 
 export const INITIAL_STATE: TuiState = {
@@ -60,6 +71,9 @@ function mergeRuns(current: readonly RemediationRun[], incoming: readonly Remedi
   if (!changed) return current;
   return [...byId.values()].sort((a, b) => b.id - a.id).slice(0, MAX_REMEDIATIONS);
 }
+
+const sameQueryAs = (page: ProcessPage, query: ProcessPage["query"]) =>
+  page.query.sort === query.sort && page.query.filter === query.filter && page.query.limit === query.limit;
 
 const sameFinding = (a: Finding, b: Finding) => a.type === b.type && a.metric === b.metric && a.timestamp === b.timestamp && JSON.stringify(a.labels) === JSON.stringify(b.labels);
 
@@ -137,6 +151,14 @@ export function createTuiModel(capacity = HISTORY_POINTS): TuiModel {
       case "remediations": {
         const remediations = mergeRuns(s.remediations, event.type === "remediation" ? [event.run] : event.runs);
         return remediations === s.remediations ? s : { ...s, remediations };
+      }
+      case "processes":
+        return { ...s, processes: event.page.items.length > MAX_PROCESSES ? { ...event.page, items: event.page.items.slice(0, MAX_PROCESSES) } : event.page };
+      case "processes-unavailable": {
+        // The rows last read for the same query stay (they are the latest known), under the note saying why.
+        const kept = s.processes && sameQueryAs(s.processes, event.query) ? s.processes : { query: event.query, total: 0, matched: 0, items: [] };
+        if (kept.problem === event.reason) return s;
+        return { ...s, processes: { ...kept, problem: event.reason } };
       }
     }
   }

@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { cleanup, render } from "ink-testing-library";
 import { ManualClock } from "../../src/clock.ts";
+import { waitFor } from "../support/ports.ts";
 import { App } from "../../tui/app.tsx";
+import type { ProcessQuery } from "../../tui/process-reader.ts";
 import type { SourceEvent } from "../../tui/source.ts";
-import { INFO, SNAPSHOT, fakeSource, finding, remediationRun, testScreen } from "./support.ts";
+import { INFO, PROCESSES, SNAPSHOT, fakeSource, finding, processInfo, remediationRun, testScreen } from "./support.ts";
 
 afterEach(cleanup);
 
@@ -160,7 +162,7 @@ describe("App: remediation runs", () => {
 
   test("the tab counts the runs awaiting approval; the panel is in view once there are runs, and 4 focuses it", async () => {
     const { frame, press } = await app({ columns: 120, rows: 40 }, WITH_RUNS);
-    expect(frame().split("\n")[1]).toMatch(/ 4 Remediation 1$/);
+    expect(frame().split("\n")[1]).toMatch(/ 4 Remediation 1  5 Processes$/);
     expect(frame()).toContain("─ Remediation ─");
     expect(frame()).toMatch(/awaiting approval {2}touch-flag {2}memory_high {2}\/usr\/bin\/touch \/tmp\/flag/);
     await press("4");
@@ -219,5 +221,124 @@ describe("App: remediation runs", () => {
     await settle();
     expect(frame()).toMatch(/verifying {10}touch-flag/);
     expect(frame().split("\n")[1]).not.toContain("Remediation 1");
+  });
+});
+
+describe("App: processes", () => {
+  const page = (query: ProcessQuery, items = PROCESSES, total = items.length): SourceEvent => ({ type: "processes", page: { query, total, matched: items.length, items } });
+
+  test("5 focuses the panel: it stands under the host's gauges, and only then is the list read, with the sort, filter and rows asked for", async () => {
+    const size = { columns: 80, rows: 24 };
+    const { frame, press, source } = await app(size);
+    expect(source.watched).toEqual([undefined]);
+    expect(frame().split("\n")[1]).toEndWith(" 5 Processes");
+    await press("5");
+    expect(source.watched.at(-1)).toEqual({ sort: "cpu", filter: "", limit: 100 });
+    expect(frame()).toContain("Reading the process list…");
+    source.push(page({ sort: "cpu", filter: "", limit: 100 }));
+    await press("");
+    const text = frame();
+    fits(text, size);
+    expect(text).toContain("CPU    ");
+    expect(text).toContain("─ Processes ─");
+    expect(text).toContain("    PID USER      ▼CPU%      RES  READ/s  WRITE/s  THR S COMMAND");
+    expect(text).toContain("   4242 alice      99.5 5.00 MiB     0 B      0 B    1 R stress-ng --cpu 1 --ti…");
+    expect(text).not.toContain("─ Anomalies");
+    expect(text.split("\n").at(-1)).toBe("q quit  p pause  tab/←→ panel  ↑↓ scroll  ? help  c/m/i sort  / filter");
+    // Out of view (another panel, or the help over it), nothing is read.
+    await press("1");
+    expect(source.watched.at(-1)).toBeUndefined();
+    expect(frame()).toContain("─ Anomalies");
+    await press("5");
+    await press("?");
+    expect(source.watched.at(-1)).toBeUndefined();
+    await press("?");
+    expect(source.watched.at(-1)).toEqual({ sort: "cpu", filter: "", limit: 100 });
+  });
+
+  test("c, m and i sort by CPU, memory and I/O, only while the panel has the focus", async () => {
+    const { frame, press, source } = await app({ columns: 120, rows: 40 });
+    await press("2");
+    await press("m");
+    expect(source.watched).toEqual([undefined]);
+    await press("5");
+    await press("m");
+    expect(source.watched.at(-1)).toEqual({ sort: "memory", filter: "", limit: 100 });
+    expect(frame()).toContain("─ by memory");
+    expect(frame()).toContain("▼RES");
+    await press("i");
+    expect(source.watched.at(-1)).toMatchObject({ sort: "io" });
+    expect(frame()).toContain("▼READ/s ▼WRITE/s");
+    await press("c");
+    expect(source.watched.at(-1)).toMatchObject({ sort: "cpu" });
+  });
+
+  test("/ types a filter (every key goes to it, q and digits too); Enter applies it, Esc clears it", async () => {
+    const { frame, press, source, quits, stdin, settle } = await app({ columns: 100, rows: 30 });
+    /** A lone Escape reaches the UI only after Ink has waited (20 ms of real time) for the rest of a sequence that does not come. */
+    const escape = async (done: () => boolean) => {
+      stdin.write("\u001b");
+      await waitFor("Ink to pass the Escape key on", async () => {
+        await settle();
+        return done() || undefined;
+      }, 2000, 5);
+    };
+    await press("5");
+    await press("/");
+    for (const key of ["s", "q", "1", "x"]) await press(key);
+    expect(frame()).toContain("Filter: sq1x▏  Enter applies, Esc clears");
+    expect(quits()).toBe(0);
+    await press("\u007f");
+    await press("\u007f");
+    await press("\u007f");
+    await press("tress");
+    expect(source.watched.at(-1)).toEqual({ sort: "cpu", filter: "", limit: 100 });
+    await press("\r");
+    expect(source.watched.at(-1)).toEqual({ sort: "cpu", filter: "stress", limit: 100 });
+    source.push(page({ sort: "cpu", filter: "stress", limit: 100 }, [PROCESSES[0]!], 5));
+    await press("");
+    expect(frame()).toContain("─ by CPU · /stress · 1 matching, 5 in all");
+    expect(frame()).not.toContain("Filter:");
+    // / again edits the filter applied; Esc clears it, typed or applied.
+    await press("/");
+    expect(frame()).toContain("Filter: stress▏");
+    await escape(() => source.watched.at(-1)?.filter === "");
+    expect(source.watched.at(-1)).toEqual({ sort: "cpu", filter: "", limit: 100 });
+    await press("/");
+    await press("post\r");
+    expect(source.watched.at(-1)).toMatchObject({ filter: "post" });
+    await escape(() => source.watched.at(-1)?.filter === "");
+    expect(source.watched.at(-1)).toMatchObject({ filter: "" });
+    // Not typing, q quits again.
+    await press("q");
+    expect(quits()).toBe(1);
+  });
+
+  test("↑↓ scroll the list; past the first hundred rows the next hundred are asked for; a new sort starts at the top", async () => {
+    const many = Array.from({ length: 100 }, (_, i) => processInfo({ pid: 1000 + i, command: `worker ${i}`, cpu_percent: 100 - i }));
+    const { frame, press, source } = await app({ columns: 100, rows: 30 });
+    await press("5");
+    source.push({ type: "processes", page: { query: { sort: "cpu", filter: "", limit: 100 }, total: 250, matched: 250, items: many } });
+    await press("");
+    expect(frame()).toContain(" worker 0");
+    await press("\u001b[B");
+    await press("j");
+    expect(frame()).not.toContain(" worker 1\n");
+    expect(frame()).toMatch(/by CPU · 3–\d+ of 250/);
+    for (let i = 0; i < 7; i++) await press("\u001b[6~");
+    expect(source.watched.at(-1)).toEqual({ sort: "cpu", filter: "", limit: 200 });
+    await press("m");
+    expect(source.watched.at(-1)).toEqual({ sort: "memory", filter: "", limit: 100 });
+  });
+
+  test("an agent without the route (an older one) or with the collector off: one line in the panel, the UI goes on", async () => {
+    const { frame, press, source } = await app({ columns: 80, rows: 24 });
+    await press("5");
+    source.push({ type: "processes-unavailable", query: { sort: "cpu", filter: "", limit: 100 }, reason: "this agent has no process list (no /api/v1/processes: an older version)" });
+    await press("");
+    expect(frame()).toContain("No process list: this agent has no process list (no /api/v1/processes: an older…");
+    await press("m");
+    await press("1");
+    expect(frame()).toContain("CPU    ");
   });
 });

@@ -17,6 +17,12 @@ import { createHostPaths } from "../../src/collect/linux/host-paths.ts";
 import { createAction } from "../../src/remediate/create-actions.ts";
 import { createRemediator } from "../../src/remediate/remediator.ts";
 import { createRemediationRoutes } from "../../src/server/remediation-routes.ts";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { HostPaths } from "../../src/collect/linux/host-paths.ts";
+import { createProcessesCollector } from "../../src/collect/linux/processes.ts";
+import { type ProcessTable, createProcessTable } from "../../src/collect/process-table.ts";
+import { createProcessRoutes } from "../../src/server/process-routes.ts";
 
 const TOKEN = "tui-test-token-0123456789";
 const sources: DataSource[] = [];
@@ -317,5 +323,163 @@ describe("remediation runs through the source, against a real agent server", () 
     await clock.advance(0);
     expect(ofType(events, "remediations")[0]!.runs).toHaveLength(2);
     expect(await source.decide(2, "deny")).toMatchObject({ outcome: "denied", decidedBy: "tui" });
+  });
+});
+
+const FIXTURE = join(import.meta.dir, "../fixtures/processes-this-machine");
+const [BURNER, HOLDER, WRITER, ZOMBIE_PARENT, ZOMBIE] = [25948, 25949, 25950, 25951, 25961];
+
+/** The process table after two collections of the captured tree (`processes-this-machine`), as two ticks would fill it. */
+function capturedProcessTable(): ProcessTable {
+  const at = { current: "t0" };
+  const paths: HostPaths = {
+    get root() {
+      return join(FIXTURE, at.current);
+    },
+    proc: (...parts) => join(FIXTURE, at.current, "proc", ...parts),
+    sys: (...parts) => join(FIXTURE, at.current, "sys", ...parts),
+    rootfs: (path) => join(FIXTURE, at.current, path),
+  };
+  const table = createProcessTable();
+  const collector = createProcessesCollector(paths, { top: 3, table, maxHeld: 0 });
+  collector.collect(0);
+  at.current = "t1";
+  collector.collect(Number(readFileSync(join(FIXTURE, "gap_ms"), "utf8")));
+  return table;
+}
+
+/**
+ * A real agent server with the process route over the captured machine (a CPU burner, a memory holder,
+ * a disk writer, a zombie and its parent, kthreadd); `enabled` false is an agent with the collector off.
+ * Every request to /api/v1/processes is recorded.
+ */
+function processServer(env: Record<string, string> = {}, enabled = true) {
+  const clock = new ManualClock(Date.parse(SNAPSHOT.timestamp));
+  const quiet = createLogger({ level: "critical", clock, sink: { write() {} } });
+  const loaded = loadConfig({ env: { AIOPS_INTERVAL: "1", ...env } });
+  const bus = new EventBus(clock);
+  const server = createHttpServer({
+    agent: { health: () => ({ live: true, ready: true, reasons: [], ticks: 1 }), latest: () => SNAPSHOT, inventory: INVENTORY },
+    config: () => loaded,
+    metrics: new SelfMetrics(),
+    events: bus,
+    log: quiet,
+    clock,
+    version: "9.9.9",
+    routes: createProcessRoutes({ table: capturedProcessTable(), enabled: () => enabled }),
+  });
+  servers.push(server);
+  const asked: string[] = [];
+  const recording = ((input: string | URL | Request, init?: RequestInit) => {
+    if (String(input).includes("/api/v1/processes")) asked.push(String(input).replace(/^http:\/\/[^/]+/, ""));
+    return fetch(input, init);
+  }) as typeof fetch;
+  const inProcess = () =>
+    createApiSource({
+      url: "http://in-process",
+      label: "in-process",
+      inProcess: true,
+      clock,
+      fetch: ((input: string | URL | Request, init?: RequestInit) => {
+        if (String(input).includes("/api/v1/processes")) asked.push(String(input).replace(/^http:\/\/[^/]+/, ""));
+        return server.fetch(new Request(input as string, init));
+      }) as typeof fetch,
+    });
+  const listen = () => `http://127.0.0.1:${server.listen("127.0.0.1:0").port}`;
+  return { bus, clock, asked, recording, inProcess, listen };
+}
+
+const pages = (events: SourceEvent[]) => ofType(events, "processes").map((e) => e.page);
+const BY_CPU = { sort: "cpu", filter: "", limit: 100 } as const;
+
+describe("the process list through the source, against a real agent server", () => {
+  test("read only while watched: at once with the panel's sort, filter and limit, then again on each snapshot; unwatched, never", async () => {
+    const { bus, clock, asked, inProcess } = processServer();
+    const source = inProcess();
+    const events = collect(source);
+    await clock.advance(0);
+    bus.publish({ type: "snapshot", snapshot: SNAPSHOT });
+    await clock.advance(0);
+    expect(asked).toEqual([]);
+
+    source.watchProcesses(BY_CPU);
+    await arrived("the first page", () => pages(events).length === 1);
+    expect(asked).toEqual(["/api/v1/processes?sort=cpu&limit=100"]);
+    const first = pages(events)[0]!;
+    expect(first).toMatchObject({ query: BY_CPU, total: 6, matched: 6 });
+    expect(first.items[0]).toMatchObject({ pid: BURNER, name: "cpu-burner", command: "/bin/sh ./cpu-burner", user: "root", state: "running" });
+    expect(first.items[0]!.cpu_percent).toBeGreaterThan(30);
+
+    bus.publish({ type: "snapshot", snapshot: { ...SNAPSHOT, timestamp: "2026-11-26T17:00:01.000Z" } });
+    await arrived("the page after the tick", () => pages(events).length === 2);
+    expect(asked).toHaveLength(2);
+
+    source.watchProcesses({ ...BY_CPU, sort: "memory" });
+    await arrived("the page by memory", () => pages(events).length === 3);
+    expect(pages(events)[2]!.items[0]!.pid).toBe(HOLDER);
+    source.watchProcesses({ ...BY_CPU, sort: "io" });
+    await arrived("the page by I/O", () => pages(events).length === 4);
+    expect(pages(events)[3]!.items[0]!.pid).toBe(WRITER);
+    source.watchProcesses({ sort: "cpu", filter: "zombie", limit: 100 });
+    await arrived("the filtered page", () => pages(events).length === 5);
+    expect(pages(events)[4]).toMatchObject({ total: 6, matched: 2 });
+    expect(pages(events)[4]!.items.map((p) => p.pid).sort()).toEqual([ZOMBIE_PARENT, ZOMBIE]);
+    expect(asked.at(-1)).toBe("/api/v1/processes?sort=cpu&limit=100&filter=zombie");
+
+    source.watchProcesses(undefined);
+    const count = asked.length;
+    bus.publish({ type: "snapshot", snapshot: { ...SNAPSHOT, timestamp: "2026-11-26T17:00:02.000Z" } });
+    await clock.advance(0);
+    expect(asked).toHaveLength(count);
+  });
+
+  test("an answer to a query no longer watched is dropped: what is drawn is always the order asked for last", async () => {
+    const { clock, inProcess } = processServer();
+    const source = inProcess();
+    const events = collect(source);
+    await clock.advance(0);
+    source.watchProcesses(BY_CPU);
+    source.watchProcesses({ ...BY_CPU, sort: "memory" });
+    await arrived("the page by memory", () => pages(events).length > 0);
+    await clock.advance(0);
+    expect(pages(events).map((p) => p.query.sort)).toEqual(["memory"]);
+  });
+
+  test("attached over HTTP with the token, the same list; stop ends the reading", async () => {
+    const { bus, clock, asked, recording, listen } = processServer({ AIOPS_API_TOKEN: TOKEN });
+    const source = createApiSource({ url: listen(), token: TOKEN, clock, fetch: recording });
+    const events = collect(source);
+    await arrived("the stream to be live", () => lastConnection(events)?.state === "live");
+    source.watchProcesses({ sort: "memory", filter: "python", limit: 2 });
+    await arrived("the page", () => pages(events).length === 1);
+    expect(pages(events)[0]).toMatchObject({ total: 6, matched: 3 });
+    // The limit holds: two of the three python processes, the memory holder first.
+    expect(pages(events)[0]!.items).toHaveLength(2);
+    expect(pages(events)[0]!.items[0]!.pid).toBe(HOLDER);
+    expect(asked).toEqual(["/api/v1/processes?sort=memory&limit=2&filter=python"]);
+    source.stop();
+    bus.publish({ type: "snapshot", snapshot: SNAPSHOT });
+    await clock.advance(0);
+    expect(asked).toHaveLength(1);
+  });
+
+  test("an older agent without the route (404) and an agent with the collector off (503): why, in one event, never a crash", async () => {
+    const older = agentServer();
+    const { url } = older.listen();
+    const source = createApiSource({ url, clock: older.clock });
+    const events = collect(source);
+    await arrived("the stream to be live", () => lastConnection(events)?.state === "live");
+    source.watchProcesses(BY_CPU);
+    await arrived("the refusal", () => ofType(events, "processes-unavailable").length === 1);
+    expect(ofType(events, "processes-unavailable")[0]).toEqual({ type: "processes-unavailable", query: BY_CPU, reason: "this agent has no process list (no /api/v1/processes: an older version)" });
+    expect(lastConnection(events)).toEqual({ state: "live" });
+
+    const off = processServer({}, false);
+    const offSource = off.inProcess();
+    const offEvents = collect(offSource);
+    await off.clock.advance(0);
+    offSource.watchProcesses(BY_CPU);
+    await arrived("the refusal", () => ofType(offEvents, "processes-unavailable").length === 1);
+    expect(ofType(offEvents, "processes-unavailable")[0]!.reason).toBe("HTTP 503: the processes collector is off (collect.processes.enabled) or this platform has no /proc");
   });
 });

@@ -1,9 +1,10 @@
 import { finding as sharedFinding } from "../support/findings.ts";
 import type { Inventory } from "../../src/collect/inventory.ts";
-import type { Snapshot } from "../../src/contracts/snapshot.ts";
+import type { ProcessInfo, Snapshot } from "../../src/contracts/snapshot.ts";
 import type { Finding } from "../../src/contracts/finding.ts";
 import type { RemediationRun } from "../../src/contracts/remediation.ts";
 import type { AgentInfo, DataSource, RemediationDecision, SourceEvent, SourceListener } from "../../tui/source.ts";
+import type { ProcessQuery } from "../../tui/process-reader.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { thresholdLevelsOf } from "../../src/detect/threshold-levels.ts";
 import type { ThresholdLevels } from "../../tui/thresholds.ts";
@@ -80,18 +81,20 @@ export function finding(overrides: Partial<Finding> = {}): Finding {
 
 /**
  * A source that replays `events` on start and lets a test push more. Decisions on remediation runs are
- * recorded, and answered by `answer` (by default the run, denied or running, as the agent would).
+ * recorded, and answered by `answer` (by default the run, denied or running, as the agent would); the
+ * process queries the UI watches are recorded (undefined: the panel went out of view).
  */
 export function fakeSource(
   events: SourceEvent[] = [],
   label = "in-process",
   answer?: (id: number, decision: RemediationDecision) => Promise<RemediationRun>,
-): DataSource & { push(event: SourceEvent): void; stopped: boolean; decisions: Array<[number, RemediationDecision]> } {
+): DataSource & { push(event: SourceEvent): void; stopped: boolean; decisions: Array<[number, RemediationDecision]>; watched: Array<ProcessQuery | undefined> } {
   let listener: SourceListener | undefined;
   const source = {
     label,
     stopped: false,
     decisions: [] as Array<[number, RemediationDecision]>,
+    watched: [] as Array<ProcessQuery | undefined>,
     start(l: SourceListener) {
       listener = l;
       for (const e of events) l(e);
@@ -102,6 +105,10 @@ export function fakeSource(
     },
     push(event: SourceEvent) {
       listener?.(event);
+    },
+    watchProcesses(query: ProcessQuery | undefined) {
+      const last = source.watched.at(-1);
+      if (JSON.stringify(last) !== JSON.stringify(query) || source.watched.length === 0) source.watched.push(query);
     },
     async decide(id: number, decision: RemediationDecision) {
       source.decisions.push([id, decision]);
@@ -135,6 +142,34 @@ export function remediationRun(overrides: Partial<RemediationRun> = {}): Remedia
     ...overrides,
   };
 }
+
+/** A process as /api/v1/processes lists it: by default an idle shell of root's, numbers easy to check. */
+export function processInfo(overrides: Partial<ProcessInfo> = {}): ProcessInfo {
+  return {
+    pid: 100,
+    name: "sh",
+    command: "/bin/sh",
+    user: "root",
+    state: "sleeping",
+    cpu_percent: 0,
+    memory_bytes: 1024 * 1024,
+    memory_growth_bytes_per_second: 0,
+    read_bytes_per_second: 0,
+    write_bytes_per_second: 0,
+    threads: 1,
+    start_time: "2026-11-26T16:00:00.000Z",
+    ...overrides,
+  };
+}
+
+/** A small host's processes, busiest CPU first: a CPU burner, a database holding memory, a backup writing, a kernel thread, a zombie. */
+export const PROCESSES: ProcessInfo[] = [
+  processInfo({ pid: 4242, name: "stress-ng", command: "stress-ng --cpu 1 --timeout 600", user: "alice", state: "running", cpu_percent: 99.5, memory_bytes: 5 * 1024 ** 2 }),
+  processInfo({ pid: 812, name: "postgres", command: "/usr/lib/postgresql/15/bin/postgres -D /var/lib/postgresql/15/main", user: "postgres", cpu_percent: 12.3, memory_bytes: 1.5 * 1024 ** 3, read_bytes_per_second: 2_500_000, write_bytes_per_second: 120_000, threads: 9 }),
+  processInfo({ pid: 3001, name: "restic", command: "restic backup /srv", user: "backup-operator", state: "disk_sleep", cpu_percent: 4, memory_bytes: 300 * 1024 ** 2, read_bytes_per_second: null, write_bytes_per_second: null, threads: 14 }),
+  processInfo({ pid: 2, name: "kthreadd", command: "[kthreadd]", cpu_percent: 0, memory_bytes: 0 }),
+  processInfo({ pid: 5150, name: "defunct", command: "[defunct]", user: "alice", state: "zombie", memory_bytes: 0 }),
+];
 
 /** Lines as the terminal shows their text: one row each, trailing blanks cut. */
 export function frameText(lines: readonly Line[]): string {

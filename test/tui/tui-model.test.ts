@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { MAX_FINDINGS, MAX_REMEDIATIONS, createTuiModel } from "../../tui/tui-model.ts";
-import { INFO, SNAPSHOT, finding, remediationRun } from "./support.ts";
+import { MAX_FINDINGS, MAX_PROCESSES, MAX_REMEDIATIONS, createTuiModel } from "../../tui/tui-model.ts";
+import { INFO, PROCESSES, SNAPSHOT, finding, processInfo, remediationRun } from "./support.ts";
 import { alertChange, deliveryAttempt } from "../support/events.ts";
 
 const at = (seconds: number) => new Date(Date.parse(SNAPSHOT.timestamp) + seconds * 1000).toISOString();
@@ -99,5 +99,28 @@ describe("the UI's state", () => {
     for (let i = 10; i < 10 + MAX_REMEDIATIONS; i++) model.apply({ type: "remediation", run: remediationRun({ id: i }) });
     expect(model.getState().remediations).toHaveLength(MAX_REMEDIATIONS);
     expect(model.getState().remediations[0]!.id).toBe(9 + MAX_REMEDIATIONS);
+  });
+
+  test("the process list: each answer replaces the last, bounded; a failed read keeps the rows of the same query under its reason, and the next answer clears it", () => {
+    const model = createTuiModel();
+    const byCpu = { sort: "cpu", filter: "", limit: 100 } as const;
+    model.apply({ type: "processes", page: { query: byCpu, total: 5, matched: 5, items: PROCESSES } });
+    expect(model.getState().processes).toEqual({ query: byCpu, total: 5, matched: 5, items: PROCESSES });
+    model.apply({ type: "processes-unavailable", query: byCpu, reason: "cannot connect (ECONNREFUSED)" });
+    expect(model.getState().processes).toMatchObject({ items: PROCESSES, problem: "cannot connect (ECONNREFUSED)" });
+    // The same reason again is no change at all.
+    const before = model.getState();
+    model.apply({ type: "processes-unavailable", query: byCpu, reason: "cannot connect (ECONNREFUSED)" });
+    expect(model.getState()).toBe(before);
+    // Rows of another query are not shown under a failure of this one.
+    const byMemory = { ...byCpu, sort: "memory" } as const;
+    model.apply({ type: "processes-unavailable", query: byMemory, reason: "HTTP 503: the first collection has not finished yet" });
+    expect(model.getState().processes).toEqual({ query: byMemory, total: 0, matched: 0, items: [], problem: "HTTP 503: the first collection has not finished yet" });
+    model.apply({ type: "processes", page: { query: byMemory, total: 5, matched: 5, items: PROCESSES } });
+    expect(model.getState().processes?.problem).toBeUndefined();
+    const many = Array.from({ length: MAX_PROCESSES + 10 }, (_, i) => processInfo({ pid: i + 1 }));
+    model.apply({ type: "processes", page: { query: byMemory, total: many.length, matched: many.length, items: many } });
+    expect(model.getState().processes?.items).toHaveLength(MAX_PROCESSES);
+    expect(before.processes?.items).toBe(PROCESSES);
   });
 });

@@ -306,10 +306,10 @@ export function App({ source, screen, onQuit, clock, size }: AppProps) {
   const waiting = runs.filter((run) => run.outcome === "awaiting_approval").length;
   const tabs: Tab[] = [
     { name: PANELS[HOST] },
-    { name: PANELS[ANOMALIES], count: state.findings.length },
+    { name: PANELS[ANOMALIES], short: "Anom", count: state.findings.length },
     { name: PANELS[ALERTS], count: state.alerts.filter((al) => al.state === "firing").length },
-    { name: PANELS[REMEDIATION], count: waiting, urgent: true },
-    { name: PANELS[PROCESSES] },
+    { name: PANELS[REMEDIATION], short: "Remed", count: waiting, urgent: true },
+    { name: PANELS[PROCESSES], short: "Procs" },
   ];
   const header = Header({
     ...(state.info ? { info: state.info } : {}),

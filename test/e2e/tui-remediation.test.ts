@@ -122,7 +122,7 @@ describe.skipIf(!tmuxPath)("tui --url: remediation runs decided by key", () => {
     const first = (await runs()).find((r) => r.action === "touch-first")!;
     expect(first.outcome).toBe("awaiting_approval");
     const v = viewer({ columns: 80, rows: 24 }, { NO_COLOR: "1", TERM: "dumb" });
-    await v.showing("the waiting run's count", (s) => / 4 Remediation 1/.test(s));
+    await v.showing("the waiting run's count", (s) => / 4 Remed(iation)? 1/.test(s));
     v.keys("4");
     await v.showing("the waiting run selected", (s) => /› .*awaiting approval {2}touch-first/.test(s));
     v.keys("d");

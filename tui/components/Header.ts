@@ -6,6 +6,8 @@ import type { AgentInfo, Connection } from "../source.ts";
 /** A panel's tab in the header: its name, and a count worth a glance (firing alerts, runs awaiting approval). */
 export interface Tab {
   name: string;
+  /** The name on a terminal too narrow for all the full names. */
+  short?: string;
   count?: number;
   /** The count asks for action: drawn in yellow until the panel has the focus. */
   urgent?: boolean;
@@ -42,12 +44,16 @@ function connectionBadge(connection: Connection, target: string | undefined, now
   }
 }
 
-/** What the second line leaves out, in turn, on a terminal too narrow for all of it: the clock, then the agent's URL, then the interval. */
+/**
+ * What the second line gives up, in turn, on a terminal too narrow for all of it: the clock, then the
+ * agent's URL, then the tabs' full names, then the interval.
+ */
 const NARROWER = [
-  { clock: true, target: true, interval: true },
-  { clock: false, target: true, interval: true },
-  { clock: false, target: false, interval: true },
-  { clock: false, target: false, interval: false },
+  { clock: true, target: true, interval: true, fullNames: true },
+  { clock: false, target: true, interval: true, fullNames: true },
+  { clock: false, target: false, interval: true, fullNames: true },
+  { clock: false, target: false, interval: true, fullNames: false },
+  { clock: false, target: false, interval: false, fullNames: false },
 ] as const;
 
 /**
@@ -73,11 +79,15 @@ export function Header({ info, snapshot, connection, target, tabs, focus, paused
     inv?.cpu_cores ? span(` · ${inv.cpu_cores} CPUs`, { dim: true }) : null,
     info?.version ? span(` · aiops-agent ${info.version}`, { dim: true }) : null,
   );
-  const tabLine = line(
-    tabs.map((tab, i) =>
-      span(` ${i + 1} ${tab.name}${tab.count ? ` ${tab.count}` : ""} `, i === focus ? { inverse: true, bold: true, color: "cyan" } : tab.urgent && tab.count ? { color: "yellow", bold: true } : undefined),
-    ),
-  );
+  const tabLine = (fullNames: boolean) =>
+    line(
+      tabs.map((tab, i) =>
+        span(
+          ` ${i + 1} ${fullNames ? tab.name : (tab.short ?? tab.name)}${tab.count ? ` ${tab.count}` : ""} `,
+          i === focus ? { inverse: true, bold: true, color: "cyan" } : tab.urgent && tab.count ? { color: "yellow", bold: true } : undefined,
+        ),
+      ),
+    );
   // The tabs (and their counts: firing alerts, runs awaiting approval) stay in view; the state before them gives way.
   const secondLine = (keep: (typeof NARROWER)[number]) =>
     line(
@@ -87,7 +97,7 @@ export function Header({ info, snapshot, connection, target, tabs, focus, paused
       keep.clock && snapshot ? span(` · ${formatClock(snapshot.timestamp)}`, { dim: true }) : null,
       snapshot && staleSeconds !== undefined ? span(` · values from ${formatAgo(Date.parse(snapshot.timestamp), now)}`, { color: "yellow" }) : null,
       bar,
-      tabLine,
+      tabLine(keep.fullNames),
     );
   const second = NARROWER.map(secondLine).find((l) => lineWidth(l) <= width) ?? secondLine(NARROWER.at(-1)!);
   return [first, second];

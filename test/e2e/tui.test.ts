@@ -143,8 +143,8 @@ describe.skipIf(!tmuxPath)("the terminal UI in tmux", () => {
     test("shows the agent live, and q leaves the agent running", async () => {
       agent = await startAgentProcess({ AIOPS_INTERVAL: "1", AIOPS_DATA_DIR: join(work, "data-attached") }, await freePort());
       const session = startInTmux("attach", [process.execPath, MAIN, "tui", "--url", agent.url("")], {});
-      // At 80 columns the header keeps the tabs and the interval and leaves the URL to the help screen.
-      await screenShowing(session, "CPU ", "● live · every 1s", " 4 Remediation");
+      // At 80 columns the header keeps the tabs (short names, counts) and the interval, and leaves the URL to the help screen.
+      await screenShowing(session, "CPU ", "● live · every 1s", " 4 Remed");
       session.keys("?");
       await screenShowing(session, "Keys");
       session.keys("NPage");

@@ -7,9 +7,12 @@ import { closeSync, openSync, readSync } from "node:fs";
  * A system error keeps its `code` (ENOENT, ESRCH: the process is gone; EACCES: not ours to read).
  */
 export interface ProcByteReader {
-  /** The bytes of the last read, from 0 to the length it returned (the buffer grows when a file needs it). */
+  /**
+   * The bytes of the last read, from 0 to the length it returned. Take it after the read: a file larger
+   * than the buffer makes a new one.
+   */
   readonly bytes: Buffer;
-  /** Reads the file at `path` whole: open, read, close. Returns its length. */
+  /** Reads the file at `path` whole (a file /proc makes of one record, or a regular file): open, read, close. Returns its length. */
   read(path: string): number;
   /**
    * Opens `path` to read it again and again with `reread`: one `pread` at offset 0 each time, so the

@@ -288,7 +288,6 @@ export function createProcessesCollector(paths: HostPaths, options: ProcessesOpt
   let generation = 0;
   let bootTime: number | undefined;
   let pageSize: number | undefined;
-  let procStat: number | undefined;
   let forksListed: number | null = null;
   let users = new Map<number, string>();
   let usersReadAt = Number.NEGATIVE_INFINITY;
@@ -319,12 +318,6 @@ export function createProcessesCollector(paths: HostPaths, options: ProcessesOpt
       // fall through
     }
     return 4096;
-  }
-
-  /** /proc/stat, held open: boot time on the first read, the fork count on each. */
-  function readProcStat(): number {
-    procStat ??= reader.open(paths.proc("stat"));
-    return reader.reread(procStat);
   }
 
   function text(length: number): string {
@@ -505,7 +498,7 @@ export function createProcessesCollector(paths: HostPaths, options: ProcessesOpt
       generation++;
       let forks: number | null = null;
       try {
-        const length = readProcStat();
+        const length = reader.read(paths.proc("stat"));
         bootTime ??= parseBootTime(text(length));
         forks = parseForkCount(reader.bytes, length);
       } catch (cause) {

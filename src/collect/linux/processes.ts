@@ -235,6 +235,11 @@ export interface ProcessesOptions {
   notice?: (message: string) => void;
   /** Most /proc/<pid>/stat files kept open between collections; beyond it they are opened each time. */
   maxHeld?: number;
+  /**
+   * Least time between two readings of the processes, ms (0: every call). A call sooner gives the last
+   * reading again: at a 1 s tick the process list is read every few seconds, as top refreshes.
+   */
+  intervalMs?: number;
   /** Overrides for tests: every file read as text (a replayed tree), the directory listing. */
   read?: (path: string) => string;
   list?: (dir: string) => string[];
@@ -294,6 +299,9 @@ export function createProcessesCollector(paths: HostPaths, options: ProcessesOpt
   let toldRestricted = false;
   let restricted = false;
   let mountsReadAt = Number.NEGATIVE_INFINITY;
+  const intervalMs = options.intervalMs ?? 0;
+  let lastReading: { section: ProcessesSection; at: number } | undefined;
+  let lastCall = Number.NaN;
 
   function userName(uid: number, now: number): string {
     if (!users.has(uid) && now - usersReadAt >= PASSWD_RETRY_MS) {
@@ -495,6 +503,10 @@ export function createProcessesCollector(paths: HostPaths, options: ProcessesOpt
   return {
     name: "processes",
     collect(now) {
+      // Ticks come a few ms early or late: a reading is due when it is nearer its interval than a tick away.
+      const halfTick = Number.isNaN(lastCall) ? 0 : (now - lastCall) / 2;
+      lastCall = now;
+      if (lastReading && now - lastReading.at + halfTick < intervalMs) return { processes: lastReading.section };
       generation++;
       let forks: number | null = null;
       try {
@@ -555,6 +567,7 @@ export function createProcessesCollector(paths: HostPaths, options: ProcessesOpt
         top: topProcesses(items, options.top),
         visibility,
       };
+      lastReading = { section, at: now };
       return { processes: section };
     },
   };

@@ -161,6 +161,31 @@ describe("a collection reads only what may have changed", () => {
     }
   });
 
+  test("at a tick shorter than collect.processes.interval, the ticks in between give the last reading again", () => {
+    const at = { current: "t0" };
+    let listings = 0;
+    const list = (dir: string) => {
+      listings++;
+      return readdirSync(dir);
+    };
+    const collector = createProcessesCollector(movable(at), { top: 3, maxHeld: 0, list, intervalMs: 3000 });
+    const first = (collector.collect(0) as { processes: ProcessesSection }).processes;
+    at.current = "t1";
+    // Ticks a second apart, a few ms early or late.
+    expect((collector.collect(1003) as { processes: ProcessesSection }).processes).toEqual(first);
+    expect((collector.collect(1998) as { processes: ProcessesSection }).processes).toEqual(first);
+    expect(listings).toBe(1);
+    const third = (collector.collect(2996) as { processes: ProcessesSection }).processes;
+    expect(listings).toBe(2);
+    // The burner's CPU is spread over the three seconds since the reading before.
+    const ticks = (t: string) => {
+      const f = readFileSync(join(CASE, t, "proc", String(BURNER), "stat"), "latin1").split(") ")[1]!.split(" ");
+      return Number(f[11]) + Number(f[12]);
+    };
+    expect(third.top[0]!.pid).toBe(BURNER);
+    expect(third.top[0]!.cpu_percent).toBeCloseTo((ticks("t1") - ticks("t0")) / 2.996, 1);
+  });
+
   test("parseForkCount reads the processes line of /proc/stat, and says when there is none", () => {
     const text = (t: string) => Buffer.from(t, "latin1");
     const stat = text("cpu  1 2 3\nctxt 9\nbtime 1700000000\nprocesses 58439\nprocs_running 2\n");

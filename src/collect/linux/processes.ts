@@ -161,7 +161,7 @@ function parseStatBytes(bytes: Uint8Array, length: number, into: StatFields): vo
   into.kernelThread = (flags & PF_KTHREAD) !== 0;
 }
 
-/** Parses /proc/<pid>/stat. */
+/** Parses /proc/<pid>/stat given as text (the parser of every tick, over bytes of that text). */
 export function parseProcStat(text: string): ProcStat {
   const bytes = Buffer.from(text, "latin1");
   const st = emptyStatFields();

@@ -66,6 +66,7 @@ export function createCollectors(config: Config, deps: CollectorDeps): Collector
       ? [
           createProcessesCollector(host, {
             top: config.collect.processes.top,
+            intervalMs: config.collect.processes.interval * 1000,
             ...(deps.processTable ? { table: deps.processTable } : {}),
             ...(deps.notice ? { notice: deps.notice } : {}),
             ...(deps.maxHeldFiles !== undefined ? { maxHeld: deps.maxHeldFiles } : {}),

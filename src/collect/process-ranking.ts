@@ -20,7 +20,34 @@ const KEYS: Record<ProcessOrder, (p: ProcessInfo) => number> = {
 /** The processes in `order`, largest first (ties: more CPU, then lower pid), at most `limit`. */
 export function rankProcesses(items: readonly ProcessInfo[], order: ProcessOrder, limit = Number.POSITIVE_INFINITY): ProcessInfo[] {
   const key = KEYS[order];
-  return [...items].sort((a, b) => key(b) - key(a) || b.cpu_percent - a.cpu_percent || a.pid - b.pid).slice(0, limit);
+  return firstInOrder(items, limit, (a, b) => key(b) - key(a) || b.cpu_percent - a.cpu_percent || a.pid - b.pid);
+}
+
+/**
+ * The first `n` of `items` in the order `compare` gives (a total order: ties broken down to the pid),
+ * exactly as sorting them all and keeping `n` would, without sorting them all: every tick and every
+ * finding ranks hundreds of processes to keep three or ten. Each item is compared with the last kept
+ * one first, and most go no further.
+ */
+export function firstInOrder<T>(items: readonly T[], n: number, compare: (a: T, b: T) => number): T[] {
+  if (n >= items.length) return [...items].sort(compare);
+  const kept: T[] = [];
+  if (n <= 0) return kept;
+  for (const item of items) {
+    if (kept.length === n) {
+      if (compare(item, kept[n - 1]!) >= 0) continue;
+      kept.pop();
+    }
+    let lo = 0;
+    let hi = kept.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compare(item, kept[mid]!) < 0) hi = mid;
+      else lo = mid + 1;
+    }
+    kept.splice(lo, 0, item);
+  }
+  return kept;
 }
 
 /** Processes whose name, command or user holds `text` (any case), or whose pid is `text`. */

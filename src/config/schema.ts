@@ -139,6 +139,12 @@ export const configSchema = section({
         max: 100,
         integer: true,
       }),
+      interval: seconds({
+        doc: "Least time between two readings of every process: at a shorter collection interval, the ticks in between report the last reading (0: every tick).",
+        default: 3,
+        min: 0,
+        max: 3600,
+      }),
     }),
     containers: section({
       enabled: boolean({ doc: "Report containers and pods found in the cgroup v2 hierarchy (Docker, containerd, CRI-O, Kubernetes).", default: true }),

@@ -1,11 +1,13 @@
 import { readdirSync } from "node:fs";
 import type { ProcessInfo, ProcessState, ProcessesSection } from "../../contracts/snapshot.ts";
 import type { Collector } from "../collector.ts";
+import { firstInOrder } from "../process-ranking.ts";
 import type { ProcessTable } from "../process-table.ts";
 import { counterIncrease, round } from "./counter.ts";
 import type { HostPaths } from "./host-paths.ts";
 import { parsePasswd } from "./passwd.ts";
-import { type HeldFile, holdProcFile, isGone, readProcFile } from "./proc-file.ts";
+import { createProcByteReader, textProcByteReader } from "./proc-byte-reader.ts";
+import { isGone, readProcFile } from "./proc-file.ts";
 
 /** Clock ticks per second of /proc times (USER_HZ): 100 on every architecture Linux runs containers on. */
 const USER_HZ = 100;
@@ -55,6 +57,15 @@ export interface ProcStat {
   kernelThread: boolean;
 }
 
+/**
+ * A /proc/<pid>/stat line as read from bytes: the name is where it lies (`nameFrom` to `nameTo`), not
+ * a string, so a tick makes none for a process whose name it already knows. One is reused for every line.
+ */
+interface StatFields extends Omit<ProcStat, "name"> {
+  nameFrom: number;
+  nameTo: number;
+}
+
 const STATES: Record<string, ProcessState> = {
   R: "running",
   S: "sleeping",
@@ -82,51 +93,97 @@ const F_THREADS = 17;
 const F_START = 19;
 const F_RSS = 21;
 
-/** A non-negative decimal of `text` from `from` to `to`; NaN if it is not one. */
-function decimal(text: string, from: number, to: number): number {
+const SPACE = 0x20;
+const OPEN = 0x28;
+const CLOSE = 0x29;
+const NEWLINE = 0x0a;
+
+/** A non-negative decimal of `bytes` from `from` to `to`; NaN if it is not one. */
+function decimal(bytes: Uint8Array, from: number, to: number): number {
   if (to <= from) return Number.NaN;
   let n = 0;
   for (let i = from; i < to; i++) {
-    const d = text.charCodeAt(i) - 48;
+    const d = bytes[i]! - 48;
     if (d < 0 || d > 9) return Number.NaN;
     n = n * 10 + d;
   }
   return n;
 }
 
+function emptyStatFields(): StatFields {
+  return { pid: 0, nameFrom: 0, nameTo: 0, state: "other", ppid: 0, cpuTicks: 0, threads: 0, startTicks: 0, rssPages: 0, kernelThread: false };
+}
+
 /**
- * Parses /proc/<pid>/stat. The name sits in parentheses and may itself hold spaces and parentheses,
- * so the fields are counted from the last `)`. One pass over the line, reading only the fields used:
- * this runs for every process on every tick.
+ * Parses the /proc/<pid>/stat line in `bytes` (0 to `length`) into `into`. The name sits in parentheses
+ * and may itself hold spaces and parentheses, so the fields are counted from the last `)`. One pass
+ * over the line, reading only the fields used: this runs for every process on every tick.
  */
-export function parseProcStat(text: string): ProcStat {
-  const open = text.indexOf(" (");
-  const close = text.lastIndexOf(")");
-  if (open < 0 || close < open) throw new Error(`parse /proc/<pid>/stat: no (name) in ${JSON.stringify(text.slice(0, 80))}`);
-  const values = [0, 0, 0, 0, 0, 0, 0];
+function parseStatBytes(bytes: Uint8Array, length: number, into: StatFields): void {
+  let open = -1;
+  for (let i = 0; i + 1 < length; i++) {
+    if (bytes[i] === SPACE && bytes[i + 1] === OPEN) {
+      open = i;
+      break;
+    }
+  }
+  let close = length - 1;
+  while (close >= 0 && bytes[close] !== CLOSE) close--;
+  if (open < 0 || close < open) {
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(length, 80)).toString("latin1");
+    throw new Error(`parse /proc/<pid>/stat: no (name) in ${JSON.stringify(text)}`);
+  }
+  // A last field without a space after it ends at the newline, if any.
+  const lineEnd = length > 0 && bytes[length - 1] === NEWLINE ? length - 1 : length;
+  let utime = 0;
+  let flags = 0;
   let field = 0;
   let at = close + 2;
-  for (; field <= F_RSS && at <= text.length; field++) {
-    let end = text.indexOf(" ", at);
-    if (end < 0) end = text.endsWith("\n") ? text.length - 1 : text.length;
-    const slot = field === F_PPID ? 0 : field === F_FLAGS ? 1 : field === F_UTIME ? 2 : field === F_STIME ? 3 : field === F_THREADS ? 4 : field === F_START ? 5 : field === F_RSS ? 6 : -1;
-    if (slot >= 0) values[slot] = decimal(text, at, end);
+  for (; field <= F_RSS && at <= length; field++) {
+    let end = at;
+    while (end < length && bytes[end] !== SPACE) end++;
+    if (end === length) end = lineEnd;
+    if (field === F_PPID) into.ppid = decimal(bytes, at, end);
+    else if (field === F_FLAGS) flags = decimal(bytes, at, end);
+    else if (field === F_UTIME) utime = decimal(bytes, at, end);
+    else if (field === F_STIME) into.cpuTicks = utime + decimal(bytes, at, end);
+    else if (field === F_THREADS) into.threads = decimal(bytes, at, end);
+    else if (field === F_START) into.startTicks = decimal(bytes, at, end);
+    else if (field === F_RSS) into.rssPages = decimal(bytes, at, end);
     at = end + 1;
   }
   // field is now the number of fields read after the name; the kernel has written 50 since 3.5.
   if (field <= F_RSS) throw new Error(`parse /proc/<pid>/stat: ${field + 2} fields, expected at least ${F_RSS + 3}`);
-  const [ppid, flags, utime, stime, threads, start, rss] = values as [number, number, number, number, number, number, number];
+  into.pid = decimal(bytes, 0, open);
+  into.nameFrom = open + 2;
+  into.nameTo = close;
+  into.state = close + 2 < length ? stateName(String.fromCharCode(bytes[close + 2]!)) : "other";
+  into.kernelThread = (flags & PF_KTHREAD) !== 0;
+}
+
+/** Parses /proc/<pid>/stat given as text (the parser of every tick, over bytes of that text). */
+export function parseProcStat(text: string): ProcStat {
+  const bytes = Buffer.from(text, "latin1");
+  const st = emptyStatFields();
+  parseStatBytes(bytes, bytes.length, st);
   return {
-    pid: decimal(text, 0, open),
-    name: text.slice(open + 2, close),
-    state: stateName(text.charAt(close + 2)),
-    ppid,
-    cpuTicks: utime + stime,
-    threads,
-    startTicks: start,
-    rssPages: rss,
-    kernelThread: (flags & PF_KTHREAD) !== 0,
+    pid: st.pid,
+    name: bytes.toString("latin1", st.nameFrom, st.nameTo),
+    state: st.state,
+    ppid: st.ppid,
+    cpuTicks: st.cpuTicks,
+    threads: st.threads,
+    startTicks: st.startTicks,
+    rssPages: st.rssPages,
+    kernelThread: st.kernelThread,
   };
+}
+
+/** Whether `bytes` from `from` to `to` spell `text` (latin1): a known name, compared without decoding. */
+function spells(bytes: Uint8Array, from: number, to: number, text: string): boolean {
+  if (to - from !== text.length) return false;
+  for (let i = 0; i < text.length; i++) if (bytes[from + i] !== text.charCodeAt(i)) return false;
+  return true;
 }
 
 /** Bytes a process caused to be read from and written to storage (`read_bytes`, `write_bytes` of /proc/<pid>/io). */
@@ -158,6 +215,17 @@ export function parseBootTime(procStat: string): number {
   return Number(match[1]);
 }
 
+/** The count of tasks created since boot (`processes` of /proc/stat), or null when the file has none. */
+export function parseForkCount(bytes: Buffer, length: number): number | null {
+  const at = bytes.subarray(0, length).indexOf(FORK_COUNT);
+  if (at < 0) return null;
+  let end = at + FORK_COUNT.length;
+  while (end < length && bytes[end]! >= 48 && bytes[end]! <= 57) end++;
+  const n = decimal(bytes, at + FORK_COUNT.length, end);
+  return Number.isNaN(n) ? null : n;
+}
+const FORK_COUNT = Buffer.from("\nprocesses ", "latin1");
+
 export interface ProcessesOptions {
   /** How many of the busiest processes (by CPU, and by memory) go to the Snapshot and `/metrics`. */
   top: number;
@@ -167,56 +235,79 @@ export interface ProcessesOptions {
   notice?: (message: string) => void;
   /** Most /proc/<pid>/stat files kept open between collections; beyond it they are opened each time. */
   maxHeld?: number;
-  /** Overrides for tests: one-shot and held reads, directory listing. */
+  /**
+   * Least time between two readings of the processes, ms (0: every call). A call sooner gives the last
+   * reading again: at a 1 s tick the process list is read every few seconds, as top refreshes.
+   */
+  intervalMs?: number;
+  /** Overrides for tests: every file read as text (a replayed tree), the directory listing. */
   read?: (path: string) => string;
-  hold?: (path: string) => HeldFile;
   list?: (dir: string) => string[];
 }
 
 /** What the collector remembers of one process between collections. */
 interface Known {
   startTicks: number;
-  held?: HeldFile;
+  /** Its stat file, held open by the reader; -1 when it is opened afresh each time. */
+  handle: number;
   name: string;
   user: string;
   command: string;
   startTime: string;
   cpuTicks: number;
   at: number;
-  /** Last /proc/<pid>/io reading; null when the agent may not read it. */
-  io: { readBytes: number; writeBytes: number; at: number } | null;
+  /** Whether the agent may read its /proc/<pid>/io, the last reading (-1 before the first) and when. */
+  ioReadable: boolean;
+  readBytes: number;
+  writeBytes: number;
+  ioAt: number;
+  /** Storage bytes per second since the reading before, as the last collection computed them. */
+  readRate: number;
+  writeRate: number;
   growth: Array<{ rss: number; at: number }>;
   seen: number;
+  /** Its row of the last collection, given again when nothing in it changed: an idle process costs no new object. */
+  row: ProcessInfo | undefined;
 }
 
 /**
  * Processes from /proc/<pid>/{stat,status,io,cmdline} under the host root, spawning nothing. Each
  * collection reads one file per process: `stat` (state, CPU time, threads, resident memory), kept
- * open between collections. `status` (owner) and `cmdline` are read once per process; `io` only for
- * processes that used CPU since the last collection (one that did not run did no I/O to charge).
+ * open between collections and read into one reused buffer. `status` (owner) and `cmdline` are read
+ * once per process (and the command line again after an exec renames it); `io` only for processes
+ * that used CPU since the last collection (one that did not run did no I/O to charge). The /proc
+ * listing is read again only when a task was created since the last one (the fork count of
+ * /proc/stat moved): otherwise the processes are those already known, less those gone.
  * A process that exits between the listing and the reading is skipped without a word.
  */
 export function createProcessesCollector(paths: HostPaths, options: ProcessesOptions): Collector {
-  const read = options.read ?? readProcFile;
-  const hold = options.hold ?? holdProcFile;
+  const readText = options.read ?? readProcFile;
+  const reader = options.read ? textProcByteReader(options.read) : createProcByteReader();
   const list = options.list ?? ((dir: string) => readdirSync(dir));
   const maxHeld = options.maxHeld ?? 8192;
   const known = new Map<number, Known>();
+  const st = emptyStatFields();
+  /** The pids of one collection when the listing is not read again (reused). */
+  const pids: number[] = [];
   let held = 0;
   let generation = 0;
   let bootTime: number | undefined;
   let pageSize: number | undefined;
+  let forksListed: number | null = null;
   let users = new Map<number, string>();
   let usersReadAt = Number.NEGATIVE_INFINITY;
   let toldRestricted = false;
   let restricted = false;
   let mountsReadAt = Number.NEGATIVE_INFINITY;
+  const intervalMs = options.intervalMs ?? 0;
+  let lastReading: { section: ProcessesSection; at: number } | undefined;
+  let lastCall = Number.NaN;
 
   function userName(uid: number, now: number): string {
     if (!users.has(uid) && now - usersReadAt >= PASSWD_RETRY_MS) {
       usersReadAt = now;
       try {
-        users = parsePasswd(read(paths.rootfs("/etc/passwd")));
+        users = parsePasswd(readText(paths.rootfs("/etc/passwd")));
       } catch {
         // No /etc/passwd under the host root (a distroless host mount): uids are shown as numbers.
       }
@@ -227,8 +318,8 @@ export function createProcessesCollector(paths: HostPaths, options: ProcessesOpt
   /** Bytes per page, from the agent's own resident size as statm (pages) and status (kB) give it. */
   function pageBytes(): number {
     try {
-      const pages = Number(read(paths.proc("self", "statm")).split(" ")[1]);
-      const kb = Number(read(paths.proc("self", "status")).match(/^VmRSS:\s+(\d+) kB/m)?.[1]);
+      const pages = Number(readText(paths.proc("self", "statm")).split(" ")[1]);
+      const kb = Number(readText(paths.proc("self", "status")).match(/^VmRSS:\s+(\d+) kB/m)?.[1]);
       // The two reads are a moment apart: round to the nearest power of two.
       if (pages > 0 && kb > 0) return 2 ** Math.round(Math.log2((kb * 1024) / pages));
     } catch {
@@ -237,56 +328,70 @@ export function createProcessesCollector(paths: HostPaths, options: ProcessesOpt
     return 4096;
   }
 
+  function text(length: number): string {
+    return reader.bytes.toString("latin1", 0, length);
+  }
+
   function forget(pid: number, k: Known): void {
-    if (k.held) {
-      k.held.close();
+    if (k.handle >= 0) {
+      reader.close(k.handle);
       held--;
     }
     known.delete(pid);
   }
 
   /** Reads what does not change in a process's life: owner, command line, start time. */
-  function meet(pid: number, st: ProcStat, now: number, heldFile: HeldFile | undefined): Known {
+  function meet(pid: number, name: string, now: number, handle: number): Known {
     const dir = paths.proc(String(pid));
-    const uid = st.kernelThread ? 0 : parseStatusUid(read(`${dir}/status`));
-    const cmdline = st.kernelThread ? "" : parseCmdline(read(`${dir}/cmdline`));
+    const uid = st.kernelThread ? 0 : parseStatusUid(text(reader.read(`${dir}/status`)));
+    const cmdline = st.kernelThread ? "" : parseCmdline(text(reader.read(`${dir}/cmdline`)));
     return {
       startTicks: st.startTicks,
-      ...(heldFile ? { held: heldFile } : {}),
-      name: st.name,
+      handle,
+      name,
       user: userName(uid, now),
-      command: cmdline || `[${st.name}]`,
+      command: cmdline || `[${name}]`,
       startTime: new Date((bootTime! + st.startTicks / USER_HZ) * 1000).toISOString(),
       cpuTicks: st.cpuTicks,
       at: now,
-      io: { readBytes: -1, writeBytes: -1, at: now },
+      ioReadable: true,
+      readBytes: -1,
+      writeBytes: -1,
+      ioAt: now,
+      readRate: 0,
+      writeRate: 0,
       growth: [],
       seen: generation,
+      row: undefined,
     };
   }
 
-  /** Storage bytes read and written per second since the last reading; null when not ours to read. */
-  function ioRates(pid: number, k: Known, ran: boolean, now: number): [number | null, number | null] {
-    if (k.io === null) return [null, null];
-    const first = k.io.readBytes < 0;
-    if (!first && !ran) return [0, 0];
+  /** Storage bytes read and written per second since the last reading, into `k`; not ours to read: no rates. */
+  function readIo(pid: number, k: Known, ran: boolean, now: number): void {
+    if (!k.ioReadable) return;
+    const first = k.readBytes < 0;
+    if (!first && !ran) {
+      k.readRate = 0;
+      k.writeRate = 0;
+      return;
+    }
     let io;
     try {
-      io = parseProcIo(read(paths.proc(String(pid), "io")));
+      io = parseProcIo(text(reader.read(paths.proc(String(pid), "io"))));
     } catch (cause) {
       if ((cause as { code?: string }).code === "EACCES" || (cause as { code?: string }).code === "EPERM") {
-        k.io = null;
-        return [null, null];
+        k.ioReadable = false;
+        return;
       }
       throw cause;
     }
-    const seconds = (now - k.io.at) / 1000;
-    const rates: [number, number] =
-      first || seconds <= 0
-        ? [0, 0]
-        : [counterIncrease(k.io.readBytes, io.readBytes) / seconds, counterIncrease(k.io.writeBytes, io.writeBytes) / seconds];
-    k.io = { ...io, at: now };
-    return rates;
+    const seconds = (now - k.ioAt) / 1000;
+    const rated = !first && seconds > 0;
+    k.readRate = rated ? counterIncrease(k.readBytes, io.readBytes) / seconds : 0;
+    k.writeRate = rated ? counterIncrease(k.writeBytes, io.writeBytes) / seconds : 0;
+    k.readBytes = io.readBytes;
+    k.writeBytes = io.writeBytes;
+    k.ioAt = now;
   }
 
   /** Resident memory growth over the last one to two minutes, bytes per second. */
@@ -301,100 +406,149 @@ export function createProcessesCollector(paths: HostPaths, options: ProcessesOpt
     return seconds > 0 ? (rss - from.rss) / seconds : 0;
   }
 
+  /** One process of this collection: its row, or undefined when it is gone or hidden from us. */
+  function observe(pid: number, now: number): ProcessInfo | undefined {
+    let k = known.get(pid);
+    let fresh = -1;
+    let renamed: string | undefined;
+    try {
+      let length: number;
+      if (k && k.handle >= 0) length = reader.reread(k.handle);
+      else if (!k && held < maxHeld) {
+        fresh = reader.open(paths.proc(String(pid), "stat"));
+        held++;
+        length = reader.reread(fresh);
+      } else length = reader.read(paths.proc(String(pid), "stat"));
+      parseStatBytes(reader.bytes, length, st);
+      if (k && k.startTicks !== st.startTicks) {
+        // The pid was reused by a new process (possible only for files read afresh).
+        forget(pid, k);
+        k = undefined;
+      }
+      if (!k) {
+        k = meet(pid, reader.bytes.toString("latin1", st.nameFrom, st.nameTo), now, fresh);
+        fresh = -1;
+        known.set(pid, k);
+      } else if (!spells(reader.bytes, st.nameFrom, st.nameTo, k.name)) {
+        renamed = reader.bytes.toString("latin1", st.nameFrom, st.nameTo);
+      }
+    } catch (cause) {
+      if (fresh >= 0) {
+        reader.close(fresh);
+        held--;
+      }
+      if (k && isGone(cause)) forget(pid, k);
+      // Gone between the listing and the reading, or hidden from us (hidepid=noaccess): skipped.
+      if (isGone(cause) || (cause as { code?: string }).code === "EACCES") return undefined;
+      throw new Error(`read process ${pid}`, { cause });
+    }
+    k.seen = generation;
+    const seconds = (now - k.at) / 1000;
+    const ran = st.cpuTicks !== k.cpuTicks;
+    const cpu = seconds > 0 ? (counterIncrease(k.cpuTicks, st.cpuTicks) / USER_HZ / seconds) * 100 : 0;
+    if (renamed !== undefined) {
+      // A new program (exec): its name and command line changed.
+      k.name = renamed;
+      try {
+        k.command = parseCmdline(text(reader.read(paths.proc(String(pid), "cmdline")))) || `[${renamed}]`;
+      } catch {
+        k.command = `[${renamed}]`;
+      }
+    }
+    try {
+      readIo(pid, k, ran, now);
+    } catch (cause) {
+      if (!isGone(cause)) throw new Error(`read process ${pid} io`, { cause });
+      forget(pid, k);
+      return undefined;
+    }
+    k.cpuTicks = st.cpuTicks;
+    k.at = now;
+    const rss = st.rssPages * pageSize!;
+    const cpuPercent = round(cpu, 2);
+    const growth = round(growthOf(k, rss, now), 1);
+    const readRate = k.ioReadable ? round(k.readRate, 1) : null;
+    const writeRate = k.ioReadable ? round(k.writeRate, 1) : null;
+    const last = k.row;
+    if (
+      last !== undefined &&
+      renamed === undefined &&
+      last.state === st.state &&
+      last.cpu_percent === cpuPercent &&
+      last.memory_bytes === rss &&
+      last.memory_growth_bytes_per_second === growth &&
+      last.read_bytes_per_second === readRate &&
+      last.write_bytes_per_second === writeRate &&
+      last.threads === st.threads
+    ) {
+      return last;
+    }
+    k.row = {
+      pid,
+      name: k.name,
+      command: k.command,
+      user: k.user,
+      state: st.state,
+      cpu_percent: cpuPercent,
+      memory_bytes: rss,
+      memory_growth_bytes_per_second: growth,
+      read_bytes_per_second: readRate,
+      write_bytes_per_second: writeRate,
+      threads: st.threads,
+      start_time: k.startTime,
+    };
+    return k.row;
+  }
+
   return {
     name: "processes",
     collect(now) {
+      // Ticks come a few ms early or late: a reading is due when it is nearer its interval than a tick away.
+      const halfTick = Number.isNaN(lastCall) ? 0 : (now - lastCall) / 2;
+      lastCall = now;
+      if (lastReading && now - lastReading.at + halfTick < intervalMs) return { processes: lastReading.section };
       generation++;
-      if (bootTime === undefined) bootTime = parseBootTime(read(paths.proc("stat")));
+      let forks: number | null = null;
+      try {
+        const length = reader.read(paths.proc("stat"));
+        bootTime ??= parseBootTime(text(length));
+        forks = parseForkCount(reader.bytes, length);
+      } catch (cause) {
+        if (bootTime === undefined) throw cause;
+        // The count is only a shortcut: without it the listing is read.
+      }
       pageSize ??= pageBytes();
-      const names = list(paths.proc());
       const items: ProcessInfo[] = [];
       const byState: Partial<Record<ProcessState, number>> = {};
       let threads = 0;
       if (now - mountsReadAt >= PASSWD_RETRY_MS) {
         mountsReadAt = now;
         try {
-          restricted = procHidesOthers(read(paths.proc("self", "mountinfo")), paths.proc());
+          restricted = procHidesOthers(readText(paths.proc("self", "mountinfo")), paths.proc());
         } catch {
           restricted = false;
         }
       }
+      const add = (row: ProcessInfo | undefined) => {
+        if (row === undefined) return;
+        byState[row.state] = (byState[row.state] ?? 0) + 1;
+        threads += row.threads;
+        items.push(row);
+      };
 
-      for (const entry of names) {
-        const c = entry.charCodeAt(0);
-        if (c < 48 || c > 57) continue;
-        const pid = Number(entry);
-        let k = known.get(pid);
-        let st: ProcStat;
-        let fresh: HeldFile | undefined;
-        try {
-          if (k?.held) st = parseProcStat(k.held.read());
-          else if (!k && held < maxHeld) {
-            fresh = hold(paths.proc(entry, "stat"));
-            held++;
-            st = parseProcStat(fresh.read());
-          } else st = parseProcStat(read(paths.proc(entry, "stat")));
-          if (k && k.startTicks !== st.startTicks) {
-            // The pid was reused by a new process (possible only for files read afresh).
-            forget(pid, k);
-            k = undefined;
-          }
-          if (!k) {
-            k = meet(pid, st, now, fresh);
-            fresh = undefined;
-            known.set(pid, k);
-          }
-        } catch (cause) {
-          if (fresh) {
-            fresh.close();
-            held--;
-          }
-          if (k && isGone(cause)) forget(pid, k);
-          // Gone between the listing and the reading, or hidden from us (hidepid=noaccess): skipped.
-          if (isGone(cause) || (cause as { code?: string }).code === "EACCES") continue;
-          throw new Error(`read process ${pid}`, { cause });
+      if (forks === null || forks !== forksListed) {
+        // A task may have been created since the last listing: read it.
+        for (const entry of list(paths.proc())) {
+          const c = entry.charCodeAt(0);
+          if (c < 48 || c > 57) continue;
+          add(observe(Number(entry), now));
         }
-        k.seen = generation;
-        const seconds = (now - k.at) / 1000;
-        const ran = st.cpuTicks !== k.cpuTicks;
-        const cpu = seconds > 0 ? (counterIncrease(k.cpuTicks, st.cpuTicks) / USER_HZ / seconds) * 100 : 0;
-        let read_: number | null;
-        let write_: number | null;
-        try {
-          [read_, write_] = ioRates(pid, k, ran, now);
-        } catch (cause) {
-          if (!isGone(cause)) throw new Error(`read process ${pid} io`, { cause });
-          forget(pid, k);
-          continue;
-        }
-        k.cpuTicks = st.cpuTicks;
-        k.at = now;
-        if (st.name !== k.name) {
-          // A new program (exec): its name and command line changed.
-          k.name = st.name;
-          try {
-            k.command = parseCmdline(read(paths.proc(entry, "cmdline"))) || `[${st.name}]`;
-          } catch {
-            k.command = `[${st.name}]`;
-          }
-        }
-        const rss = st.rssPages * pageSize;
-        byState[st.state] = (byState[st.state] ?? 0) + 1;
-        threads += st.threads;
-        items.push({
-          pid,
-          name: k.name,
-          command: k.command,
-          user: k.user,
-          state: st.state,
-          cpu_percent: round(cpu, 2),
-          memory_bytes: rss,
-          memory_growth_bytes_per_second: round(growthOf(k, rss, now), 1),
-          read_bytes_per_second: read_ === null ? null : round(read_, 1),
-          write_bytes_per_second: write_ === null ? null : round(write_, 1),
-          threads: st.threads,
-          start_time: k.startTime,
-        });
+        forksListed = forks;
+      } else {
+        // No task was created anywhere since: the processes are those already known, less those gone.
+        pids.length = 0;
+        for (const pid of known.keys()) pids.push(pid);
+        for (const pid of pids) add(observe(pid, now));
       }
       for (const [pid, k] of known) if (k.seen !== generation) forget(pid, k);
 
@@ -413,6 +567,7 @@ export function createProcessesCollector(paths: HostPaths, options: ProcessesOpt
         top: topProcesses(items, options.top),
         visibility,
       };
+      lastReading = { section, at: now };
       return { processes: section };
     },
   };
@@ -421,8 +576,8 @@ export function createProcessesCollector(paths: HostPaths, options: ProcessesOpt
 /** The top `n` by CPU and the top `n` by resident memory, each process once: by CPU first, then by memory. */
 export function topProcesses(items: readonly ProcessInfo[], n: number): ProcessInfo[] {
   if (n <= 0) return [];
-  const byCpu = [...items].sort((a, b) => b.cpu_percent - a.cpu_percent || b.memory_bytes - a.memory_bytes || a.pid - b.pid).slice(0, n);
-  const byMemory = [...items].sort((a, b) => b.memory_bytes - a.memory_bytes || a.pid - b.pid).slice(0, n);
+  const byCpu = firstInOrder(items, n, (a, b) => b.cpu_percent - a.cpu_percent || b.memory_bytes - a.memory_bytes || a.pid - b.pid);
+  const byMemory = firstInOrder(items, n, (a, b) => b.memory_bytes - a.memory_bytes || a.pid - b.pid);
   const out = [...byCpu];
   for (const p of byMemory) if (!out.includes(p)) out.push(p);
   return out;

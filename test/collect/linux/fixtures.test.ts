@@ -34,7 +34,8 @@ async function replay(name: string): Promise<Snapshot> {
   const at = { current: "t0" };
   const clock = new ManualClock(CAPTURED_AT);
   const paths = movablePaths(dir, at);
-  const { config } = loadConfig({ env: {} });
+  // The two ticks are about a second apart: the processes are read at both (not every third, the default).
+  const { config } = loadConfig({ env: { AIOPS_COLLECT_PROCESSES_INTERVAL: "0" } });
   const collectors = createCollectors(config, {
     clock,
     platform: "linux",

@@ -1,10 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { HostPaths } from "../../../src/collect/linux/host-paths.ts";
 import { createHostPaths } from "../../../src/collect/linux/host-paths.ts";
-import { createProcessesCollector, parseCmdline, parseProcIo, parseProcStat, parseStatusUid, procHidesOthers } from "../../../src/collect/linux/processes.ts";
+import { createProcessesCollector, parseCmdline, parseForkCount, parseProcIo, parseProcStat, parseStatusUid, procHidesOthers } from "../../../src/collect/linux/processes.ts";
 import { readProcFile } from "../../../src/collect/linux/proc-file.ts";
 import { createProcessTable } from "../../../src/collect/process-table.ts";
 import type { ProcessesSection } from "../../../src/contracts/snapshot.ts";
@@ -108,6 +108,93 @@ describe("the captured workload gives the expected processes", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("a collection reads only what may have changed", () => {
+  test("the /proc listing is read again only when a task was created since (the fork count of /proc/stat moved)", () => {
+    const at = { current: "t0" };
+    const listed: string[] = [];
+    const list = (dir: string) => {
+      listed.push(at.current);
+      return readdirSync(dir);
+    };
+    const table = createProcessTable();
+    const collector = createProcessesCollector(movable(at), { top: 3, table, maxHeld: 0, list });
+    collector.collect(0);
+    at.current = "t1"; // 12 forks later
+    const t1 = (collector.collect(GAP) as { processes: ProcessesSection }).processes;
+    // The same tree again: no fork since, so no listing; the same processes, and nothing ran meanwhile.
+    const again = (collector.collect(2 * GAP) as { processes: ProcessesSection }).processes;
+    expect(listed).toEqual(["t0", "t1"]);
+    expect(again.count).toBe(t1.count);
+    expect(table.items.map((i) => i.pid).sort()).toEqual([2, BURNER, HOLDER, WRITER, ZOMBIE_PARENT, ZOMBIE]);
+    const burner = table.items.find((i) => i.pid === BURNER)!;
+    expect(t1.top[0]!.pid).toBe(BURNER);
+    expect(t1.top[0]!.cpu_percent).toBeGreaterThan(30);
+    // Its row of the last collection is not given again: its CPU time did not move, so 0 %.
+    expect(burner.cpu_percent).toBe(0);
+    expect(burner.write_bytes_per_second).toBe(0);
+  });
+
+  test("without a fork a process that exited is dropped; after one, a new process is found", () => {
+    const dir = mkdtempSync(join(tmpdir(), "aiops-proc-"));
+    try {
+      cpSync(join(CASE, "t1"), join(dir, "t1"), { recursive: true });
+      // t0: the same tree less the writer, one fork earlier.
+      cpSync(join(CASE, "t1"), join(dir, "t0"), { recursive: true });
+      rmSync(join(dir, "t0/proc", String(WRITER)), { recursive: true });
+      const stat = readFileSync(join(dir, "t1/proc/stat"), "latin1");
+      writeFileSync(join(dir, "t0/proc/stat"), stat.replace(/^processes (\d+)$/m, (_, n) => `processes ${Number(n) - 1}`));
+      const at = { current: "t0" };
+      const table = createProcessTable();
+      const collector = createProcessesCollector(movable(at, dir), { top: 3, table, maxHeld: 0 });
+      expect((collector.collect(0) as { processes: ProcessesSection }).processes.count).toBe(5);
+      at.current = "t1";
+      expect((collector.collect(GAP) as { processes: ProcessesSection }).processes.count).toBe(6);
+      expect(table.items.find((i) => i.pid === WRITER)?.command).toContain("disk-writer");
+      rmSync(join(dir, "t1/proc", String(HOLDER)), { recursive: true });
+      expect((collector.collect(2 * GAP) as { processes: ProcessesSection }).processes.count).toBe(5);
+      expect(table.items.map((i) => i.pid)).not.toContain(HOLDER);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("at a tick shorter than collect.processes.interval, the ticks in between give the last reading again", () => {
+    const at = { current: "t0" };
+    let listings = 0;
+    const list = (dir: string) => {
+      listings++;
+      return readdirSync(dir);
+    };
+    const collector = createProcessesCollector(movable(at), { top: 3, maxHeld: 0, list, intervalMs: 3000 });
+    const first = (collector.collect(0) as { processes: ProcessesSection }).processes;
+    at.current = "t1";
+    // Ticks a second apart, a few ms early or late.
+    expect((collector.collect(1003) as { processes: ProcessesSection }).processes).toEqual(first);
+    expect((collector.collect(1998) as { processes: ProcessesSection }).processes).toEqual(first);
+    expect(listings).toBe(1);
+    const third = (collector.collect(2996) as { processes: ProcessesSection }).processes;
+    expect(listings).toBe(2);
+    // The burner's CPU is spread over the three seconds since the reading before.
+    const ticks = (t: string) => {
+      const f = readFileSync(join(CASE, t, "proc", String(BURNER), "stat"), "latin1").split(") ")[1]!.split(" ");
+      return Number(f[11]) + Number(f[12]);
+    };
+    expect(third.top[0]!.pid).toBe(BURNER);
+    expect(third.top[0]!.cpu_percent).toBeCloseTo((ticks("t1") - ticks("t0")) / 2.996, 1);
+  });
+
+  test("parseForkCount reads the processes line of /proc/stat, and says when there is none", () => {
+    const text = (t: string) => Buffer.from(t, "latin1");
+    const stat = text("cpu  1 2 3\nctxt 9\nbtime 1700000000\nprocesses 58439\nprocs_running 2\n");
+    expect(parseForkCount(stat, stat.length)).toBe(58439);
+    // Only the bytes read count: what the buffer held before is not read.
+    const cut = stat.indexOf("processes");
+    expect(parseForkCount(stat, cut)).toBeNull();
+    const none = text("cpu  1 2 3\n");
+    expect(parseForkCount(none, none.length)).toBeNull();
   });
 });
 

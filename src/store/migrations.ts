@@ -244,6 +244,29 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX export_queue_target ON export_queue (target, id);
     `,
   },
+  {
+    version: 5,
+    name: "raw points in compressed blocks",
+    sql: `
+      -- Raw points, kept in memory for a few minutes and then written as one row holding every series'
+      -- points of that span, compressed (about 2 bytes a point instead of a row of 20 per point, written
+      -- once a tick, then moved once an hour). Appended in time order: a write touches new pages only.
+      -- series: the directory (each series id and the length of its points in data); data: the points
+      -- (see point-block.ts). A block never spans an hour boundary. rolled_up: its points are in the
+      -- roll-ups. points and points_recent keep what older agents wrote, read until it ages out.
+      CREATE TABLE raw_blocks (
+        id        INTEGER PRIMARY KEY,
+        start_ts  INTEGER NOT NULL,  -- first point
+        end_ts    INTEGER NOT NULL,  -- last point
+        points    INTEGER NOT NULL,
+        rolled_up INTEGER NOT NULL DEFAULT 0,
+        series    BLOB NOT NULL,
+        data      BLOB NOT NULL
+      );
+      CREATE INDEX raw_blocks_start ON raw_blocks (start_ts);
+      CREATE INDEX raw_blocks_to_roll_up ON raw_blocks (start_ts) WHERE rolled_up = 0;
+    `,
+  },
 ];
 
 /** The database was written by a newer agent: this one must not write into a schema it does not know. */

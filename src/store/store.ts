@@ -13,7 +13,9 @@ import { type DetectorStateEntry, type DetectorStateRecord, loadDetectorStates, 
 import { moveAside } from "./move-aside.ts";
 import { type Degraded, describeCopy, openDatabase, openDatabaseFile, openMemoryDatabase } from "./open-database.ts";
 import { applyRetention, type DeletedRows } from "./retention.ts";
-import { rollUp, type RollUpReport } from "./roll-up.ts";
+import { floorTo, HOUR_MS } from "./buckets.ts";
+import { RawBuffer } from "./raw-buffer.ts";
+import { ROLLUP_GRACE_MS, rollUp, type RollUpReport } from "./roll-up.ts";
 import { createSampleWriter, type SampleWriter } from "./sample-writer.ts";
 import { type LatestPoint, latest, listSeries, querySeries, type SeriesFilter, type SeriesListing, type SeriesQuery, type SeriesQueryResult } from "./series-query.ts";
 import { SeriesIndex } from "./series-index.ts";
@@ -104,7 +106,11 @@ export interface Store {
   transaction<T>(fn: (db: Database) => T): T;
   /** Runs a read with the same fallback as `transaction` (for the API's listings). */
   read<T>(fn: (db: Database) => T): T;
-  /** Writes one tick's samples at `ts` (ms) in one transaction. Never throws. */
+  /**
+   * Takes one tick's samples at `ts` (ms): they are kept in memory and written with the next few
+   * minutes' as one block (a clean stop writes them; `kill -9` loses at most that block). Queries see
+   * them at once. Never throws.
+   */
   writeSamples(ts: number, samples: readonly Sample[]): WriteResult;
   /** Records a tick's findings in the anomalies table. Never throws. */
   recordFindings(findings: readonly Finding[]): WriteResult;
@@ -146,6 +152,8 @@ class SqliteStore implements Store {
   private readonly log: Logger;
   private readonly metrics: StoreMetrics;
   private readonly clock: Clock;
+  /** Raw points not yet written: the store's, whichever database it is on (it outlives a fall back to memory). */
+  private readonly buffer = new RawBuffer();
   private phase: "new" | "open" | "closed" = "new";
   private current: Current | null = null;
   private degradedBy: Degraded | null = null;
@@ -192,6 +200,14 @@ class SqliteStore implements Store {
   }
 
   close(): void {
+    // A clean stop loses no raw point: the block being filled is written first.
+    if (this.phase === "open" && this.current && !this.buffer.empty) {
+      try {
+        this.guard("write samples", (c) => c.writer.flush());
+      } catch (error) {
+        this.failed("write_samples", error);
+      }
+    }
     this.cancelMaintenance?.();
     this.cancelMaintenance = undefined;
     this.cancelCheck?.();
@@ -398,20 +414,22 @@ class SqliteStore implements Store {
   }
 
   querySeries(query: SeriesQuery): SeriesQueryResult {
-    return this.guard("query", (c) => querySeries(c.db, c.index, query, this.clock.wallMs(), this.options.settings.raw_retention * 1000));
+    return this.guard("query", (c) => querySeries(c.db, c.index, query, this.clock.wallMs(), this.options.settings.raw_retention * 1000, this.buffer));
   }
 
   listSeries(filter?: SeriesFilter): SeriesListing[] {
-    return listSeries(this.require().index, filter);
+    return listSeries(this.require().index, filter, this.buffer);
   }
 
   latest(filter?: SeriesFilter): LatestPoint[] {
-    return this.guard("latest", (c) => latest(c.db, c.index, filter));
+    return this.guard("latest", (c) => latest(c.db, c.index, filter, this.buffer));
   }
 
   private maintainOnce(c: Current): MaintenanceReport {
     const now = this.clock.wallMs();
     const settings = this.options.settings;
+    // Ticks that stopped (or a long interval) can leave a complete hour in memory: write it to roll it up.
+    if (!this.buffer.empty && floorTo(this.buffer.start, HOUR_MS) < floorTo(now - ROLLUP_GRACE_MS, HOUR_MS)) c.writer.flush();
     const rolledUp = rollUp(c.db, now);
     const deleted = applyRetention(c.db, now, { rawMs: settings.raw_retention * 1000, rollupMs: settings.rollup_retention * 1000 });
     if (deleted.series) c.index.reload();
@@ -496,7 +514,7 @@ class SqliteStore implements Store {
 
   private use(db: Database, path: string | null): void {
     const index = new SeriesIndex(db, this.clock);
-    this.current = { db, path, index, writer: createSampleWriter(db, index) };
+    this.current = { db, path, index, writer: createSampleWriter(db, index, this.buffer, this.clock) };
     try {
       this.fileIno = path ? statSync(path).ino : undefined;
     } catch {

@@ -11,6 +11,7 @@ import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync
 export const STATE_TABLES = [
   "series",
   "raw_blocks",
+  "raw_blocks_pending",
   "points_recent",
   "alerts",
   "notifications",
@@ -22,7 +23,7 @@ export const STATE_TABLES = [
 ] as const;
 
 /** The state tables that are history (series ids and the newest points) rather than alert and outbox state. */
-export const HISTORY_STATE_TABLES: readonly string[] = ["series", "raw_blocks", "points_recent"];
+export const HISTORY_STATE_TABLES: readonly string[] = ["series", "raw_blocks", "raw_blocks_pending", "points_recent"];
 
 /** Which tables came across (whole or in part), which could not be read at all, and the rows copied. */
 export interface CopyReport {

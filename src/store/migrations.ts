@@ -252,19 +252,24 @@ export const MIGRATIONS: readonly Migration[] = [
       -- points of that span, compressed (about 2 bytes a point instead of a row of 20 per point, written
       -- once a tick, then moved once an hour). Appended in time order: a write touches new pages only.
       -- series: the directory (each series id and the length of its points in data); data: the points
-      -- (see point-block.ts). A block never spans an hour boundary. rolled_up: its points are in the
-      -- roll-ups. points and points_recent keep what older agents wrote, read until it ages out.
+      -- (see point-block.ts). A block never spans an hour boundary. points and points_recent keep what
+      -- older agents wrote, read until it ages out.
       CREATE TABLE raw_blocks (
         id        INTEGER PRIMARY KEY,
         start_ts  INTEGER NOT NULL,  -- first point
         end_ts    INTEGER NOT NULL,  -- last point
         points    INTEGER NOT NULL,
-        rolled_up INTEGER NOT NULL DEFAULT 0,
         series    BLOB NOT NULL,
         data      BLOB NOT NULL
       );
       CREATE INDEX raw_blocks_start ON raw_blocks (start_ts);
-      CREATE INDEX raw_blocks_to_roll_up ON raw_blocks (start_ts) WHERE rolled_up = 0;
+
+      -- Blocks whose points are not yet in the roll-ups. A table of its own, not a column: marking a
+      -- block rolled up would rewrite its pages, deleting a row here touches one small page.
+      CREATE TABLE raw_blocks_pending (
+        id       INTEGER PRIMARY KEY,  -- raw_blocks.id
+        start_ts INTEGER NOT NULL
+      );
     `,
   },
 ];

@@ -96,7 +96,7 @@ export function forEachBlockPoint(
   visit: (id: number, ts: number, value: number) => void,
 ): void {
   if (ids.size === 0) return;
-  const sql = `SELECT series, data FROM raw_blocks WHERE start_ts >= ?1 AND start_ts <= ?2${unrolledOnly ? " AND rolled_up = 0" : ""} ORDER BY start_ts, id`;
+  const sql = `SELECT series, data FROM raw_blocks WHERE start_ts >= ?1 AND start_ts <= ?2${unrolledOnly ? " AND id IN (SELECT id FROM raw_blocks_pending)" : ""} ORDER BY start_ts, id`;
   for (const row of db.query<{ series: Uint8Array; data: Uint8Array }, [number, number]>(sql).iterate(floorTo(from, HOUR_MS), to)) {
     for (const entry of readDirectory(row.series)) {
       if (!ids.has(entry.id)) continue;

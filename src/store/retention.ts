@@ -32,7 +32,7 @@ export function applyRetention(db: Database, now: number, settings: RetentionSet
     run("points", "DELETE FROM points WHERE series_id IN (SELECT id FROM series) AND ts < ?", raw);
     // Blocks never span an hour and the cut-off is on one: a block is kept or deleted whole. One not
     // yet rolled up waits for its roll-up, as points_recent always did.
-    run("raw_blocks", "DELETE FROM raw_blocks WHERE rolled_up = 1 AND start_ts < ?", raw);
+    run("raw_blocks", "DELETE FROM raw_blocks WHERE start_ts < ? AND id NOT IN (SELECT id FROM raw_blocks_pending)", raw);
     run("rollup_1m", "DELETE FROM rollup_1m WHERE series_id IN (SELECT id FROM series) AND ts < ?", old);
     run("rollup_1h", "DELETE FROM rollup_1h WHERE series_id IN (SELECT id FROM series) AND ts < ?", old);
     run("anomalies", "DELETE FROM anomalies WHERE ts < ?", old);

@@ -46,9 +46,9 @@ interface Bucket {
  */
 export function rollUpBlocks(db: Database, now: number, graceMs = ROLLUP_GRACE_MS): RollUpReport {
   const boundary = floorTo(now - graceMs, HOUR_MS);
-  const oldest = db.query<{ ts: number | null }, []>("SELECT min(start_ts) AS ts FROM raw_blocks WHERE rolled_up = 0");
+  const oldest = db.query<{ ts: number | null }, []>("SELECT min(start_ts) AS ts FROM raw_blocks_pending");
   const blocksOf = db.query<{ id: number; series: Uint8Array; data: Uint8Array }, [number, number]>(
-    "SELECT id, series, data FROM raw_blocks WHERE rolled_up = 0 AND start_ts >= ? AND start_ts < ?",
+    "SELECT id, series, data FROM raw_blocks WHERE id IN (SELECT id FROM raw_blocks_pending WHERE start_ts >= ? AND start_ts < ?)",
   );
   const addMinute = db.prepare<unknown, [number, number, number, number, number, number]>(
     `INSERT INTO rollup_1m (series_id, ts, min_value, max_value, sum_value, count) VALUES (?, ?, ?, ?, ?, ?)
@@ -58,13 +58,11 @@ export function rollUpBlocks(db: Database, now: number, graceMs = ROLLUP_GRACE_M
        sum_value = sum_value + excluded.sum_value,
        count = count + excluded.count`,
   );
-  const markRolled = db.prepare<unknown, [string]>("UPDATE raw_blocks SET rolled_up = 1 WHERE id IN (SELECT value FROM json_each(?))");
+  const markRolled = db.prepare<unknown, [number, number]>("DELETE FROM raw_blocks_pending WHERE start_ts >= ? AND start_ts < ?");
   const rollHour = db.transaction((start: number): number => {
     const minutes = new Map<number, Map<number, Bucket>>();
-    const ids: number[] = [];
     let points = 0;
     for (const row of blocksOf.all(start, start + HOUR_MS)) {
-      ids.push(row.id);
       for (const entry of readDirectory(row.series)) {
         let byMinute = minutes.get(entry.id);
         if (!byMinute) minutes.set(entry.id, (byMinute = new Map()));
@@ -89,7 +87,7 @@ export function rollUpBlocks(db: Database, now: number, graceMs = ROLLUP_GRACE_M
       for (const [minute, b] of minutes.get(id)!) addMinute.run(id, minute, b.lo, b.hi, b.total, b.n);
     }
     db.run(HOUR_FROM_MINUTES, [start, start + HOUR_MS]);
-    markRolled.run(JSON.stringify(ids));
+    markRolled.run(start, start + HOUR_MS);
     return points;
   });
   const report: RollUpReport = { hours: 0, points: 0 };

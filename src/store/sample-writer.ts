@@ -26,16 +26,18 @@ export interface SampleWriter {
  */
 export function createSampleWriter(db: Database, series: SeriesIndex, buffer: RawBuffer, clock: Clock): SampleWriter {
   const keys = new SeriesKeyCache();
-  const insert = db.prepare<unknown, [number, number, number, Uint8Array, Uint8Array]>(
-    "INSERT INTO raw_blocks (start_ts, end_ts, points, series, data) VALUES (?, ?, ?, ?, ?)",
+  const insert = db.prepare<{ id: number }, [number, number, number, Uint8Array, Uint8Array]>(
+    "INSERT INTO raw_blocks (start_ts, end_ts, points, series, data) VALUES (?, ?, ?, ?, ?) RETURNING id",
   );
+  const pending = db.prepare<unknown, [number, number]>("INSERT INTO raw_blocks_pending (id, start_ts) VALUES (?, ?)");
   const writeBlock = db.transaction((): number => {
     const list: SeriesPoints[] = [];
     for (const entry of buffer.entries()) {
       list.push({ id: series.idOf(entry.metric, entry.labels, entry.key, entry.firstSeen), ts: entry.ts, values: entry.values });
     }
     const block = encodeRawBlock(list);
-    insert.run(buffer.start, buffer.end, buffer.points, block.series, block.data);
+    const id = insert.get(buffer.start, buffer.end, buffer.points, block.series, block.data)!.id;
+    pending.run(id, buffer.start);
     return buffer.points;
   });
 

@@ -63,6 +63,7 @@ export function enforceSizeCap(db: Database, capBytes: number, now: number): Siz
     // Whole blocks: they never span an hour, and the cut-off is on one. Counted in points.
     deleted += db.query<{ n: number | null }, [number]>("SELECT sum(points) AS n FROM raw_blocks WHERE start_ts < ?").get(cutoff)?.n ?? 0;
     db.run("DELETE FROM raw_blocks WHERE start_ts < ?", [cutoff]);
+    db.run("DELETE FROM raw_blocks_pending WHERE start_ts < ?", [cutoff]);
     return deleted;
   });
   while (used > capBytes) {

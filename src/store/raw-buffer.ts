@@ -45,23 +45,25 @@ export class RawBuffer {
     );
   }
 
-  /** Adds one point; a second point of a series at the same time replaces the first. */
-  add(ts: number, key: string, metric: string, labels: Labels, value: number, wallMs: number): void {
+  /** Adds one point; a second point of a series at the same time replaces the first. True when the series is new to the block. */
+  add(ts: number, key: string, metric: string, labels: Labels, value: number, wallMs: number): boolean {
     if (this.tickCount === 0 || ts !== this.last) {
       if (this.tickCount === 0) this.first = ts;
       this.last = ts;
       this.tickCount++;
     }
     let entry = this.series.get(key);
+    const fresh = entry === undefined;
     if (!entry) this.series.set(key, (entry = { key, metric, labels, firstSeen: wallMs, ts: [], values: [] }));
     const n = entry.ts.length;
     if (n > 0 && entry.ts[n - 1] === ts) {
       entry.values[n - 1] = value;
-      return;
+      return fresh;
     }
     entry.ts.push(ts);
     entry.values.push(value);
     this.pointCount++;
+    return fresh;
   }
 
   /** The series buffered, in the order they first reported. */

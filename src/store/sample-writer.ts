@@ -16,6 +16,8 @@ export interface SampleWriter {
   write(ts: number, samples: readonly Sample[]): number;
   /** Writes the buffered block, and the series new to the store, in one transaction; returns the points written. */
   flush(): number;
+  /** Series the store knows, those in the buffer that it does not have yet included. */
+  readonly seriesCount: number;
 }
 
 /**
@@ -26,10 +28,13 @@ export interface SampleWriter {
  */
 export function createSampleWriter(db: Database, series: SeriesIndex, buffer: RawBuffer, clock: Clock): SampleWriter {
   const keys = new SeriesKeyCache();
+  /** Series buffered that the store does not have yet: counted as they first report in a block. */
+  let unsaved = 0;
   const insert = db.prepare<{ id: number }, [number, number, number, Uint8Array, Uint8Array]>(
     "INSERT INTO raw_blocks (start_ts, end_ts, points, series, data) VALUES (?, ?, ?, ?, ?) RETURNING id",
   );
-  const pending = db.prepare<unknown, [number, number]>("INSERT INTO raw_blocks_pending (id, start_ts) VALUES (?, ?)");
+  // OR REPLACE: a row left by a copy that could not carry its block (a damaged file) gives way.
+  const pending = db.prepare<unknown, [number, number]>("INSERT OR REPLACE INTO raw_blocks_pending (id, start_ts) VALUES (?, ?)");
   const writeBlock = db.transaction((): number => {
     const list: SeriesPoints[] = [];
     for (const entry of buffer.entries()) {
@@ -52,6 +57,7 @@ export function createSampleWriter(db: Database, series: SeriesIndex, buffer: Ra
     }
     series.commit();
     buffer.clear();
+    unsaved = 0;
     // Keys of series that stopped reporting go with the block.
     keys.clear();
     return written;
@@ -66,11 +72,15 @@ export function createSampleWriter(db: Database, series: SeriesIndex, buffer: Ra
       for (const sample of samples) {
         // SQLite would store NaN as NULL, and a block holds only numbers: a missing value is no point.
         if (!Number.isFinite(sample.value)) continue;
-        buffer.add(at, keys.keyOf(sample.metric, sample.labels), sample.metric, sample.labels, sample.value, wall);
+        const key = keys.keyOf(sample.metric, sample.labels);
+        if (buffer.add(at, key, sample.metric, sample.labels, sample.value, wall) && !series.byKeyOf(key)) unsaved++;
         buffered++;
       }
       return buffered;
     },
     flush,
+    get seriesCount() {
+      return series.size + unsaved;
+    },
   };
 }

@@ -366,7 +366,7 @@ class SqliteStore implements Store {
       const written = this.guard("write samples", (c) => c.writer.write(ts, samples));
       this.metrics.writeSeconds.observe((this.clock.now() - started) / 1000);
       this.metrics.pointsWritten.inc({}, written);
-      this.metrics.series.set({}, this.require().index.size);
+      this.metrics.series.set({}, this.require().writer.seriesCount);
       return { written };
     } catch (error) {
       return this.failed("write_samples", error);
@@ -561,7 +561,7 @@ class SqliteStore implements Store {
     const c = this.current;
     if (!c) return;
     this.metrics.degraded.set({}, this.degradedBy ? 1 : 0);
-    this.metrics.series.set({}, c.index.size);
+    this.metrics.series.set({}, c.writer.seriesCount);
     this.metrics.sizeBytes.set({}, c.path ? fileBytes(c.path) : usedBytes(c.db));
   }
 }

@@ -25,7 +25,7 @@ export function withKnownSchema(path: string, tables: readonly string[]): Buffer
   const rawPageSize = bytes.readUInt16BE(16);
   const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
   const reserved = bytes[20]!;
-  const entries = knownSchema(tables).filter((e) => pageMatches(bytes, pageSize, e));
+  const entries = knownSchema(tables, pageSize).filter((e) => pageMatches(bytes, pageSize, e));
   const page = schemaPage(bytes.subarray(0, 100), pageSize, reserved, entries);
   if (!page) return undefined;
   page.copy(bytes, 0);
@@ -46,9 +46,11 @@ interface SchemaEntry {
 }
 
 /** The tables as a fresh database of this agent has them: root page and a compact definition (columns and key). */
-function knownSchema(tables: readonly string[]): SchemaEntry[] {
-  // Built as the agent builds its files (incremental auto-vacuum puts a pointer-map page at 2).
+function knownSchema(tables: readonly string[], pageSize: number): SchemaEntry[] {
+  // Built as the agent builds its files, with the file's page size (incremental auto-vacuum puts a
+  // pointer-map page at 2, and another every so many pages, which depends on the page size).
   const db = new Database(":memory:");
+  db.run(`PRAGMA page_size = ${pageSize}`);
   db.run("PRAGMA auto_vacuum = INCREMENTAL");
   migrate(db, 0);
   try {

@@ -155,7 +155,7 @@ function openFile(path: string, now: number): { db: Database; notices: string[] 
 }
 
 /** Page size of a new database file. */
-export const PAGE_SIZE = 1024;
+export const PAGE_SIZE = 2048;
 
 /** Connection settings; returns notices about settings the file could not take. */
 function configure(db: Database, file: boolean): string[] {
@@ -163,8 +163,9 @@ function configure(db: Database, file: boolean): string[] {
   // Page size and auto_vacuum can only be chosen before the first table exists. INCREMENTAL lets
   // maintenance hand freed pages back to the filesystem, so deleting history (the size cap) shrinks
   // the file. Small pages: the hourly roll-up touches a page or two of every series, and each page
-  // touched is written whole (twice, with the WAL), so 1 KiB pages write about a third less a day
-  // than 4 KiB ones (`npm run bench:store`). Files made by older agents keep their 4 KiB pages.
+  // touched is written whole (twice, with the WAL), so 2 KiB pages write about a fifth less a day
+  // than 4 KiB ones (`npm run bench:store`). Not smaller: the tables of the state must fit on one
+  // page for `withKnownSchema`. Files made by older agents keep their 4 KiB pages.
   const pages = db.query<{ page_count: number }, []>("PRAGMA page_count").get()?.page_count ?? 0;
   if (pages === 0) {
     db.run(`PRAGMA page_size = ${PAGE_SIZE}`);

@@ -438,9 +438,11 @@ class SqliteStore implements Store {
     // Free pages left by retention are reused by the next hour's points: giving them back would only
     // grow the file again. Give them back when they are many (retention shortened) or the cap trimmed.
     if (sizeCap.vacuumedPages === 0 && freeShare(c.db) > 0.25) sizeCap.vacuumedPages = vacuumFreePages(c.db);
-    // Checkpoint off the tick. After the hourly move or a vacuum the WAL holds megabytes that would
-    // otherwise stay on disk: truncate it then; the rest of the time it holds a minute of ticks.
-    if (c.path) c.db.run(rolledUp.hours > 0 || sizeCap.vacuumedPages > 0 ? "PRAGMA wal_checkpoint(TRUNCATE)" : "PRAGMA wal_checkpoint(PASSIVE)");
+    // Checkpoint off the tick, once an hour (after the roll-up) or after a vacuum, truncating the WAL.
+    // Between two, the WAL holds the hour's blocks (a few MB; `wal_autocheckpoint` bounds it): a page
+    // that several blocks touched (the end of a tree, an index) is copied into the file once, not
+    // once per block.
+    if (c.path && (rolledUp.hours > 0 || sizeCap.vacuumedPages > 0 || deleted.raw_blocks)) c.db.run("PRAGMA wal_checkpoint(TRUNCATE)");
 
     const retained = Object.entries(deleted).reduce((sum, [table, n]) => (table === "series" ? sum : sum + n), 0);
     if (retained > 0) this.metrics.rowsDeleted.inc({ reason: "retention" }, retained);

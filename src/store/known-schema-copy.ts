@@ -64,7 +64,7 @@ function knownSchema(tables: readonly string[], pageSize: number): SchemaEntry[]
       // An INTEGER PRIMARY KEY is the rowid itself: it must stay declared so for its values to read back.
       const alias = !withoutRowid && keys.length === 1 && keys[0]!.type.toUpperCase() === "INTEGER" ? keys[0]!.name : undefined;
       // Names only: a column's type changes how values are stored, not how they read back. Short,
-      // so that every table fits on one page even of the agent's 2 KiB pages.
+      // so that every table fits on one page even of a smaller page size.
       const defs = columns.map((c) => (c.name === alias ? `"${c.name}" INTEGER PRIMARY KEY` : `"${c.name}"`));
       if (withoutRowid) defs.push(`PRIMARY KEY(${keys.map((k) => `"${k.name}"`).join(",")})`);
       out.push({ name, rootpage: row.rootpage, withoutRowid, sql: `CREATE TABLE ${name}(${defs.join(",")})${withoutRowid ? " WITHOUT ROWID" : ""}` });

@@ -431,7 +431,13 @@ class SqliteStore implements Store {
     // Ticks that stopped (or a long interval) can leave a complete hour in memory: write it to roll it up.
     if (!this.buffer.empty && floorTo(this.buffer.start, HOUR_MS) < floorTo(now - ROLLUP_GRACE_MS, HOUR_MS)) c.writer.flush();
     const rolledUp = rollUp(c.db, now);
-    const deleted = applyRetention(c.db, now, { rawMs: settings.raw_retention * 1000, rollupMs: settings.rollup_retention * 1000 });
+    // Retention cuts on whole hours: run it when a cut-off moved, not on every run, so that a minute's
+    // maintenance does no work per series (a range per series, dead ones included).
+    const retention = { rawMs: settings.raw_retention * 1000, rollupMs: settings.rollup_retention * 1000 };
+    const cutoffs = `${floorTo(now - retention.rawMs, HOUR_MS)}/${floorTo(now - retention.rollupMs, HOUR_MS)}`;
+    const deleted = c.db === this.retainedDb && cutoffs === this.retainedAt ? {} : applyRetention(c.db, now, retention);
+    this.retainedAt = cutoffs;
+    this.retainedDb = c.db;
     if (deleted.series) c.index.reload();
     const capBytes = settings.max_size_mb * 1024 * 1024;
     const sizeCap = enforceSizeCap(c.db, c.path ? capBytes : Math.min(capBytes, MEMORY_CAP_BYTES), now);
@@ -523,6 +529,10 @@ class SqliteStore implements Store {
       this.fileIno = undefined;
     }
   }
+
+  /** The retention cut-offs last applied, and to which database. */
+  private retainedAt = "";
+  private retainedDb: Database | undefined;
 
   /** The last failed retry of the file while degraded, for /readyz. */
   private lastRetryError: string | undefined;

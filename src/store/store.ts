@@ -15,7 +15,7 @@ import { type Degraded, describeCopy, openDatabase, openDatabaseFile, openMemory
 import { applyRetention, type DeletedRows } from "./retention.ts";
 import { floorTo, HOUR_MS } from "./buckets.ts";
 import { RawBuffer } from "./raw-buffer.ts";
-import { ROLLUP_GRACE_MS, rollUp, type RollUpReport } from "./roll-up.ts";
+import { ROLLUP_GRACE_MS, rollUp, rollUpDue, type RollUpReport } from "./roll-up.ts";
 import { createSampleWriter, type SampleWriter } from "./sample-writer.ts";
 import { type LatestPoint, latest, listSeries, querySeries, type SeriesFilter, type SeriesListing, type SeriesQuery, type SeriesQueryResult } from "./series-query.ts";
 import { SeriesIndex } from "./series-index.ts";
@@ -430,7 +430,7 @@ class SqliteStore implements Store {
     const settings = this.options.settings;
     // Ticks that stopped (or a long interval) can leave a complete hour in memory: write it to roll it up.
     if (!this.buffer.empty && floorTo(this.buffer.start, HOUR_MS) < floorTo(now - ROLLUP_GRACE_MS, HOUR_MS)) c.writer.flush();
-    const rolledUp = rollUp(c.db, now);
+    const rolledUp = rollUpDue(c.db, now) ? rollUp(c.db, now) : { hours: 0, points: 0 };
     // Retention cuts on whole hours: run it when a cut-off moved, not on every run, so that a minute's
     // maintenance does no work per series (a range per series, dead ones included).
     const retention = { rawMs: settings.raw_retention * 1000, rollupMs: settings.rollup_retention * 1000 };

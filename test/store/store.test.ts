@@ -59,14 +59,19 @@ describe("history", () => {
     const dataDir = tempDir();
     const first = testStore({ dataDir });
     first.store.start();
-    // Two hours of ticks (each write says its own time), then maintenance once the last hour is closed.
-    for (let ts = T0; ts <= T0 + 2 * HOUR_MS; ts += 10_000) expect(first.store.writeSamples(ts, cpu((ts - T0) / 10_000)).written).toBe(2);
-    await first.clock.advanceTo(T0 + 2 * HOUR_MS + ROLLUP_GRACE_MS);
-    expect(first.store.maintain()?.rolledUp).toEqual({ hours: 2, points: 2 * 2 * 360 });
-    const query = { metric: "aiops_cpu_usage_percent", from: T0, to: T0 + 2 * HOUR_MS };
+    // Four hours of ticks (each write says its own time), then maintenance once the last hour is
+    // closed: four complete hours are rolled up at once.
+    for (let ts = T0; ts <= T0 + 4 * HOUR_MS; ts += 10_000) expect(first.store.writeSamples(ts, cpu((ts - T0) / 10_000)).written).toBe(2);
+    await first.clock.advanceTo(T0 + 4 * HOUR_MS + ROLLUP_GRACE_MS - 1);
+    const query = { metric: "aiops_cpu_usage_percent", from: T0, to: T0 + 4 * HOUR_MS };
+    const waiting = first.store.querySeries({ ...query, step: HOUR_MS });
+    expect(first.store.maintain()?.rolledUp).toEqual({ hours: 0, points: 0 });
+    await first.clock.advance(1);
+    expect(first.store.maintain()?.rolledUp).toEqual({ hours: 4, points: 2 * 4 * 360 });
     const before = first.store.querySeries(query);
     const hourly = first.store.querySeries({ ...query, step: HOUR_MS });
-    expect(before.series[0]!.points.length).toBe(721);
+    expect(hourly.series[0]!.points.map((p) => p.count)).toEqual(waiting.series[0]!.points.map((p) => p.count));
+    expect(before.series[0]!.points.length).toBe(1441);
     first.store.close();
 
     const second = testStore({ dataDir, now: first.clock.wallMs() });
@@ -74,9 +79,9 @@ describe("history", () => {
     expect(second.store.querySeries(query)).toEqual(before);
     expect(second.store.querySeries({ ...query, step: HOUR_MS })).toEqual(hourly);
     expect(second.store.listSeries().map((s) => s.key)).toEqual(["aiops_cpu_usage_percent", 'aiops_network_receive_bytes_per_second{device="eth0"}']);
-    expect(second.store.latest({ metric: "aiops_cpu_usage_percent" })).toEqual([{ metric: "aiops_cpu_usage_percent", labels: {}, ts: T0 + 2 * HOUR_MS, value: 720 }]);
+    expect(second.store.latest({ metric: "aiops_cpu_usage_percent" })).toEqual([{ metric: "aiops_cpu_usage_percent", labels: {}, ts: T0 + 4 * HOUR_MS, value: 1440 }]);
     // The next tick goes on the same series.
-    second.store.writeSamples(T0 + 2 * HOUR_MS + 10_000, cpu(721));
+    second.store.writeSamples(T0 + 4 * HOUR_MS + 10_000, cpu(1441));
     expect(second.store.db.query("SELECT count(*) AS n FROM series").get()).toEqual({ n: 2 });
   });
 
@@ -124,7 +129,7 @@ describe("history", () => {
       [T0 - HOUR_MS, 360],
       [T0, 7],
     ]);
-    // The old write buffer is rolled up as before; the new points with it, once their hour is over.
+    // The old write buffer is rolled up as before, once its hour is over; the new points with it.
     await clock.advanceTo(T0 + HOUR_MS + ROLLUP_GRACE_MS);
     expect(store.maintain()?.rolledUp).toEqual({ hours: 2, points: 6 + 2 });
     expect(store.querySeries(hourly).series[0]!.points.map((p) => [p.ts, p.count, p.min, p.max])).toEqual([

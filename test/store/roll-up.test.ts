@@ -2,7 +2,7 @@ import type { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
 import { decodeEntry, readDirectory } from "../../src/store/raw-block.ts";
 import { HOUR_MS, MINUTE_MS } from "../../src/store/buckets.ts";
-import { ROLLUP_GRACE_MS, rollUp } from "../../src/store/roll-up.ts";
+import { ROLLUP_BATCH_HOURS, ROLLUP_GRACE_MS, rollUp, rollUpDue } from "../../src/store/roll-up.ts";
 import { memoryHistory, rows } from "./support/history.ts";
 import { T0 } from "./support/temp.ts";
 
@@ -83,6 +83,22 @@ describe("rollUp", () => {
       [2, T0 + 2 * HOUR_MS, 360],
     ]);
     expect(hours[3]!.sum_value! / hours[3]!.count!).toBeCloseTo(T0 / HOUR_MS + (HOUR_MS - 10 * S) / 2 / HOUR_MS, 9);
+  });
+});
+
+describe("rollUpDue", () => {
+  test("is due once ROLLUP_BATCH_HOURS complete hours of blocks wait, or any complete hour of points_recent", () => {
+    const { db, put } = memoryHistory();
+    put("m", T0, 1);
+    const due = (hours: number) => rollUpDue(db, T0 + hours * HOUR_MS + ROLLUP_GRACE_MS);
+    expect(due(ROLLUP_BATCH_HOURS - 1)).toBe(false);
+    expect(due(ROLLUP_BATCH_HOURS)).toBe(true);
+    rollUp(db, T0 + ROLLUP_BATCH_HOURS * HOUR_MS + ROLLUP_GRACE_MS);
+    expect(due(ROLLUP_BATCH_HOURS)).toBe(false);
+    db.run("INSERT INTO series (id, key, metric, labels, created_at) VALUES (9, 'old', 'old', '{}', 0)");
+    db.run("INSERT INTO points_recent (ts, series_id, value) VALUES (?, 9, 1)", [T0 + HOUR_MS]);
+    expect(due(1)).toBe(false);
+    expect(due(2)).toBe(true);
   });
 });
 

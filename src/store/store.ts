@@ -15,7 +15,7 @@ import { type Degraded, describeCopy, openDatabase, openDatabaseFile, openMemory
 import { applyRetention, type DeletedRows } from "./retention.ts";
 import { floorTo, HOUR_MS } from "./buckets.ts";
 import { RawBuffer } from "./raw-buffer.ts";
-import { ROLLUP_GRACE_MS, rollUp, rollUpDue, type RollUpReport } from "./roll-up.ts";
+import { ROLLUP_BATCH_HOURS, ROLLUP_GRACE_MS, rollUp, rollUpDue, type RollUpReport } from "./roll-up.ts";
 import { createSampleWriter, type SampleWriter } from "./sample-writer.ts";
 import { type LatestPoint, latest, listSeries, querySeries, type SeriesFilter, type SeriesListing, type SeriesQuery, type SeriesQueryResult } from "./series-query.ts";
 import { SeriesIndex } from "./series-index.ts";
@@ -433,8 +433,8 @@ class SqliteStore implements Store {
     const rolledUp = rollUpDue(c.db, now) ? rollUp(c.db, now) : { hours: 0, points: 0 };
     // Retention cuts on whole hours: run it when a cut-off moved, not on every run, so that a minute's
     // maintenance does no work per series (a range per series, dead ones included).
-    const retention = { rawMs: settings.raw_retention * 1000, rollupMs: settings.rollup_retention * 1000 };
-    const cutoffs = `${floorTo(now - retention.rawMs, HOUR_MS)}/${floorTo(now - retention.rollupMs, HOUR_MS)}`;
+    const retention = { rawMs: settings.raw_retention * 1000, rollupMs: settings.rollup_retention * 1000, rawStepMs: ROLLUP_BATCH_HOURS * HOUR_MS };
+    const cutoffs = `${floorTo(now - retention.rawMs, retention.rawStepMs)}/${floorTo(now - retention.rollupMs, HOUR_MS)}`;
     const deleted = c.db === this.retainedDb && cutoffs === this.retainedAt ? {} : applyRetention(c.db, now, retention);
     this.retainedAt = cutoffs;
     this.retainedDb = c.db;
@@ -444,11 +444,11 @@ class SqliteStore implements Store {
     // Free pages left by retention are reused by the next hour's points: giving them back would only
     // grow the file again. Give them back when they are many (retention shortened) or the cap trimmed.
     if (sizeCap.vacuumedPages === 0 && freeShare(c.db) > 0.25) sizeCap.vacuumedPages = vacuumFreePages(c.db);
-    // Checkpoint off the tick, once an hour (after the roll-up) or after a vacuum, truncating the WAL.
-    // Between two, the WAL holds the hour's blocks (a few MB; `wal_autocheckpoint` bounds it): a page
-    // that several blocks touched (the end of a tree, an index) is copied into the file once, not
-    // once per block.
-    if (c.path && (rolledUp.hours > 0 || sizeCap.vacuumedPages > 0 || deleted.raw_blocks)) c.db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+    // Checkpoint off the tick, after a roll-up (every few hours) or a vacuum, truncating the WAL.
+    // Between two, the WAL holds those hours' blocks (a few MB; `wal_autocheckpoint` bounds it): a
+    // page that several blocks touched (the end of a tree, an index) is copied into the file once,
+    // not once per block.
+    if (c.path && (rolledUp.hours > 0 || sizeCap.vacuumedPages > 0)) c.db.run("PRAGMA wal_checkpoint(TRUNCATE)");
 
     const retained = Object.entries(deleted).reduce((sum, [table, n]) => (table === "series" ? sum : sum + n), 0);
     if (retained > 0) this.metrics.rowsDeleted.inc({ reason: "retention" }, retained);

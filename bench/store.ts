@@ -388,10 +388,10 @@ for (const r of results) {
   console.log(`  write of one tick: median ${us(quantile(writes, 0.5))}, p99 ${us(quantile(writes, 0.99))}, max ${us(writes.at(-1) ?? 0)}`);
   console.log(
     `  maintenance: routine (${routine.length} runs) median ${ms(quantile(routine, 0.5))}, p99 ${ms(quantile(routine, 0.99))}; ` +
-      `hourly roll-up (${hourly.length} runs) median ${ms(quantile(hourly, 0.5))}, max ${ms(hourly.at(-1) ?? 0)}`,
+      `roll-ups (${hourly.length} runs, each with its checkpoint) median ${ms(quantile(hourly, 0.5))}, max ${ms(hourly.at(-1) ?? 0)}`,
   );
   console.log(`  queries: ${r.queries.join("; ")}`);
-  if (r.split) console.log(`  written (wchar) over the run by: ticks ${mb(r.split.tick)}, routine maintenance ${mb(r.split.routine)}, hourly roll-ups ${mb(r.split.hourly)}`);
+  if (r.split) console.log(`  written (wchar) over the run by: ticks ${mb(r.split.tick)}, routine maintenance ${mb(r.split.routine)}, roll-ups and their checkpoints ${mb(r.split.hourly)}`);
 }
 const thisAt1 = results.find((r) => r.host === "this" && r.intervalS === 1);
 if (thisAt1) {

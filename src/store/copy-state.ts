@@ -4,11 +4,14 @@ import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync
 
 /**
  * What a replacement database takes over from the one it replaces: small tables the alert engine,
- * the outbox, the export queue and the detectors need to go on (and the last hour of raw points), not the bulk of the
+ * the outbox, the export queue and the detectors need to go on (and the raw points: the blocks of the raw
+ * retention, and what an older agent left in its write buffer), not the bulk of the
  * history. In dependency order (delivery attempts refer to notifications).
  */
 export const STATE_TABLES = [
   "series",
+  "raw_blocks",
+  "raw_blocks_pending",
   "points_recent",
   "alerts",
   "notifications",
@@ -20,7 +23,7 @@ export const STATE_TABLES = [
 ] as const;
 
 /** The state tables that are history (series ids and the newest points) rather than alert and outbox state. */
-export const HISTORY_STATE_TABLES: readonly string[] = ["series", "points_recent"];
+export const HISTORY_STATE_TABLES: readonly string[] = ["series", "raw_blocks", "raw_blocks_pending", "points_recent"];
 
 /** Which tables came across (whole or in part), which could not be read at all, and the rows copied. */
 export interface CopyReport {

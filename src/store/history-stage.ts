@@ -22,7 +22,8 @@ export interface HistoryStageOptions {
 }
 
 /**
- * The history stage of the tick: every sample goes to the store in one transaction, each finding is
+ * The history stage of the tick: every sample goes to the store (into memory, written every few
+ * minutes as one block: see `raw-buffer.ts`), each finding is
  * recorded once, when it starts (the anomalies table lists episodes, not every tick they held),
  * and the detectors' learned state is saved periodically and at stop, and restored at start.
  */

@@ -25,7 +25,7 @@ export function withKnownSchema(path: string, tables: readonly string[]): Buffer
   const rawPageSize = bytes.readUInt16BE(16);
   const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
   const reserved = bytes[20]!;
-  const entries = knownSchema(tables).filter((e) => pageMatches(bytes, pageSize, e));
+  const entries = knownSchema(tables, pageSize).filter((e) => pageMatches(bytes, pageSize, e));
   const page = schemaPage(bytes.subarray(0, 100), pageSize, reserved, entries);
   if (!page) return undefined;
   page.copy(bytes, 0);
@@ -46,9 +46,11 @@ interface SchemaEntry {
 }
 
 /** The tables as a fresh database of this agent has them: root page and a compact definition (columns and key). */
-function knownSchema(tables: readonly string[]): SchemaEntry[] {
-  // Built as the agent builds its files (incremental auto-vacuum puts a pointer-map page at 2).
+function knownSchema(tables: readonly string[], pageSize: number): SchemaEntry[] {
+  // Built as the agent builds its files, with the file's page size (incremental auto-vacuum puts a
+  // pointer-map page at 2, and another every so many pages, which depends on the page size).
   const db = new Database(":memory:");
+  db.run(`PRAGMA page_size = ${pageSize}`);
   db.run("PRAGMA auto_vacuum = INCREMENTAL");
   migrate(db, 0);
   try {
@@ -61,7 +63,9 @@ function knownSchema(tables: readonly string[]): SchemaEntry[] {
       const keys = columns.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk);
       // An INTEGER PRIMARY KEY is the rowid itself: it must stay declared so for its values to read back.
       const alias = !withoutRowid && keys.length === 1 && keys[0]!.type.toUpperCase() === "INTEGER" ? keys[0]!.name : undefined;
-      const defs = columns.map((c) => `"${c.name}" ${c.type}${c.name === alias ? " PRIMARY KEY" : ""}`);
+      // Names only: a column's type changes how values are stored, not how they read back. Short,
+      // so that every table fits on one page even of a smaller page size.
+      const defs = columns.map((c) => (c.name === alias ? `"${c.name}" INTEGER PRIMARY KEY` : `"${c.name}"`));
       if (withoutRowid) defs.push(`PRIMARY KEY(${keys.map((k) => `"${k.name}"`).join(",")})`);
       out.push({ name, rootpage: row.rootpage, withoutRowid, sql: `CREATE TABLE ${name}(${defs.join(",")})${withoutRowid ? " WITHOUT ROWID" : ""}` });
     }
@@ -90,13 +94,14 @@ function schemaPage(header: Buffer, pageSize: number, reserved: number, entries:
   const usable = pageSize - reserved;
   let end = usable;
   const pointers: number[] = [];
+  const pointerEnd = 108 + 2 * cells.length;
   for (const c of cells) {
     end -= c.length;
+    // The tables do not fit on one page (small pages): no rebuild, the copy reports what it could not read.
+    if (end < pointerEnd) return undefined;
     pointers.push(end);
     c.copy(page, end);
   }
-  const pointerEnd = 108 + 2 * cells.length;
-  if (end < pointerEnd) return undefined;
   page[100] = 0x0d;
   page.writeUInt16BE(0, 101);
   page.writeUInt16BE(cells.length, 103);

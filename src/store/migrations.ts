@@ -244,6 +244,34 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX export_queue_target ON export_queue (target, id);
     `,
   },
+  {
+    version: 5,
+    name: "raw points in compressed blocks",
+    sql: `
+      -- Raw points, kept in memory for a few minutes and then written as one row holding every series'
+      -- points of that span, compressed (about 2 bytes a point instead of a row of 20 per point, written
+      -- once a tick, then moved once an hour). Appended in time order: a write touches new pages only.
+      -- series: the directory (each series id and the length of its points in data); data: the points
+      -- (see point-block.ts). A block never spans an hour boundary. points and points_recent keep what
+      -- older agents wrote, read until it ages out.
+      CREATE TABLE raw_blocks (
+        id        INTEGER PRIMARY KEY,
+        start_ts  INTEGER NOT NULL,  -- first point
+        end_ts    INTEGER NOT NULL,  -- last point
+        points    INTEGER NOT NULL,
+        series    BLOB NOT NULL,
+        data      BLOB NOT NULL
+      );
+      CREATE INDEX raw_blocks_start ON raw_blocks (start_ts);
+
+      -- Blocks whose points are not yet in the roll-ups. A table of its own, not a column: marking a
+      -- block rolled up would rewrite its pages, deleting a row here touches one small page.
+      CREATE TABLE raw_blocks_pending (
+        id       INTEGER PRIMARY KEY,  -- raw_blocks.id
+        start_ts INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The database was written by a newer agent: this one must not write into a schema it does not know. */

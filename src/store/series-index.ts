@@ -44,12 +44,14 @@ export class SeriesIndex {
     for (const row of rows) this.add({ id: row.id, key: row.key, metric: row.metric, labels: JSON.parse(row.labels) as Labels });
   }
 
-  /** The id of a series, inserting its row when new. Call inside a transaction, then `commit()` or `rollback()`. */
-  idOf(metric: string, labels: Labels): number {
-    const key = seriesKey(metric, labels);
+  /**
+   * The id of a series, inserting its row when new (created at `createdAt`, else now). Call inside a
+   * transaction, then `commit()` or `rollback()`. `key` is `seriesKey(metric, labels)` when the caller has it.
+   */
+  idOf(metric: string, labels: Labels, key = seriesKey(metric, labels), createdAt = this.clock.wallMs()): number {
     const known = this.byKey.get(key) ?? this.pending.get(key);
     if (known) return known.id;
-    const row = this.upsert.get(key, metric, JSON.stringify(labels), this.clock.wallMs());
+    const row = this.upsert.get(key, metric, JSON.stringify(labels), createdAt);
     if (!row) throw new Error(`store: no id returned for series ${key}`);
     this.pending.set(key, { id: row.id, key, metric, labels });
     return row.id;
@@ -68,6 +70,11 @@ export class SeriesIndex {
 
   get(id: number): SeriesInfo | undefined {
     return this.byId.get(id);
+  }
+
+  /** The series of a key, when the store has it. */
+  byKeyOf(key: string): SeriesInfo | undefined {
+    return this.byKey.get(key);
   }
 
   /** Series of a metric whose labels include every given label (exact values); all series without a metric. */

@@ -2,6 +2,8 @@ import type { Database } from "bun:sqlite";
 import type { Labels } from "../contracts/sample.ts";
 import { floorTo, HOUR_MS, MINUTE_MS } from "./buckets.ts";
 import { chooseResolution, type Resolution } from "./resolution.ts";
+import { decodeEntry, forEachBlockPoint, readDirectory } from "./raw-block.ts";
+import type { RawBuffer } from "./raw-buffer.ts";
 import type { SeriesIndex } from "./series-index.ts";
 
 /** A history query: one metric, label values that must match exactly, a range and a step, in ms. */
@@ -87,52 +89,102 @@ function rollupSql(table: "rollup_1m" | "rollup_1h"): string {
           FROM ${table} WHERE ${IN_SERIES} AND ts >= ?2 AND ts <= ?3 GROUP BY series_id, bucket`;
 }
 
+/** A series a query matched: known to the store (`id`), or so far only in the raw buffer. */
+interface Matched {
+  id: number | undefined;
+  key: string;
+  metric: string;
+  labels: Labels;
+}
+
+/** Series of the store and of the raw buffer (not yet written) that match, sorted by key. */
+function matchSeries(index: SeriesIndex, buffer: RawBuffer | undefined, metric?: string, labels?: Labels): Matched[] {
+  const out: Matched[] = index.find(metric, labels);
+  if (buffer) {
+    for (const entry of buffer.entries()) {
+      if (index.byKeyOf(entry.key)) continue;
+      if (metric !== undefined && entry.metric !== metric) continue;
+      if (labels && !Object.entries(labels).every(([name, value]) => entry.labels[name] === value)) continue;
+      out.push({ id: undefined, key: entry.key, metric: entry.metric, labels: entry.labels });
+    }
+    out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+  return out;
+}
+
 /**
- * Reads the history of the series that match. Hours still in the write buffer are read from it (and
- * rolled up on the fly for the roll-up resolutions), so the newest minutes are never missing.
+ * Reads the history of the series that match. Raw points come from the raw blocks, from the raw
+ * buffer (the newest minutes, not yet written) and from the tables older agents wrote; hours not yet
+ * rolled up are rolled up on the fly for the roll-up resolutions, so the newest points are never
+ * missing.
  */
-export function querySeries(db: Database, index: SeriesIndex, query: SeriesQuery, now: number, rawRetentionMs: number): SeriesQueryResult {
+export function querySeries(
+  db: Database,
+  index: SeriesIndex,
+  query: SeriesQuery,
+  now: number,
+  rawRetentionMs: number,
+  buffer?: RawBuffer,
+): SeriesQueryResult {
   const { resolution, step } = chooseResolution(query, now, rawRetentionMs);
-  const matched = index.find(query.metric, query.labels);
+  const matched = matchSeries(index, buffer, query.metric, query.labels);
   if (matched.length === 0) return { resolution, step, series: [] };
-  const ids = JSON.stringify(matched.map((s) => s.id));
+  const known = matched.filter((s) => s.id !== undefined);
+  const keyOfId = new Map(known.map((s) => [s.id!, s.key]));
+  const ids = JSON.stringify(known.map((s) => s.id));
 
   let reads: Array<[sql: string, from: number]>;
+  let from = query.from;
   if (resolution === "raw") {
     reads = [
-      [rawSql("points", step > 0), query.from],
-      [rawSql("points_recent", step > 0), query.from],
+      [rawSql("points", step > 0), from],
+      [rawSql("points_recent", step > 0), from],
     ];
   } else {
     // A roll-up bucket starting before `from` still holds points inside the range.
-    const from = floorTo(query.from, resolution === "1m" ? MINUTE_MS : HOUR_MS);
+    from = floorTo(query.from, resolution === "1m" ? MINUTE_MS : HOUR_MS);
     reads = [
       [rollupSql(resolution === "1m" ? "rollup_1m" : "rollup_1h"), from],
       [rawSql("points_recent", true), from],
     ];
   }
 
-  const bySeries = new Map<number, Map<number, Row>>();
-  for (const [sql, from] of reads) {
-    const params: Array<string | number> = step > 0 ? [ids, from, query.to, step] : [ids, from, query.to];
-    for (const row of db.query<Row, Array<string | number>>(sql).all(...params)) {
-      let buckets = bySeries.get(row.id);
-      if (!buckets) bySeries.set(row.id, (buckets = new Map()));
-      const seen = buckets.get(row.bucket);
-      if (!seen) buckets.set(row.bucket, row);
-      else {
-        // The same bucket from two tables: an hour that was being moved, or a step wider than an hour.
-        seen.lo = Math.min(seen.lo, row.lo);
-        seen.hi = Math.max(seen.hi, row.hi);
-        seen.total += row.total;
-        seen.n += row.n;
-      }
+  const byKey = new Map<string, Map<number, Row>>();
+  const merge = (key: string, row: Row) => {
+    let buckets = byKey.get(key);
+    if (!buckets) byKey.set(key, (buckets = new Map()));
+    const seen = buckets.get(row.bucket);
+    if (!seen) buckets.set(row.bucket, row);
+    else {
+      // The same bucket from two sources: an hour that was being moved, or a step wider than a block.
+      seen.lo = Math.min(seen.lo, row.lo);
+      seen.hi = Math.max(seen.hi, row.hi);
+      seen.total += row.total;
+      seen.n += row.n;
+    }
+  };
+  if (known.length > 0) {
+    for (const [sql, readFrom] of reads) {
+      const params: Array<string | number> = step > 0 ? [ids, readFrom, query.to, step] : [ids, readFrom, query.to];
+      for (const row of db.query<Row, Array<string | number>>(sql).all(...params)) merge(keyOfId.get(row.id)!, row);
+    }
+  }
+  const point = (key: string, ts: number, value: number) =>
+    merge(key, { id: 0, bucket: step > 0 ? ts - (ts % step) : ts, lo: value, hi: value, total: value, n: 1 });
+  // Raw blocks: all of them for raw points, those not yet in the roll-ups otherwise.
+  forEachBlockPoint(db, new Set(keyOfId.keys()), from, query.to, resolution !== "raw", (id, ts, value) => point(keyOfId.get(id)!, ts, value));
+  for (const s of matched) {
+    const entry = buffer?.get(s.key);
+    if (!entry) continue;
+    for (let i = 0; i < entry.ts.length; i++) {
+      const ts = entry.ts[i]!;
+      if (ts >= from && ts <= query.to) point(s.key, ts, entry.values[i]!);
     }
   }
 
   const series: SeriesHistory[] = [];
   for (const info of matched) {
-    const buckets = bySeries.get(info.id);
+    const buckets = byKey.get(info.key);
     if (!buckets) continue;
     const points = [...buckets.values()]
       .sort((a, b) => a.bucket - b.bucket)
@@ -142,36 +194,69 @@ export function querySeries(db: Database, index: SeriesIndex, query: SeriesQuery
   return { resolution, step, series };
 }
 
-/** The series the store knows that match, sorted by key. */
-export function listSeries(index: SeriesIndex, filter: SeriesFilter = {}): SeriesListing[] {
-  return index.find(filter.metric, filter.labels).map(({ key, metric, labels }) => ({ key, metric, labels }));
+/** The series the store knows (and those only in the raw buffer so far) that match, sorted by key. */
+export function listSeries(index: SeriesIndex, filter: SeriesFilter = {}, buffer?: RawBuffer): SeriesListing[] {
+  return matchSeries(index, buffer, filter.metric, filter.labels).map(({ key, metric, labels }) => ({ key, metric, labels }));
 }
 
 /**
- * The newest point of every series that matches. The write buffer is read newest first and the read
- * stops once every series is found, which is after one tick when the host is steady; a series gone
- * for longer than the buffer holds is looked up in `points`.
+ * The newest point of every series that matches: from the raw buffer, else the raw blocks newest
+ * first (the read stops once every series is found, after one block when the host is steady), else
+ * the tables older agents wrote.
  */
-export function latest(db: Database, index: SeriesIndex, filter: SeriesFilter = {}): LatestPoint[] {
-  const matched = index.find(filter.metric, filter.labels);
-  const wanted = new Map(matched.map((s) => [s.id, s]));
-  const found = new Map<number, { ts: number; value: number }>();
-  const recent = db.prepare<{ ts: number; id: number; value: number }, []>(
-    "SELECT ts, series_id AS id, value FROM points_recent ORDER BY ts DESC",
-  );
-  try {
-    for (const row of recent.iterate()) {
-      if (found.size === wanted.size) break;
-      if (wanted.has(row.id) && !found.has(row.id)) found.set(row.id, { ts: row.ts, value: row.value });
-    }
-  } finally {
-    recent.finalize();
+export function latest(db: Database, index: SeriesIndex, filter: SeriesFilter = {}, buffer?: RawBuffer): LatestPoint[] {
+  const matched = matchSeries(index, buffer, filter.metric, filter.labels);
+  const found = new Map<string, { ts: number; value: number }>();
+  for (const s of matched) {
+    const entry = buffer?.get(s.key);
+    const n = entry?.ts.length ?? 0;
+    if (entry && n > 0) found.set(s.key, { ts: entry.ts[n - 1]!, value: entry.values[n - 1]! });
   }
-  const older = db.query<{ ts: number; value: number }, [number]>("SELECT ts, value FROM points WHERE series_id = ? ORDER BY ts DESC LIMIT 1");
+  const wanted = new Map<number, string>();
+  for (const s of matched) if (s.id !== undefined && !found.has(s.key)) wanted.set(s.id, s.key);
+  if (wanted.size > 0) {
+    const blocks = db.prepare<{ series: Uint8Array; data: Uint8Array }, []>("SELECT series, data FROM raw_blocks ORDER BY start_ts DESC, id DESC");
+    try {
+      for (const row of blocks.iterate()) {
+        for (const entry of readDirectory(row.series)) {
+          const key = wanted.get(entry.id);
+          if (key === undefined || found.has(key)) continue;
+          const { ts, values } = decodeEntry(row.data, entry);
+          if (ts.length > 0) found.set(key, { ts: ts.at(-1)!, value: values.at(-1)! });
+        }
+        if ([...wanted.values()].every((key) => found.has(key))) break;
+      }
+    } finally {
+      blocks.finalize();
+    }
+  }
+  const missing = new Map<number, string>([...wanted].filter(([, key]) => !found.has(key)));
+  if (missing.size > 0) {
+    const recent = db.prepare<{ ts: number; id: number; value: number }, []>("SELECT ts, series_id AS id, value FROM points_recent ORDER BY ts DESC");
+    try {
+      let left = missing.size;
+      for (const row of recent.iterate()) {
+        if (left === 0) break;
+        const key = missing.get(row.id);
+        if (key !== undefined && !found.has(key)) {
+          found.set(key, { ts: row.ts, value: row.value });
+          left--;
+        }
+      }
+    } finally {
+      recent.finalize();
+    }
+    const older = db.query<{ ts: number; value: number }, [number]>("SELECT ts, value FROM points WHERE series_id = ? ORDER BY ts DESC LIMIT 1");
+    for (const [id, key] of missing) {
+      if (found.has(key)) continue;
+      const point = older.get(id);
+      if (point) found.set(key, point);
+    }
+  }
   const out: LatestPoint[] = [];
-  for (const info of matched) {
-    const point = found.get(info.id) ?? older.get(info.id);
-    if (point) out.push({ metric: info.metric, labels: info.labels, ts: point.ts, value: point.value });
+  for (const s of matched) {
+    const point = found.get(s.key);
+    if (point) out.push({ metric: s.metric, labels: s.labels, ts: point.ts, value: point.value });
   }
   return out;
 }

@@ -36,6 +36,7 @@ const OLDEST_HISTORY = `
     UNION ALL SELECT (SELECT min(ts) FROM rollup_1m WHERE series_id = s.id) FROM series AS s
     UNION ALL SELECT (SELECT min(ts) FROM rollup_1h WHERE series_id = s.id) FROM series AS s
     UNION ALL SELECT min(ts) FROM points_recent
+    UNION ALL SELECT min(start_ts) FROM raw_blocks
     UNION ALL SELECT min(ts) FROM anomalies
   )`;
 
@@ -59,6 +60,10 @@ export function enforceSizeCap(db: Database, capBytes: number, now: number): Siz
     for (const table of ["points_recent", "anomalies", "delivery_attempts"]) {
       deleted += db.run(`DELETE FROM ${table} WHERE ts < ?`, [cutoff]).changes;
     }
+    // Whole blocks: they never span an hour, and the cut-off is on one. Counted in points.
+    deleted += db.query<{ n: number | null }, [number]>("SELECT sum(points) AS n FROM raw_blocks WHERE start_ts < ?").get(cutoff)?.n ?? 0;
+    db.run("DELETE FROM raw_blocks WHERE start_ts < ?", [cutoff]);
+    db.run("DELETE FROM raw_blocks_pending WHERE start_ts < ?", [cutoff]);
     return deleted;
   });
   while (used > capBytes) {

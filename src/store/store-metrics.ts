@@ -26,10 +26,10 @@ export function createStoreMetrics(metrics: SelfMetrics): StoreMetrics {
     series: metrics.gauge("aiops_store_series", "Series the store knows."),
     writeSeconds: metrics.histogram(
       "aiops_store_write_duration_seconds",
-      "Time to write one tick's samples in one transaction.",
+      "Time to take one tick's samples into memory; every few minutes it includes writing the block of raw points (one transaction).",
       [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     ),
-    pointsWritten: metrics.counter("aiops_store_points_written_total", "Raw points written."),
+    pointsWritten: metrics.counter("aiops_store_points_written_total", "Raw points taken (kept in memory a few minutes, then written in blocks)."),
     errors: metrics.counter("aiops_store_errors_total", "Store operations that failed, by operation."),
     maintenanceSeconds: metrics.histogram(
       "aiops_store_maintenance_duration_seconds",

@@ -13,7 +13,9 @@ import { type DetectorStateEntry, type DetectorStateRecord, loadDetectorStates, 
 import { moveAside } from "./move-aside.ts";
 import { type Degraded, describeCopy, openDatabase, openDatabaseFile, openMemoryDatabase } from "./open-database.ts";
 import { applyRetention, type DeletedRows } from "./retention.ts";
-import { rollUp, type RollUpReport } from "./roll-up.ts";
+import { floorTo, HOUR_MS } from "./buckets.ts";
+import { RawBuffer } from "./raw-buffer.ts";
+import { ROLLUP_BATCH_HOURS, ROLLUP_GRACE_MS, rollUp, rollUpDue, type RollUpReport } from "./roll-up.ts";
 import { createSampleWriter, type SampleWriter } from "./sample-writer.ts";
 import { type LatestPoint, latest, listSeries, querySeries, type SeriesFilter, type SeriesListing, type SeriesQuery, type SeriesQueryResult } from "./series-query.ts";
 import { SeriesIndex } from "./series-index.ts";
@@ -104,7 +106,11 @@ export interface Store {
   transaction<T>(fn: (db: Database) => T): T;
   /** Runs a read with the same fallback as `transaction` (for the API's listings). */
   read<T>(fn: (db: Database) => T): T;
-  /** Writes one tick's samples at `ts` (ms) in one transaction. Never throws. */
+  /**
+   * Takes one tick's samples at `ts` (ms): they are kept in memory and written with the next few
+   * minutes' as one block (a clean stop writes them; `kill -9` loses at most that block). Queries see
+   * them at once. Never throws.
+   */
   writeSamples(ts: number, samples: readonly Sample[]): WriteResult;
   /** Records a tick's findings in the anomalies table. Never throws. */
   recordFindings(findings: readonly Finding[]): WriteResult;
@@ -146,6 +152,8 @@ class SqliteStore implements Store {
   private readonly log: Logger;
   private readonly metrics: StoreMetrics;
   private readonly clock: Clock;
+  /** Raw points not yet written: the store's, whichever database it is on (it outlives a fall back to memory). */
+  private readonly buffer = new RawBuffer();
   private phase: "new" | "open" | "closed" = "new";
   private current: Current | null = null;
   private degradedBy: Degraded | null = null;
@@ -192,6 +200,14 @@ class SqliteStore implements Store {
   }
 
   close(): void {
+    // A clean stop loses no raw point: the block being filled is written first.
+    if (this.phase === "open" && this.current && !this.buffer.empty) {
+      try {
+        this.guard("write samples", (c) => c.writer.flush());
+      } catch (error) {
+        this.failed("write_samples", error);
+      }
+    }
     this.cancelMaintenance?.();
     this.cancelMaintenance = undefined;
     this.cancelCheck?.();
@@ -350,7 +366,7 @@ class SqliteStore implements Store {
       const written = this.guard("write samples", (c) => c.writer.write(ts, samples));
       this.metrics.writeSeconds.observe((this.clock.now() - started) / 1000);
       this.metrics.pointsWritten.inc({}, written);
-      this.metrics.series.set({}, this.require().index.size);
+      this.metrics.series.set({}, this.require().writer.seriesCount);
       return { written };
     } catch (error) {
       return this.failed("write_samples", error);
@@ -398,31 +414,41 @@ class SqliteStore implements Store {
   }
 
   querySeries(query: SeriesQuery): SeriesQueryResult {
-    return this.guard("query", (c) => querySeries(c.db, c.index, query, this.clock.wallMs(), this.options.settings.raw_retention * 1000));
+    return this.guard("query", (c) => querySeries(c.db, c.index, query, this.clock.wallMs(), this.options.settings.raw_retention * 1000, this.buffer));
   }
 
   listSeries(filter?: SeriesFilter): SeriesListing[] {
-    return listSeries(this.require().index, filter);
+    return listSeries(this.require().index, filter, this.buffer);
   }
 
   latest(filter?: SeriesFilter): LatestPoint[] {
-    return this.guard("latest", (c) => latest(c.db, c.index, filter));
+    return this.guard("latest", (c) => latest(c.db, c.index, filter, this.buffer));
   }
 
   private maintainOnce(c: Current): MaintenanceReport {
     const now = this.clock.wallMs();
     const settings = this.options.settings;
-    const rolledUp = rollUp(c.db, now);
-    const deleted = applyRetention(c.db, now, { rawMs: settings.raw_retention * 1000, rollupMs: settings.rollup_retention * 1000 });
+    // Ticks that stopped (or a long interval) can leave a complete hour in memory: write it to roll it up.
+    if (!this.buffer.empty && floorTo(this.buffer.start, HOUR_MS) < floorTo(now - ROLLUP_GRACE_MS, HOUR_MS)) c.writer.flush();
+    const rolledUp = rollUpDue(c.db, now) ? rollUp(c.db, now) : { hours: 0, points: 0 };
+    // Retention cuts on whole hours: run it when a cut-off moved, not on every run, so that a minute's
+    // maintenance does no work per series (a range per series, dead ones included).
+    const retention = { rawMs: settings.raw_retention * 1000, rollupMs: settings.rollup_retention * 1000, rawStepMs: ROLLUP_BATCH_HOURS * HOUR_MS };
+    const cutoffs = `${floorTo(now - retention.rawMs, retention.rawStepMs)}/${floorTo(now - retention.rollupMs, HOUR_MS)}`;
+    const deleted = c.db === this.retainedDb && cutoffs === this.retainedAt ? {} : applyRetention(c.db, now, retention);
+    this.retainedAt = cutoffs;
+    this.retainedDb = c.db;
     if (deleted.series) c.index.reload();
     const capBytes = settings.max_size_mb * 1024 * 1024;
     const sizeCap = enforceSizeCap(c.db, c.path ? capBytes : Math.min(capBytes, MEMORY_CAP_BYTES), now);
     // Free pages left by retention are reused by the next hour's points: giving them back would only
     // grow the file again. Give them back when they are many (retention shortened) or the cap trimmed.
     if (sizeCap.vacuumedPages === 0 && freeShare(c.db) > 0.25) sizeCap.vacuumedPages = vacuumFreePages(c.db);
-    // Checkpoint off the tick. After the hourly move or a vacuum the WAL holds megabytes that would
-    // otherwise stay on disk: truncate it then; the rest of the time it holds a minute of ticks.
-    if (c.path) c.db.run(rolledUp.hours > 0 || sizeCap.vacuumedPages > 0 ? "PRAGMA wal_checkpoint(TRUNCATE)" : "PRAGMA wal_checkpoint(PASSIVE)");
+    // Checkpoint off the tick, after a roll-up (every few hours) or a vacuum, truncating the WAL.
+    // Between two, the WAL holds those hours' blocks (a few MB; `wal_autocheckpoint` bounds it): a
+    // page that several blocks touched (the end of a tree, an index) is copied into the file once,
+    // not once per block.
+    if (c.path && (rolledUp.hours > 0 || sizeCap.vacuumedPages > 0)) c.db.run("PRAGMA wal_checkpoint(TRUNCATE)");
 
     const retained = Object.entries(deleted).reduce((sum, [table, n]) => (table === "series" ? sum : sum + n), 0);
     if (retained > 0) this.metrics.rowsDeleted.inc({ reason: "retention" }, retained);
@@ -496,13 +522,17 @@ class SqliteStore implements Store {
 
   private use(db: Database, path: string | null): void {
     const index = new SeriesIndex(db, this.clock);
-    this.current = { db, path, index, writer: createSampleWriter(db, index) };
+    this.current = { db, path, index, writer: createSampleWriter(db, index, this.buffer, this.clock) };
     try {
       this.fileIno = path ? statSync(path).ino : undefined;
     } catch {
       this.fileIno = undefined;
     }
   }
+
+  /** The retention cut-offs last applied, and to which database. */
+  private retainedAt = "";
+  private retainedDb: Database | undefined;
 
   /** The last failed retry of the file while degraded, for /readyz. */
   private lastRetryError: string | undefined;
@@ -543,7 +573,7 @@ class SqliteStore implements Store {
     const c = this.current;
     if (!c) return;
     this.metrics.degraded.set({}, this.degradedBy ? 1 : 0);
-    this.metrics.series.set({}, c.index.size);
+    this.metrics.series.set({}, c.writer.seriesCount);
     this.metrics.sizeBytes.set({}, c.path ? fileBytes(c.path) : usedBytes(c.db));
   }
 }

@@ -16,6 +16,8 @@ const TABLES = [
   "notifications",
   "points",
   "points_recent",
+  "raw_blocks",
+  "raw_blocks_pending",
   "remediation_runs",
   "rollup_1h",
   "rollup_1m",

@@ -11,10 +11,11 @@ describe("applyRetention", () => {
   function history() {
     const h = memoryHistory(T0 - 40 * DAY);
     const { db } = h;
+    const forgetRaw = () => db.run("DELETE FROM raw_blocks; DELETE FROM raw_blocks_pending;");
     h.put("kept", T0 - 40 * DAY, 0); // creates series 1, long ago
-    db.run("DELETE FROM points_recent");
+    forgetRaw();
     h.put("gone", T0 - 40 * DAY, 0); // series 2: nothing will be left of it
-    db.run("DELETE FROM points_recent");
+    forgetRaw();
     const point = (ts: number) => db.run("INSERT INTO points (series_id, ts, value) VALUES (1, ?, 1)", [ts]);
     const rollup = (table: string, ts: number) =>
       db.run(`INSERT INTO ${table} (series_id, ts, min_value, max_value, sum_value, count) VALUES (1, ?, 1, 1, 1, 1)`, [ts]);
@@ -40,6 +41,20 @@ describe("applyRetention", () => {
     expect(rows(db, "series", "id").map((r) => r.id)).toEqual([1]);
     expect(applyRetention(db, now + 1000, settings)).toEqual({});
     expect(applyRetention(db, T0 + HOUR_MS, settings)).toEqual({ points: 1 });
+  });
+
+  test("deletes whole raw blocks older than the raw window once rolled up; a series that a block still holds is kept", () => {
+    const { db, put } = history();
+    put("blocked", T0 - DAY - 2 * HOUR_MS, 1); // series 3: a block that will be rolled up, then too old
+    put("blocked", T0 - DAY + 10 * MINUTE_MS, 2); // kept: inside the window
+    put("waiting", T0 - DAY - 3 * HOUR_MS, 3); // series 4: its block is not rolled up yet
+    db.run("DELETE FROM raw_blocks_pending WHERE start_ts <> ?", [T0 - DAY - 3 * HOUR_MS]);
+    db.run("UPDATE series SET created_at = ?", [T0 - 40 * DAY]);
+    const deleted = applyRetention(db, T0 + 30 * MINUTE_MS, settings);
+    expect(deleted.raw_blocks).toBe(1);
+    expect(rows(db, "raw_blocks", "start_ts").map((r) => r.start_ts)).toEqual([T0 - DAY - 3 * HOUR_MS, T0 - DAY + 10 * MINUTE_MS]);
+    // "gone" had nothing left; "blocked" and "waiting" have points in blocks, without any roll-up.
+    expect(rows(db, "series", "id").map((r) => r.id)).toEqual([1, 3, 4]);
   });
 
   test("keeps open alerts, pending notifications and silences in force, however old", () => {

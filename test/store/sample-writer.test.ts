@@ -1,11 +1,28 @@
+import type { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
 import { ManualClock } from "../../src/clock.ts";
+import { HOUR_MS, MINUTE_MS } from "../../src/store/buckets.ts";
+import { decodeEntry, readDirectory } from "../../src/store/raw-block.ts";
+import { BLOCK_WINDOW_MS } from "../../src/store/raw-buffer.ts";
 import { SeriesIndex } from "../../src/store/series-index.ts";
 import { memoryHistory, rows } from "./support/history.ts";
 import { T0 } from "./support/temp.ts";
 
+/** Every raw block: its time span and, per series id, its points. */
+function blocks(db: Database) {
+  return db
+    .query<{ id: number; start_ts: number; end_ts: number; points: number; series: Uint8Array; data: Uint8Array }, []>("SELECT * FROM raw_blocks ORDER BY id")
+    .all()
+    .map((row) => ({
+      start: row.start_ts,
+      end: row.end_ts,
+      points: row.points,
+      series: Object.fromEntries(readDirectory(row.series).map((e) => [e.id, decodeEntry(row.data, e)])),
+    }));
+}
+
 describe("createSampleWriter", () => {
-  test("writes one tick into the write buffer under small series ids, skipping values that are not finite", () => {
+  test("keeps a tick in memory, then writes one block with every series' points under small series ids, skipping values that are not finite", () => {
     const { db, writer, index } = memoryHistory();
     const written = writer.write(T0, [
       { metric: "aiops_cpu_usage_percent", labels: {}, value: 12.5 },
@@ -14,42 +31,71 @@ describe("createSampleWriter", () => {
       { metric: "aiops_load1", labels: {}, value: Number.POSITIVE_INFINITY },
     ]);
     expect(written).toBe(2);
-    expect(rows(db, "points_recent")).toEqual([
-      { ts: T0, series_id: 1, value: 12.5 },
-      { ts: T0, series_id: 2, value: 1000 },
+    expect(blocks(db)).toEqual([]);
+    expect(writer.write(T0 + 10_000, [{ metric: "aiops_cpu_usage_percent", labels: {}, value: 0.1 + 0.2 }])).toBe(1);
+    expect(writer.flush()).toBe(3);
+    expect(blocks(db)).toEqual([
+      {
+        start: T0,
+        end: T0 + 10_000,
+        points: 3,
+        series: { 1: { ts: [T0, T0 + 10_000], values: [12.5, 0.1 + 0.2] }, 2: { ts: [T0], values: [1000] } },
+      },
     ]);
+    expect(rows(db, "raw_blocks_pending", "id")).toEqual([{ id: 1, start_ts: T0 }]);
     expect(index.find().map((s) => s.key)).toEqual(["aiops_cpu_usage_percent", 'aiops_network_receive_bytes_per_second{device="eth0"}']);
     expect(db.query("SELECT id, key, metric, labels FROM series ORDER BY id").all()).toEqual([
       { id: 1, key: "aiops_cpu_usage_percent", metric: "aiops_cpu_usage_percent", labels: "{}" },
       { id: 2, key: 'aiops_network_receive_bytes_per_second{device="eth0"}', metric: "aiops_network_receive_bytes_per_second", labels: '{"device":"eth0"}' },
     ]);
+    expect(writer.flush()).toBe(0);
   });
 
-  test("the same series keeps its id across ticks and a new index reads it back", () => {
-    const { db, writer, put } = memoryHistory();
-    put("m", T0, 1, { a: "x" });
-    put("m", T0 + 10_000, 2, { a: "x" });
-    writer.write(T0 + 20_000, [{ metric: "m", labels: { a: "x" }, value: 3 }]);
-    expect(rows(db, "points_recent", "ts").map((r) => r.series_id)).toEqual([1, 1, 1]);
+  test("a new block starts after the window, at an hour boundary and when the clock goes back; the same series keeps its id", () => {
+    const { db, writer } = memoryHistory();
+    const tick = (ts: number, value: number) => writer.write(ts, [{ metric: "m", labels: { a: "x" }, value }]);
+    const start = T0 + 50 * MINUTE_MS;
+    tick(start, 1);
+    tick(start + BLOCK_WINDOW_MS - 1000, 2);
+    tick(start + BLOCK_WINDOW_MS, 3); // the window is full: a new block
+    tick(T0 + HOUR_MS - 1000, 4);
+    tick(T0 + HOUR_MS, 5); // the next hour: a new block
+    tick(T0 + HOUR_MS - 2000, 6); // the clock went back: a new block
+    writer.flush();
+    expect(blocks(db).map((b) => [b.start, b.end, b.series[1]!.values])).toEqual([
+      [start, start + BLOCK_WINDOW_MS - 1000, [1, 2]],
+      [start + BLOCK_WINDOW_MS, T0 + HOUR_MS - 1000, [3, 4]],
+      [T0 + HOUR_MS, T0 + HOUR_MS, [5]],
+      [T0 + HOUR_MS - 2000, T0 + HOUR_MS - 2000, [6]],
+    ]);
     expect(new SeriesIndex(db, new ManualClock(T0)).find("m", { a: "x" }).map((s) => s.id)).toEqual([1]);
   });
 
-  test("a tick that fails leaves no row and no series id behind", () => {
-    const { db, writer, index } = memoryHistory();
-    db.run("CREATE TRIGGER refuse BEFORE INSERT ON points_recent WHEN NEW.value = 666 BEGIN SELECT RAISE(ABORT, 'refused'); END");
-    expect(() =>
-      writer.write(T0, [
-        { metric: "fresh", labels: {}, value: 1 },
-        { metric: "other", labels: {}, value: 666 },
-      ]),
-    ).toThrow("refused");
-    expect(rows(db, "points_recent", "ts")).toEqual([]);
+  test("a block that cannot be written leaves no row and no series id behind, and its points stay to be written next time", () => {
+    const { db, writer, index, buffer } = memoryHistory();
+    db.run("CREATE TRIGGER refuse BEFORE INSERT ON raw_blocks BEGIN SELECT RAISE(ABORT, 'refused'); END");
+    writer.write(T0, [{ metric: "fresh", labels: {}, value: 1 }]);
+    expect(() => writer.flush()).toThrow("refused");
+    // The next tick would start a new block: the failed one is tried first, and fails again.
+    expect(() => writer.write(T0 + BLOCK_WINDOW_MS, [{ metric: "fresh", labels: {}, value: 2 }])).toThrow("refused");
+    expect(rows(db, "raw_blocks", "id")).toEqual([]);
     expect(rows(db, "series", "id")).toEqual([]);
     expect(index.size).toBe(0);
-    // The next tick creates the series for real, with ids the table has.
-    expect(writer.write(T0 + 10_000, [{ metric: "fresh", labels: {}, value: 2 }])).toBe(1);
+    expect(buffer.points).toBe(1);
+    db.run("DROP TRIGGER refuse");
+    expect(writer.write(T0 + BLOCK_WINDOW_MS, [{ metric: "fresh", labels: {}, value: 2 }])).toBe(1);
+    expect(writer.flush()).toBe(1);
     const [series] = rows(db, "series", "id");
     expect(index.find("fresh").map((s) => s.id)).toEqual([series!.id!]);
+    expect(blocks(db).map((b) => b.series[series!.id!]!.values)).toEqual([[1], [2]]);
+  });
+
+  test("a second value of a series at the same time replaces the first", () => {
+    const { db, writer } = memoryHistory();
+    writer.write(T0, [{ metric: "m", labels: {}, value: 1 }]);
+    writer.write(T0, [{ metric: "m", labels: {}, value: 2 }]);
+    writer.flush();
+    expect(blocks(db).map((b) => b.series[1])).toEqual([{ ts: [T0], values: [2] }]);
   });
 
   test("finds series by metric and by a subset of their labels (exact values)", () => {
@@ -59,6 +105,7 @@ describe("createSampleWriter", () => {
       { metric: "disk", labels: { mountpoint: "/home", device: "sda2" }, value: 1 },
       { metric: "cpu", labels: {}, value: 1 },
     ]);
+    writer.flush();
     expect(index.find("disk").length).toBe(2);
     expect(index.find("disk", { device: "sda2" }).map((s) => s.labels.mountpoint)).toEqual(["/home"]);
     expect(index.find("disk", { device: "sda" })).toEqual([]);

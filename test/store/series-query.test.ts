@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { HOUR_MS, MINUTE_MS } from "../../src/store/buckets.ts";
-import { rollUp } from "../../src/store/roll-up.ts";
+import { ROLLUP_GRACE_MS, rollUp } from "../../src/store/roll-up.ts";
 import { type HistoryPoint, latest, listSeries, querySeries } from "../../src/store/series-query.ts";
 import { memoryHistory } from "./support/history.ts";
 import { T0 } from "./support/temp.ts";
@@ -13,8 +13,8 @@ const eth1 = (ts: number) => 100 + Math.sin(ts / 1e6);
 
 /**
  * Three hours and five minutes of ticks every 10 s (07:00 to 10:05) of two interfaces and a metric
- * that stopped at 08:00; the hours before 10:00 are rolled up, the last five minutes are still in
- * the write buffer.
+ * that stopped at 08:00; the hours before 10:00 are rolled up, 10:00 to 10:04:50 is a block not yet
+ * rolled up, and the tick of 10:05 is still in memory (the raw buffer).
  */
 function history() {
   const h = memoryHistory(NOW);
@@ -26,6 +26,7 @@ function history() {
     ]);
   }
   expect(rollUp(h.db, NOW).hours).toBe(3);
+  expect(h.buffer.start).toBe(NOW);
   return h;
 }
 
@@ -53,9 +54,9 @@ function expectClose(actual: HistoryPoint[], wanted: HistoryPoint[]): void {
 
 describe("querySeries", () => {
   test("raw points as stored, across the rolled-up hours and the write buffer", () => {
-    const { db, index } = history();
+    const { db, index, buffer } = history();
     const from = T0 - 10 * MINUTE_MS;
-    const result = querySeries(db, index, { metric: "net", labels: { device: "eth0" }, from, to: NOW }, NOW, RAW);
+    const result = querySeries(db, index, { metric: "net", labels: { device: "eth0" }, from, to: NOW }, NOW, RAW, buffer);
     expect(result.resolution).toBe("raw");
     expect(result.step).toBe(0);
     expect(result.series.map((s) => s.labels)).toEqual([{ device: "eth0" }]);
@@ -67,27 +68,27 @@ describe("querySeries", () => {
   });
 
   test("labels given must match exactly; labels not given match every series", () => {
-    const { db, index } = history();
+    const { db, index, buffer } = history();
     const range = { from: NOW - MINUTE_MS, to: NOW };
-    expect(querySeries(db, index, { metric: "net", ...range }, NOW, RAW).series.map((s) => s.labels.device)).toEqual(["eth0", "eth1"]);
-    expect(querySeries(db, index, { metric: "net", labels: { device: "eth1" }, ...range }, NOW, RAW).series.map((s) => s.labels.device)).toEqual([
+    expect(querySeries(db, index, { metric: "net", ...range }, NOW, RAW, buffer).series.map((s) => s.labels.device)).toEqual(["eth0", "eth1"]);
+    expect(querySeries(db, index, { metric: "net", labels: { device: "eth1" }, ...range }, NOW, RAW, buffer).series.map((s) => s.labels.device)).toEqual([
       "eth1",
     ]);
-    expect(querySeries(db, index, { metric: "net", labels: { device: "eth" }, ...range }, NOW, RAW).series).toEqual([]);
-    expect(querySeries(db, index, { metric: "nope", ...range }, NOW, RAW).series).toEqual([]);
+    expect(querySeries(db, index, { metric: "net", labels: { device: "eth" }, ...range }, NOW, RAW, buffer).series).toEqual([]);
+    expect(querySeries(db, index, { metric: "nope", ...range }, NOW, RAW, buffer).series).toEqual([]);
   });
 
   test("raw points in steps under a minute", () => {
-    const { db, index } = history();
+    const { db, index, buffer } = history();
     const from = T0 - 30 * MINUTE_MS;
-    const result = querySeries(db, index, { metric: "net", labels: { device: "eth1" }, from, to: NOW, step: 30_000 }, NOW, RAW);
+    const result = querySeries(db, index, { metric: "net", labels: { device: "eth1" }, from, to: NOW, step: 30_000 }, NOW, RAW, buffer);
     expect(result).toMatchObject({ resolution: "raw", step: 30_000 });
     expectClose(result.series[0]!.points, expected(eth1, from, NOW, 30_000));
   });
 
   test("1-minute roll-ups in 5-minute steps, the last minutes rolled up on the fly from the write buffer", () => {
-    const { db, index } = history();
-    const result = querySeries(db, index, { metric: "net", labels: { device: "eth0" }, from: START, to: NOW, step: 5 * MINUTE_MS }, NOW, RAW);
+    const { db, index, buffer } = history();
+    const result = querySeries(db, index, { metric: "net", labels: { device: "eth0" }, from: START, to: NOW, step: 5 * MINUTE_MS }, NOW, RAW, buffer);
     expect(result).toMatchObject({ resolution: "1m", step: 5 * MINUTE_MS });
     const points = result.series[0]!.points;
     expect(points.at(-1)!.ts).toBe(NOW); // the bucket of 10:05, from the write buffer
@@ -95,32 +96,72 @@ describe("querySeries", () => {
   });
 
   test("1-hour roll-ups", () => {
-    const { db, index } = history();
-    const result = querySeries(db, index, { metric: "net", labels: { device: "eth1" }, from: START, to: NOW, step: HOUR_MS }, NOW, RAW);
+    const { db, index, buffer } = history();
+    const result = querySeries(db, index, { metric: "net", labels: { device: "eth1" }, from: START, to: NOW, step: HOUR_MS }, NOW, RAW, buffer);
     expect(result).toMatchObject({ resolution: "1h", step: HOUR_MS });
     expectClose(result.series[0]!.points, expected(eth1, START, NOW, HOUR_MS));
     expect(result.series[0]!.points.map((p) => p.count)).toEqual([360, 360, 360, 31]);
   });
 });
 
+describe("the same answers wherever the points are", () => {
+  const queries = [
+    { metric: "net", from: T0 - 20 * MINUTE_MS, to: NOW },
+    { metric: "net", from: T0 - 20 * MINUTE_MS, to: NOW, step: 30_000 },
+    { metric: "net", from: START, to: NOW, step: 5 * MINUTE_MS },
+    { metric: "net", from: START, to: NOW, step: HOUR_MS },
+    { metric: "old", from: START, to: NOW },
+  ];
+
+  test("in memory, in a block across a block boundary, or rolled up: every query answers the same", () => {
+    const { db, index, buffer, writer } = history();
+    const inMemory = queries.map((q) => querySeries(db, index, q, NOW, RAW, buffer));
+    const newest = latest(db, index, {}, buffer);
+    // The tick of 10:05 is written as a block of its own (not yet rolled up)...
+    writer.flush();
+    expect(buffer.empty).toBe(true);
+    expect(queries.map((q) => querySeries(db, index, q, NOW, RAW, buffer))).toEqual(inMemory);
+    expect(latest(db, index, {}, buffer)).toEqual(newest);
+    // ...then every hour is rolled up, 10:00 included.
+    rollUp(db, T0 + HOUR_MS + ROLLUP_GRACE_MS);
+    expect(db.query("SELECT count(*) AS n FROM raw_blocks_pending").get()).toEqual({ n: 0 });
+    const rolled = queries.map((q) => querySeries(db, index, q, NOW, RAW, buffer));
+    rolled.forEach((r, i) => {
+      expect(r.series.map((s) => s.labels)).toEqual(inMemory[i]!.series.map((s) => s.labels));
+      r.series.forEach((s, j) => expectClose(s.points, inMemory[i]!.series[j]!.points));
+    });
+  });
+
+  test("a series seen only since the last block was written is listed, queried and has its newest point", () => {
+    const { db, index, buffer, writer } = history();
+    writer.write(NOW + 10_000, [{ metric: "fresh", labels: { device: "sdz" }, value: 7 }]);
+    expect(index.find("fresh")).toEqual([]);
+    expect(listSeries(index, { metric: "fresh" }, buffer).map((s) => s.key)).toEqual(['fresh{device="sdz"}']);
+    expect(querySeries(db, index, { metric: "fresh", from: NOW, to: NOW + 10_000 }, NOW + 10_000, RAW, buffer).series[0]!.points).toEqual([
+      { ts: NOW + 10_000, value: 7, min: 7, max: 7, count: 1 },
+    ]);
+    expect(latest(db, index, { metric: "fresh" }, buffer)).toEqual([{ metric: "fresh", labels: { device: "sdz" }, ts: NOW + 10_000, value: 7 }]);
+  });
+});
+
 describe("listSeries and latest", () => {
   test("list the series that match, by key", () => {
-    const { index } = history();
-    expect(listSeries(index)).toEqual([
+    const { index, buffer } = history();
+    expect(listSeries(index, {}, buffer)).toEqual([
       { key: 'net{device="eth0"}', metric: "net", labels: { device: "eth0" } },
       { key: 'net{device="eth1"}', metric: "net", labels: { device: "eth1" } },
       { key: "old", metric: "old", labels: {} },
     ]);
-    expect(listSeries(index, { metric: "net", labels: { device: "eth1" } }).map((s) => s.key)).toEqual(['net{device="eth1"}']);
+    expect(listSeries(index, { metric: "net", labels: { device: "eth1" } }, buffer).map((s) => s.key)).toEqual(['net{device="eth1"}']);
   });
 
   test("the newest point of each series, from the write buffer or, for a series gone quiet, from the rolled-up points", () => {
-    const { db, index } = history();
-    expect(latest(db, index)).toEqual([
+    const { db, index, buffer } = history();
+    expect(latest(db, index, {}, buffer)).toEqual([
       { metric: "net", labels: { device: "eth0" }, ts: NOW, value: eth0(NOW) },
       { metric: "net", labels: { device: "eth1" }, ts: NOW, value: eth1(NOW) },
       { metric: "old", labels: {}, ts: START + HOUR_MS - 10_000, value: START + HOUR_MS - 10_000 },
     ]);
-    expect(latest(db, index, { metric: "old" }).length).toBe(1);
+    expect(latest(db, index, { metric: "old" }, buffer).length).toBe(1);
   });
 });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, test } from "bun:test";
 import { insertAlert, listOpenAlerts } from "../../src/store/alerts.ts";
 import { DATABASE_FILE } from "../../src/store/open-database.ts";
+import { BLOCK_WINDOW_MS } from "../../src/store/raw-buffer.ts";
 import { cleanUp, metricValue, sample, T0, testStore } from "./support/store-fixture.ts";
 
 afterEach(cleanUp);
@@ -32,7 +33,9 @@ describe("a degraded store returns to its file", () => {
     store.open();
     store.transaction((db) => insertAlert(db, alert("before")));
     fillUp(store.db);
+    // The tick that starts the next block writes the wide one: the disk is full.
     store.writeSamples(T0 + 10_000, wide);
+    store.writeSamples(T0 + 10_000 + BLOCK_WINDOW_MS, wide);
     expect(store.degraded?.problem).toBe("disk_full");
     expect(store.degraded?.reason).toMatch(/; retrying the file every 5 s or less$/);
     // Meanwhile the queue moves on in memory.
@@ -52,7 +55,9 @@ describe("a degraded store returns to its file", () => {
     const { store, clock: timers } = testStore();
     store.start();
     fillUp(store.db);
+    // The tick that starts the next block writes the wide one: the disk is full.
     store.writeSamples(T0 + 10_000, wide);
+    store.writeSamples(T0 + 10_000 + BLOCK_WINDOW_MS, wide);
     expect(store.degraded).not.toBeNull();
     await timers.advance(4_999);
     expect(store.degraded).not.toBeNull();

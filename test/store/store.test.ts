@@ -3,8 +3,10 @@ import { existsSync, openSync, readdirSync, writeFileSync, writeSync, closeSync 
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "bun:test";
 import { findOpenAlert, insertAlert, listOpenAlerts } from "../../src/store/alerts.ts";
-import { HOUR_MS } from "../../src/store/buckets.ts";
+import { HOUR_MS, MINUTE_MS } from "../../src/store/buckets.ts";
+import { MIGRATIONS, migrate } from "../../src/store/migrations.ts";
 import { DATABASE_FILE } from "../../src/store/open-database.ts";
+import { BLOCK_WINDOW_MS } from "../../src/store/raw-buffer.ts";
 import { ROLLUP_GRACE_MS } from "../../src/store/roll-up.ts";
 import { finding as testFinding } from "../support/findings.ts";
 import { cleanUp, metricValue, sample, T0, tempDir, testStore } from "./support/store-fixture.ts";
@@ -57,14 +59,19 @@ describe("history", () => {
     const dataDir = tempDir();
     const first = testStore({ dataDir });
     first.store.start();
-    // Two hours of ticks (each write says its own time), then maintenance once the last hour is closed.
-    for (let ts = T0; ts <= T0 + 2 * HOUR_MS; ts += 10_000) expect(first.store.writeSamples(ts, cpu((ts - T0) / 10_000)).written).toBe(2);
-    await first.clock.advanceTo(T0 + 2 * HOUR_MS + ROLLUP_GRACE_MS);
-    expect(first.store.maintain()?.rolledUp).toEqual({ hours: 2, points: 2 * 2 * 360 });
-    const query = { metric: "aiops_cpu_usage_percent", from: T0, to: T0 + 2 * HOUR_MS };
+    // Four hours of ticks (each write says its own time), then maintenance once the last hour is
+    // closed: four complete hours are rolled up at once.
+    for (let ts = T0; ts <= T0 + 4 * HOUR_MS; ts += 10_000) expect(first.store.writeSamples(ts, cpu((ts - T0) / 10_000)).written).toBe(2);
+    await first.clock.advanceTo(T0 + 4 * HOUR_MS + ROLLUP_GRACE_MS - 1);
+    const query = { metric: "aiops_cpu_usage_percent", from: T0, to: T0 + 4 * HOUR_MS };
+    const waiting = first.store.querySeries({ ...query, step: HOUR_MS });
+    expect(first.store.maintain()?.rolledUp).toEqual({ hours: 0, points: 0 });
+    await first.clock.advance(1);
+    expect(first.store.maintain()?.rolledUp).toEqual({ hours: 4, points: 2 * 4 * 360 });
     const before = first.store.querySeries(query);
     const hourly = first.store.querySeries({ ...query, step: HOUR_MS });
-    expect(before.series[0]!.points.length).toBe(721);
+    expect(hourly.series[0]!.points.map((p) => p.count)).toEqual(waiting.series[0]!.points.map((p) => p.count));
+    expect(before.series[0]!.points.length).toBe(1441);
     first.store.close();
 
     const second = testStore({ dataDir, now: first.clock.wallMs() });
@@ -72,10 +79,64 @@ describe("history", () => {
     expect(second.store.querySeries(query)).toEqual(before);
     expect(second.store.querySeries({ ...query, step: HOUR_MS })).toEqual(hourly);
     expect(second.store.listSeries().map((s) => s.key)).toEqual(["aiops_cpu_usage_percent", 'aiops_network_receive_bytes_per_second{device="eth0"}']);
-    expect(second.store.latest({ metric: "aiops_cpu_usage_percent" })).toEqual([{ metric: "aiops_cpu_usage_percent", labels: {}, ts: T0 + 2 * HOUR_MS, value: 720 }]);
+    expect(second.store.latest({ metric: "aiops_cpu_usage_percent" })).toEqual([{ metric: "aiops_cpu_usage_percent", labels: {}, ts: T0 + 4 * HOUR_MS, value: 1440 }]);
     // The next tick goes on the same series.
-    second.store.writeSamples(T0 + 2 * HOUR_MS + 10_000, cpu(721));
+    second.store.writeSamples(T0 + 4 * HOUR_MS + 10_000, cpu(1441));
     expect(second.store.db.query("SELECT count(*) AS n FROM series").get()).toEqual({ n: 2 });
+  });
+
+  test("a restart after a clean stop loses nothing: the points still in memory are written at close", () => {
+    const dataDir = tempDir();
+    const first = testStore({ dataDir });
+    first.store.open();
+    // Two minutes of ticks: all of them still in memory, in the block being filled.
+    for (let ts = T0; ts <= T0 + 120_000; ts += 1000) first.store.writeSamples(ts, cpu((ts - T0) / 1000));
+    expect(first.store.db.query("SELECT count(*) AS n FROM raw_blocks").get()).toEqual({ n: 0 });
+    const query = { metric: "aiops_network_receive_bytes_per_second", from: T0, to: T0 + 120_000 };
+    const before = first.store.querySeries(query);
+    expect(before.series[0]!.points.length).toBe(121);
+    first.store.close();
+
+    const second = testStore({ dataDir, now: T0 + 121_000 });
+    second.store.open();
+    expect(second.store.querySeries(query)).toEqual(before);
+    expect(second.store.latest({ metric: "aiops_cpu_usage_percent" })).toEqual([{ metric: "aiops_cpu_usage_percent", labels: {}, ts: T0 + 120_000, value: 120 }]);
+  });
+
+  test("a database of the previous schema is migrated, and its samples stay readable until they age out", async () => {
+    const dataDir = tempDir();
+    const old = new Database(join(dataDir, DATABASE_FILE), { create: true });
+    old.run("PRAGMA auto_vacuum = INCREMENTAL");
+    old.run("PRAGMA journal_mode = WAL");
+    migrate(old, T0 - HOUR_MS, MIGRATIONS.filter((m) => m.version <= 4));
+    old.run("INSERT INTO series (id, key, metric, labels, created_at) VALUES (1, 'aiops_cpu_usage_percent', 'aiops_cpu_usage_percent', '{}', ?)", [T0 - HOUR_MS]);
+    // An hour rolled up into points, and the current hour's first minute still in points_recent.
+    for (let ts = T0 - HOUR_MS; ts < T0; ts += 10_000) old.run("INSERT INTO points (series_id, ts, value) VALUES (1, ?, ?)", [ts, (ts - T0) / 10_000]);
+    old.run("INSERT INTO rollup_1h (series_id, ts, min_value, max_value, sum_value, count) VALUES (1, ?, -360, -1, -64980, 360)", [T0 - HOUR_MS]);
+    for (let ts = T0; ts < T0 + MINUTE_MS; ts += 10_000) old.run("INSERT INTO points_recent (ts, series_id, value) VALUES (?, 1, ?)", [ts, (ts - T0) / 10_000]);
+    old.close();
+
+    const { store, clock } = testStore({ dataDir, now: T0 + MINUTE_MS });
+    expect(store.open()).toMatchObject({ persistent: true, degraded: null });
+    expect(store.db.query("SELECT max(version) AS v FROM schema_migrations").get()).toEqual({ v: MIGRATIONS.at(-1)!.version });
+    // The file keeps its pages (4 KiB); only new files take smaller ones.
+    expect(store.db.query("PRAGMA page_size").get()).toEqual({ page_size: 4096 });
+    store.writeSamples(T0 + MINUTE_MS, cpu(6));
+    const raw = store.querySeries({ metric: "aiops_cpu_usage_percent", from: T0 - HOUR_MS, to: T0 + MINUTE_MS });
+    expect(raw.series[0]!.points.map((p) => p.value)).toEqual(Array.from({ length: 367 }, (_, i) => i - 360));
+    const hourly = { metric: "aiops_cpu_usage_percent", from: T0 - HOUR_MS, to: T0 + MINUTE_MS, step: HOUR_MS };
+    expect(store.querySeries(hourly).series[0]!.points.map((p) => [p.ts, p.count])).toEqual([
+      [T0 - HOUR_MS, 360],
+      [T0, 7],
+    ]);
+    // The old write buffer is rolled up as before, once its hour is over; the new points with it.
+    await clock.advanceTo(T0 + HOUR_MS + ROLLUP_GRACE_MS);
+    expect(store.maintain()?.rolledUp).toEqual({ hours: 2, points: 6 + 2 });
+    expect(store.querySeries(hourly).series[0]!.points.map((p) => [p.ts, p.count, p.min, p.max])).toEqual([
+      [T0 - HOUR_MS, 360, -360, -1],
+      [T0, 7, 0, 6],
+    ]);
+    expect(store.latest({ metric: "aiops_cpu_usage_percent" })).toEqual([{ metric: "aiops_cpu_usage_percent", labels: {}, ts: T0 + MINUTE_MS, value: 6 }]);
   });
 
   test("counts what it writes and how long a tick takes; maintenance updates the size", () => {
@@ -133,7 +194,7 @@ describe("degraded: history in memory, the agent running", () => {
     expect(store.maintain()).not.toBeNull();
   });
 
-  test("a full disk during a tick (SQLITE_FULL from max_page_count) degrades instead of throwing; the tick and the state carry on in memory", () => {
+  test("a full disk when a block is written (SQLITE_FULL from max_page_count) degrades instead of throwing; the points and the state carry on in memory", () => {
     const { store, metrics, dataDir, lines } = testStore();
     store.open();
     store.writeSamples(T0, cpu(1));
@@ -144,24 +205,34 @@ describe("degraded: history in memory, the agent running", () => {
     store.db.run(`PRAGMA max_page_count = ${pages}`);
     const wide = Array.from({ length: 2000 }, (_, i) => sample("aiops_disk_usage_percent", i, { mountpoint: `/mnt/volume-${i}-${"x".repeat(40)}` }));
 
-    const result = store.writeSamples(T0 + 10_000, wide);
+    // Ticks only fill memory; the tick that starts the next block writes the one before.
+    expect(store.writeSamples(T0 + 10_000, wide)).toEqual({ written: 2000 });
+    expect(store.degraded).toBeNull();
+    const result = store.writeSamples(T0 + BLOCK_WINDOW_MS, cpu(3));
 
-    expect(result).toEqual({ written: 2000 });
+    expect(result).toEqual({ written: 2 });
     expect(store.degraded?.problem).toBe("disk_full");
     expect(store.degraded?.reason).toContain("SQLITE_FULL");
     expect(store.status().persistent).toBe(false);
     expect(metricValue(metrics, "aiops_store_degraded")).toBe(1);
     expect(lines().some((l) => l.message === "store degraded: history is kept in memory only" && l.problem === "disk_full")).toBe(true);
-    // What was written before the failure came along: the last hour of points, the alert, the detector state.
-    expect(store.latest({ metric: "aiops_cpu_usage_percent" })).toEqual([{ metric: "aiops_cpu_usage_percent", labels: {}, ts: T0, value: 1 }]);
+    // No point was lost: the block that failed went to memory, with the alert and the detector state.
+    const query = { metric: "aiops_cpu_usage_percent", from: T0, to: T0 + BLOCK_WINDOW_MS };
+    expect(store.querySeries(query).series[0]!.points.map((p) => [p.ts, p.value])).toEqual([
+      [T0, 1],
+      [T0 + BLOCK_WINDOW_MS, 3],
+    ]);
+    expect(store.querySeries({ metric: "aiops_disk_usage_percent", from: T0, to: T0 + BLOCK_WINDOW_MS }).series.length).toBe(2000);
     expect(store.read((db) => listOpenAlerts(db)).map((a) => a.fingerprint)).toEqual(["fp"]);
     expect(store.loadDetectorStates("ewma").map((s) => s.state)).toEqual([{ mean: 1 }]);
-    expect(store.writeSamples(T0 + 20_000, cpu(3))).toEqual({ written: 2 });
+    expect(store.writeSamples(T0 + BLOCK_WINDOW_MS + 10_000, cpu(4))).toEqual({ written: 2 });
     store.close();
 
-    // The file is intact, as it was before the failed tick.
+    // The file is intact, as it was before the failed write: no block, no series of it.
     const file = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
-    expect(file.query("SELECT count(*) AS n FROM points_recent").get()).toEqual({ n: 2 });
+    expect(file.query("SELECT count(*) AS n FROM raw_blocks").get()).toEqual({ n: 0 });
+    expect(file.query("SELECT count(*) AS n FROM series").get()).toEqual({ n: 0 });
+    expect(file.query("SELECT fingerprint FROM alerts").all()).toEqual([{ fingerprint: "fp" }]);
     file.close();
   });
 
@@ -171,16 +242,18 @@ describe("degraded: history in memory, the agent running", () => {
     first.store.open();
     for (let ts = T0; ts < T0 + 600_000; ts += 10_000) first.store.writeSamples(ts, cpu(ts));
     first.store.transaction((db) => insertAlert(db, { fingerprint: "fp", labels: {}, state: "firing", severity: "warning", startedAt: T0, updatedAt: T0 }));
-    const root = (first.store.db.query("SELECT rootpage FROM sqlite_schema WHERE name = 'points_recent'").get() as { rootpage: number }).rootpage;
+    const root = (first.store.db.query("SELECT rootpage FROM sqlite_schema WHERE name = 'raw_blocks'").get() as { rootpage: number }).rootpage;
+    const pageSize = (first.store.db.query("PRAGMA page_size").get() as { page_size: number }).page_size;
     first.store.close();
-    // Garbage over the write buffer's root page: the file opens, the first tick's write hits it.
+    // Garbage over the raw blocks' root page: the file opens, the first block written hits it.
     const fd = openSync(join(dataDir, DATABASE_FILE), "r+");
-    writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, (root - 1) * 4096);
+    writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, (root - 1) * pageSize);
     closeSync(fd);
 
     const second = testStore({ dataDir, now: T0 + 600_000 });
     expect(second.store.open().persistent).toBe(true);
-    const result = second.store.writeSamples(T0 + 600_000, cpu(7));
+    second.store.writeSamples(T0 + 600_000, cpu(6));
+    const result = second.store.writeSamples(T0 + 600_000 + BLOCK_WINDOW_MS, cpu(7));
 
     expect(result).toEqual({ written: 2 });
     const status = second.store.status();
@@ -191,6 +264,8 @@ describe("degraded: history in memory, the agent running", () => {
     // The alert was readable in the old file and came across; the tick went to the fresh file.
     expect(second.store.read((db) => findOpenAlert(db, "fp"))?.fingerprint).toBe("fp");
     expect(second.store.latest({ metric: "aiops_cpu_usage_percent" }).map((p) => p.value)).toEqual([7]);
+    const query = { metric: "aiops_cpu_usage_percent", from: T0 + 600_000, to: T0 + 600_000 + BLOCK_WINDOW_MS };
+    expect(second.store.querySeries(query).series[0]!.points.map((p) => p.value)).toEqual([6, 7]);
     expect(metricValue(second.metrics, "aiops_store_degraded")).toBe(0);
     expect(existsSync(join(dataDir, DATABASE_FILE))).toBe(true);
   });

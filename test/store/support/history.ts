@@ -2,18 +2,28 @@ import type { Database } from "bun:sqlite";
 import { ManualClock } from "../../../src/clock.ts";
 import type { Labels } from "../../../src/contracts/sample.ts";
 import { openMemoryDatabase } from "../../../src/store/open-database.ts";
+import { RawBuffer } from "../../../src/store/raw-buffer.ts";
 import { createSampleWriter } from "../../../src/store/sample-writer.ts";
 import { SeriesIndex } from "../../../src/store/series-index.ts";
 import { T0 } from "./temp.ts";
 
-/** An in-memory database with the schema, its series index and writer; new series are dated `at`. */
+/**
+ * An in-memory database with the schema, its series index, raw buffer and writer; new series are
+ * dated `at`. `writer.write` buffers as the store does (blocks are written as ticks go by);
+ * `put` writes one point of one series and its block at once.
+ */
 export function memoryHistory(at = T0) {
   const db = openMemoryDatabase(T0);
-  const index = new SeriesIndex(db, new ManualClock(at));
-  const writer = createSampleWriter(db, index);
-  /** Writes one point of one series. */
-  const put = (metric: string, ts: number, value: number, labels: Labels = {}) => writer.write(ts, [{ metric, labels, value }]);
-  return { db, index, writer, put };
+  const clock = new ManualClock(at);
+  const index = new SeriesIndex(db, clock);
+  const buffer = new RawBuffer();
+  const writer = createSampleWriter(db, index, buffer, clock);
+  const put = (metric: string, ts: number, value: number, labels: Labels = {}) => {
+    const n = writer.write(ts, [{ metric, labels, value }]);
+    writer.flush();
+    return n;
+  };
+  return { db, index, buffer, writer, put };
 }
 
 /** Every row of a table, in key order. */

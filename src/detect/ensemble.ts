@@ -4,7 +4,7 @@ import type { Config } from "../config/schema.ts";
 import type { Detector } from "./detector.ts";
 import type { Finding, ThresholdLevel } from "../contracts/finding.ts";
 import { createForecastDetector } from "./forecast.ts";
-import { createStatisticalDetector } from "./statistical.ts";
+import { type StatisticalTuning, createStatisticalDetector } from "./statistical.ts";
 import { createThresholdDetector } from "./threshold.ts";
 import { thresholdLevelOf } from "./threshold-levels.ts";
 
@@ -19,6 +19,8 @@ export interface EnsembleSpec {
   detect: SeriesDetection;
   /** Run only this detector (replay's `--detector`); default all that apply. */
   only?: DetectorName;
+  /** Other constants for the statistical detector (bench/nab.ts searches them); the defaults otherwise. */
+  tuning?: Partial<StatisticalTuning>;
 }
 
 /** What the ensemble says of one point of its series. */
@@ -50,7 +52,7 @@ const NONE: readonly Finding[] = Object.freeze([]);
  * in `rejected`.
  */
 export function createEnsemble(spec: EnsembleSpec, config: Config, state?: Record<string, unknown>): Ensemble {
-  const { metric, labels, detect, only } = spec;
+  const { metric, labels, detect, only, tuning } = spec;
   const wants = (name: DetectorName) => only === undefined || only === "ensemble" || only === name;
   const rejected: string[] = [];
   const restore = <T>(name: string, make: (saved?: unknown) => T): T => {
@@ -116,6 +118,7 @@ export function createEnsemble(spec: EnsembleSpec, config: Config, state?: Recor
           anomalyScore: config.detect.anomaly_score,
           minDeviation: config.detect.min_deviation,
           quietSeconds: config.detect.quiet_period,
+          ...(tuning ? { tuning } : {}),
           ...(config.detect.statistical ? { findingType: anomalyType(metric) } : {}),
         },
         saved,

@@ -23,11 +23,11 @@ export interface StatisticalTuning {
 }
 
 export const DEFAULT_TUNING: StatisticalTuning = {
-  levelRate: 0.05,
+  levelRate: 0.02,
   cusumAllowance: 0.5,
-  tailHorizon: 5000,
+  tailHorizon: 2000,
   holdMs: 1000 * 60_000,
-  recordsOnly: true,
+  recordsOnly: false,
 };
 
 /** Rate at which spreads (mean absolute residuals) follow. */
@@ -39,8 +39,8 @@ const CUSUM_CLIP = 4;
 /** A standard deviation in mean absolute deviations, for normal noise: spreads here are mean absolute residuals. */
 const MAD_TO_SIGMA = Math.sqrt(Math.PI / 2);
 /**
- * A point whose combined p-value is below this is part of an excursion: the reference, the spreads,
- * the profiles and the tails learn from it at a tenth of the usual weight, so the normal is judged as
+ * A point whose combined p-value is below this is part of an excursion: the reference, the spreads
+ * and the profiles learn from it at a tenth of the usual weight, so the normal is judged as
  * it was before the excursion began (and still catches up with a lasting change, ten times slower).
  */
 const EXCURSION_P = 0.01;
@@ -278,8 +278,10 @@ class StatisticalModel implements StatisticalDetector {
 
     // Learning, ten times slower during an excursion.
     const share = warm && p < EXCURSION_P ? EXCURSION_WEIGHT : 1;
-    this.spikes.add(spike, share);
-    this.shifts.add(cusum, share);
+    // The tails learn every point at full weight: they are the calibration, anomalies included (one
+    // old spike is then one point among thousands, not a shadow).
+    this.spikes.add(spike);
+    this.shifts.add(cusum);
     const clipLevel = CLIP * s;
     const levelAbs = Math.min(Math.abs(levelResidual), clipLevel);
     if (!Number.isNaN(dayPrediction)) {

@@ -60,14 +60,14 @@ const GRID = {
   anomalyScore: [0.999, 0.9999, 0.99999],
   minDeviation: [3, 4, 5],
   levelRate: [0.02],
-  recordsOnly: [false, true],
+  holdMinutes: [200, 1000],
   cusumAllowance: [0.5, 1],
   tailHorizon: [2000, 10000],
 };
 const SHIPPED: Setting = {
   anomalyScore: base.detect.anomaly_score,
   minDeviation: base.detect.min_deviation,
-  tuning: { levelRate: DEFAULT_TUNING.levelRate, cusumAllowance: DEFAULT_TUNING.cusumAllowance, tailHorizon: DEFAULT_TUNING.tailHorizon, recordsOnly: DEFAULT_TUNING.recordsOnly },
+  tuning: { levelRate: DEFAULT_TUNING.levelRate, cusumAllowance: DEFAULT_TUNING.cusumAllowance, tailHorizon: DEFAULT_TUNING.tailHorizon, holdMs: DEFAULT_TUNING.holdMs },
 };
 
 function settings(): Setting[] {
@@ -77,12 +77,12 @@ function settings(): Setting[] {
       for (const levelRate of GRID.levelRate)
         for (const cusumAllowance of GRID.cusumAllowance)
           for (const tailHorizon of GRID.tailHorizon)
-            for (const recordsOnly of GRID.recordsOnly) out.push({ anomalyScore, minDeviation, tuning: { levelRate, cusumAllowance, tailHorizon, recordsOnly } });
+            for (const holdMinutes of GRID.holdMinutes) out.push({ anomalyScore, minDeviation, tuning: { levelRate, cusumAllowance, tailHorizon, holdMs: holdMinutes * 60_000 } });
   return out;
 }
 
 function describe(s: Setting): string {
-  return `anomaly_score=${s.anomalyScore} min_deviation=${s.minDeviation} levelRate=${s.tuning.levelRate} cusumAllowance=${s.tuning.cusumAllowance} tailHorizon=${s.tuning.tailHorizon} recordsOnly=${s.tuning.recordsOnly}`;
+  return `anomaly_score=${s.anomalyScore} min_deviation=${s.minDeviation} levelRate=${s.tuning.levelRate} cusumAllowance=${s.tuning.cusumAllowance} tailHorizon=${s.tuning.tailHorizon} holdMinutes=${s.tuning.holdMs! / 60_000}`;
 }
 
 // --- the data -------------------------------------------------------------------------------------------

@@ -64,6 +64,9 @@ const BIN_RATE = 0.3;
 const SEASONS_BEFORE_USE = 2;
 /** Kinds of evidence whose p-values are combined (Bonferroni: the smallest, times their number). */
 const EVIDENCE_KINDS = 2;
+const CLEAR_ON_SWITCH = true;
+/** A CUSUM whose p-value falls below this has signalled, and restarts. */
+const CUSUM_RESTART_P = 1e-5;
 
 /** What the statistical detector needs to know of its series and of the configuration. */
 export interface StatisticalOptions {
@@ -254,7 +257,7 @@ class StatisticalModel implements StatisticalDetector {
     }
     // Evidence measured against another predictor means something else: its history starts afresh when
     // the series first turns out seasonal (later switches back and forth keep it).
-    if (predictor !== this.predictor && this.predictor === 0 && this.switches === 0) {
+    if (predictor !== this.predictor && this.predictor === 0 && this.switches === 0 && CLEAR_ON_SWITCH) {
       this.switches++;
       this.up = this.down = 0;
       this.spikes.clear();
@@ -274,6 +277,9 @@ class StatisticalModel implements StatisticalDetector {
     const shiftP = this.shifts.pValue(cusum);
     const record = spikeP * (this.spikes.size + 1) < 1 || shiftP * (this.shifts.size + 1) < 1;
     const p = Math.min(1, EVIDENCE_KINDS * Math.min(spikeP, shiftP));
+    // A CUSUM restarts once it has signalled (as a CUSUM chart does after an alarm): a shift that lasts
+    // climbs again from zero, rather than piling up values that would hide the next shift.
+    if (shiftP < CUSUM_RESTART_P) this.up = this.down = 0;
     const score = warm ? 1 - p : 0;
 
     // Learning, ten times slower during an excursion.

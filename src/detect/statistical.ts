@@ -320,7 +320,9 @@ class StatisticalModel implements StatisticalDetector {
     const side = z >= 0 ? 1 : -1;
     if (!this.open) {
       const sameEvent = side === this.onsetSide && ts - this.onsetAt < this.tuning.holdMs;
-      this.open = warm && score >= anomalyScore && (record || !this.tuning.recordsOnly) && spike >= minDeviation && history >= (this.options.quietSeconds ?? 0) * 1000 && !sameEvent;
+      // To say "one in a thousand" the tails must have seen a thousand points.
+      const seenEnough = this.spikes.size * (1 - anomalyScore) >= 0.5;
+      this.open = warm && seenEnough && score >= anomalyScore && (record || !this.tuning.recordsOnly) && spike >= minDeviation && history >= (this.options.quietSeconds ?? 0) * 1000 && !sameEvent;
       if (this.open) {
         this.onsetAt = ts;
         this.onsetSide = side;

@@ -19,10 +19,10 @@ export interface EmpiricalTailState {
  * A series' own distribution of one kind of evidence (a non-negative number, bigger is stranger), over a
  * bounded, exponentially fading window, and the conformal p-value of a new value against it: the share of
  * that window at least as extreme, counting the new value itself, so the smallest p-value the window
- * gives is 1 / (points in it + 1). Beyond the largest value seen the tail is extrapolated as an
- * exponential, as steep as the window's own top (from its 99th percentile to its largest value) or its
- * body (90th to 99th percentile), whichever falls slower: a record of a heavy-tailed series is rare but
- * not impossible, and a flat history (all three equal) makes any departure from it certain.
+ * gives is 1 / (points in it + 1). Beyond the window's 99.9th percentile (a robust quantile: a few
+ * spikes above it do not move it) the tail is extrapolated as an exponential, as slow as the window's
+ * own tail falls from its 90th to its 99th or from its 99th to its 99.9th percentile, whichever is
+ * slower: heavy tails stay heavy, and a flat history (all equal) makes any departure from it certain.
  *
  * Values are kept in log-spaced bins (fixed memory, 160 numbers), and p-values are read from sums
  * refreshed every 32 points: the reference is lagged, so a point, and the points just before it, are
@@ -39,7 +39,7 @@ export class EmpiricalTail {
   private readonly above = new Float64Array(BINS);
   private cachedTotal = 0;
   private cachedWeight = 1;
-  /** Exponential tail beyond the largest value: where it starts and its scale (0: nothing beyond). */
+  /** Exponential tail beyond the 99.9th percentile: where it starts and its scale (0: nothing beyond, -1: not yet known). */
   private largest = 0;
   private tailScale = 0;
   private sinceRefresh = REFRESH;
@@ -60,10 +60,11 @@ export class EmpiricalTail {
     const above = this.above[bin]! + inBin;
     const w = this.cachedWeight;
     const p = (above + w) / (this.cachedTotal + w);
-    if (above >= w || value <= this.largest || this.tailScale < 0) return p;
-    // Past the largest values seen: extrapolate the tail.
+    if (value <= this.largest || this.tailScale < 0) return p;
+    // Past the robust 99.9th percentile: extrapolate the tail from there, so a few old spikes above it
+    // weigh as little as they are (one among thousands) and cannot hide a later one.
     if (!(this.tailScale > 0)) return 0;
-    return p * Math.exp(-(value - this.largest) / this.tailScale);
+    return Math.min(p, 0.001 * Math.exp(-(value - this.largest) / this.tailScale));
   }
 
   /** Adds `value` to the window, counted as `share` of a point (1 unless it should weigh less). */
@@ -99,20 +100,10 @@ export class EmpiricalTail {
     this.cachedWeight = this.weight;
     const q90 = this.quantile(0.9);
     const q99 = this.quantile(0.99);
-    // The largest value still weighing a tenth of a recent point: the upper edge of its bin.
-    let top = 0;
-    for (let i = BINS - 1; i >= 0; i--) {
-      if (this.counts[i]! > 0.1 * this.weight) {
-        top = i + 1;
-        break;
-      }
-    }
-    this.largest = Math.max(q99, 2 ** (top / BINS_PER_DOUBLING) - 1);
-    const points = this.total / this.weight;
-    const body = (q99 - q90) / Math.LN10;
-    const tip = points > 2 * MIN_POINTS_TO_EXTRAPOLATE ? (this.largest - q99) / Math.log(points / 100) : 0;
+    const q999 = this.quantile(0.999);
+    this.largest = q999;
     // Too few points to say how the tail goes on: no extrapolation at all.
-    this.tailScale = points < MIN_POINTS_TO_EXTRAPOLATE ? -1 : Math.max(body, tip);
+    this.tailScale = this.total / this.weight < MIN_POINTS_TO_EXTRAPOLATE ? -1 : Math.max(q99 - q90, q999 - q99) / Math.LN10;
   }
 
   /** Forgets everything (the evidence changed meaning). */

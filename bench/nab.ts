@@ -57,7 +57,7 @@ interface Setting {
 
 /** The grid: a handful of constants, a few values each (the shipped ones among them). */
 const GRID = {
-  anomalyScore: [0.999, 0.9999, 0.99999],
+  anomalyScore: [0.99, 0.999, 0.9999],
   minDeviation: [3, 4, 5],
   levelRate: [0.02],
   holdMinutes: [200, 1000],

@@ -263,7 +263,7 @@ export const configSchema = section({
     }),
     min_deviation: number({
       doc: "How far from the learned normal a value must be for a statistical finding, in robust standard deviations.",
-      default: 3,
+      default: 5,
       min: 0,
       max: 100,
     }),

@@ -127,7 +127,9 @@ export class EmpiricalTail {
     return 0;
   }
 
+  /** The state to save; the cached sums are refreshed now, as the restored copy will refresh them. */
   toJSON(): EmpiricalTailState {
+    this.refresh();
     return { counts: Array.from(this.counts), total: this.total, weight: this.weight };
   }
 

@@ -25,13 +25,15 @@ export interface StatisticalTuning {
 export const DEFAULT_TUNING: StatisticalTuning = {
   levelRate: 0.02,
   cusumAllowance: 0.5,
-  tailHorizon: 2000,
+  tailHorizon: 10000,
   holdMs: 1000 * 60_000,
   recordsOnly: false,
 };
 
 /** Rate at which spreads (mean absolute residuals) follow. */
 const SCALE_RATE = 0.02;
+/** Points before the spread means anything (it starts as a plain mean of the first residuals). */
+const SETTLE_POINTS = 1 / SCALE_RATE;
 /** Residuals are clipped to this many spreads before they are learned: outliers barely move the reference. */
 const CLIP = 3;
 /** A robust z enters the CUSUM clipped to this: one spike is a spike, not a shift. */
@@ -210,9 +212,6 @@ class StatisticalModel implements StatisticalDetector {
     const dt = ts - this.lastTs;
     if (dt > 0) this.interval = this.interval === 0 ? dt : this.interval + 0.05 * (Math.min(dt, 10 * this.interval) - this.interval);
     this.lastTs = ts;
-    const step = Math.abs(x - this.previous);
-    if (step > 0 && step < this.resolution) this.resolution = step;
-    this.previous = x;
     const warm = n > this.options.warmupPoints;
     const history = ts - this.firstTs;
 
@@ -286,8 +285,11 @@ class StatisticalModel implements StatisticalDetector {
     const share = warm && p < EXCURSION_P ? EXCURSION_WEIGHT : 1;
     // The tails learn every point at full weight: they are the calibration, anomalies included (one
     // old spike is then one point among thousands, not a shadow).
-    this.spikes.add(spike);
-    this.shifts.add(cusum);
+    // (Not while the spread is still being found: the first residuals are measured against almost nothing.)
+    if (n > SETTLE_POINTS) {
+      this.spikes.add(spike);
+      this.shifts.add(cusum);
+    }
     const clipLevel = CLIP * s;
     const levelAbs = Math.min(Math.abs(levelResidual), clipLevel);
     if (!Number.isNaN(dayPrediction)) {
@@ -307,6 +309,9 @@ class StatisticalModel implements StatisticalDetector {
     // known yet would hold it near zero), then runs with outliers clipped.
     if (n <= 1 / SCALE_RATE) this.scale += (Math.abs(levelResidual) - this.scale) / (n - 1);
     else this.scale += SCALE_RATE * share * (levelAbs - this.scale);
+    const step = Math.abs(x - this.previous);
+    if (step > 0 && step < this.resolution) this.resolution = step;
+    this.previous = x;
     const away = Math.abs(levelResidual);
     if (away > 0.5 * this.resolution) {
       const bounded = this.nonzeroSpread > 0 ? Math.min(away, 10 * this.nonzeroSpread) : away;

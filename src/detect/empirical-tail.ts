@@ -49,11 +49,15 @@ export class EmpiricalTail {
     this.growth = 1 / (1 - 1 / horizon);
   }
 
-  /** Conformal p-value of `value` against the window (1 while the window is empty). */
-  pValue(value: number): number {
+  /** Where `value` falls on the bins' scale (pass it to `pValue` and `add`: computed once per point). */
+  static position(value: number): number {
+    return value > 0 ? BINS_PER_DOUBLING * Math.log2(1 + value) : 0;
+  }
+
+  /** Conformal p-value of `value` (at `position`) against the window (1 while the window is empty). */
+  pValue(value: number, position = EmpiricalTail.position(value)): number {
     if (this.sinceRefresh >= REFRESH) this.refresh();
     if (this.cachedTotal === 0) return 1;
-    const position = value > 0 ? BINS_PER_DOUBLING * Math.log2(1 + value) : 0;
     const bin = Math.min(BINS - 1, Math.floor(position));
     // Within a bin, values are taken as spread evenly (in log space).
     const inBin = this.counts[bin]! * (bin === BINS - 1 ? 1 : 1 - (position - bin));
@@ -68,8 +72,7 @@ export class EmpiricalTail {
   }
 
   /** Adds `value` to the window, counted as `share` of a point (1 unless it should weigh less). */
-  add(value: number, share = 1): void {
-    const position = value > 0 ? BINS_PER_DOUBLING * Math.log2(1 + value) : 0;
+  add(value: number, share = 1, position = EmpiricalTail.position(value)): void {
     const bin = Math.min(BINS - 1, Math.floor(position));
     this.counts[bin]! += share * this.weight;
     this.total += share * this.weight;

@@ -165,7 +165,8 @@ class StatisticalModel implements StatisticalDetector {
   readonly name = "statistical";
   deviation = 0;
   expected = Number.NaN;
-  evidence: StatisticalEvidence = { z: 0, spikeP: 1, cusum: 0, shiftP: 1 };
+  /** Updated in place on every point (no allocation): copy what must outlive the next one. */
+  readonly evidence: StatisticalEvidence = { z: 0, spikeP: 1, cusum: 0, shiftP: 1 };
 
   private readonly tuning: StatisticalTuning;
   private n = 0;
@@ -272,8 +273,10 @@ class StatisticalModel implements StatisticalDetector {
     this.up = Math.max(0, this.up + zc - k);
     this.down = Math.max(0, this.down - zc - k);
     const cusum = Math.max(this.up, this.down);
-    const spikeP = this.spikes.pValue(spike);
-    const shiftP = this.shifts.pValue(cusum);
+    const spikeAt = EmpiricalTail.position(spike);
+    const cusumAt = EmpiricalTail.position(cusum);
+    const spikeP = this.spikes.pValue(spike, spikeAt);
+    const shiftP = this.shifts.pValue(cusum, cusumAt);
     const record = spikeP * (this.spikes.size + 1) < 1 || shiftP * (this.shifts.size + 1) < 1;
     const p = Math.min(1, EVIDENCE_KINDS * Math.min(spikeP, shiftP));
     // A CUSUM restarts once it has signalled (as a CUSUM chart does after an alarm): a shift that lasts
@@ -287,8 +290,8 @@ class StatisticalModel implements StatisticalDetector {
     // old spike is then one point among thousands, not a shadow).
     // (Not while the spread is still being found: the first residuals are measured against almost nothing.)
     if (n > SETTLE_POINTS) {
-      this.spikes.add(spike);
-      this.shifts.add(cusum);
+      this.spikes.add(spike, 1, spikeAt);
+      this.shifts.add(cusum, 1, cusumAt);
     }
     const clipLevel = CLIP * s;
     const levelAbs = Math.min(Math.abs(levelResidual), clipLevel);
@@ -320,7 +323,11 @@ class StatisticalModel implements StatisticalDetector {
 
     this.expected = expected;
     this.deviation = spike;
-    this.evidence = { z, spikeP, cusum, shiftP };
+    const evidence = this.evidence;
+    evidence.z = z;
+    evidence.spikeP = spikeP;
+    evidence.cusum = cusum;
+    evidence.shiftP = shiftP;
     const { anomalyScore, minDeviation } = this.options;
     const side = z >= 0 ? 1 : -1;
     if (!this.open) {

@@ -67,6 +67,8 @@ const SEASONS_BEFORE_USE = 2;
 /** Kinds of evidence whose p-values are combined (Bonferroni: the smallest, times their number). */
 const EVIDENCE_KINDS = 2;
 const CLEAR_ON_SWITCH = true;
+/** A shift (the CUSUM's evidence) needs only this share of `minDeviation` at the point that opens its finding. */
+const SHIFT_DEVIATION_SHARE = 0.5;
 /** A CUSUM whose p-value falls below this has signalled, and restarts. */
 const CUSUM_RESTART_P = 1e-5;
 
@@ -334,7 +336,7 @@ class StatisticalModel implements StatisticalDetector {
       const sameEvent = side === this.onsetSide && ts - this.onsetAt < this.tuning.holdMs;
       // To say "one in a thousand" the tails must have seen a thousand points.
       const seenEnough = this.spikes.size * (1 - anomalyScore) >= 0.5;
-      this.open = warm && seenEnough && score >= anomalyScore && (record || !this.tuning.recordsOnly) && spike >= minDeviation && history >= (this.options.quietSeconds ?? 0) * 1000 && !sameEvent;
+      this.open = warm && seenEnough && score >= anomalyScore && (record || !this.tuning.recordsOnly) && (spike >= minDeviation || (shiftP < spikeP && spike >= SHIFT_DEVIATION_SHARE * minDeviation)) && history >= (this.options.quietSeconds ?? 0) * 1000 && !sameEvent;
       if (this.open) {
         this.onsetAt = ts;
         this.onsetSide = side;

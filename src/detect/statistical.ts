@@ -18,7 +18,7 @@ export interface StatisticalTuning {
   tailHorizon: number;
   /** A finding needs a record: evidence beyond anything in the tails' window (else the score alone). */
   recordsOnly: boolean;
-  /** After a finding opens, another on the same side of the normal within this time is the same event. */
+  /** After a finding opens, another within this time is the same event (none opens). */
   holdMs: number;
 }
 
@@ -69,6 +69,8 @@ const EVIDENCE_KINDS = 2;
 const CLEAR_ON_SWITCH = true;
 /** A shift (the CUSUM's evidence) needs only this share of `minDeviation` at the point that opens its finding. */
 const SHIFT_DEVIATION_SHARE = 0.5;
+/** Points the tails hold before a finding may open (they judge how rare a point is). */
+const MIN_POINTS_FOR_FINDING = 500;
 /** A CUSUM whose p-value falls below this has signalled, and restarts. */
 const CUSUM_RESTART_P = 1e-5;
 
@@ -153,7 +155,7 @@ export interface StatisticalDetector extends Detector {
  *
  * A finding opens when the score reaches `anomalyScore` and the value is at least `minDeviation` robust
  * standard deviations from what was expected, once the series has `quietSeconds` of history and no
- * finding opened on the same side within the hold time; it holds while the value stays half that far.
+ * finding opened within the hold time; it holds while the value stays half that far.
  * O(1) per point, about 12 KB per series (the weekly profile, 8 KB); NaN points are skipped.
  */
 export function createStatisticalDetector(options: StatisticalOptions, state?: unknown): StatisticalDetector {
@@ -333,8 +335,8 @@ class StatisticalModel implements StatisticalDetector {
     const { anomalyScore, minDeviation } = this.options;
     const side = z >= 0 ? 1 : -1;
     if (!this.open) {
-      const sameEvent = side === this.onsetSide && ts - this.onsetAt < this.tuning.holdMs;
-      // To say "one in a thousand" the tails must have seen a thousand points.
+      const sameEvent = ts - this.onsetAt < this.tuning.holdMs;
+      // A tail of a few hundred points says little of how rare a point is: wait until it holds more.
       const seenEnough = this.spikes.size * (1 - anomalyScore) >= 0.5;
       this.open = warm && seenEnough && score >= anomalyScore && (record || !this.tuning.recordsOnly) && (spike >= minDeviation || (shiftP < spikeP && spike >= SHIFT_DEVIATION_SHARE * minDeviation)) && history >= (this.options.quietSeconds ?? 0) * 1000 && !sameEvent;
       if (this.open) {

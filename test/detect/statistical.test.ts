@@ -109,16 +109,19 @@ describe("statistical detector", () => {
     expect(later.finding).toBeDefined();
   });
 
-  test("after a finding, another on the same side within the hold time is the same event; the other side is not", () => {
-    const d = detector();
+  test("after a finding, another within the hold time is the same event; after it, a new one", () => {
+    const d = detector({ tuning: { holdMs: 100 * 5 * 60_000 } });
     const n = noise(5, 1);
     feed(d.update.bind(d), 0, 2000, () => 20 + n());
     expect(d.update(at(2000), 40).finding).toBeDefined();
     feed(d.update.bind(d), 2001, 2020, () => 20 + n());
-    expect(d.update(at(2020), 40).finding).toBeUndefined();
+    // Twenty points later, above or below: held back.
+    expect(d.update(at(2020), 45).finding).toBeUndefined();
     feed(d.update.bind(d), 2021, 2040, () => 20 + n());
-    // Below the normal, and stranger than both spikes so far: another event.
-    expect(d.update(at(2040), -10).finding).toBeDefined();
+    expect(d.update(at(2040), -10).finding).toBeUndefined();
+    feed(d.update.bind(d), 2041, 2200, () => 20 + n());
+    // Past the hold time (100 points of five minutes): a new event.
+    expect(d.update(at(2200), -20).finding).toBeDefined();
   });
 
   test("a long modest shift scores high: a temperature falling from 45 to 2 over two hours is found", () => {

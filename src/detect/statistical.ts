@@ -16,8 +16,6 @@ export interface StatisticalTuning {
   cusumAllowance: number;
   /** Points the empirical tails remember (weight fades to 1/e after this many). */
   tailHorizon: number;
-  /** A finding needs a record: evidence beyond anything in the tails' window (else the score alone). */
-  recordsOnly: boolean;
   /** After a finding opens, another within this time is the same event (none opens). */
   holdMs: number;
 }
@@ -27,7 +25,6 @@ export const DEFAULT_TUNING: StatisticalTuning = {
   cusumAllowance: 0.5,
   tailHorizon: 10000,
   holdMs: 1000 * 60_000,
-  recordsOnly: false,
 };
 
 /** Rate at which spreads (mean absolute residuals) follow. */
@@ -66,11 +63,8 @@ const BIN_RATE = 0.3;
 const SEASONS_BEFORE_USE = 2;
 /** Kinds of evidence whose p-values are combined (Bonferroni: the smallest, times their number). */
 const EVIDENCE_KINDS = 2;
-const CLEAR_ON_SWITCH = true;
 /** A shift (the CUSUM's evidence) needs only this share of `minDeviation` at the point that opens its finding. */
 const SHIFT_DEVIATION_SHARE = 0.5;
-/** Points the tails hold before a finding may open (they judge how rare a point is). */
-const MIN_POINTS_FOR_FINDING = 500;
 /** A CUSUM whose p-value falls below this has signalled, and restarts. */
 const CUSUM_RESTART_P = 1e-5;
 
@@ -112,7 +106,6 @@ export interface StatisticalState {
   shifts: EmpiricalTailState;
   open: boolean;
   onsetAt: number | null;
-  onsetSide: number;
   predictor: number;
   day: SeasonalProfileState;
   week: SeasonalProfileState;
@@ -151,11 +144,15 @@ export interface StatisticalDetector extends Detector {
  *   drift: a long modest deviation accumulates). Each is turned into a conformal p-value against the
  *   series' own recent values of that evidence (`EmpiricalTail`: a bounded, fading window, lagged), so a
  *   bursty series is judged against its bursts and one old spike weighs as one point among thousands.
+ *   The CUSUM restarts once it has signalled; the tails start afresh when the series first turns out
+ *   seasonal (residuals against the level meant something else).
  * - Score: 1 − the smaller p-value times two (Bonferroni over the two kinds of evidence).
  *
- * A finding opens when the score reaches `anomalyScore` and the value is at least `minDeviation` robust
- * standard deviations from what was expected, once the series has `quietSeconds` of history and no
- * finding opened within the hold time; it holds while the value stays half that far.
+ * A finding opens when the score reaches `anomalyScore`, the value is at least `minDeviation` robust
+ * standard deviations from what was expected (half that when the CUSUM is the stronger evidence: a
+ * sustained shift), the tails hold at least half of 1 / (1 − `anomalyScore`) points, the series has
+ * `quietSeconds` of history and no finding opened within the hold time; it holds while the value stays
+ * half `minDeviation` away.
  * O(1) per point, about 12 KB per series (the weekly profile, 8 KB); NaN points are skipped.
  */
 export function createStatisticalDetector(options: StatisticalOptions, state?: unknown): StatisticalDetector {
@@ -191,10 +188,10 @@ class StatisticalModel implements StatisticalDetector {
   private readonly shifts: EmpiricalTail;
   private open = false;
   private onsetAt = Number.NEGATIVE_INFINITY;
-  private onsetSide = 0;
   /** Predictor in use: 0 the level, 1 the daily profile, 2 the weekly one. */
   private predictor = 0;
-  switches = 0;
+  /** Times the predictor changed from the level to a profile (the tails start afresh the first time). */
+  private switches = 0;
   private readonly day = new SeasonalProfile(DAY, DAY_BINS);
   private readonly week = new SeasonalProfile(WEEK, WEEK_BINS);
 
@@ -261,7 +258,7 @@ class StatisticalModel implements StatisticalDetector {
     }
     // Evidence measured against another predictor means something else: its history starts afresh when
     // the series first turns out seasonal (later switches back and forth keep it).
-    if (predictor !== this.predictor && this.predictor === 0 && this.switches === 0 && CLEAR_ON_SWITCH) {
+    if (predictor !== this.predictor && this.predictor === 0 && this.switches === 0) {
       this.switches++;
       this.up = this.down = 0;
       this.spikes.clear();
@@ -281,7 +278,6 @@ class StatisticalModel implements StatisticalDetector {
     const cusumAt = EmpiricalTail.position(cusum);
     const spikeP = this.spikes.pValue(spike, spikeAt);
     const shiftP = this.shifts.pValue(cusum, cusumAt);
-    const record = spikeP * (this.spikes.size + 1) < 1 || shiftP * (this.shifts.size + 1) < 1;
     const p = Math.min(1, EVIDENCE_KINDS * Math.min(spikeP, shiftP));
     // A CUSUM restarts once it has signalled (as a CUSUM chart does after an alarm): a shift that lasts
     // climbs again from zero, rather than piling up values that would hide the next shift.
@@ -333,16 +329,12 @@ class StatisticalModel implements StatisticalDetector {
     evidence.cusum = cusum;
     evidence.shiftP = shiftP;
     const { anomalyScore, minDeviation } = this.options;
-    const side = z >= 0 ? 1 : -1;
     if (!this.open) {
       const sameEvent = ts - this.onsetAt < this.tuning.holdMs;
-      // A tail of a few hundred points says little of how rare a point is: wait until it holds more.
+      // To call a point one in a thousand, the tails must have seen at least half as many points.
       const seenEnough = this.spikes.size * (1 - anomalyScore) >= 0.5;
-      this.open = warm && seenEnough && score >= anomalyScore && (record || !this.tuning.recordsOnly) && (spike >= minDeviation || (shiftP < spikeP && spike >= SHIFT_DEVIATION_SHARE * minDeviation)) && history >= (this.options.quietSeconds ?? 0) * 1000 && !sameEvent;
-      if (this.open) {
-        this.onsetAt = ts;
-        this.onsetSide = side;
-      }
+      this.open = warm && seenEnough && score >= anomalyScore && (spike >= minDeviation || (shiftP < spikeP && spike >= SHIFT_DEVIATION_SHARE * minDeviation)) && history >= (this.options.quietSeconds ?? 0) * 1000 && !sameEvent;
+      if (this.open) this.onsetAt = ts;
     } else {
       this.open = spike >= minDeviation / 2;
     }
@@ -386,7 +378,6 @@ class StatisticalModel implements StatisticalDetector {
       shifts: this.shifts.toJSON(),
       open: this.open,
       onsetAt: Number.isFinite(this.onsetAt) ? this.onsetAt : null,
-      onsetSide: this.onsetSide,
       predictor: this.predictor,
       day: this.day.toJSON(),
       week: this.week.toJSON(),
@@ -431,7 +422,6 @@ class StatisticalModel implements StatisticalDetector {
     this.down = num("down");
     this.open = s.open === true;
     this.onsetAt = num("onsetAt", Number.NEGATIVE_INFINITY);
-    this.onsetSide = Math.sign(num("onsetSide"));
     this.predictor = Math.max(0, Math.min(2, Math.trunc(num("predictor"))));
   }
 }

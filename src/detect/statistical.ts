@@ -63,8 +63,12 @@ const BIN_RATE = 0.3;
 const SEASONS_BEFORE_USE = 2;
 /** Kinds of evidence whose p-values are combined (Bonferroni: the smallest, times their number). */
 const EVIDENCE_KINDS = 2;
-/** A shift (the CUSUM's evidence) needs only this share of `minDeviation` at the point that opens its finding. */
+/**
+ * A shift (the CUSUM's evidence), or a point STRONG_EVIDENCE times rarer than `anomalyScore` asks, needs
+ * only this share of `minDeviation` at the point that opens its finding.
+ */
 const SHIFT_DEVIATION_SHARE = 0.5;
+const STRONG_EVIDENCE = 100;
 /** A CUSUM whose p-value falls below this has signalled, and restarts. */
 const CUSUM_RESTART_P = 1e-5;
 
@@ -149,8 +153,8 @@ export interface StatisticalDetector extends Detector {
  * - Score: 1 − the smaller p-value times two (Bonferroni over the two kinds of evidence).
  *
  * A finding opens when the score reaches `anomalyScore`, the value is at least `minDeviation` robust
- * standard deviations from what was expected (half that when the CUSUM is the stronger evidence: a
- * sustained shift), the tails hold at least half of 1 / (1 − `anomalyScore`) points, the series has
+ * standard deviations from what was expected (half that when the CUSUM is the stronger evidence, a
+ * sustained shift, or when the point is a hundred times rarer than `anomalyScore` asks), the tails hold at least half of 1 / (1 − `anomalyScore`) points, the series has
  * `quietSeconds` of history and no finding opened within the hold time; it holds while the value stays
  * half `minDeviation` away.
  * O(1) per point, about 12 KB per series (the weekly profile, 8 KB); NaN points are skipped.
@@ -333,7 +337,7 @@ class StatisticalModel implements StatisticalDetector {
       const sameEvent = ts - this.onsetAt < this.tuning.holdMs;
       // To call a point one in a thousand, the tails must have seen at least half as many points.
       const seenEnough = this.spikes.size * (1 - anomalyScore) >= 0.5;
-      this.open = warm && seenEnough && score >= anomalyScore && (spike >= minDeviation || (shiftP < spikeP && spike >= SHIFT_DEVIATION_SHARE * minDeviation)) && history >= (this.options.quietSeconds ?? 0) * 1000 && !sameEvent;
+      this.open = warm && seenEnough && score >= anomalyScore && (spike >= minDeviation || ((shiftP < spikeP || score >= 1 - (1 - anomalyScore) / STRONG_EVIDENCE) && spike >= SHIFT_DEVIATION_SHARE * minDeviation)) && history >= (this.options.quietSeconds ?? 0) * 1000 && !sameEvent;
       if (this.open) this.onsetAt = ts;
     } else {
       this.open = spike >= minDeviation / 2;

@@ -260,7 +260,9 @@ const nabscore = (dir: string, extra: string[]) => {
   const line = r.stdout.split("\n").find((l) => /^\S+(\s+(-?\d+\.\d+|nan)){3}\s*$/.test(l));
   return line?.trim().split(/\s+/)[1] ?? "?";
 };
-const ourOnsets = f1(onsetScore({ onsetRaw: data.map((d, f) => rawScore(d.scored, (i) => shippedRun.onsets[f]![i] === 1)) } as Result, labelled));
-console.log(`\nshipped defaults, scored by nabscore.py (standard): swept ${nabscore(out, [])}, onsets ${nabscore(onsetDir, ["--thresholds", thresholds])} (this bench's scorer: onsets ${ourOnsets})`);
+const shippedOnsets = { onsetRaw: data.map((d, f) => rawScore(d.scored, (i) => shippedRun.onsets[f]![i] === 1)) } as Result;
+const ourOnsets = f1(onsetScore(shippedOnsets, labelled));
+console.log(`\nshipped defaults, finding onsets per category: ${labelled.map((c) => `${c} ${f1(onsetScore(shippedOnsets, [c]))}`).join(", ")}`);
+console.log(`shipped defaults, scored by nabscore.py (standard): swept ${nabscore(out, [])}, onsets ${nabscore(onsetDir, ["--thresholds", thresholds])} (this bench's scorer: onsets ${ourOnsets})`);
 const quiet = indices(unlabelled).map((f) => `${data[f]!.rel.split("/")[1]} ${sum(Array.from(shippedRun.onsets[f]!))}`);
 console.log(`findings on ${unlabelled.join(", ")} (must be 0): ${quiet.join(", ")}`);

@@ -262,14 +262,14 @@ export const configSchema = section({
       max: 30 * 86400,
     }),
     anomaly_score: number({
-      doc: "Anomaly score (0 to 1) at or above which a statistical finding opens.",
-      default: 0.9,
+      doc: "Anomaly score (0 to 1) at or above which a statistical finding opens. Scores are calibrated: 0.999 means about one point in a thousand is as strange under the series' learned normal.",
+      default: 0.999,
       min: 0,
       max: 1,
     }),
     min_deviation: number({
       doc: "How far from the learned normal a value must be for a statistical finding, in robust standard deviations.",
-      default: 4,
+      default: 5,
       min: 0,
       max: 100,
     }),

@@ -46,4 +46,20 @@ export interface Finding {
    * written and read). Absent when the agent sees no processes (another platform, an old agent).
    */
   top_processes?: ProcessInfo[];
+  /**
+   * What each detector of the series said of the point that raised it, on one scale, and which of them
+   * agreed (set by the ensemble; absent on findings from elsewhere).
+   */
+  evidence?: FindingEvidence[];
+}
+
+/** One detector's view of the point behind a finding. */
+export interface FindingEvidence {
+  detector: string;
+  /** Its score on the ensemble's common scale: 1 − the tail probability; a rule whose finding holds is 1. */
+  score: number;
+  /** It saw the point as anomalous: its finding holds, or its score reached `detect.anomaly_score`. */
+  agrees: boolean;
+  /** What the score rests on (the statistical detector: robust z, the CUSUM and their p-values). */
+  detail?: Record<string, number>;
 }

@@ -2,9 +2,9 @@ import type { SeriesDetection } from "../collect/series.ts";
 import type { Labels } from "../contracts/sample.ts";
 import type { Config } from "../config/schema.ts";
 import type { Detector } from "./detector.ts";
-import type { Finding, ThresholdLevel } from "../contracts/finding.ts";
+import type { Finding, FindingEvidence, ThresholdLevel } from "../contracts/finding.ts";
 import { createForecastDetector } from "./forecast.ts";
-import { createStatisticalDetector } from "./statistical.ts";
+import { type StatisticalDetector, type StatisticalTuning, createStatisticalDetector } from "./statistical.ts";
 import { createThresholdDetector } from "./threshold.ts";
 import { thresholdLevelOf } from "./threshold-levels.ts";
 
@@ -19,11 +19,13 @@ export interface EnsembleSpec {
   detect: SeriesDetection;
   /** Run only this detector (replay's `--detector`); default all that apply. */
   only?: DetectorName;
+  /** Other constants for the statistical detector (bench/nab.ts searches them); the defaults otherwise. */
+  tuning?: Partial<StatisticalTuning>;
 }
 
 /** What the ensemble says of one point of its series. */
 export interface EnsembleResult {
-  /** 0..1: the highest of its detectors' scores. */
+  /** 0..1: the highest of its detectors' scores on one scale (1 − tail probability; a holding rule is 1). */
   score: number;
   /** Every finding whose condition holds now. */
   findings: Finding[];
@@ -41,16 +43,19 @@ export interface Ensemble {
 const NONE: readonly Finding[] = Object.freeze([]);
 
 /**
- * Builds the detectors that apply to one series from the configuration and combines them: the score is
- * the highest of theirs (each maps "how bad" to 0..1 its own way: threshold 0.5 at the warning level and
- * 1 at critical, forecast 0.5..1 as the time to full shrinks, statistical its anomaly score), and the
- * findings are all of theirs, except that a statistical finding is held back while the same series has
- * a threshold finding: that one already tells the operator, in plainer words.
+ * Builds the detectors that apply to one series from the configuration and combines them on one scale:
+ * a score is 1 − the probability of so strange a point under the series' normal. The statistical
+ * detector's score is that already (calibrated on the series' own history); the threshold and forecast
+ * rules are the operator's own definition of abnormal, so their verdict is a certainty: 1 while their
+ * finding holds, 0 otherwise (their own levels and hold times are untouched). The ensemble's score is the
+ * highest of these. Its findings are all of its detectors', each carrying every detector's evidence for
+ * the point and whether it agreed, except that a statistical finding is held back while the same series
+ * has a threshold finding: that one already tells the operator, in plainer words.
  * `state` is what `snapshot()` returned; a detector whose state does not fit starts afresh and is named
  * in `rejected`.
  */
 export function createEnsemble(spec: EnsembleSpec, config: Config, state?: Record<string, unknown>): Ensemble {
-  const { metric, labels, detect, only } = spec;
+  const { metric, labels, detect, only, tuning } = spec;
   const wants = (name: DetectorName) => only === undefined || only === "ensemble" || only === name;
   const rejected: string[] = [];
   const restore = <T>(name: string, make: (saved?: unknown) => T): T => {
@@ -105,7 +110,7 @@ export function createEnsemble(spec: EnsembleSpec, config: Config, state?: Recor
       ),
     );
   }
-  let statistical: Detector | undefined;
+  let statistical: StatisticalDetector | undefined;
   if (detect.statistical && wants("statistical")) {
     statistical = restore("statistical", (saved) =>
       createStatisticalDetector(
@@ -116,6 +121,7 @@ export function createEnsemble(spec: EnsembleSpec, config: Config, state?: Recor
           anomalyScore: config.detect.anomaly_score,
           minDeviation: config.detect.min_deviation,
           quietSeconds: config.detect.quiet_period,
+          ...(tuning ? { tuning } : {}),
           ...(config.detect.statistical ? { findingType: anomalyType(metric) } : {}),
         },
         saved,
@@ -130,23 +136,42 @@ export function createEnsemble(spec: EnsembleSpec, config: Config, state?: Recor
       let score = 0;
       let findings = NONE as Finding[];
       let thresholdHolds = false;
+      let thresholdFinding: Finding | undefined;
+      let forecastFinding: Finding | undefined;
+      let statisticalScore = 0;
+      let statisticalFinding: Finding | undefined;
       if (threshold) {
-        const r = threshold.update(ts, value);
-        score = r.score;
-        if (r.finding) {
-          findings = [r.finding];
+        thresholdFinding = threshold.update(ts, value).finding;
+        if (thresholdFinding) {
+          score = 1;
           thresholdHolds = true;
         }
       }
       if (forecast) {
-        const r = forecast.update(ts, value);
-        if (r.score > score) score = r.score;
-        if (r.finding) findings = findings === NONE ? [r.finding] : [...findings, r.finding];
+        forecastFinding = forecast.update(ts, value).finding;
+        if (forecastFinding) score = 1;
       }
       if (statistical) {
         const r = statistical.update(ts, value);
+        statisticalScore = r.score;
         if (r.score > score) score = r.score;
-        if (r.finding && !thresholdHolds) findings = findings === NONE ? [r.finding] : [...findings, r.finding];
+        if (!thresholdHolds) statisticalFinding = r.finding;
+      }
+      if (thresholdFinding || forecastFinding || statisticalFinding) {
+        const evidence: FindingEvidence[] = [];
+        if (threshold) evidence.push({ detector: "threshold", score: thresholdFinding ? 1 : 0, agrees: thresholdFinding !== undefined });
+        if (forecast) evidence.push({ detector: "forecast", score: forecastFinding ? 1 : 0, agrees: forecastFinding !== undefined });
+        if (statistical) {
+          const e = statistical.evidence;
+          evidence.push({
+            detector: "statistical",
+            score: statisticalScore,
+            agrees: statisticalScore >= config.detect.anomaly_score,
+            detail: { z: e.z, spike_p: e.spikeP, cusum: e.cusum, shift_p: e.shiftP },
+          });
+        }
+        findings = [];
+        for (const f of [thresholdFinding, forecastFinding, statisticalFinding]) if (f) findings.push({ ...f, evidence });
       }
       return { score, findings };
     },

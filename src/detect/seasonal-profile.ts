@@ -50,7 +50,8 @@ export class SeasonalProfile {
   }
 
   toJSON(): SeasonalProfileState {
-    return { bins: Array.from(this.bins, (b) => (Number.isNaN(b) ? null : b)), error: this.error, scale: this.scale };
+    // Nine significant digits restore a 32-bit float exactly, in half the text of its full decimal form.
+    return { bins: Array.from(this.bins, (b) => (Number.isNaN(b) ? null : Number(b.toPrecision(9)))), error: this.error, scale: this.scale };
   }
 
   /** Restores a profile saved by `toJSON`; throws when the shape does not fit. */

@@ -1,58 +1,58 @@
 import type { Labels } from "../contracts/sample.ts";
 import type { Detector, DetectorResult } from "./detector.ts";
 import type { Finding } from "../contracts/finding.ts";
-import { erfc, normalTailDecades } from "./normal-tail.ts";
-import { RecentRange, type RecentRangeState } from "./recent-range.ts";
+import { EmpiricalTail, type EmpiricalTailState } from "./empirical-tail.ts";
 import { SeasonalProfile, type SeasonalProfileState } from "./seasonal-profile.ts";
 
-// Learning rates are per point, so the detector behaves the same at any sampling interval; seasonality
-// is binned by wall-clock time. These are the algorithm's constants, not operator settings: they were
-// chosen once for every series (the NAB corpus scores them, see bench/nab.ts), never per series.
-/** Rate at which the level follows the series. */
-const LEVEL_RATE = 0.05;
+/**
+ * The constants of the algorithm that were chosen by cross-validation (bench/nab.ts: leave one NAB
+ * category out, pick on the others, score on it). They are the same for every series; the bench passes
+ * others to search them, the agent never does.
+ */
+export interface StatisticalTuning {
+  /** Rate per point at which the reference level follows the series (outside excursions). */
+  levelRate: number;
+  /** CUSUM allowance: how many robust standard deviations per point a shift must exceed to accumulate. */
+  cusumAllowance: number;
+  /** Points the empirical tails remember (weight fades to 1/e after this many). */
+  tailHorizon: number;
+  /** After a finding opens, another within this time is the same event (none opens). */
+  holdMs: number;
+}
+
+export const DEFAULT_TUNING: StatisticalTuning = {
+  levelRate: 0.02,
+  cusumAllowance: 0.5,
+  tailHorizon: 10000,
+  holdMs: 1000 * 60_000,
+};
+
 /** Rate at which spreads (mean absolute residuals) follow. */
 const SCALE_RATE = 0.02;
-/** Residuals are clipped to this many spreads before they are learned: outliers barely move the baseline. */
+/** Points before the spread means anything (it starts as a plain mean of the first residuals). */
+const SETTLE_POINTS = 1 / SCALE_RATE;
+/** Residuals are clipped to this many spreads before they are learned: outliers barely move the reference. */
 const CLIP = 3;
-/** Smoothing of the two slower views of the series, for novelty at several time scales. */
-const FAST_SMOOTHING = 0.2;
-const SLOW_SMOOTHING = 0.05;
-/** Standard deviation of white noise after each smoothing, per unit of the noise's own: √(a / (2 − a)). */
-const FAST_NOISE = Math.sqrt(FAST_SMOOTHING / (2 - FAST_SMOOTHING));
-const SLOW_NOISE = Math.sqrt(SLOW_SMOOTHING / (2 - SLOW_SMOOTHING));
-/** A value is new when it leaves the recent range (see RECENT_SHARE) by this share of that range. */
-const NOVELTY_TOLERANCE = 0.05;
-/**
- * "Recent" is the latest 90 % of a view's history: a value is new when it is further out than anything
- * in that span. Against all of history, one early spike would hide every later anomaly for good; here
- * its shadow ends once the history has grown ten times as old as the spike was. A share rather than a
- * fixed time keeps this free of the series' time scale, as an all-time record was.
- */
-const RECENT_SHARE = 0.9;
-/** Score of a new extreme of the raw series, and of a smoothed view or of the seasonal residual. */
-const RAW_NOVELTY_SCORE = 1;
-const SMOOTH_NOVELTY_SCORE = 0.9;
-/** Anomaly likelihood: short window (points) compared with the long-run distribution of its mean. */
-const SHORT_WINDOW = 10;
-const LONG_RATE = 0.0005;
-/** The long-run distribution needs this many points before the likelihood means anything (HTM's probation). */
-const LIKELIHOOD_MIN_POINTS = 300;
+/** A robust z enters the CUSUM clipped to this: one spike is a spike, not a shift. */
+const CUSUM_CLIP = 4;
 /** A standard deviation in mean absolute deviations, for normal noise: spreads here are mean absolute residuals. */
 const MAD_TO_SIGMA = Math.sqrt(Math.PI / 2);
-/** Decades of improbability that make a likelihood score of 1. */
-const LIKELIHOOD_DECADES = 10;
 /**
- * After a detection, for this long only a stronger kind of evidence passes (NAB rewards the first
- * detection). One event lasts a while in wall-clock time, whatever the sampling interval: 1000 minutes is
- * the 200 points of 5-minute data the constants were chosen on, and stays 1000 minutes for hourly or
- * irregular series.
+ * A point whose combined p-value is below this is part of an excursion: the reference, the spreads
+ * and the profiles learn from it at a tenth of the usual weight, so the normal is judged as
+ * it was before the excursion began (and still catches up with a lasting change, ten times slower).
  */
-const SUPPRESS_MS = 1000 * 60_000;
-/** Scores from which suppression starts counting. */
-const SUPPRESS_FROM = 0.3;
+const EXCURSION_P = 0.01;
+const EXCURSION_WEIGHT = 0.1;
+/** The spread never falls below this share of the spread of the residuals that are not zero. */
+const FLOOR_SHARE = 0.25;
+/** Rate at which that spread of non-zero residuals follows. */
+const NONZERO_RATE = 0.01;
 /** Rate of the errors that choose between predictors, and how much better a seasonal one must be. */
 const ERROR_RATE = 0.01;
 const SEASONAL_MARGIN = 0.7;
+/** A profile in use stays in use until it predicts worse than this share of the other's error (hysteresis). */
+const SEASONAL_KEEP = 1;
 /** Bins of a day (5 minutes each) and of a week (5 minutes each); how fast a bin learns per visit. */
 const DAY = 86_400_000;
 const WEEK = 7 * DAY;
@@ -61,8 +61,16 @@ const WEEK_BINS = 2016;
 const BIN_RATE = 0.3;
 /** History a seasonal predictor needs before it may be used: two periods. */
 const SEASONS_BEFORE_USE = 2;
-/** Seasonal residuals are learned for a day (and for as many points as the warm-up) before their novelty counts. */
-const RESIDUAL_WARMUP = DAY;
+/** Kinds of evidence whose p-values are combined (Bonferroni: the smallest, times their number). */
+const EVIDENCE_KINDS = 2;
+/**
+ * A shift (the CUSUM's evidence), or a point STRONG_EVIDENCE times rarer than `anomalyScore` asks, needs
+ * only this share of `minDeviation` at the point that opens its finding.
+ */
+const SHIFT_DEVIATION_SHARE = 0.5;
+const STRONG_EVIDENCE = 100;
+/** A CUSUM whose p-value falls below this has signalled, and restarts. */
+const CUSUM_RESTART_P = 1e-5;
 
 /** What the statistical detector needs to know of its series and of the configuration. */
 export interface StatisticalOptions {
@@ -70,7 +78,7 @@ export interface StatisticalOptions {
   labels: Labels;
   /** Points watched before any score (learning is quiet until then). */
   warmupPoints: number;
-  /** Score at or above which a finding opens (with `minDeviation`). */
+  /** Score (1 − tail probability) at or above which a finding opens (with `minDeviation`). */
   anomalyScore: number;
   /** Distance from the learned normal, in robust standard deviations, that a finding needs. */
   minDeviation: number;
@@ -78,38 +86,44 @@ export interface StatisticalOptions {
   quietSeconds?: number;
   /** Finding type, e.g. `cpu_usage_anomaly`; no finding is raised without one. */
   findingType?: string;
+  /** Other constants (bench/nab.ts searches them); the defaults otherwise. */
+  tuning?: Partial<StatisticalTuning>;
 }
 
-/** JSON form of the learned state; version 2 (version 1 kept all-time ranges, and is still taken back). */
+/** JSON form of the learned state, version 3 (versions 1 and 2 scored by records of ranges: refused). */
 export interface StatisticalState {
-  v: 2;
+  v: 3;
   n: number;
   firstTs: number;
   lastTs: number;
   interval: number;
+  previous: number;
+  /** Smallest non-zero step between points seen; null before any. */
+  resolution: number | null;
   level: number;
   scale: number;
+  nonzeroSpread: number;
   levelError: number;
-  fast: number;
-  slow: number;
-  residual: number;
-  residualSince: number;
-  /** Recent ranges of the value, of its two smoothings and of the seasonal residual. */
-  recent: { value: RecentRangeState; fast: RecentRangeState; slow: RecentRangeState; residual: RecentRangeState };
-  ring: number[];
-  ringAt: number;
-  ringSum: number;
-  longMean: number;
-  longVar: number;
-  longN: number;
-  /** Time of the last detection (ms); older states kept `since`, points since it. */
-  peakAt: number | null;
-  /** Side of the expected value the last detection was on: 1 above, -1 below (0 unknown). */
-  peakSide?: number;
-  peak: number;
+  up: number;
+  down: number;
+  spikes: EmpiricalTailState;
+  shifts: EmpiricalTailState;
   open: boolean;
+  onsetAt: number | null;
+  predictor: number;
   day: SeasonalProfileState;
   week: SeasonalProfileState;
+}
+
+/** What the last point's score rests on: each kind of evidence, as a p-value under the learned normal. */
+export interface StatisticalEvidence {
+  /** Robust z of the point against the expected value (signed, robust standard deviations). */
+  z: number;
+  /** P-value of |z| against the series' own recent |z|s. */
+  spikeP: number;
+  /** The two-sided CUSUM of robust z (the larger side) and its p-value against its own history. */
+  cusum: number;
+  shiftP: number;
 }
 
 /** A statistical detector; `deviation` is the robust z of the last point against the learned normal. */
@@ -117,30 +131,33 @@ export interface StatisticalDetector extends Detector {
   readonly deviation: number;
   /** What the model expected for the last point. */
   readonly expected: number;
+  readonly evidence: StatisticalEvidence;
 }
 
 /**
- * Learns a series' normal online and scores how anomalous each point is.
+ * Learns a series' normal online and scores each point with a calibrated tail probability: a score of
+ * 0.99 means that about one point in a hundred is at least that strange under the normal this series
+ * has shown over its recent past.
  *
- * - Baseline: a robust running level and spread (residuals clipped at 3 spreads, so outliers in its own
- *   history do not drag it), and daily and weekly profiles used once two periods of history show they
- *   predict at least 30 % better than the level.
- * - Novelty at three time scales: a value, a 5-point and a 20-point smoothing of it, or the seasonal
- *   residual, leaving its recent range (the latest 90 % of its history, see `RecentRange`) by 5 % of that
- *   range (and, for the smoothed ones, by the noise they still carry). Spikes break the raw range; level
- *   shifts, trend changes and lost daily patterns break a smoothed one or the seasonal residual. All of
- *   it is relative to the series' own range, spread and age: scale-free and free of the time scale.
- * - Anomaly likelihood (as in Numenta's HTM): the mean surprise of the last 10 points against the
- *   long-run distribution of that mean; it rises when spikes grow denser or the variance changes.
- * - Suppression: after a detection, for 1000 minutes only a stronger kind of evidence passes (a new
- *   value record after a smoothed one, a record after a likelihood rise), so one event is one
- *   detection, not a run of them; a value leaving its range on the other side is a new event.
+ * - Reference: a robust running level and spread (residuals clipped at 3 spreads), or a daily or weekly
+ *   profile once two periods of history show it predicts at least 30 % better. During an excursion it
+ *   learns ten times slower, so residuals are measured against the normal as it was before. The spread
+ *   has floors taken from the data: half its resolution (smallest step) and a quarter of the spread of
+ *   its non-zero residuals, so a mostly-zero series does not turn every blip into a z of 300.
+ * - Evidence, two kinds: the point's robust z (a spike), and a two-sided CUSUM of robust z (a shift or a
+ *   drift: a long modest deviation accumulates). Each is turned into a conformal p-value against the
+ *   series' own recent values of that evidence (`EmpiricalTail`: a bounded, fading window, lagged), so a
+ *   bursty series is judged against its bursts and one old spike weighs as one point among thousands.
+ *   The CUSUM restarts once it has signalled; the tails start afresh when the series first turns out
+ *   seasonal (residuals against the level meant something else).
+ * - Score: 1 − the smaller p-value times two (Bonferroni over the two kinds of evidence).
  *
- * A finding opens when the score reaches `anomalyScore` and the value is at least `minDeviation` robust
- * standard deviations from what was expected, once the series has `quietSeconds` of history; it holds
- * while the value stays half that far (so it ends once the new normal is learned).
- * O(1) amortised per point, about 35 KB per series (the weekly profile, 16 KB, and four recent ranges); NaN
- * points are skipped.
+ * A finding opens when the score reaches `anomalyScore`, the value is at least `minDeviation` robust
+ * standard deviations from what was expected (half that when the CUSUM is the stronger evidence, a
+ * sustained shift, or when the point is a hundred times rarer than `anomalyScore` asks), the tails hold at least half of 1 / (1 − `anomalyScore`) points, the series has
+ * `quietSeconds` of history and no finding opened within the hold time; it holds while the value stays
+ * half `minDeviation` away.
+ * O(1) per point, about 12 KB per series (the weekly profile, 8 KB); NaN points are skipped.
  */
 export function createStatisticalDetector(options: StatisticalOptions, state?: unknown): StatisticalDetector {
   // A state that does not fit throws: the caller starts this series afresh and says so.
@@ -153,47 +170,47 @@ class StatisticalModel implements StatisticalDetector {
   readonly name = "statistical";
   deviation = 0;
   expected = Number.NaN;
+  /** Updated in place on every point (no allocation): copy what must outlive the next one. */
+  readonly evidence: StatisticalEvidence = { z: 0, spikeP: 1, cusum: 0, shiftP: 1 };
 
+  private readonly tuning: StatisticalTuning;
   private n = 0;
   private firstTs = 0;
   private lastTs = 0;
   /** Typical milliseconds between points. */
   private interval = 0;
+  private previous = 0;
+  private resolution = Number.POSITIVE_INFINITY;
   private level = 0;
   private scale = 0;
+  private nonzeroSpread = 0;
   private levelError = 0;
-  private fast = 0;
-  private slow = 0;
-  private residual = 0;
-  /** Time the seasonal residual started to be tracked; 0 when it is not. */
-  private residualSince = 0;
-  /** Extremes of each view since any time: novelty is judged against the recent range. */
-  private readonly valueRange = new RecentRange();
-  private readonly fastRange = new RecentRange();
-  private readonly slowRange = new RecentRange();
-  private readonly residualRange = new RecentRange();
-  private readonly ring = new Float64Array(SHORT_WINDOW);
-  private ringAt = 0;
-  private ringSum = 0;
-  private longMean = 0;
-  private longVar = 0;
-  private longN = 0;
-  private peakAt = Number.NEGATIVE_INFINITY;
-  private peakSide = 0;
-  private peak = 0;
+  /** The two sides of the CUSUM of robust z. */
+  private up = 0;
+  private down = 0;
+  private readonly spikes: EmpiricalTail;
+  private readonly shifts: EmpiricalTail;
   private open = false;
+  private onsetAt = Number.NEGATIVE_INFINITY;
+  /** Predictor in use: 0 the level, 1 the daily profile, 2 the weekly one. */
+  private predictor = 0;
+  /** Times the predictor changed from the level to a profile (the tails start afresh the first time). */
+  private switches = 0;
   private readonly day = new SeasonalProfile(DAY, DAY_BINS);
   private readonly week = new SeasonalProfile(WEEK, WEEK_BINS);
 
-  constructor(private readonly options: StatisticalOptions) {}
+  constructor(private readonly options: StatisticalOptions) {
+    this.tuning = { ...DEFAULT_TUNING, ...options.tuning };
+    this.spikes = new EmpiricalTail(this.tuning.tailHorizon);
+    this.shifts = new EmpiricalTail(this.tuning.tailHorizon);
+  }
 
   update(ts: number, x: number): DetectorResult {
     if (!Number.isFinite(x) || !Number.isFinite(ts)) return { score: 0 };
     const n = ++this.n;
     if (n === 1) {
       this.firstTs = this.lastTs = ts;
-      this.level = this.fast = this.slow = x;
-      this.valueRange.add(ts, x);
+      this.level = this.previous = x;
       this.expected = x;
       this.deviation = 0;
       return { score: 0 };
@@ -203,135 +220,135 @@ class StatisticalModel implements StatisticalDetector {
     this.lastTs = ts;
     const warm = n > this.options.warmupPoints;
     const history = ts - this.firstTs;
-    // The recent span every view is judged against: its latest RECENT_SHARE of the history.
-    const recentFrom = ts - RECENT_SHARE * history;
 
-    // Residual of the best predictor: the level, or a seasonal profile once it has earned it. The
-    // spread has a floor for flat series, a thousandth of the range of all history.
-    const range = this.valueRange.maxSince(Number.NEGATIVE_INFINITY) - this.valueRange.minSince(Number.NEGATIVE_INFINITY);
-    const floor = Math.max(1e-3 * range, 1e-9 * Math.abs(this.level), 1e-12);
+    // Residual of the best predictor: the level, or a seasonal profile once it has earned it.
+    const floor = Math.max(
+      Number.isFinite(this.resolution) ? 0.5 * this.resolution : 0,
+      FLOOR_SHARE * this.nonzeroSpread,
+      1e-9 * Math.abs(this.level),
+      1e-12,
+    );
     const s = Math.max(this.scale, floor);
     const levelResidual = x - this.level;
     let expected = this.level;
-    let z = Math.abs(levelResidual) / s;
-    let residualNovel = false;
-    const clipLevel = CLIP * s;
+    let spread = s;
     const dayBin = this.day.binOf(ts);
     const weekBin = this.week.binOf(ts);
     const dayPrediction = this.day.bins[dayBin]!;
     const weekPrediction = this.week.bins[weekBin]!;
-    const levelAbs = Math.min(Math.abs(levelResidual), clipLevel);
     const dayScale = Math.max(this.day.scale, floor);
     const weekScale = Math.max(this.week.scale, floor);
+    let dayClipped = 0;
+    let weekClipped = 0;
     let seasonal = false;
+    let predictor = 0;
     if (!Number.isNaN(dayPrediction)) {
-      const r = x - dayPrediction;
-      this.levelError += ERROR_RATE * (levelAbs - this.levelError);
-      const clipped = Math.min(Math.abs(r), CLIP * dayScale);
-      this.day.error += ERROR_RATE * (clipped - this.day.error);
-      this.day.scale += SCALE_RATE * (clipped - this.day.scale);
-      if (history > SEASONS_BEFORE_USE * DAY && this.day.error < SEASONAL_MARGIN * this.levelError) {
+      dayClipped = Math.min(Math.abs(x - dayPrediction), CLIP * dayScale);
+      if (history > SEASONS_BEFORE_USE * DAY && this.day.error < (this.predictor === 1 || this.predictor === 2 ? SEASONAL_KEEP : SEASONAL_MARGIN) * this.levelError) {
         expected = dayPrediction;
-        z = Math.abs(r) / dayScale;
+        spread = dayScale;
         seasonal = true;
+        predictor = 1;
       }
     }
     if (!Number.isNaN(weekPrediction)) {
-      const r = x - weekPrediction;
-      const clipped = Math.min(Math.abs(r), CLIP * weekScale);
-      this.week.error += ERROR_RATE * (clipped - this.week.error);
-      this.week.scale += SCALE_RATE * (clipped - this.week.scale);
+      weekClipped = Math.min(Math.abs(x - weekPrediction), CLIP * weekScale);
       const best = seasonal ? this.day.error : this.levelError;
-      if (history > SEASONS_BEFORE_USE * WEEK && this.week.error < SEASONAL_MARGIN * best) {
+      if (history > SEASONS_BEFORE_USE * WEEK && this.week.error < (this.predictor === 2 ? SEASONAL_KEEP : SEASONAL_MARGIN) * best) {
         expected = weekPrediction;
-        z = Math.abs(r) / weekScale;
-        seasonal = true;
+        spread = weekScale;
+        predictor = 2;
       }
     }
-    if (seasonal) {
-      const r = x - expected;
-      if (this.residualSince === 0) {
-        this.residualSince = ts;
-        this.residual = r;
-      } else {
-        this.residual += FAST_SMOOTHING * (r - this.residual);
-      }
-      // As for the smoothed views: clear the range by the noise the smoothed residual still carries.
-      const residualNoise = 1.25 * (expected === weekPrediction ? weekScale : dayScale) * FAST_NOISE;
-      const tracked = ts - this.residualSince;
-      // A range of residuals needs as long a look as the value's own before leaving it means anything.
-      const settled = tracked >= Math.max(RESIDUAL_WARMUP, this.options.warmupPoints * this.interval);
-      residualNovel = novelIn(this.residualRange, ts, this.residual, ts - RECENT_SHARE * tracked, residualNoise) !== 0 && warm && settled;
+    // Evidence measured against another predictor means something else: its history starts afresh when
+    // the series first turns out seasonal (later switches back and forth keep it).
+    if (predictor !== this.predictor && this.predictor === 0 && this.switches === 0) {
+      this.switches++;
+      this.up = this.down = 0;
+      this.spikes.clear();
+      this.shifts.clear();
     }
-    this.day.learn(dayBin, x, BIN_RATE, this.interval, CLIP * dayScale);
-    this.week.learn(weekBin, x, BIN_RATE, this.interval, CLIP * weekScale);
+    this.predictor = predictor;
 
-    // Novelty: the value, or a smoothed view of it, leaves its recent range.
-    const valueSide = novelIn(this.valueRange, ts, x, recentFrom, 0);
-    const novel = warm && valueSide !== 0;
-    this.level += LEVEL_RATE * (levelResidual > clipLevel ? clipLevel : levelResidual < -clipLevel ? -clipLevel : levelResidual);
+    // Evidence: the point's robust z, and the CUSUM of robust z; each against its own recent history.
+    const z = (x - expected) / (spread * MAD_TO_SIGMA);
+    const spike = Math.abs(z);
+    const k = this.tuning.cusumAllowance;
+    const zc = z > CUSUM_CLIP ? CUSUM_CLIP : z < -CUSUM_CLIP ? -CUSUM_CLIP : z;
+    this.up = Math.max(0, this.up + zc - k);
+    this.down = Math.max(0, this.down - zc - k);
+    const cusum = Math.max(this.up, this.down);
+    const spikeAt = EmpiricalTail.position(spike);
+    const cusumAt = EmpiricalTail.position(cusum);
+    const spikeP = this.spikes.pValue(spike, spikeAt);
+    const shiftP = this.shifts.pValue(cusum, cusumAt);
+    const p = Math.min(1, EVIDENCE_KINDS * Math.min(spikeP, shiftP));
+    // A CUSUM restarts once it has signalled (as a CUSUM chart does after an alarm): a shift that lasts
+    // climbs again from zero, rather than piling up values that would hide the next shift.
+    if (shiftP < CUSUM_RESTART_P) this.up = this.down = 0;
+    const score = warm ? 1 - p : 0;
+
+    // Learning, ten times slower during an excursion.
+    const share = warm && p < EXCURSION_P ? EXCURSION_WEIGHT : 1;
+    // The tails learn every point at full weight: they are the calibration, anomalies included (one
+    // old spike is then one point among thousands, not a shadow).
+    // (Not while the spread is still being found: the first residuals are measured against almost nothing.)
+    if (n > SETTLE_POINTS) {
+      this.spikes.add(spike, 1, spikeAt);
+      this.shifts.add(cusum, 1, cusumAt);
+    }
+    const clipLevel = CLIP * s;
+    const levelAbs = Math.min(Math.abs(levelResidual), clipLevel);
+    if (!Number.isNaN(dayPrediction)) {
+      this.levelError += ERROR_RATE * share * (levelAbs - this.levelError);
+      this.day.error += ERROR_RATE * share * (dayClipped - this.day.error);
+      this.day.scale += SCALE_RATE * share * (dayClipped - this.day.scale);
+    }
+    if (!Number.isNaN(weekPrediction)) {
+      this.week.error += ERROR_RATE * share * (weekClipped - this.week.error);
+      this.week.scale += SCALE_RATE * share * (weekClipped - this.week.scale);
+    }
+    this.day.learn(dayBin, x, BIN_RATE * share, this.interval, CLIP * dayScale);
+    this.week.learn(weekBin, x, BIN_RATE * share, this.interval, CLIP * weekScale);
+    const rate = this.tuning.levelRate * share;
+    this.level += rate * (levelResidual > clipLevel ? clipLevel : levelResidual < -clipLevel ? -clipLevel : levelResidual);
     // The spread starts as a plain mean of the first residuals (clipping against a spread that is not
     // known yet would hold it near zero), then runs with outliers clipped.
     if (n <= 1 / SCALE_RATE) this.scale += (Math.abs(levelResidual) - this.scale) / (n - 1);
-    else this.scale += SCALE_RATE * (levelAbs - this.scale);
-    this.fast += FAST_SMOOTHING * (x - this.fast);
-    this.slow += SLOW_SMOOTHING * (x - this.slow);
-    // A smoothed view must also leave its range by one standard deviation of the noise it still carries
-    // (1.25 mean absolute deviations), or plain noise would set new records of it now and then. The
-    // smoothings start from the first value; their ranges wait until they have settled.
-    const sigma = 1.25 * s;
-    const fastNovel = n > 10 && novelIn(this.fastRange, ts, this.fast, recentFrom, sigma * FAST_NOISE) !== 0 && warm;
-    const slowNovel = n > 30 && novelIn(this.slowRange, ts, this.slow, recentFrom, sigma * SLOW_NOISE) !== 0 && warm;
-
-    // Anomaly likelihood: surprise is 1 − the two-sided p-value of z (uniform on a normal series). z counts
-    // mean absolute deviations; the normal tail wants standard deviations, √(π/2) times larger.
-    const surprise = 1 - Math.min(1, erfc(z / MAD_TO_SIGMA / Math.SQRT2));
-    this.ringSum += surprise - this.ring[this.ringAt]!;
-    this.ring[this.ringAt] = surprise;
-    this.ringAt = (this.ringAt + 1) % SHORT_WINDOW;
-    const shortMean = this.ringSum / SHORT_WINDOW;
-    let likelihood = 0;
-    if (this.longN >= LIKELIHOOD_MIN_POINTS) {
-      const zz = (shortMean - this.longMean) / Math.sqrt(Math.max(this.longVar, 1e-6));
-      likelihood = Math.min(1, normalTailDecades(zz) / LIKELIHOOD_DECADES);
-    }
-    const w = this.longN < 1 / LONG_RATE ? 1 / (this.longN + 1) : LONG_RATE;
-    this.longN++;
-    const d = shortMean - this.longMean;
-    this.longMean += w * d;
-    this.longVar = (1 - w) * (this.longVar + w * d * d);
-
-    let raw = likelihood;
-    if (novel) raw = RAW_NOVELTY_SCORE;
-    else if (fastNovel || slowNovel || residualNovel) raw = Math.max(raw, SMOOTH_NOVELTY_SCORE);
-    if (!warm) raw = 0;
-
-    // Suppression: one event, one detection. Within it, only a stronger kind of evidence passes: a new
-    // value record after a smoothed one, either after a likelihood rise (a likelihood that creeps up as
-    // an event goes on is the same event). A value leaving the range on the other side from the last
-    // detection (a record low after a record high) is another event, not more of the same.
-    let score = raw;
-    const side = x >= expected ? 1 : -1;
-    const sameEvent = !novel || side === this.peakSide;
-    if (ts - this.peakAt < SUPPRESS_MS && evidence(raw) <= evidence(this.peak) && sameEvent) score = 0;
-    else if (raw > SUPPRESS_FROM) {
-      this.peak = raw;
-      this.peakAt = ts;
-      this.peakSide = side;
+    else this.scale += SCALE_RATE * share * (levelAbs - this.scale);
+    const step = Math.abs(x - this.previous);
+    if (step > 0 && step < this.resolution) this.resolution = step;
+    this.previous = x;
+    const away = Math.abs(levelResidual);
+    if (away > 0.5 * this.resolution) {
+      const bounded = this.nonzeroSpread > 0 ? Math.min(away, 10 * this.nonzeroSpread) : away;
+      this.nonzeroSpread += NONZERO_RATE * share * (bounded - this.nonzeroSpread);
     }
 
     this.expected = expected;
-    this.deviation = z;
+    this.deviation = spike;
+    const evidence = this.evidence;
+    evidence.z = z;
+    evidence.spikeP = spikeP;
+    evidence.cusum = cusum;
+    evidence.shiftP = shiftP;
     const { anomalyScore, minDeviation } = this.options;
-    if (!this.open) this.open = warm && raw >= anomalyScore && z >= minDeviation && history >= (this.options.quietSeconds ?? 0) * 1000;
-    else this.open = z >= minDeviation / 2;
+    if (!this.open) {
+      const sameEvent = ts - this.onsetAt < this.tuning.holdMs;
+      // To call a point one in a thousand, the tails must have seen at least half as many points.
+      const seenEnough = this.spikes.size * (1 - anomalyScore) >= 0.5;
+      this.open = warm && seenEnough && score >= anomalyScore && (spike >= minDeviation || ((shiftP < spikeP || score >= 1 - (1 - anomalyScore) / STRONG_EVIDENCE) && spike >= SHIFT_DEVIATION_SHARE * minDeviation)) && history >= (this.options.quietSeconds ?? 0) * 1000 && !sameEvent;
+      if (this.open) this.onsetAt = ts;
+    } else {
+      this.open = spike >= minDeviation / 2;
+    }
     if (!this.open || this.options.findingType === undefined) return { score };
-    return { score, finding: this.finding(ts, x, expected, z, raw) };
+    return { score, finding: this.finding(ts, x, expected, spread * MAD_TO_SIGMA, score) };
   }
 
-  private finding(ts: number, x: number, expected: number, z: number, raw: number): Finding {
+  private finding(ts: number, x: number, expected: number, sigma: number, score: number): Finding {
     const { metric, labels, minDeviation, findingType } = this.options;
-    const band = (minDeviation * Math.abs(x - expected)) / Math.max(z, 1e-12);
+    const band = minDeviation * sigma;
     return {
       type: findingType!,
       severity: "warning",
@@ -341,139 +358,76 @@ class StatisticalModel implements StatisticalDetector {
       metric,
       labels,
       detector: this.name,
-      score: raw,
+      score,
       timestamp: new Date(ts).toISOString(),
     };
   }
 
   snapshot(): StatisticalState {
     return {
-      v: 2,
+      v: 3,
       n: this.n,
       firstTs: this.firstTs,
       lastTs: this.lastTs,
       interval: this.interval,
+      previous: this.previous,
+      resolution: Number.isFinite(this.resolution) ? this.resolution : null,
       level: this.level,
       scale: this.scale,
+      nonzeroSpread: this.nonzeroSpread,
       levelError: this.levelError,
-      fast: this.fast,
-      slow: this.slow,
-      residual: this.residual,
-      residualSince: this.residualSince,
-      recent: {
-        value: this.valueRange.toJSON(),
-        fast: this.fastRange.toJSON(),
-        slow: this.slowRange.toJSON(),
-        residual: this.residualRange.toJSON(),
-      },
-      ring: Array.from(this.ring),
-      ringAt: this.ringAt,
-      ringSum: this.ringSum,
-      longMean: this.longMean,
-      longVar: this.longVar,
-      longN: this.longN,
-      peakAt: finiteOrNull(this.peakAt),
-      peakSide: this.peakSide,
-      peak: this.peak,
+      up: this.up,
+      down: this.down,
+      spikes: this.spikes.toJSON(),
+      shifts: this.shifts.toJSON(),
       open: this.open,
+      onsetAt: Number.isFinite(this.onsetAt) ? this.onsetAt : null,
+      predictor: this.predictor,
       day: this.day.toJSON(),
       week: this.week.toJSON(),
     };
   }
 
   /**
-   * Takes back a state from `snapshot()`, or from version 1, which kept all-time ranges: each range is
-   * taken as seen when the state was saved, so it judges as that version did until it falls out of the
-   * recent span. Throws when the state does not fit (the model is then to be dropped).
+   * Takes back a state from `snapshot()`. Throws when the state does not fit, or comes from an older
+   * version of the detector (1 and 2 scored by records of ranges, which mean nothing here): the model
+   * is then dropped and the series learned afresh.
    */
   restore(input: unknown): void {
     if (input === null || typeof input !== "object") throw new Error("statistical state: unknown version");
-    const s = input as Partial<StatisticalState>;
-    const version = (s as { v?: unknown }).v;
-    if (version !== 1 && version !== 2) throw new Error("statistical state: unknown version");
-    if (!Array.isArray(s.ring) || s.ring.length !== SHORT_WINDOW) throw new Error("statistical state: bad window");
+    const s = input as Record<string, unknown>;
+    if (s.v === 1 || s.v === 2) throw new Error(`statistical state: version ${s.v} is from an older detector, learning afresh`);
+    if (s.v !== 3) throw new Error("statistical state: unknown version");
     const num = (key: string, fallback?: number): number => {
-      const v = (s as Record<string, unknown>)[key];
+      const v = s[key];
       if (typeof v === "number" && Number.isFinite(v)) return v;
-      if (fallback !== undefined && (v === null || v === undefined)) return fallback;
+      if (fallback !== undefined && v === null) return fallback;
       throw new Error(`statistical state: bad ${key}`);
     };
-    this.day.restore(s.day as SeasonalProfileState);
-    this.week.restore(s.week as SeasonalProfileState);
+    try {
+      this.day.restore(s.day as SeasonalProfileState);
+      this.week.restore(s.week as SeasonalProfileState);
+      this.spikes.restore(s.spikes as EmpiricalTailState);
+      this.shifts.restore(s.shifts as EmpiricalTailState);
+    } catch (cause) {
+      throw new Error(`statistical state: ${(cause as Error).message}`, { cause });
+    }
     this.n = num("n");
     this.firstTs = num("firstTs");
     this.lastTs = num("lastTs");
     this.interval = num("interval");
+    this.previous = num("previous");
+    this.resolution = num("resolution", Number.POSITIVE_INFINITY);
     this.level = num("level");
     this.scale = num("scale");
+    this.nonzeroSpread = num("nonzeroSpread");
     this.levelError = num("levelError");
-    this.fast = num("fast");
-    this.slow = num("slow");
-    this.residual = num("residual");
-    this.residualSince = num("residualSince");
-    if (version === 2) {
-      const r = s.recent;
-      if (r === null || typeof r !== "object") throw new Error("statistical state: bad recent ranges");
-      try {
-        this.valueRange.restore(r.value);
-        this.fastRange.restore(r.fast);
-        this.slowRange.restore(r.slow);
-        this.residualRange.restore(r.residual);
-      } catch (cause) {
-        throw new Error("statistical state: bad recent ranges", { cause });
-      }
-    } else {
-      const seed = (range: RecentRange, at: number, lo: string, hi: string) => {
-        const low = num(lo, Number.NaN);
-        const high = num(hi, Number.NaN);
-        if (Number.isFinite(low) && Number.isFinite(high)) range.seed(at, low, high);
-      };
-      seed(this.valueRange, this.lastTs, "lo", "hi");
-      seed(this.fastRange, this.lastTs, "fastLo", "fastHi");
-      seed(this.slowRange, this.lastTs, "slowLo", "slowHi");
-      seed(this.residualRange, this.lastTs, "residualLo", "residualHi");
-    }
-    for (let i = 0; i < SHORT_WINDOW; i++) {
-      const v = s.ring[i];
-      this.ring[i] = typeof v === "number" && Number.isFinite(v) ? v : 0;
-    }
-    this.ringAt = Math.abs(Math.trunc(num("ringAt"))) % SHORT_WINDOW;
-    this.ringSum = num("ringSum");
-    this.longMean = num("longMean");
-    this.longVar = num("longVar");
-    this.longN = num("longN");
-    // A state from before suppression was timed kept the points since the last detection instead.
-    const since = (s as { since?: unknown }).since;
-    this.peakAt =
-      typeof since === "number" && Number.isFinite(since) ? this.lastTs - since * this.interval : num("peakAt", Number.NEGATIVE_INFINITY);
-    this.peak = num("peak");
-    this.peakSide = Math.sign(num("peakSide", 0));
+    this.up = num("up");
+    this.down = num("down");
     this.open = s.open === true;
+    this.onsetAt = num("onsetAt", Number.NEGATIVE_INFINITY);
+    this.predictor = Math.max(0, Math.min(2, Math.trunc(num("predictor"))));
   }
-}
-
-/**
- * Adds point (`ts`, `value`) to a view's range and says whether it left the view's range since `from`
- * by `NOVELTY_TOLERANCE` of that range, and at least by `least`: 1 above it, -1 below it, 0 inside (or
- * no range yet).
- */
-function novelIn(range: RecentRange, ts: number, value: number, from: number, least: number): number {
-  const hi = range.maxSince(from);
-  const lo = range.minSince(from);
-  range.add(ts, value);
-  const span = hi - lo;
-  if (!(span > 0)) return 0;
-  const margin = Math.max(NOVELTY_TOLERANCE * span, least);
-  return value > hi + margin ? 1 : value < lo - margin ? -1 : 0;
-}
-
-/** Kind of evidence a score stands for: 2 a value record, 1 a smoothed or seasonal record, 0 likelihood. */
-function evidence(score: number): number {
-  return score >= RAW_NOVELTY_SCORE ? 2 : score >= SMOOTH_NOVELTY_SCORE ? 1 : 0;
-}
-
-function finiteOrNull(v: number): number | null {
-  return Number.isFinite(v) ? v : null;
 }
 
 /** `metric{a="1"}` as people read it in a message. */

@@ -20,12 +20,23 @@ describe("ensemble", () => {
     );
   });
 
-  test("the score is the highest of its detectors'", () => {
+  test("scores are on one scale: a holding threshold finding is 1, else the statistical tail probability", () => {
     const e = createEnsemble({ metric: "aiops_cpu_usage_percent", labels: {}, detect: CPU_RULE }, config);
     const n = noise(1, 1);
-    feed(e.update.bind(e), 0, 1000, () => 90 + n());
-    // 90.5: the threshold says 0.5 + 0.5 × 10.5/15; learning has long got used to such values.
-    expect(e.update(at(1000), 90.5).score).toBeCloseTo(0.5 + (0.5 * 10.5) / 15, 6);
+    feed(e.update.bind(e), 0, 1000, () => 50 + n());
+    // 50.2: ordinary for the learned normal and under the warning level: neither detector is sure.
+    expect(e.update(at(1000), 50.2).score).toBeLessThan(0.99);
+    // 90.5: above the warning level, so the threshold finding holds: 1, with the evidence of both.
+    const high = e.update(at(1001), 90.5);
+    expect(high.score).toBe(1);
+    expect(high.findings.map((f) => f.type)).toEqual(["cpu_high"]);
+    const evidence = high.findings[0]!.evidence!;
+    expect(evidence.map((x) => [x.detector, x.agrees])).toEqual([
+      ["threshold", true],
+      ["statistical", true],
+    ]);
+    expect(evidence[1]!.score).toBeGreaterThan(0.999);
+    expect(evidence[1]!.detail!.z).toBeGreaterThan(5);
   });
 
   test("a statistical finding is held back while the threshold one holds", () => {
@@ -57,6 +68,8 @@ describe("ensemble", () => {
       statistical: { v: 7 },
     });
     expect(e.rejected).toEqual(["statistical: statistical state: unknown version"]);
+    const old = createEnsemble({ metric: "aiops_cpu_usage_percent", labels: {}, detect: CPU_RULE }, config, { statistical: { v: 2, n: 5000, level: 20 } });
+    expect(old.rejected).toEqual(["statistical: statistical state: version 2 is from an older detector, learning afresh"]);
     // The restored threshold state was raised: 78 is inside the hysteresis band, so it still holds.
     expect(e.update(at(0), 78).findings.map((f) => f.type)).toEqual(["cpu_high"]);
   });

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, readlinkSync } from "node:fs";
 import { armCpuName, armCpuNumbers } from "./arm-cpu-parts.ts";
 import type { HostPaths } from "./host-paths.ts";
 import { parseMeminfo } from "./memory.ts";
@@ -106,13 +106,28 @@ function readTrimmed(path: string): string | undefined {
 }
 
 /**
+ * A file of the host's tree: a symbolic link with an absolute target (`/etc/os-release` →
+ * `/usr/lib/os-release` on some systems) points into the host's tree too, not into this container's.
+ */
+function readHostFile(paths: HostPaths, path: string): string | undefined {
+  let target = paths.rootfs(path);
+  try {
+    const link = readlinkSync(target);
+    if (link.startsWith("/")) target = paths.rootfs(link);
+  } catch {
+    // Not a link (or not there): read it as it is.
+  }
+  return readTrimmed(target);
+}
+
+/**
  * OS, kernel, CPU, memory, host name, hypervisor and machine, read from the host's files under its root
  * (a container with the host mounted reports the host): os-release, /proc and sysfs. Starts no
  * program; a file that is missing or unreadable leaves its fields out.
  */
 export function readHostInventory(paths: HostPaths): HostFacts {
   const facts: HostFacts = {};
-  const osRelease = readTrimmed(paths.rootfs("etc/os-release")) ?? readTrimmed(paths.rootfs("usr/lib/os-release"));
+  const osRelease = readHostFile(paths, "etc/os-release") ?? readHostFile(paths, "usr/lib/os-release");
   const os = osRelease ? parseOsRelease(osRelease) : undefined;
   if (os) facts.os = os;
   const kernel = readTrimmed(paths.proc("sys", "kernel", "osrelease"));

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { collectInventory } from "../../../src/collect/inventory.ts";
@@ -72,6 +72,13 @@ describe("the inventory from the host's own files", () => {
       "sys/firmware/devicetree/base/model": "Raspberry Pi 5 Model B Rev 1.0\0",
     });
     expect(readHostInventory(createHostPaths(root))).toEqual({ os: "Alpine Linux v3.19", kernel: "6.6.31-0-lts", system: "Raspberry Pi 5 Model B Rev 1.0" });
+  });
+
+  test("an os-release linked by an absolute path is read in the host's tree, not the agent's", () => {
+    const root = hostRootWith({ "usr/lib/os-release": 'PRETTY_NAME="Fedora Linux 40 (Server Edition)"\n' });
+    mkdirSync(join(root, "etc"));
+    symlinkSync("/usr/lib/os-release", join(root, "etc/os-release"));
+    expect(readHostInventory(createHostPaths(root)).os).toBe("Fedora Linux 40 (Server Edition)");
   });
 
   test("DMI names the hypervisor and the machine; firmware placeholders are not a machine", () => {

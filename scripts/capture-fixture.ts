@@ -40,6 +40,13 @@ const FILES = [
   "proc/pressure/memory",
   "proc/pressure/io",
   "proc/self/cgroup",
+  // The start-up inventory's files (those a host lacks, such as DMI in a micro-VM, are left out).
+  "etc/os-release",
+  "proc/cpuinfo",
+  "proc/sys/kernel/osrelease",
+  "sys/class/dmi/id/sys_vendor",
+  "sys/class/dmi/id/product_name",
+  "sys/hypervisor/type",
 ];
 
 function copyText(from: string, to: string): void {

@@ -262,7 +262,12 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
   if (logFile?.fallbackReason) log.warning(`${logFile.fallbackReason}; logging to ${logFile.path}`);
   for (const warning of loaded.warnings) log.warning(warning);
 
-  const inventory = await inventoryInChild({ ...inventoryOptions(loaded, clock), command: selfCommand(import.meta.path, ["inventory"]), env: process.env });
+  // On Linux the host's files answer, in this process, starting nothing; elsewhere systeminformation
+  // does, in a child that takes its memory and its programs away when it exits.
+  const options = inventoryOptions(loaded, clock);
+  const inventory = options.paths
+    ? await collectInventory(options)
+    : await inventoryInChild({ ...options, command: selfCommand(import.meta.path, ["inventory"]), env: process.env });
   log.info({ version: pkg.version, commit: buildCommit(), ...inventory }, "Starting aiops-agent");
 
   const metrics = new SelfMetrics();

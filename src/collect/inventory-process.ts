@@ -1,6 +1,7 @@
 import type { Clock } from "../clock.ts";
 import type { Inventory } from "./inventory.ts";
-import { completeInventory, fileInventory } from "./inventory.ts";
+import { completeInventory } from "./inventory.ts";
+import { readHostInventory } from "./linux/host-inventory.ts";
 import type { HostPaths } from "./linux/host-paths.ts";
 
 /**
@@ -15,7 +16,8 @@ export function selfCommand(entry: string, args: string[]): string[] {
 }
 
 /**
- * The inventory, asked of a short-lived child process running `aiops-agent inventory`.
+ * The inventory, asked of a short-lived child process running `aiops-agent inventory`: on systems other
+ * than Linux, where systeminformation answers (on Linux the host's files answer in the agent's process).
  * systeminformation costs the process that loads it some 10–30 MB that it never gives back, and starts
  * programs of its own; in a child, that memory goes away when the child exits, and the time limit is
  * a kill. If the child fails or is too slow, the host's own files answer alone.
@@ -29,7 +31,7 @@ export async function inventoryInChild(options: {
   /** Times the kill. */
   clock: Clock;
 }): Promise<Inventory> {
-  const fallback = () => completeInventory(fileInventory(options.paths), {});
+  const fallback = () => completeInventory(options.paths ? readHostInventory(options.paths) : {}, {});
   let child: ReturnType<typeof Bun.spawn> | undefined;
   try {
     child = Bun.spawn(options.command, { env: options.env, stdout: "pipe", stderr: "ignore", stdin: "ignore" });

@@ -89,8 +89,9 @@ Example:
 
   inventory: `Usage: aiops-agent inventory
 
-Prints what the host is (OS, kernel, CPU model, cores, memory, interfaces) as
-JSON and exits.
+Prints what the host is (OS, kernel, CPU model, cores, memory, hypervisor,
+machine) as JSON and exits. On Linux it reads os-release, /proc and sysfs under
+agent.host_root and starts no program.
 
 Options:
 ${COMMON}`,

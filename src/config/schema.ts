@@ -107,7 +107,7 @@ export const configSchema = section({
       max: 60,
     }),
     inventory_timeout: seconds({
-      doc: "Longest the start-up inventory (OS, CPU model) may take.",
+      doc: "Longest the start-up inventory (OS, CPU model) may take on systems other than Linux, where systeminformation answers; on Linux the host's own files answer, without starting a program.",
       default: 5,
       min: 0.1,
       max: 120,

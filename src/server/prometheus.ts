@@ -88,6 +88,11 @@ export function registerProcessMetrics(metrics: SelfMetrics, build: { version: s
   metrics.gauge("process_resident_memory_bytes", "Resident memory of the agent process.", () => [
     { labels: {}, value: process.memoryUsage.rss() },
   ]);
+  // The JavaScript heap apart from RSS: growth of live objects (a cache without bound) shows here
+  // first, while RSS also moves with the allocator, SQLite's page cache and native buffers.
+  metrics.gauge("aiops_js_heap_bytes", "Bytes of the JavaScript heap in use by live objects (JavaScriptCore's heap size).", () => [
+    { labels: {}, value: process.memoryUsage().heapUsed },
+  ]);
   metrics.counter("process_cpu_seconds_total", "CPU time of the agent process, user and system.", () => {
     const used = process.cpuUsage();
     return [{ labels: {}, value: (used.user + used.system) / 1e6 }];

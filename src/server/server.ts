@@ -16,6 +16,7 @@ import { healthResponse, readinessResponse } from "./health.ts";
 import { HttpError, MAX_BODY, errorResponse, json } from "./http.ts";
 import { type Http1Listener, listenHttp1 } from "./http1-listener.ts";
 import { type TlsFiles, readTlsFiles } from "../config/tls-files.ts";
+import { encodeBody } from "./compression.ts";
 import { type ExpositionFormat, OPENMETRICS_TEXT, PROMETHEUS_TEXT, negotiateFormat, renderExposition, renderSnapshotSeries } from "./prometheus.ts";
 
 /** What the server reads from the running agent; it never changes the agent's state except through routes. */
@@ -116,11 +117,12 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
     if (rendered.snapshot !== snapshot) rendered = { snapshot, text: {} };
     const format = negotiateFormat(request.headers.get("accept"));
     const series = (rendered.text[format] ??= renderSnapshotSeries(snapshot, format));
-    const body = renderExposition(series, deps.metrics.all(), format);
+    const text = renderExposition(series, deps.metrics.all(), format);
+    const { body, headers } = encodeBody(text, request.headers.get("accept-encoding"));
     const used = process.cpuUsage(started);
     scrapeSeconds.inc({}, (used.user + used.system) / 1e6);
     return new Response(request.method === "HEAD" ? null : body, {
-      headers: { "content-type": format === "openmetrics" ? OPENMETRICS_TEXT : PROMETHEUS_TEXT },
+      headers: { "content-type": format === "openmetrics" ? OPENMETRICS_TEXT : PROMETHEUS_TEXT, ...headers },
     });
   }
 

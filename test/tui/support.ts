@@ -65,6 +65,7 @@ export const INVENTORY: Inventory = {
   arch: "x64",
   cpu_model: "Test CPU",
   cpu_cores: 4,
+  memory_bytes: 8 * 1024 ** 3,
   virtualization: "",
   system: "",
 };

@@ -201,9 +201,9 @@ console.log(
 console.log(`load at start: ${loadAtStart}`);
 console.log(`load at end:   ${uptime()}`);
 console.log(
-  `| host | series | CPU per tick p50 (ms) | p99 (ms) | mean (ms) | wall p50 (ms) | ${stages.map((s) => `${s} %`).join(" | ")} | agent CPU, % of a core | RSS (MB) |`,
+  `| host | series | CPU per tick p50 (ms) | p99 (ms) | mean (ms) | wall p50 (ms) | ${stages.map((s) => `${s} %`).join(" | ")} | worst tick: its largest part | agent CPU, % of a core | RSS (MB) |`,
 );
-console.log(`|---|---|---|---|---|---|${stages.map(() => "---|").join("")}---|---|`);
+console.log(`|---|---|---|---|---|---|${stages.map(() => "---|").join("")}---|---|---|`);
 for (const r of results) {
   const cpu = r.ticks.map((t) => t.cpu);
   const total = cpu.reduce((a, b) => a + b, 0);
@@ -211,8 +211,10 @@ for (const r of results) {
     const sum = r.ticks.reduce((a, t) => a + (t.stages.get(stage) ?? 0), 0);
     return total > 0 ? ((100 * sum) / total).toFixed(1) : "-";
   });
+  const worst = r.ticks.reduce((a, t) => (t.cpu > a.cpu ? t : a));
+  const [largest, largestCpu] = [...worst.stages].reduce((a, b) => (b[1] > a[1] ? b : a));
   console.log(
-    `| ${r.what} | ${r.series} | ${ms(percentile(cpu, 50))} | ${ms(percentile(cpu, 99))} | ${ms(total / cpu.length)} | ${ms(percentile(r.ticks.map((t) => t.wall), 50))} | ${shares.join(" | ")} | ${r.processCpuPercent.toFixed(2)} | ${r.rssMb.toFixed(1)} |`,
+    `| ${r.what} | ${r.series} | ${ms(percentile(cpu, 50))} | ${ms(percentile(cpu, 99))} | ${ms(total / cpu.length)} | ${ms(percentile(r.ticks.map((t) => t.wall), 50))} | ${shares.join(" | ")} | ${largest} ${ms(largestCpu)} of ${ms(worst.cpu)} ms | ${r.processCpuPercent.toFixed(2)} | ${r.rssMb.toFixed(1)} |`,
   );
 }
 console.log(

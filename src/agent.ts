@@ -196,6 +196,7 @@ export class Agent {
   /**
    * Times the parts of one tick: each call ends the part begun by the one before (or by the tick's
    * start), records its clock time and the process's CPU time, and returns the tick's totals so far.
+   * A CPU reading is one getrusage(2), about 2 µs of CPU here: some 25 µs a tick for a dozen parts.
    */
   private startLaps(): (stage: string) => { seconds: number; cpuSeconds: number } {
     const started = this.clock.now();

@@ -93,7 +93,7 @@ export class Agent {
     );
     this.tickCpu = this.metrics.histogram(
       "aiops_tick_cpu_seconds",
-      "CPU time (user and system) the agent process spent during a tick, from its start to the end of its last stage.",
+      "CPU time (user and system) the agent process spent during a tick, from its start to its end as aiops_tick_duration_seconds times it.",
       [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     );
     this.stageSeconds = this.metrics.summary(

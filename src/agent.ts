@@ -12,6 +12,12 @@ import { EventBus } from "./event-bus.ts";
 import { type Logger, componentLogger } from "./log.ts";
 import { SelfMetrics } from "./self-metrics.ts";
 
+/** CPU time of this process so far, user and system, seconds (every thread: the kernel counts them all). */
+function cpuSeconds(): number {
+  const used = process.cpuUsage();
+  return (used.user + used.system) / 1e6;
+}
+
 /** Longest a graceful stop waits for the tick in flight. */
 export const STOP_TIMEOUT_MS = 5000;
 
@@ -56,6 +62,9 @@ export class Agent {
   private readonly tickCounter;
   private readonly skipped;
   private readonly tickDuration;
+  private readonly tickCpu;
+  private readonly stageSeconds;
+  private readonly stageCpuSeconds;
   private readonly stageErrors;
 
   constructor(options: AgentOptions) {
@@ -79,8 +88,21 @@ export class Agent {
     this.skipped.inc({}, 0);
     this.tickDuration = this.metrics.histogram(
       "aiops_tick_duration_seconds",
-      "Time from the start of a tick to the end of its last stage.",
+      "Time from the start of a tick to its end: collection, every stage, publication.",
       [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    );
+    this.tickCpu = this.metrics.histogram(
+      "aiops_tick_cpu_seconds",
+      "CPU time (user and system) the agent process spent during a tick, from its start to its end as aiops_tick_duration_seconds times it.",
+      [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    );
+    this.stageSeconds = this.metrics.summary(
+      "aiops_tick_stage_seconds",
+      "Time each part of a tick took, by stage: collect, series (the samples of the snapshot), each tick stage by name, publish (to the event stream).",
+    );
+    this.stageCpuSeconds = this.metrics.summary(
+      "aiops_tick_stage_cpu_seconds",
+      "CPU time (user and system) of the agent process during each part of a tick, by stage, as aiops_tick_stage_seconds names them.",
     );
     this.metrics.gauge("aiops_interval_seconds", "Configured collection interval.", () => [
       { labels: {}, value: this.config.agent.interval },
@@ -142,10 +164,12 @@ export class Agent {
 
   /** One tick: collect, flatten, run the stages, publish. Exposed for `collect --once` and tests. */
   async tick(): Promise<TickContext> {
-    const started = this.clock.now();
+    const lap = this.startLaps();
     const snapshot = await this.snapshotter.collect();
     this.noteCollectorErrors(snapshot.errors ?? {});
+    lap("collect");
     const context: TickContext = { snapshot, samples: toSamples(snapshot), time: Date.parse(snapshot.timestamp), findings: [], startedFindings: [], alertChanges: [] };
+    lap("series");
     for (const stage of this.stages) {
       try {
         await stage.run(context);
@@ -153,17 +177,41 @@ export class Agent {
         this.stageErrors.inc({ stage: stage.name });
         this.log.error({ err: cause, stage: stage.name }, `Tick stage ${stage.name} failed; the tick goes on`);
       }
+      lap(stage.name);
     }
     this.last = snapshot;
     this.ticks++;
     this.lastTickAt = this.clock.now();
     this.tickCounter.inc();
-    this.tickDuration.observe((this.clock.now() - started) / 1000);
     this.events.publish({ type: "snapshot", snapshot });
     for (const finding of context.startedFindings) this.events.publish({ type: "finding", finding });
     if (this.ticks === 1) this.log.info({ series: context.samples.length }, "Metrics collected successfully");
     else this.log.debug({ series: context.samples.length, findings: context.findings.length }, "Metrics collected successfully");
+    const total = lap("publish");
+    this.tickDuration.observe(total.seconds);
+    this.tickCpu.observe(total.cpuSeconds);
     return context;
+  }
+
+  /**
+   * Times the parts of one tick: each call ends the part begun by the one before (or by the tick's
+   * start), records its clock time and the process's CPU time, and returns the tick's totals so far.
+   * A CPU reading is one getrusage(2), about 2 µs of CPU here: some 25 µs a tick for a dozen parts.
+   */
+  private startLaps(): (stage: string) => { seconds: number; cpuSeconds: number } {
+    const started = this.clock.now();
+    const cpuStarted = cpuSeconds();
+    let at = started;
+    let cpuAt = cpuStarted;
+    return (stage) => {
+      const now = this.clock.now();
+      const cpu = cpuSeconds();
+      this.stageSeconds.observe({ stage }, (now - at) / 1000);
+      this.stageCpuSeconds.observe({ stage }, cpu - cpuAt);
+      at = now;
+      cpuAt = cpu;
+      return { seconds: (now - started) / 1000, cpuSeconds: cpu - cpuStarted };
+    };
   }
 
   /** Logs a collector's failure when it starts and when it ends, not on every tick. */

@@ -1,6 +1,6 @@
 import type { Labels } from "./contracts/sample.ts";
 
-/** One exported sample of a self metric; `suffix` is `_bucket`, `_sum` or `_count` for histograms. */
+/** One exported sample of a self metric; `suffix` is `_bucket`, `_sum` or `_count` for histograms and summaries. */
 export interface SelfSample {
   labels: Labels;
   value: number;
@@ -11,7 +11,7 @@ export interface SelfSample {
 export interface SelfFamily {
   name: string;
   help: string;
-  type: "counter" | "gauge" | "histogram";
+  type: "counter" | "gauge" | "histogram" | "summary";
   samples(): SelfSample[];
 }
 
@@ -88,6 +88,34 @@ export class Histogram implements SelfFamily {
 }
 
 /**
+ * Sums and counts of observations by label set: a summary without quantiles. What a share needs
+ * (`rate(x_sum[5m])` by label over the total) and a mean, at two samples per label set.
+ */
+export class Summary implements SelfFamily {
+  readonly type = "summary";
+  private readonly values = new Map<string, { labels: Labels; sum: number; count: number }>();
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
+  observe(labels: Labels, value: number): void {
+    const key = keyOf(labels);
+    const entry = this.values.get(key);
+    if (entry) {
+      entry.sum += value;
+      entry.count++;
+    } else this.values.set(key, { labels, sum: value, count: 1 });
+  }
+  samples(): SelfSample[] {
+    const out: SelfSample[] = [];
+    for (const { labels, sum, count } of this.values.values()) {
+      out.push({ labels, value: sum, suffix: "_sum" }, { labels, value: count, suffix: "_count" });
+    }
+    return out;
+  }
+}
+
+/**
  * Metrics about the agent itself (ticks, collector errors, deliveries...). Every stage registers what it
  * counts here once, at construction; `/metrics` renders all of them after the host series.
  */
@@ -102,6 +130,9 @@ export class SelfMetrics {
   }
   histogram(name: string, help: string, buckets: readonly number[]): Histogram {
     return this.register(new Histogram(name, help, buckets));
+  }
+  summary(name: string, help: string): Summary {
+    return this.register(new Summary(name, help));
   }
 
   /** Registering the same name twice returns the first (a reload rebuilds stages, not their counts). */

@@ -5,6 +5,8 @@ import { ManualClock } from "../src/clock.ts";
 import type { Collector } from "../src/collect/collector.ts";
 import { loadConfig } from "../src/config/load.ts";
 import { createLogger } from "../src/log.ts";
+import { EventBus } from "../src/event-bus.ts";
+import { createHttpServer } from "../src/server/server.ts";
 
 function setup(options: { interval?: number; collectors?: Collector[]; stages?: TickStage[] } = {}) {
   const clock = new ManualClock();
@@ -153,5 +155,68 @@ describe("the tick loop", () => {
     await clock.advance(5000);
     expect(ticks).toEqual([1000, 3000, 5000]);
     await agent.stop();
+  });
+
+  test("/metrics shows the time and CPU of each part of a tick by stage, and of the whole tick", async () => {
+    const clock = new ManualClock();
+    const { config } = loadConfig({ env: { AIOPS_INTERVAL: "10" } });
+    const log = createLogger({ level: "critical", clock, sink: { write() {} } });
+    const burnt: number[] = [];
+    const stages: TickStage[] = [
+      // 300 ms of clock time waiting, as a stage waiting on I/O would.
+      { name: "wait", run: () => new Promise<void>((resolve) => clock.setTimer(300, resolve)) },
+      {
+        // At least 30 ms of this process's CPU, as the stage itself measures it.
+        name: "burn",
+        run() {
+          const from = process.cpuUsage();
+          let used = 0;
+          while (used < 30_000) {
+            const now = process.cpuUsage(from);
+            used = now.user + now.system;
+          }
+          burnt.push(used / 1e6);
+        },
+      },
+    ];
+    const collectors = [{ name: "cpu", collect: () => ({ cpu: cpuAt(clock.now()) }) }];
+    const agent = new Agent({ config, log, clock, collectors: () => collectors, stages });
+    const server = createHttpServer({
+      agent,
+      config: () => loadConfig({ env: {} }),
+      metrics: agent.metrics,
+      events: new EventBus(clock),
+      log,
+      clock,
+      version: "0.0.0-test",
+    });
+    await agent.start();
+    // The first tick at 1 s, its wait stage done at 1.3 s.
+    await clock.advance(1500);
+    const body = await (await server.fetch(new Request("http://agent/metrics"))).text();
+    await agent.stop();
+
+    const value = (series: string) => {
+      const line = body.split("\n").find((l) => l.startsWith(`${series} `));
+      if (!line) throw new Error(`${series} is not on /metrics:\n${body}`);
+      return Number(line.slice(series.length + 1));
+    };
+    expect(body).toContain("# HELP aiops_tick_stage_seconds ");
+    expect(body).toContain("# TYPE aiops_tick_stage_seconds summary");
+    expect(body).toContain("# TYPE aiops_tick_stage_cpu_seconds summary");
+    expect(body).toContain("# TYPE aiops_tick_cpu_seconds histogram");
+    for (const stage of ["collect", "series", "wait", "burn", "publish"]) {
+      expect(value(`aiops_tick_stage_seconds_count{stage="${stage}"}`)).toBe(1);
+      expect(value(`aiops_tick_stage_cpu_seconds_count{stage="${stage}"}`)).toBe(1);
+    }
+    expect(value('aiops_tick_stage_seconds_sum{stage="wait"}')).toBe(0.3);
+    expect(value('aiops_tick_stage_seconds_sum{stage="burn"}')).toBe(0);
+    expect(value("aiops_tick_duration_seconds_sum")).toBe(0.3);
+    const burn = value('aiops_tick_stage_cpu_seconds_sum{stage="burn"}');
+    expect(burn).toBeGreaterThanOrEqual(burnt[0]!);
+    // The whole tick's CPU is at least the sum of its parts' (each part is measured between the same readings).
+    const parts = ["collect", "series", "wait", "burn", "publish"].reduce((sum, stage) => sum + value(`aiops_tick_stage_cpu_seconds_sum{stage="${stage}"}`), 0);
+    expect(value("aiops_tick_cpu_seconds_sum")).toBeCloseTo(parts, 9);
+    expect(value("aiops_tick_cpu_seconds_count")).toBe(1);
   });
 });

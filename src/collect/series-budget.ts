@@ -1,0 +1,107 @@
+import type { SeriesId } from "./series-keys.ts";
+
+/** `collect.max_series`: most series kept, in total and from any one collector. */
+export interface SeriesLimits {
+  total: number;
+  per_collector: number;
+}
+
+/** A series met for the first time, waiting for a place. */
+export interface SeriesCandidate {
+  id: SeriesId;
+  collector: string;
+  /** The host's core series (CPU, memory, load, the root filesystem): always kept. */
+  core: boolean;
+  /** Where its collector stands in the Series table: collectors earlier in it are served first. */
+  rank: number;
+}
+
+/**
+ * Decides which series are kept under `collect.max_series`. A series is decided once, when it first
+ * appears, and keeps its place (or stays left out) for as long as it is seen, so the same series go
+ * from tick to tick; only when kept series disappear are the left-out ones weighed again. When many
+ * appear at once (the first tick, a burst of interfaces), they are served by collector in the table's
+ * order, then by labels (all the metrics of one interface or mount together), so which ones go does
+ * not depend on the order the kernel listed them. Core series are always kept (they count toward the
+ * total, but never make room for others nor lose theirs).
+ */
+export class SeriesBudget {
+  private readonly kept = new Map<SeriesId, string>();
+  private readonly left = new Set<SeriesId>();
+  private readonly used = new Map<string, number>();
+
+  constructor(private limits: SeriesLimits) {}
+
+  /** New limits (a reload): the series already decided are weighed again on their next appearance. */
+  setLimits(limits: SeriesLimits): void {
+    if (limits.total === this.limits.total && limits.per_collector === this.limits.per_collector) return;
+    this.limits = limits;
+    this.kept.clear();
+    this.left.clear();
+    this.used.clear();
+  }
+
+  /** Whether a series was kept (true), left out (false), or is not decided yet (undefined). */
+  verdict(id: SeriesId): boolean | undefined {
+    if (this.kept.has(id)) return true;
+    if (this.left.has(id)) return false;
+    return undefined;
+  }
+
+  /** Places new series, in a stable order; those that find none are left out until a place frees. */
+  admit(candidates: SeriesCandidate[]): void {
+    candidates.sort(byPlace);
+    let total = this.kept.size;
+    for (const c of candidates) {
+      const used = this.used.get(c.collector) ?? 0;
+      if (c.core || (used < this.limits.per_collector && total < this.limits.total)) {
+        this.kept.set(c.id, c.collector);
+        this.used.set(c.collector, used + 1);
+        total++;
+      } else {
+        this.left.add(c.id);
+      }
+    }
+  }
+
+  /** Series gone from the host: their places free, and every left-out series is weighed again when next seen. */
+  release(gone: readonly SeriesId[]): void {
+    let freed = false;
+    for (const id of gone) {
+      this.left.delete(id);
+      const collector = this.kept.get(id);
+      if (collector === undefined) continue;
+      this.kept.delete(id);
+      this.used.set(collector, (this.used.get(collector) ?? 1) - 1);
+      freed = true;
+    }
+    if (freed) this.left.clear();
+  }
+
+  /** Series kept now, by collector. */
+  keptBy(collector: string): number {
+    return this.used.get(collector) ?? 0;
+  }
+
+  get keptTotal(): number {
+    return this.kept.size;
+  }
+
+  get current(): SeriesLimits {
+    return this.limits;
+  }
+}
+
+function byPlace(a: SeriesCandidate, b: SeriesCandidate): number {
+  if (a.core !== b.core) return a.core ? -1 : 1;
+  if (a.rank !== b.rank) return a.rank - b.rank;
+  const la = labelPart(a.id);
+  const lb = labelPart(b.id);
+  if (la !== lb) return la < lb ? -1 : 1;
+  return a.id.key < b.id.key ? -1 : a.id.key > b.id.key ? 1 : 0;
+}
+
+/** `{device="eth0"}` of `aiops_network_receive_bytes_per_second{device="eth0"}`: what groups one interface's metrics. */
+function labelPart(id: SeriesId): string {
+  return id.key.slice(id.metric.length);
+}

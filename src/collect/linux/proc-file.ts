@@ -1,11 +1,41 @@
-import { closeSync, openSync, readFileSync, readSync } from "node:fs";
+import { closeSync, openSync, readSync } from "node:fs";
 
 /**
- * The one way the process, container and sensor collectors read a small /proc or /sys file: whole, as
- * text. A system error keeps its `code` (ENOENT, ESRCH: the process is gone; EACCES: not ours to read).
+ * One buffer for every read: reads are synchronous, so they never overlap. It grows to the largest
+ * file read (a few pages: /proc/net/dev of 500 interfaces is 60 KB), so a tick allocates only the
+ * strings it returns, never a Buffer per file as `readFileSync` does.
  */
-export function readProcFile(path: string): string {
-  return readFileSync(path, "latin1");
+let shared = Buffer.allocUnsafe(16 * 1024);
+
+/** Past this a file is read into a buffer of its own, so that one huge file does not pin its size for good. */
+const MAX_SHARED = 1024 * 1024;
+
+/**
+ * The one way collectors read a /proc or /sys file: whole, as text (`latin1` by default: one byte, one
+ * character; `utf8` where a name may be UTF-8, such as a mount point), through the shared buffer. A
+ * system error keeps its `code` (ENOENT, ESRCH: the process is gone; EACCES: not ours to read).
+ */
+export function readProcFile(path: string, encoding: "latin1" | "utf8" = "latin1"): string {
+  const fd = openSync(path, "r");
+  try {
+    let buffer = shared;
+    let length = 0;
+    for (;;) {
+      if (length === buffer.length) {
+        const larger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(larger, 0, 0, length);
+        buffer = larger;
+        if (buffer.length <= MAX_SHARED) shared = buffer;
+      }
+      // procfs hands a file out a page or a record at a time: read until it says there is no more.
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+    }
+    return buffer.toString(encoding, 0, length);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** A /proc file kept open between collections. */
@@ -14,9 +44,6 @@ export interface HeldFile {
   read(): string;
   close(): void;
 }
-
-/** One buffer for every held file: reads are synchronous, so they never overlap. */
-let shared = Buffer.allocUnsafe(4096);
 
 /**
  * Opens a /proc file once and re-reads it with one `pread` at offset 0 on every call: the kernel then

@@ -22,13 +22,17 @@ export interface SeriesCandidate {
  * from tick to tick; only when kept series disappear are the left-out ones weighed again. When many
  * appear at once (the first tick, a burst of interfaces), they are served by collector in the table's
  * order, then by labels (all the metrics of one interface or mount together), so which ones go does
- * not depend on the order the kernel listed them. Core series are always kept (they count toward the
- * total, but never make room for others nor lose theirs).
+ * not depend on the order the kernel listed them. Core series are always kept and take no place: the
+ * limits bound what the host's shape adds beyond them (interfaces, mounts, devices, containers).
  */
 export class SeriesBudget {
-  private readonly kept = new Map<SeriesId, string>();
+  /** Every series kept, core or not, and its collector. */
+  private readonly kept = new Map<SeriesId, { collector: string; core: boolean }>();
   private readonly left = new Set<SeriesId>();
+  /** Places taken (series kept but the core ones), by collector and in all. */
   private readonly used = new Map<string, number>();
+  private usedTotal = 0;
+  private readonly keptCount = new Map<string, number>();
 
   constructor(private limits: SeriesLimits) {}
 
@@ -39,6 +43,8 @@ export class SeriesBudget {
     this.kept.clear();
     this.left.clear();
     this.used.clear();
+    this.keptCount.clear();
+    this.usedTotal = 0;
   }
 
   /** Whether a series was kept (true), left out (false), or is not decided yet (undefined). */
@@ -51,13 +57,14 @@ export class SeriesBudget {
   /** Places new series, in a stable order; those that find none are left out until a place frees. */
   admit(candidates: SeriesCandidate[]): void {
     candidates.sort(byPlace);
-    let total = this.kept.size;
     for (const c of candidates) {
       const used = this.used.get(c.collector) ?? 0;
-      if (c.core || (used < this.limits.per_collector && total < this.limits.total)) {
-        this.kept.set(c.id, c.collector);
+      if (c.core || (used < this.limits.per_collector && this.usedTotal < this.limits.total)) {
+        this.kept.set(c.id, { collector: c.collector, core: c.core });
+        this.keptCount.set(c.collector, (this.keptCount.get(c.collector) ?? 0) + 1);
+        if (c.core) continue;
         this.used.set(c.collector, used + 1);
-        total++;
+        this.usedTotal++;
       } else {
         this.left.add(c.id);
       }
@@ -69,22 +76,21 @@ export class SeriesBudget {
     let freed = false;
     for (const id of gone) {
       this.left.delete(id);
-      const collector = this.kept.get(id);
-      if (collector === undefined) continue;
+      const place = this.kept.get(id);
+      if (place === undefined) continue;
       this.kept.delete(id);
-      this.used.set(collector, (this.used.get(collector) ?? 1) - 1);
+      this.keptCount.set(place.collector, (this.keptCount.get(place.collector) ?? 1) - 1);
+      if (place.core) continue;
+      this.used.set(place.collector, (this.used.get(place.collector) ?? 1) - 1);
+      this.usedTotal--;
       freed = true;
     }
     if (freed) this.left.clear();
   }
 
-  /** Series kept now, by collector. */
+  /** Series kept now (core ones included), by collector. */
   keptBy(collector: string): number {
-    return this.used.get(collector) ?? 0;
-  }
-
-  get keptTotal(): number {
-    return this.kept.size;
+    return this.keptCount.get(collector) ?? 0;
   }
 
   get current(): SeriesLimits {

@@ -29,8 +29,9 @@ export interface SeriesFlattener {
   setLimits(limits: SeriesLimits): void;
 }
 
-/** Passes between looks for series that are gone, and how long unseen before one is forgotten. */
+/** A series unseen for this many passes is forgotten (its place freed); looked for every `SWEEP_EVERY` passes. */
 const FORGET_AFTER_PASSES = 60;
+const SWEEP_EVERY = 10;
 
 const TABLE_LABELS = new Map(SERIES.map((d) => [d.metric, d.labels]));
 /** Where each collector first appears in the Series table: collectors earlier in it are served first. */
@@ -130,7 +131,7 @@ export function createSeriesFlattener(options: SeriesFlattenerOptions): SeriesFl
     seenCollectors = new Set([...seenCollectors, ...collectorsNow]);
     tell();
 
-    if (pass - lastSweep >= FORGET_AFTER_PASSES) {
+    if (pass - lastSweep >= SWEEP_EVERY) {
       lastSweep = pass;
       budget.release([...keys.forget(pass - FORGET_AFTER_PASSES), ...outside.forget(pass - FORGET_AFTER_PASSES)]);
     }

@@ -114,7 +114,7 @@ export const configSchema = section({
     }),
     max_series: section({
       total: number({
-        doc: "Most series the collectors may give in all (the detectors' own bound is detect.max_series). Past it new series are left out, counted in aiops_collect_series_dropped and reported by /api/v1/snapshot and the TUI; CPU, memory, load and the root filesystem are always kept.",
+        doc: "Most series the collectors may give in all (the detectors' own bound is detect.max_series). Past it new series are left out, counted in aiops_collect_series_dropped and reported by /api/v1/snapshot and the TUI. The core series (metrics without labels, CPU, the root filesystem) are always kept and not counted.",
         default: 10_000,
         min: 100,
         max: 1_000_000,

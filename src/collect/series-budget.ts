@@ -28,7 +28,8 @@ export interface SeriesCandidate {
 export class SeriesBudget {
   /** Every series kept, core or not, and its collector. */
   private readonly kept = new Map<SeriesId, { collector: string; core: boolean }>();
-  private readonly left = new Set<SeriesId>();
+  /** Series left out, and their collector. */
+  private readonly left = new Map<SeriesId, string>();
   /** Places taken (series kept but the core ones), by collector and in all. */
   private readonly used = new Map<string, number>();
   private usedTotal = 0;
@@ -40,6 +41,8 @@ export class SeriesBudget {
   setLimits(limits: SeriesLimits): void {
     if (limits.total === this.limits.total && limits.per_collector === this.limits.per_collector) return;
     this.limits = limits;
+    for (const id of this.kept.keys()) id.place = undefined;
+    for (const id of this.left.keys()) id.place = undefined;
     this.kept.clear();
     this.left.clear();
     this.used.clear();
@@ -49,9 +52,12 @@ export class SeriesBudget {
 
   /** Whether a series was kept (true), left out (false), or is not decided yet (undefined). */
   verdict(id: SeriesId): boolean | undefined {
-    if (this.kept.has(id)) return true;
-    if (this.left.has(id)) return false;
-    return undefined;
+    return id.place;
+  }
+
+  /** The collector of a series left out. */
+  collectorOf(id: SeriesId): string | undefined {
+    return this.left.get(id) ?? this.kept.get(id)?.collector;
   }
 
   /** Places new series, in a stable order; those that find none are left out until a place frees. */
@@ -61,12 +67,14 @@ export class SeriesBudget {
       const used = this.used.get(c.collector) ?? 0;
       if (c.core || (used < this.limits.per_collector && this.usedTotal < this.limits.total)) {
         this.kept.set(c.id, { collector: c.collector, core: c.core });
+        c.id.place = true;
         this.keptCount.set(c.collector, (this.keptCount.get(c.collector) ?? 0) + 1);
         if (c.core) continue;
         this.used.set(c.collector, used + 1);
         this.usedTotal++;
       } else {
-        this.left.add(c.id);
+        this.left.set(c.id, c.collector);
+        c.id.place = false;
       }
     }
   }
@@ -75,6 +83,7 @@ export class SeriesBudget {
   release(gone: readonly SeriesId[]): void {
     let freed = false;
     for (const id of gone) {
+      id.place = undefined;
       this.left.delete(id);
       const place = this.kept.get(id);
       if (place === undefined) continue;
@@ -85,7 +94,9 @@ export class SeriesBudget {
       this.usedTotal--;
       freed = true;
     }
-    if (freed) this.left.clear();
+    if (!freed) return;
+    for (const id of this.left.keys()) id.place = undefined;
+    this.left.clear();
   }
 
   /** Series kept now (core ones included), by collector. */

@@ -75,18 +75,18 @@ export function createSeriesFlattener(options: SeriesFlattenerOptions): SeriesFl
     outside.beginPass();
     const samples: Sample[] = [];
     const ids: SeriesId[] = [];
-    const collectors: string[] = [];
     const fresh: SeriesCandidate[] = [];
     const collectorsNow = new Set<string>();
+    let anyLeft = false;
 
     const take = (id: SeriesId, value: number, collector: string, core: boolean, external: boolean) => {
-      const verdict = budget.verdict(id);
+      const verdict = id.place;
       if (verdict === undefined) fresh.push({ id, collector, core, rank: COLLECTOR_RANK.get(collector) ?? COLLECTOR_RANK.size });
+      else if (!verdict) anyLeft = true;
       const sample: Sample = { metric: id.metric, labels: id.labels, value, key: id.key };
       if (external) sample.external = true;
       samples.push(sample);
       ids.push(id);
-      collectors.push(collector);
     };
 
     for (const def of SERIES) {
@@ -119,14 +119,16 @@ export function createSeriesFlattener(options: SeriesFlattenerOptions): SeriesFl
     if (fresh.length > 0) budget.admit(fresh);
     dropped = new Map();
     let kept = samples;
-    for (let i = 0; i < ids.length; i++) {
-      if (budget.verdict(ids[i]!)) continue;
+    // Most ticks meet no new series and none left out: every sample stays, nothing to look at again.
+    for (let i = 0; (fresh.length > 0 || anyLeft) && i < ids.length; i++) {
+      if (ids[i]!.place) continue;
       if (kept === samples) kept = samples.slice(0, i);
-      dropped.set(collectors[i]!, (dropped.get(collectors[i]!) ?? 0) + 1);
+      const collector = budget.collectorOf(ids[i]!)!;
+      dropped.set(collector, (dropped.get(collector) ?? 0) + 1);
     }
     if (kept !== samples) {
       kept = [];
-      for (let i = 0; i < ids.length; i++) if (budget.verdict(ids[i]!)) kept.push(samples[i]!);
+      for (let i = 0; i < ids.length; i++) if (ids[i]!.place) kept.push(samples[i]!);
     }
     seenCollectors = new Set([...seenCollectors, ...collectorsNow]);
     tell();

@@ -8,6 +8,11 @@ export interface SeriesId {
   readonly key: string;
   /** The last pass that saw it (`SeriesKeys.beginPass`). */
   seen: number;
+  /**
+   * What `SeriesBudget` decided: kept (true), left out (false), not yet (undefined). Kept here, on the
+   * series, so that the decision costs no lookup per sample.
+   */
+  place?: boolean;
 }
 
 /** A level of the lookup tree: label values (or, for series outside the table, names and values) down to the series. */

@@ -3,7 +3,7 @@ import type { Collector } from "../collector.ts";
 import type { DiskIo, DiskIoSection } from "../../contracts/snapshot.ts";
 import { counterIncrease, round } from "./counter.ts";
 import type { HostPaths } from "./host-paths.ts";
-import { readProcFile } from "./proc-file.ts";
+import { readHostFile } from "./proc-file.ts";
 
 /** Cumulative counters of one block device from /proc/diskstats. */
 export interface DiskCounters {
@@ -113,7 +113,7 @@ export function createDiskstatsCollector(paths: HostPaths): Collector {
   return {
     name: "diskstats",
     collect(now) {
-      const counters = parseDiskstats(readProcFile(paths.proc("diskstats")), IGNORED_DEVICES);
+      const counters = parseDiskstats(readHostFile(paths.proc("diskstats")), IGNORED_DEVICES);
       const list = blockDevices([...counters.keys()]);
       const before = previous;
       previous = { at: now, counters };

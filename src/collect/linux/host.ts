@@ -2,7 +2,7 @@ import type { Clock } from "../../clock.ts";
 import type { Collector } from "../collector.ts";
 import type { LoadSection } from "../../contracts/snapshot.ts";
 import type { HostPaths } from "./host-paths.ts";
-import { readProcFile } from "./proc-file.ts";
+import { readHostFile, readProcFile } from "./proc-file.ts";
 
 /** Seconds since boot, from the first field of /proc/uptime. */
 export function parseUptime(text: string): number {
@@ -28,7 +28,7 @@ export function createHostCollector(paths: HostPaths, clock: Clock): Collector {
   return {
     name: "host",
     collect(now) {
-      const uptime = parseUptime(readProcFile(paths.proc("uptime")));
+      const uptime = parseUptime(readHostFile(paths.proc("uptime")));
       if (now - hostnameAt >= HOSTNAME_TTL_MS) {
         hostname = readProcFile(paths.proc("sys", "kernel", "hostname"), "utf8").trim();
         hostnameAt = now;
@@ -38,7 +38,7 @@ export function createHostCollector(paths: HostPaths, clock: Clock): Collector {
       return {
         host: { hostname, boot_time: bootTime },
         uptime_seconds: uptime,
-        load: parseLoadavg(readProcFile(paths.proc("loadavg"))),
+        load: parseLoadavg(readHostFile(paths.proc("loadavg"))),
       };
     },
   };

@@ -2,7 +2,7 @@ import type { Collector } from "../collector.ts";
 import type { NetworkIo, NetworkSection } from "../../contracts/snapshot.ts";
 import { counterRate, round } from "./counter.ts";
 import type { HostPaths } from "./host-paths.ts";
-import { readProcFile } from "./proc-file.ts";
+import { readHostFile } from "./proc-file.ts";
 
 /** Cumulative counters of one interface from /proc/net/dev. */
 export interface InterfaceCounters {
@@ -93,7 +93,7 @@ export function createNetworkCollector(paths: HostPaths, options: { excludeDevic
   return {
     name: "network",
     collect(now) {
-      const counters = parseNetDev(readProcFile(paths.proc("net", "dev"), "utf8"), options.excludeDevices);
+      const counters = parseNetDev(readHostFile(paths.proc("net", "dev"), "utf8"), options.excludeDevices);
       const before = previous;
       previous = { at: now, counters };
       return before ? { network: networkRates(before.counters, counters, (now - before.at) / 1000) } : {};

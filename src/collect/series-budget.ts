@@ -17,7 +17,7 @@ export interface SeriesCandidate {
 }
 
 /**
- * Decides which series are kept under `collect.max_series`. A series is decided once, when it first
+ * Decides which series are kept under `collect.max_series`, and writes it on each series (`place`). A series is decided once, when it first
  * appears, and keeps its place (or stays left out) for as long as it is seen, so the same series go
  * from tick to tick; only when kept series disappear are the left-out ones weighed again. When many
  * appear at once (the first tick, a burst of interfaces), they are served by collector in the table's
@@ -48,11 +48,6 @@ export class SeriesBudget {
     this.used.clear();
     this.keptCount.clear();
     this.usedTotal = 0;
-  }
-
-  /** Whether a series was kept (true), left out (false), or is not decided yet (undefined). */
-  verdict(id: SeriesId): boolean | undefined {
-    return id.place;
   }
 
   /** The collector of a series left out. */

@@ -58,7 +58,7 @@ export function createSeriesFlattener(options: SeriesFlattenerOptions): SeriesFl
   const budget = new SeriesBudget(options.limits);
   let lastSweep = 0;
   let dropped = new Map<string, number>();
-  let seenCollectors = new Set<string>();
+  const seenCollectors = new Set<string>();
   const capped = new Set<string>();
 
   options.metrics?.gauge("aiops_collect_series", "Series kept at the last tick, by collector.", () =>
@@ -120,17 +120,19 @@ export function createSeriesFlattener(options: SeriesFlattenerOptions): SeriesFl
     dropped = new Map();
     let kept = samples;
     // Most ticks meet no new series and none left out: every sample stays, nothing to look at again.
-    for (let i = 0; (fresh.length > 0 || anyLeft) && i < ids.length; i++) {
-      if (ids[i]!.place) continue;
-      if (kept === samples) kept = samples.slice(0, i);
-      const collector = budget.collectorOf(ids[i]!)!;
-      dropped.set(collector, (dropped.get(collector) ?? 0) + 1);
-    }
-    if (kept !== samples) {
+    if (fresh.length > 0 || anyLeft) {
       kept = [];
-      for (let i = 0; i < ids.length; i++) if (ids[i]!.place) kept.push(samples[i]!);
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i]!;
+        if (id.place) {
+          kept.push(samples[i]!);
+        } else {
+          const collector = budget.collectorOf(id)!;
+          dropped.set(collector, (dropped.get(collector) ?? 0) + 1);
+        }
+      }
     }
-    seenCollectors = new Set([...seenCollectors, ...collectorsNow]);
+    for (const collector of collectorsNow) seenCollectors.add(collector);
     tell();
 
     if (pass - lastSweep >= SWEEP_EVERY) {
@@ -176,7 +178,7 @@ export function createSeriesFlattener(options: SeriesFlattenerOptions): SeriesFl
       return (metric, labels) => {
         const names = TABLE_LABELS.get(metric);
         const id = (names && keys.find(metric, labels, names)) || outside.find(metric, labels);
-        return id === undefined || budget.verdict(id) !== false;
+        return id?.place !== false;
       };
     },
     setLimits(limits) {

@@ -15,7 +15,9 @@
  * Then fixture hosts (`FIXTURE_INTERFACES`, default 500): the captured `this-machine` tree with that many
  * interfaces in /proc/net/dev, all but 10 excluded by the default `collect.network.exclude_devices`, then
  * none excluded; for each, the collectors' CPU per cycle and the flattening into series (keys interned,
- * `collect.max_series` at its defaults), and the series kept and left out.
+ * `collect.max_series` at its defaults), and the series kept and left out. And the same counts of real
+ * interfaces (veth pairs) on this kernel, in a network namespace of their own
+ * (`bench/support/interfaces-cycle.ts`), where /proc/net/dev is the kernel's own.
  */
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -158,6 +160,16 @@ function fixtureHost(interfaces: number, excluded: number): string {
   return dir;
 }
 
+type NamespaceCycle = { count: number; kept: number } & ({ interfaces: number; reported: number; medianCpuUs: number; networkCpuUs: number } | { error: string });
+const namespaces: NamespaceCycle[] = [];
+for (const count of FIXTURE_INTERFACES) {
+  for (const kept of [Math.min(10, count), count]) {
+    const run = Bun.spawnSync(["unshare", "--user", "--map-root-user", "--net", process.execPath, "bench/support/interfaces-cycle.ts", String(count), String(kept)], { stdout: "pipe", stderr: "pipe" });
+    const line = run.stdout.toString().trim().split("\n").pop() ?? "";
+    namespaces.push(run.exitCode === 0 && line.startsWith("{") ? { count, kept, ...JSON.parse(line) } : { count, kept, error: run.stderr.toString().trim().split("\n").pop() ?? `exit ${run.exitCode}` });
+  }
+}
+
 const STATFS = JSON.parse(readFileSync(join(import.meta.dir, "../test/fixtures/this-machine/statfs.json"), "utf8")) as Record<string, { bsize: number; blocks: number; bfree: number; bavail: number; files: number; ffree: number }>;
 const fixtures: Array<{ interfaces: number; excluded: number; collect: Awaited<ReturnType<typeof measure>>; flatten: Awaited<ReturnType<typeof measure>>; series: number; dropped: number }> = [];
 for (const interfaces of FIXTURE_INTERFACES) {
@@ -214,6 +226,13 @@ for (const c of crowds) {
   );
 }
 console.log("target: ≤ 4 ms of CPU per cycle with 500 processes");
+console.log("");
+console.log("real interfaces: veth pairs in a network namespace of their own (unshare --user --map-root-user --net), the rest of the host as it is");
+console.log("| interfaces | excluded | collectors: CPU per cycle, median (µs) | network collector alone (µs) | interfaces reported (lo included) |");
+console.log("|---|---|---|---|---|");
+for (const n of namespaces) {
+  console.log("error" in n ? `| ${n.count} | ${n.count - n.kept} | not measured: ${n.error} | | |` : `| ${n.interfaces} | ${n.interfaces - n.kept} | ${fmt(n.medianCpuUs, 0)} | ${fmt(n.networkCpuUs, 0)} | ${n.reported} |`);
+}
 console.log("");
 console.log("fixture hosts: the captured this-machine tree with many interfaces (processes off; collect.max_series at its defaults)");
 console.log("| interfaces | excluded | collectors: CPU per cycle, median (µs) | series: CPU per tick, median (µs) | series kept | left out by collect.max_series |");

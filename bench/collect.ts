@@ -11,8 +11,17 @@
  * counted once they are reaped) is added for that path. Spawns are counted two ways: direct calls into
  * child_process (exact), and processes created system-wide during the run (/proc/stat "processes",
  * which also counts the programs a shell starts, and threads; other activity on the machine adds noise).
+ *
+ * Then fixture hosts (`FIXTURE_INTERFACES`, default 500): the captured `this-machine` tree with that many
+ * interfaces in /proc/net/dev, all but 10 excluded by the default `collect.network.exclude_devices`, then
+ * none excluded; for each, the collectors' CPU per cycle and the flattening into series (keys interned,
+ * `collect.max_series` at its defaults), and the series kept and left out. And the same counts of real
+ * interfaces (veth pairs) on this kernel, in a network namespace of their own
+ * (`bench/support/interfaces-cycle.ts`), where /proc/net/dev is the kernel's own.
  */
-import { readFileSync, readdirSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { spawns } from "./support/count-spawns.ts";
 
 // Loaded only now, after child_process is instrumented: Bun evaluates CommonJS dependencies of static
@@ -23,11 +32,14 @@ const { createCollectors } = await import("../src/collect/collectors.ts");
 const { createSnapshotter } = await import("../src/collect/snapshotter.ts");
 const { loadConfig } = await import("../src/config/load.ts");
 const { SelfMetrics } = await import("../src/self-metrics.ts");
+const { createHostPaths } = await import("../src/collect/linux/host-paths.ts");
+const { createSeriesFlattener } = await import("../src/collect/series-flattener.ts");
 
 const AGENT_CYCLES = Number(process.env.CYCLES ?? 5000);
 const SI_CYCLES = Number(process.env.SI_CYCLES ?? 40);
 /** Processes running while the processes collector is measured on its own. */
-const PROCESS_COUNTS = (process.env.PROCESSES ?? "100,500").split(",").map(Number);
+const PROCESS_COUNTS = (process.env.PROCESSES ?? "100,500").split(",").filter(Boolean).map(Number);
+const FIXTURE_INTERFACES = (process.env.FIXTURE_INTERFACES ?? "500").split(",").filter(Boolean).map(Number);
 
 interface CollectorCycles {
   cycles: number;
@@ -135,6 +147,61 @@ const fallback = await measure("systeminformation (currentLoad, mem, fsSize, net
 
 const crowds = PROCESS_COUNTS.map((n) => processesCycle(n));
 
+/** The captured host with `interfaces` in /proc/net/dev, `excluded` of them `veth…` (excluded by default). */
+function fixtureHost(interfaces: number, excluded: number): string {
+  const dir = mkdtempSync(join(tmpdir(), "bench-collect-"));
+  cpSync(join(import.meta.dir, "../test/fixtures/this-machine/t0"), dir, { recursive: true });
+  const lines = ["Inter-|   Receive                                                |  Transmit", " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed"];
+  for (let i = 0; i < interfaces; i++) {
+    const name = i < interfaces - excluded ? `eth${i}` : `veth${i}`;
+    lines.push(`${name.padStart(8)}: ${1e9 + i} ${1e6 + i} 0 0 0 0 0 0 ${2e9 + i} ${2e6 + i} 0 0 0 0 0 0`);
+  }
+  writeFileSync(join(dir, "proc/net/dev"), `${lines.join("\n")}\n`);
+  return dir;
+}
+
+type NamespaceCycle = { count: number; kept: number } & ({ interfaces: number; reported: number; medianCpuUs: number; networkCpuUs: number } | { error: string });
+const namespaces: NamespaceCycle[] = [];
+for (const count of FIXTURE_INTERFACES) {
+  for (const kept of [Math.min(10, count), count]) {
+    const run = Bun.spawnSync(["unshare", "--user", "--map-root-user", "--net", process.execPath, "bench/support/interfaces-cycle.ts", String(count), String(kept)], { stdout: "pipe", stderr: "pipe" });
+    const line = run.stdout.toString().trim().split("\n").pop() ?? "";
+    namespaces.push(run.exitCode === 0 && line.startsWith("{") ? { count, kept, ...JSON.parse(line) } : { count, kept, error: run.stderr.toString().trim().split("\n").pop() ?? `exit ${run.exitCode}` });
+  }
+}
+
+const STATFS = JSON.parse(readFileSync(join(import.meta.dir, "../test/fixtures/this-machine/statfs.json"), "utf8")) as Record<string, { bsize: number; blocks: number; bfree: number; bavail: number; files: number; ffree: number }>;
+const fixtures: Array<{ interfaces: number; excluded: number; collect: Awaited<ReturnType<typeof measure>>; flatten: Awaited<ReturnType<typeof measure>>; series: number; dropped: number }> = [];
+for (const interfaces of FIXTURE_INTERFACES) {
+  for (const excluded of [Math.max(0, interfaces - 10), 0]) {
+    const dir = fixtureHost(interfaces, excluded);
+    const { config } = loadConfig({ env: { AIOPS_COLLECT_PROCESSES_ENABLED: "false" } });
+    const paths = createHostPaths(dir);
+    const statfsSync = (path: string) => {
+      const stats = STATFS[`/${path.slice(dir.length).replace(/^\/+/, "")}`];
+      if (!stats) throw Object.assign(new Error(`no statfs for ${path}`), { code: "ENOENT" });
+      return stats;
+    };
+    const snapshotter = createSnapshotter(createCollectors(config, { clock, platform: "linux", hostPaths: paths, selfPaths: paths, statfsSync, maxHeldFiles: 0 }), {
+      timeoutMs: 2000,
+      metrics: new SelfMetrics(),
+      clock,
+    });
+    let last = await snapshotter.collect();
+    const collect = await measure(`${interfaces} interfaces, ${excluded} excluded: collectors`, Math.ceil(AGENT_CYCLES / 5), async () => {
+      monotonic += 1000;
+      last = await snapshotter.collect();
+    });
+    const flattener = createSeriesFlattener({ limits: config.collect.max_series });
+    let flattened = flattener.flatten(last);
+    const flatten = await measure(`${interfaces} interfaces, ${excluded} excluded: series`, Math.ceil(AGENT_CYCLES / 5), async () => {
+      flattened = flattener.flatten(last);
+    });
+    fixtures.push({ interfaces, excluded, collect, flatten, series: flattened.samples.length, dropped: flattened.cap?.dropped ?? 0 });
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const fmt = (n: number, d = 1) => n.toFixed(d);
 const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 console.log(`bench:collect  (bun bench/collect.ts; CYCLES=${AGENT_CYCLES}, SI_CYCLES=${SI_CYCLES}; load average at the end ${load})`);
@@ -159,4 +226,16 @@ for (const c of crowds) {
   );
 }
 console.log("target: ≤ 4 ms of CPU per cycle with 500 processes");
+console.log("");
+console.log("real interfaces: veth pairs in a network namespace of their own (unshare --user --map-root-user --net), the rest of the host as it is");
+console.log("| interfaces (and lo) | excluded | collectors: CPU per cycle, median (µs) | network collector alone (µs) | interfaces reported (lo included) |");
+console.log("|---|---|---|---|---|");
+for (const n of namespaces) {
+  console.log("error" in n ? `| ${n.count} | ${n.count - n.kept} | not measured: ${n.error} | | |` : `| ${n.count} | ${n.count - n.kept} | ${fmt(n.medianCpuUs, 0)} | ${fmt(n.networkCpuUs, 0)} | ${n.reported} |`);
+}
+console.log("");
+console.log("fixture hosts: the captured this-machine tree with many interfaces (processes off; collect.max_series at its defaults)");
+console.log("| interfaces | excluded | collectors: CPU per cycle, median (µs) | series: CPU per tick, median (µs) | series kept | left out by collect.max_series |");
+console.log("|---|---|---|---|---|---|");
+for (const f of fixtures) console.log(`| ${f.interfaces} | ${f.excluded} | ${fmt(f.collect.medianCpuUs, 0)} | ${fmt(f.flatten.medianCpuUs, 0)} | ${f.series} | ${f.dropped} |`);
 process.exit(0);

@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Snapshot } from "../src/contracts/snapshot.ts";
-import { toSamples } from "../src/collect/series.ts";
+import { toSamples } from "../src/collect/series-flattener.ts";
 import { type Clock, systemClock } from "../src/clock.ts";
 import { createLogger } from "../src/log.ts";
 import { seededRandom } from "../test/support/seeded-random.ts";

@@ -2,7 +2,8 @@ import type { Clock } from "./clock.ts";
 import type { Collector } from "./collect/collector.ts";
 import { createCollectors } from "./collect/collectors.ts";
 import type { Inventory } from "./collect/inventory.ts";
-import { toSamples } from "./collect/series.ts";
+import { createSeriesFlattener, type SeriesFlattener } from "./collect/series-flattener.ts";
+import type { Labels } from "./contracts/sample.ts";
 import type { Snapshot } from "./contracts/snapshot.ts";
 import { createSnapshotter, type Snapshotter } from "./collect/snapshotter.ts";
 import type { Config } from "./config/schema.ts";
@@ -49,6 +50,7 @@ export class Agent {
   private readonly makeCollectors: (config: Config) => Collector[];
   private readonly stages: TickStage[];
   private snapshotter: Snapshotter;
+  private readonly flattener: SeriesFlattener;
   private cancelTimer?: () => void;
   private nextAt = 0;
   private inFlight?: Promise<void>;
@@ -80,6 +82,7 @@ export class Agent {
       ((config) =>
         createCollectors(config, { clock: this.clock, notice: (message) => this.log.info(message), warn: (message) => this.log.warning(message) }));
     this.snapshotter = this.buildSnapshotter();
+    this.flattener = createSeriesFlattener({ limits: this.config.collect.max_series, metrics: this.metrics, log: componentLogger(options.log, "collect") });
     this.tickCounter = this.metrics.counter("aiops_ticks_total", "Collection ticks completed.");
     this.skipped = this.metrics.counter("aiops_ticks_skipped_total", "Scheduled ticks skipped because the one before was still running.");
     this.stageErrors = this.metrics.counter("aiops_stage_errors_total", "Tick stages that failed, by stage.");
@@ -168,7 +171,9 @@ export class Agent {
     const snapshot = await this.snapshotter.collect();
     this.noteCollectorErrors(snapshot.errors ?? {});
     lap("collect");
-    const context: TickContext = { snapshot, samples: toSamples(snapshot), time: Date.parse(snapshot.timestamp), findings: [], startedFindings: [], alertChanges: [] };
+    const { samples, cap } = this.flattener.flatten(snapshot);
+    if (cap) snapshot.series_cap = cap;
+    const context: TickContext = { snapshot, samples, time: Date.parse(snapshot.timestamp), findings: [], startedFindings: [], alertChanges: [] };
     lap("series");
     for (const stage of this.stages) {
       try {
@@ -263,6 +268,7 @@ export class Agent {
       config.agent.host_root !== this.config.agent.host_root || JSON.stringify(config.collect) !== JSON.stringify(this.config.collect);
     this.config = config;
     if (collectionChanged) this.snapshotter = this.buildSnapshotter();
+    this.flattener.setLimits(config.collect.max_series);
     for (const stage of this.stages) {
       try {
         stage.reload?.(config);
@@ -279,6 +285,14 @@ export class Agent {
 
   get currentConfig(): Config {
     return this.config;
+  }
+
+  /**
+   * Which series `/metrics` and the exporters show: undefined while `collect.max_series` leaves none
+   * out, otherwise the same choice the tick made.
+   */
+  seriesFilter(): ((metric: string, labels: Labels) => boolean) | undefined {
+    return this.flattener.filter();
   }
 
   /** The last snapshot of a completed tick. */

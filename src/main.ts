@@ -353,7 +353,7 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
       store,
       metrics,
       log: root,
-      source: () => exposedFamilies(agent.latest(), metrics.all()),
+      source: () => exposedFamilies(agent.latest(), metrics.all(), agent.seriesFilter()),
       version: pkg.version,
       hostName: inventory.hostname,
       clock,

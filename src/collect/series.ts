@@ -1,10 +1,12 @@
-import { type Labels, type Sample, seriesKey } from "../contracts/sample.ts";
+import { type Labels, seriesKey } from "../contracts/sample.ts";
 import type { ContainerUsage, DiskIo, MetricFamily, NetworkIo, ProcessInfo, Snapshot } from "../contracts/snapshot.ts";
 
 
 /** A metric of the Series table: its name, meaning and how to read it out of a Snapshot. */
 export interface SeriesDefinition {
   metric: string;
+  /** The collector whose section it reads: what `collect.max_series.per_collector` counts by. */
+  collector: string;
   help: string;
   /** Label names, in order. */
   labels: readonly string[];
@@ -13,7 +15,14 @@ export interface SeriesDefinition {
   read(snapshot: Snapshot): Iterable<readonly [Labels, number]>;
   /** How the detectors watch it; absent: only stored and exported (counts, totals, limits, uptime). */
   detect?: SeriesDetection;
+  /**
+   * Which of its series are the host's core (CPU, memory, load, the root filesystem), never left out by
+   * `collect.max_series`. A metric without labels is always core: it has one series, bounded by the table.
+   */
+  core?: (labels: Labels) => boolean;
 }
+
+const ALWAYS = () => true;
 
 /**
  * What the detectors do with a series. Kept in this table so that it stays the one place that names
@@ -45,6 +54,7 @@ function diskIo(field: keyof DiskIo, help: string, unit: SeriesDefinition["unit"
   return [
     {
       metric: `aiops_disk_${name}${perSecond}`,
+      collector: "diskstats",
       help: `${help}, per block device.`,
       labels: ["device"],
       unit,
@@ -55,6 +65,7 @@ function diskIo(field: keyof DiskIo, help: string, unit: SeriesDefinition["unit"
     },
     {
       metric: `aiops_disk_total_${name}${perSecond}`,
+      collector: "diskstats",
       help: `${help}, all block devices.`,
       labels: [],
       unit,
@@ -69,6 +80,7 @@ function networkIo(field: keyof NetworkIo, help: string, perInterface?: SeriesDe
   return [
     {
       metric: `aiops_network_${field}`,
+      collector: "network",
       help: `${help}, per interface.`,
       labels: ["device"],
       unit: field.includes("bytes") ? "bytes/s" : "1/s",
@@ -79,6 +91,7 @@ function networkIo(field: keyof NetworkIo, help: string, perInterface?: SeriesDe
     },
     {
       metric: `aiops_network_total_${field}`,
+      collector: "network",
       help: `${help}, all interfaces but loopback.`,
       labels: [],
       unit: field.includes("bytes") ? "bytes/s" : "1/s",
@@ -101,6 +114,7 @@ const PRESSURE_WINDOWS = [
 export const SERIES: readonly SeriesDefinition[] = [
   {
     metric: "aiops_cpu_usage_percent",
+    collector: "cpu",
     help: "CPU busy time of all CPUs (not idle, not waiting for I/O).",
     labels: [],
     unit: "percent",
@@ -109,9 +123,11 @@ export const SERIES: readonly SeriesDefinition[] = [
   },
   {
     metric: "aiops_cpu_core_usage_percent",
+    collector: "cpu",
     help: "CPU busy time, per CPU.",
     labels: ["cpu"],
     unit: "percent",
+    core: ALWAYS,
     *read(s) {
       const perCpu = s.cpu?.per_cpu ?? [];
       for (let i = 0; i < perCpu.length; i++) yield [{ cpu: String(i) }, perCpu[i]!];
@@ -119,9 +135,11 @@ export const SERIES: readonly SeriesDefinition[] = [
   },
   {
     metric: "aiops_cpu_mode_percent",
+    collector: "cpu",
     help: "CPU time spent in user, system, iowait and steal, all CPUs.",
     labels: ["mode"],
     unit: "percent",
+    core: ALWAYS,
     *read(s) {
       if (!s.cpu) return;
       yield [{ mode: "user" }, s.cpu.user_percent];
@@ -131,9 +149,10 @@ export const SERIES: readonly SeriesDefinition[] = [
     },
     detect: LEARN,
   },
-  { metric: "aiops_cpu_online", help: "Online CPUs.", labels: [], unit: "count", read: (s) => one(s.cpu?.count) },
+  { metric: "aiops_cpu_online", collector: "cpu", help: "Online CPUs.", labels: [], unit: "count", read: (s) => one(s.cpu?.count) },
   {
     metric: "aiops_memory_total_bytes",
+    collector: "memory",
     help: "Physical memory.",
     labels: [],
     unit: "bytes",
@@ -141,6 +160,7 @@ export const SERIES: readonly SeriesDefinition[] = [
   },
   {
     metric: "aiops_memory_available_bytes",
+    collector: "memory",
     help: "Memory available to new work without swapping (MemAvailable).",
     labels: [],
     unit: "bytes",
@@ -148,6 +168,7 @@ export const SERIES: readonly SeriesDefinition[] = [
   },
   {
     metric: "aiops_memory_used_bytes",
+    collector: "memory",
     help: "Memory in use: total minus available.",
     labels: [],
     unit: "bytes",
@@ -155,6 +176,7 @@ export const SERIES: readonly SeriesDefinition[] = [
   },
   {
     metric: "aiops_memory_usage_percent",
+    collector: "memory",
     help: "Memory in use, percent of total.",
     labels: [],
     unit: "percent",
@@ -167,6 +189,7 @@ export const SERIES: readonly SeriesDefinition[] = [
   },
   {
     metric: "aiops_swap_total_bytes",
+    collector: "memory",
     help: "Swap space.",
     labels: [],
     unit: "bytes",
@@ -174,6 +197,7 @@ export const SERIES: readonly SeriesDefinition[] = [
   },
   {
     metric: "aiops_swap_used_bytes",
+    collector: "memory",
     help: "Swap space in use.",
     labels: [],
     unit: "bytes",
@@ -181,6 +205,7 @@ export const SERIES: readonly SeriesDefinition[] = [
   },
   {
     metric: "aiops_swap_usage_percent",
+    collector: "memory",
     help: "Swap space in use, percent of total (0 without swap).",
     labels: [],
     unit: "percent",
@@ -225,8 +250,10 @@ export const SERIES: readonly SeriesDefinition[] = [
             : field.startsWith("inodes")
               ? `aiops_disk_${field.replace("percent", "usage_percent")}`
               : `aiops_disk_${field}_bytes`,
+      collector: "disk",
       help: `${help} Per mounted filesystem.`,
       labels: ["mountpoint", "device", "fstype"],
+      core: (l) => l.mountpoint === "/",
       unit,
       *read(s) {
         for (const d of s.disks ?? []) yield [{ mountpoint: d.mountpoint, device: d.device, fstype: d.fstype }, d[field]];
@@ -249,15 +276,17 @@ export const SERIES: readonly SeriesDefinition[] = [
   ...networkIo("transmit_drops_per_second", "Outgoing packets dropped", undefined, LEARN),
   {
     metric: "aiops_uptime_seconds",
+    collector: "host",
     help: "Time since the host booted.",
     labels: [],
     unit: "seconds",
     read: (s) => one(s.uptime_seconds),
   },
-  { metric: "aiops_load1", help: "Load average over 1 minute.", labels: [], unit: "count", read: (s) => one(s.load?.load1) },
-  { metric: "aiops_load5", help: "Load average over 5 minutes.", labels: [], unit: "count", read: (s) => one(s.load?.load5) },
+  { metric: "aiops_load1", collector: "host", help: "Load average over 1 minute.", labels: [], unit: "count", read: (s) => one(s.load?.load1) },
+  { metric: "aiops_load5", collector: "host", help: "Load average over 5 minutes.", labels: [], unit: "count", read: (s) => one(s.load?.load5) },
   {
     metric: "aiops_load15",
+    collector: "host",
     help: "Load average over 15 minutes.",
     labels: [],
     unit: "count",
@@ -265,6 +294,7 @@ export const SERIES: readonly SeriesDefinition[] = [
   },
   {
     metric: "aiops_pressure_stalled_percent",
+    collector: "pressure",
     help: "Share of time tasks stalled on a resource (PSI), by resource, kind (some or full) and window.",
     labels: ["resource", "kind", "window"],
     unit: "percent",
@@ -282,6 +312,7 @@ export const SERIES: readonly SeriesDefinition[] = [
   },
   {
     metric: "aiops_cgroup_memory_usage_bytes",
+    collector: "cgroup",
     help: "Memory charged to the agent's cgroup.",
     labels: [],
     unit: "bytes",
@@ -289,6 +320,7 @@ export const SERIES: readonly SeriesDefinition[] = [
   },
   {
     metric: "aiops_cgroup_memory_limit_bytes",
+    collector: "cgroup",
     help: "Memory limit of the agent's cgroup (absent when unlimited).",
     labels: [],
     unit: "bytes",
@@ -296,6 +328,7 @@ export const SERIES: readonly SeriesDefinition[] = [
   },
   {
     metric: "aiops_cgroup_memory_usage_percent",
+    collector: "cgroup",
     help: "Memory charged to the agent's cgroup, percent of its limit.",
     labels: [],
     unit: "percent",
@@ -308,6 +341,7 @@ export const SERIES: readonly SeriesDefinition[] = [
   },
   {
     metric: "aiops_cgroup_cpu_limit_cores",
+    collector: "cgroup",
     help: "CPU quota of the agent's cgroup, in CPUs (absent when unlimited).",
     labels: [],
     unit: "cores",
@@ -315,6 +349,7 @@ export const SERIES: readonly SeriesDefinition[] = [
   },
   {
     metric: "aiops_cgroup_cpu_usage_percent",
+    collector: "cgroup",
     help: "CPU used by the agent's cgroup, percent of one CPU.",
     labels: [],
     unit: "percent",
@@ -323,6 +358,7 @@ export const SERIES: readonly SeriesDefinition[] = [
   },
   {
     metric: "aiops_cgroup_cpu_throttled_per_second",
+    collector: "cgroup",
     help: "Scheduler periods in which the agent's cgroup was throttled, per second.",
     labels: [],
     unit: "1/s",
@@ -331,6 +367,7 @@ export const SERIES: readonly SeriesDefinition[] = [
   },
   {
     metric: "aiops_cgroup_pids",
+    collector: "cgroup",
     help: "Tasks in the agent's cgroup.",
     labels: [],
     unit: "count",
@@ -338,6 +375,7 @@ export const SERIES: readonly SeriesDefinition[] = [
   },
   {
     metric: "aiops_cgroup_pids_limit",
+    collector: "cgroup",
     help: "Task limit of the agent's cgroup (absent when unlimited).",
     labels: [],
     unit: "count",
@@ -345,6 +383,7 @@ export const SERIES: readonly SeriesDefinition[] = [
   },  ...processSeries(),
   {
     metric: "aiops_processes",
+    collector: "processes",
     help: "Processes by state (running, sleeping, disk_sleep, zombie, stopped, idle...).",
     labels: ["state"],
     unit: "count",
@@ -354,6 +393,7 @@ export const SERIES: readonly SeriesDefinition[] = [
   },
   {
     metric: "aiops_processes_threads",
+    collector: "processes",
     help: "Threads of every process.",
     labels: [],
     unit: "count",
@@ -362,6 +402,7 @@ export const SERIES: readonly SeriesDefinition[] = [
   ...containerSeries(),
   {
     metric: "aiops_sensor_temperature_celsius",
+    collector: "hwmon",
     help: "Temperature of a hwmon sensor.",
     labels: ["chip", "sensor"],
     unit: "celsius",
@@ -372,6 +413,7 @@ export const SERIES: readonly SeriesDefinition[] = [
   },
   {
     metric: "aiops_sensor_temperature_high_celsius",
+    collector: "hwmon",
     help: "High limit the chip sets for a sensor (temp*_max; absent when it has none).",
     labels: ["chip", "sensor"],
     unit: "celsius",
@@ -381,6 +423,7 @@ export const SERIES: readonly SeriesDefinition[] = [
   },
   {
     metric: "aiops_sensor_temperature_critical_celsius",
+    collector: "hwmon",
     help: "Critical limit the chip sets for a sensor (temp*_crit; absent when it has none): a finding is raised past it.",
     labels: ["chip", "sensor"],
     unit: "celsius",
@@ -390,6 +433,7 @@ export const SERIES: readonly SeriesDefinition[] = [
   },
   {
     metric: "aiops_sensor_fan_rpm",
+    collector: "hwmon",
     help: "Speed of a fan.",
     labels: ["chip", "sensor"],
     unit: "rpm",
@@ -400,6 +444,7 @@ export const SERIES: readonly SeriesDefinition[] = [
   },
   {
     metric: "aiops_textfile_scrape_error",
+    collector: "textfile",
     help: "Whether a *.prom file of the textfile directory could not be used this time (1) or could (0).",
     labels: ["file"],
     unit: "count",
@@ -409,6 +454,7 @@ export const SERIES: readonly SeriesDefinition[] = [
   },
   {
     metric: "aiops_textfile_mtime_seconds",
+    collector: "textfile",
     help: "Modification time of a *.prom file of the textfile directory, seconds since the epoch.",
     labels: ["file"],
     unit: "seconds",
@@ -418,6 +464,7 @@ export const SERIES: readonly SeriesDefinition[] = [
   },
   {
     metric: "aiops_plugin_up",
+    collector: "plugins",
     help: "Whether an exec plugin's last run gave usable output (1) or not (0: time-out, too much output, exit code, bad output).",
     labels: ["plugin"],
     unit: "count",
@@ -427,6 +474,7 @@ export const SERIES: readonly SeriesDefinition[] = [
   },
   {
     metric: "aiops_plugin_perfdata",
+    collector: "plugins",
     help: "Performance data of a Nagios plugin's last run, in base units (seconds, percent, bytes, counter).",
     labels: ["plugin", "label", "unit"],
     unit: "count",
@@ -437,6 +485,7 @@ export const SERIES: readonly SeriesDefinition[] = [
   },
   {
     metric: "aiops_plugin_nagios_status",
+    collector: "plugins",
     help: "Status of a Nagios plugin's last run: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.",
     labels: ["plugin"],
     unit: "count",
@@ -450,6 +499,7 @@ export const SERIES: readonly SeriesDefinition[] = [
 function processSeries(): SeriesDefinition[] {
   const each = (metric: string, help: string, unit: SeriesDefinition["unit"], value: (p: ProcessInfo) => number | null): SeriesDefinition => ({
     metric,
+    collector: "processes",
     help: `${help} Of the busiest processes by CPU and by memory (collect.processes.top of each).`,
     labels: ["pid", "name"],
     unit,
@@ -479,6 +529,7 @@ function containerSeries(): SeriesDefinition[] {
     detect?: SeriesDetection,
   ): SeriesDefinition => ({
     metric,
+    collector: "containers",
     help: `${help} Per container (cgroup v2).`,
     labels: ["container_id", "pod_uid", "runtime"],
     unit,
@@ -503,22 +554,6 @@ function containerSeries(): SeriesDefinition[] {
     each("aiops_container_pids", "Tasks in a container.", "count", (c) => c.pids),
     each("aiops_container_pids_limit", "Task limit of a container (absent when unlimited).", "count", (c) => c.pids_limit),
   ];
-}
-
-/** Flattens a Snapshot into samples, in the order of the Series table, then the textfile and plugin series. */
-export function toSamples(snapshot: Snapshot): Sample[] {
-  const samples: Sample[] = [];
-  for (const def of SERIES) {
-    for (const [labels, value] of def.read(snapshot)) {
-      if (Number.isFinite(value)) samples.push({ metric: def.metric, labels, value });
-    }
-  }
-  for (const family of externalFamilies(snapshot)) {
-    // Levels only: a counter's raw total, a histogram's buckets are not something to learn a normal of.
-    if (family.type !== "gauge" && family.type !== "untyped") continue;
-    for (const s of family.samples) if (Number.isFinite(s.value)) samples.push({ metric: s.name, labels: s.labels, value: s.value, external: true });
-  }
-  return samples;
 }
 
 /**

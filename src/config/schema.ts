@@ -112,6 +112,22 @@ export const configSchema = section({
       min: 0.1,
       max: 120,
     }),
+    max_series: section({
+      total: number({
+        doc: "Most series the collectors may give in all (the detectors' own bound is detect.max_series). Past it new series are left out, counted in aiops_collect_series_dropped and reported by /api/v1/snapshot and the TUI. The core series (metrics without labels, CPU, the root filesystem) are always kept and not counted.",
+        default: 10_000,
+        min: 100,
+        max: 1_000_000,
+        integer: true,
+      }),
+      per_collector: number({
+        doc: "Most series any one collector may give (500 interfaces give 4,000; a mount 7). The series kept stay the same from tick to tick.",
+        default: 2000,
+        min: 10,
+        max: 1_000_000,
+        integer: true,
+      }),
+    }),
     disk: section({
       exclude_fs_types: list({
         doc: "Filesystem types the disk collector skips.",
@@ -292,7 +308,7 @@ export const configSchema = section({
       max: 365 * 86400,
     }),
     max_series: number({
-      doc: "Most series learned at once; beyond it the series seen least recently is forgotten first.",
+      doc: "Most series the detectors learn at once; beyond it the series seen least recently is forgotten first (collect.max_series bounds what is collected).",
       default: 5000,
       min: 1,
       max: 1_000_000,

@@ -32,6 +32,22 @@ export interface Snapshot {
   plugins?: PluginsSection;
   /** Collectors that failed this cycle, by name, with the reason. */
   errors?: Record<string, string>;
+  /** Present only when `collect.max_series` left series out this cycle: how many, and whose. */
+  series_cap?: SeriesCapSection;
+}
+
+/**
+ * Series left out by `collect.max_series`: they are not learned, stored or exported until a place
+ * frees. The core series (CPU, memory, load, the root filesystem) are never among them.
+ */
+export interface SeriesCapSection {
+  max_series: number;
+  max_series_per_collector: number;
+  /** Series kept this cycle. */
+  kept: number;
+  /** Series left out this cycle, in all and by collector. */
+  dropped: number;
+  dropped_by_collector: Record<string, number>;
 }
 
 export interface HostSection {

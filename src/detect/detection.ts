@@ -1,5 +1,5 @@
 import { SERIES, type SeriesDetection } from "../collect/series.ts";
-import { type Labels, type Sample, seriesKey } from "../contracts/sample.ts";
+import { type Labels, type Sample, sampleKey, seriesKey } from "../contracts/sample.ts";
 import type { Config } from "../config/schema.ts";
 import type { SelfMetrics } from "../self-metrics.ts";
 import { type Ensemble, createEnsemble } from "./ensemble.ts";
@@ -111,7 +111,7 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
       for (const sample of samples) {
         const detect = rules.get(sample.metric) ?? (sample.external ? EXTERNAL : undefined);
         if (!detect) continue;
-        const key = seriesKey(sample.metric, sample.labels);
+        const key = sampleKey(sample);
         let entry = entries.get(key);
         if (!entry) {
           makeRoom();

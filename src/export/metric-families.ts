@@ -28,16 +28,22 @@ export interface MetricFamily {
 export type MetricUnit = SeriesDefinition["unit"] | "none";
 
 /**
+ * Which series are shown: the agent's `seriesFilter()` while `collect.max_series` leaves some out, so
+ * that every way out carries the series the agent learns and stores; absent, all are.
+ */
+export type SeriesFilter = (metric: string, labels: Labels) => boolean;
+
+/**
  * The host series of one Snapshot, in the Series table's order. A metric with no finite sample this
  * tick (pressure on a kernel without PSI) is left out.
  */
-export function hostFamilies(snapshot: Snapshot | undefined): MetricFamily[] {
+export function hostFamilies(snapshot: Snapshot | undefined, keep?: SeriesFilter): MetricFamily[] {
   if (!snapshot) return [];
   const out: MetricFamily[] = [];
   for (const def of SERIES) {
     const samples: ExposedSample[] = [];
     for (const [labels, value] of def.read(snapshot)) {
-      if (Number.isFinite(value)) samples.push({ name: def.metric, labels, value });
+      if (Number.isFinite(value) && (!keep || keep(def.metric, labels))) samples.push({ name: def.metric, labels, value });
     }
     if (samples.length > 0) out.push({ name: def.metric, help: def.help, type: "gauge", unit: def.unit, samples });
   }
@@ -72,25 +78,26 @@ export const EXTERNAL_HELP = "Read from a textfile or an exec plugin that gave n
  * their sources gave (textfiles first, a series given twice kept once). Values are kept as given,
  * NaN and infinities included: the text format allows them.
  */
-export function textfileAndPluginFamilies(snapshot: Snapshot | undefined): MetricFamily[] {
+export function textfileAndPluginFamilies(snapshot: Snapshot | undefined, keep?: SeriesFilter): MetricFamily[] {
   if (!snapshot || (!snapshot.textfile && !snapshot.plugins)) return [];
-  return externalFamilies(snapshot).map((f) => ({
-    name: f.name,
-    help: f.help || EXTERNAL_HELP,
-    type: f.type,
-    unit: unitOfName(f.name),
-    samples: f.samples,
-  }));
+  const out: MetricFamily[] = [];
+  for (const f of externalFamilies(snapshot)) {
+    // Only levels are counted against collect.max_series (a counter is never learned or stored).
+    const bounded = keep && (f.type === "gauge" || f.type === "untyped");
+    const samples = bounded ? f.samples.filter((s) => keep(s.name, s.labels)) : f.samples;
+    if (samples.length > 0) out.push({ name: f.name, help: f.help || EXTERNAL_HELP, type: f.type, unit: unitOfName(f.name), samples });
+  }
+  return out;
 }
 
 /** Every family a Snapshot gives: the host series, then the textfile and plugin series. */
-export function snapshotFamilies(snapshot: Snapshot | undefined): MetricFamily[] {
-  return [...hostFamilies(snapshot), ...textfileAndPluginFamilies(snapshot)];
+export function snapshotFamilies(snapshot: Snapshot | undefined, keep?: SeriesFilter): MetricFamily[] {
+  return [...hostFamilies(snapshot, keep), ...textfileAndPluginFamilies(snapshot, keep)];
 }
 
 /** Every family `/metrics` shows: host series, textfile and plugin series, then the agent's own. */
-export function exposedFamilies(snapshot: Snapshot | undefined, self: readonly SelfFamily[]): MetricFamily[] {
-  return [...snapshotFamilies(snapshot), ...selfFamilies(self)];
+export function exposedFamilies(snapshot: Snapshot | undefined, self: readonly SelfFamily[], keep?: SeriesFilter): MetricFamily[] {
+  return [...snapshotFamilies(snapshot, keep), ...selfFamilies(self)];
 }
 
 /** A self metric's (or a textfile's) unit, from the naming convention (`_seconds`, `_bytes`). */

@@ -1,7 +1,7 @@
 import type { Clock } from "../clock.ts";
 import { type Labels } from "../contracts/sample.ts";
 import type { Snapshot } from "../contracts/snapshot.ts";
-import { hostFamilies, type MetricFamily, selfFamilies, snapshotFamilies } from "../export/metric-families.ts";
+import { hostFamilies, type MetricFamily, type SeriesFilter, selfFamilies, snapshotFamilies } from "../export/metric-families.ts";
 import type { SelfFamily, SelfMetrics } from "../self-metrics.ts";
 
 /** Content types of the two exposition formats. */
@@ -73,8 +73,8 @@ export function renderHostSeries(snapshot: Snapshot | undefined): string {
  * series with their own HELP and TYPE. Rendered once per tick and format, reused by every scrape until
  * the next.
  */
-export function renderSnapshotSeries(snapshot: Snapshot | undefined, format: ExpositionFormat): string {
-  return renderFamilies(snapshotFamilies(snapshot), format);
+export function renderSnapshotSeries(snapshot: Snapshot | undefined, format: ExpositionFormat, keep?: SeriesFilter): string {
+  return renderFamilies(snapshotFamilies(snapshot, keep), format);
 }
 
 /** Self metrics (ticks, errors, deliveries, process) in the negotiated format. */

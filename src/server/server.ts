@@ -17,6 +17,7 @@ import { HttpError, MAX_BODY, errorResponse, json } from "./http.ts";
 import { type Http1Listener, listenHttp1 } from "./http1-listener.ts";
 import { type TlsFiles, readTlsFiles } from "../config/tls-files.ts";
 import { encodeBody } from "./compression.ts";
+import type { SeriesFilter } from "../export/metric-families.ts";
 import { type ExpositionFormat, OPENMETRICS_TEXT, PROMETHEUS_TEXT, negotiateFormat, renderExposition, renderSnapshotSeries } from "./prometheus.ts";
 
 /** What the server reads from the running agent; it never changes the agent's state except through routes. */
@@ -24,6 +25,8 @@ export interface AgentView {
   health(): AgentHealth;
   latest(): Snapshot | undefined;
   readonly inventory?: Inventory;
+  /** Which series `/metrics` shows while `collect.max_series` leaves some out (see `Agent.seriesFilter`). */
+  seriesFilter?(): SeriesFilter | undefined;
 }
 
 export interface ServerDeps {
@@ -116,7 +119,7 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
     // lines of textfile and plugin series differ between the two), reuse them for every scrape in between.
     if (rendered.snapshot !== snapshot) rendered = { snapshot, text: {} };
     const format = negotiateFormat(request.headers.get("accept"));
-    const series = (rendered.text[format] ??= renderSnapshotSeries(snapshot, format));
+    const series = (rendered.text[format] ??= renderSnapshotSeries(snapshot, format, deps.agent.seriesFilter?.()));
     const text = renderExposition(series, deps.metrics.all(), format);
     const { body, headers } = encodeBody(text, request.headers.get("accept-encoding"));
     const used = process.cpuUsage(started);

@@ -123,6 +123,14 @@ export function hostContent(props: Omit<HostPanelProps, "height">): HostContent 
   for (const [name, reason] of Object.entries(s.errors ?? {})) {
     lines.push(withStyle(line(label("!"), `${name} collector failed: ${reason}`), { color: "yellow" }));
   }
+  if (s.series_cap) {
+    const c = s.series_cap;
+    const whose = Object.entries(c.dropped_by_collector)
+      .map(([name, n]) => `${name} ${n}`)
+      .join(", ");
+    const text = `${c.dropped} series left out by collect.max_series (${c.max_series} in all, ${c.max_series_per_collector} per collector): ${whose}`;
+    lines.push(withStyle(line(label("Series"), truncate(text, Math.max(1, width - labelWidth - 1))), { color: "yellow" }));
+  }
   const fixed = lines.length;
   const critical: boolean[] = [];
   const diskLevel = levelOf("disk");
@@ -184,8 +192,9 @@ export interface HostPanelViewProps extends HostPanelProps {
 
 /**
  * The host at a glance: CPU (total and per CPU), memory, swap, load, network and disk I/O with units,
- * pressure when the kernel has it, the container's limits, and each filesystem's usage (fullest first),
- * the percentages coloured and marked by the configured levels.
+ * pressure when the kernel has it, the container's limits, collectors that failed, series left out by
+ * `collect.max_series`, and each filesystem's usage (fullest first), the percentages coloured and marked
+ * by the configured levels.
  */
 export function HostPanel(props: HostPanelViewProps): Line[] {
   const content = props.content ?? hostContent(props);

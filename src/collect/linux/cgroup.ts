@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import type { Collector } from "../collector.ts";
 import type { CgroupSection } from "../../contracts/snapshot.ts";
 import { counterIncrease, round } from "./counter.ts";
 import type { HostPaths } from "./host-paths.ts";
+import { readProcFile } from "./proc-file.ts";
 
 /** Where the agent's own cgroup is, from /proc/self/cgroup: the v2 path, or v1 paths by controller. */
 export interface CgroupMembership {
@@ -130,7 +131,7 @@ export function createCgroupCollector(paths: HostPaths): Collector {
 
   function readFile(path: string): string | undefined {
     try {
-      return readFileSync(path, "utf8");
+      return readProcFile(path);
     } catch {
       return undefined;
     }

@@ -1,8 +1,8 @@
-import { readFileSync } from "node:fs";
 import type { Collector } from "../collector.ts";
 import type { CpuSection } from "../../contracts/snapshot.ts";
 import { counterIncrease, round } from "./counter.ts";
 import type { HostPaths } from "./host-paths.ts";
+import { readHostFile } from "./proc-file.ts";
 
 /** Jiffies of one `cpu` line of /proc/stat, grouped as the Snapshot reports them. */
 export interface CpuTimes {
@@ -78,7 +78,7 @@ export function createCpuCollector(paths: HostPaths): Collector {
   return {
     name: "cpu",
     collect() {
-      const current = parseProcStat(readFileSync(paths.proc("stat"), "utf8"));
+      const current = parseProcStat(readHostFile(paths.proc("stat")));
       const before = previous;
       previous = current;
       return before ? { cpu: cpuUsage(before, current) } : {};

@@ -1,10 +1,11 @@
-import { readFileSync, statfsSync } from "node:fs";
+import { statfsSync } from "node:fs";
 import { statfs } from "node:fs/promises";
 import type { Clock } from "../../clock.ts";
 import { type Collector, PartialCollection } from "../collector.ts";
 import type { MountUsage } from "../../contracts/snapshot.ts";
 import { round } from "./counter.ts";
 import type { HostPaths } from "./host-paths.ts";
+import { readProcFile } from "./proc-file.ts";
 
 /** One line of /proc/<pid>/mountinfo. */
 export interface MountEntry {
@@ -23,11 +24,17 @@ function unescape(field: string): string {
   return field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)));
 }
 
-/** Parses mountinfo: `id parent major:minor root mountpoint options [optional…] - fstype source superoptions`. */
-export function parseMountinfo(text: string): MountEntry[] {
+/**
+ * Parses mountinfo: `id parent major:minor root mountpoint options [optional…] - fstype source superoptions`.
+ * With a `filter`, a mount of an excluded type or mount point is passed over before the rest of its
+ * line is read (a container host lists thousands of overlay, tmpfs and kubelet mounts).
+ */
+export function parseMountinfo(text: string, filter?: DiskFilter): MountEntry[] {
   const mounts: MountEntry[] = [];
+  const types = filter ? new Set(filter.excludeFsTypes) : undefined;
   for (const line of text.split("\n")) {
     if (line === "") continue;
+    if (filter && excludedLine(line, types!, filter.excludeMountPoints)) continue;
     const fields = line.split(" ");
     const dash = fields.indexOf("-", 6);
     if (dash < 0 || fields.length < dash + 3) continue;
@@ -43,6 +50,21 @@ export function parseMountinfo(text: string): MountEntry[] {
     });
   }
   return mounts;
+}
+
+/** Whether a mountinfo line is of an excluded type or mount point, read from the line without splitting it. */
+function excludedLine(line: string, types: ReadonlySet<string>, mountPoints: RegExp): boolean {
+  const dash = line.indexOf(" - ");
+  if (dash >= 0) {
+    const typeEnd = line.indexOf(" ", dash + 3);
+    if (types.has(line.slice(dash + 3, typeEnd < 0 ? line.length : typeEnd))) return true;
+  }
+  // The mount point is the fifth field.
+  let at = -1;
+  for (let i = 0; i < 4 && (at = line.indexOf(" ", at + 1)) >= 0; i++);
+  if (at < 0) return false;
+  const end = line.indexOf(" ", at + 1);
+  return mountPoints.test(unescape(line.slice(at + 1, end < 0 ? line.length : end)));
 }
 
 export interface DiskFilter {
@@ -138,7 +160,7 @@ export function createDiskCollector(paths: HostPaths, options: DiskCollectorOpti
     let lastError: unknown;
     for (const path of mountinfo) {
       try {
-        return readFileSync(path, "utf8");
+        return readProcFile(path, "utf8");
       } catch (cause) {
         lastError = cause;
       }
@@ -165,7 +187,7 @@ export function createDiskCollector(paths: HostPaths, options: DiskCollectorOpti
     name: "disk",
     async collect(now) {
       if (now - mountsAt >= MOUNTS_TTL_MS) {
-        mounts = realMounts(parseMountinfo(readMountinfo()), options);
+        mounts = realMounts(parseMountinfo(readMountinfo(), options), options);
         mountsAt = now;
       }
       const disks: MountUsage[] = [];

@@ -1,8 +1,9 @@
-import { readFileSync, readdirSync, readlinkSync } from "node:fs";
+import { readdirSync, readlinkSync } from "node:fs";
 import type { Collector } from "../collector.ts";
 import type { DiskIo, DiskIoSection } from "../../contracts/snapshot.ts";
 import { counterIncrease, round } from "./counter.ts";
 import type { HostPaths } from "./host-paths.ts";
+import { readHostFile } from "./proc-file.ts";
 
 /** Cumulative counters of one block device from /proc/diskstats. */
 export interface DiskCounters {
@@ -15,12 +16,12 @@ export interface DiskCounters {
   ioTicks: number;
 }
 
-/** Parses /proc/diskstats into counters by device name. */
-export function parseDiskstats(text: string): Map<string, DiskCounters> {
+/** Parses /proc/diskstats into counters by device name; a device `skip` matches is passed over before its numbers are read. */
+export function parseDiskstats(text: string, skip?: RegExp): Map<string, DiskCounters> {
   const out = new Map<string, DiskCounters>();
   for (const line of text.split("\n")) {
     const f = line.trim().split(/\s+/);
-    if (f.length < 14) continue;
+    if (f.length < 14 || skip?.test(f[2]!)) continue;
     out.set(f[2]!, {
       reads: Number(f[3]),
       sectorsRead: Number(f[5]),
@@ -112,7 +113,7 @@ export function createDiskstatsCollector(paths: HostPaths): Collector {
   return {
     name: "diskstats",
     collect(now) {
-      const counters = parseDiskstats(readFileSync(paths.proc("diskstats"), "utf8"));
+      const counters = parseDiskstats(readHostFile(paths.proc("diskstats")), IGNORED_DEVICES);
       const list = blockDevices([...counters.keys()]);
       const before = previous;
       previous = { at: now, counters };

@@ -1,8 +1,8 @@
-import { readFileSync } from "node:fs";
 import type { Clock } from "../../clock.ts";
 import type { Collector } from "../collector.ts";
 import type { LoadSection } from "../../contracts/snapshot.ts";
 import type { HostPaths } from "./host-paths.ts";
+import { readHostFile, readProcFile } from "./proc-file.ts";
 
 /** Seconds since boot, from the first field of /proc/uptime. */
 export function parseUptime(text: string): number {
@@ -28,9 +28,9 @@ export function createHostCollector(paths: HostPaths, clock: Clock): Collector {
   return {
     name: "host",
     collect(now) {
-      const uptime = parseUptime(readFileSync(paths.proc("uptime"), "utf8"));
+      const uptime = parseUptime(readHostFile(paths.proc("uptime")));
       if (now - hostnameAt >= HOSTNAME_TTL_MS) {
-        hostname = readFileSync(paths.proc("sys", "kernel", "hostname"), "utf8").trim();
+        hostname = readProcFile(paths.proc("sys", "kernel", "hostname"), "utf8").trim();
         hostnameAt = now;
       }
       // Whole seconds: the boot time must not wobble from one tick to the next.
@@ -38,7 +38,7 @@ export function createHostCollector(paths: HostPaths, clock: Clock): Collector {
       return {
         host: { hostname, boot_time: bootTime },
         uptime_seconds: uptime,
-        load: parseLoadavg(readFileSync(paths.proc("loadavg"), "utf8")),
+        load: parseLoadavg(readHostFile(paths.proc("loadavg"))),
       };
     },
   };

@@ -1,8 +1,8 @@
-import { readFileSync } from "node:fs";
 import type { Collector } from "../collector.ts";
 import type { MemorySection } from "../../contracts/snapshot.ts";
 import { round } from "./counter.ts";
 import type { HostPaths } from "./host-paths.ts";
+import { readHostFile } from "./proc-file.ts";
 
 /** Parses /proc/meminfo into bytes by field name (`MemTotal` → 8589934592). */
 export function parseMeminfo(text: string): Map<string, number> {
@@ -44,6 +44,6 @@ export function memoryFromMeminfo(fields: Map<string, number>): MemorySection {
 export function createMemoryCollector(paths: HostPaths): Collector {
   return {
     name: "memory",
-    collect: () => ({ memory: memoryFromMeminfo(parseMeminfo(readFileSync(paths.proc("meminfo"), "utf8"))) }),
+    collect: () => ({ memory: memoryFromMeminfo(parseMeminfo(readHostFile(paths.proc("meminfo")))) }),
   };
 }

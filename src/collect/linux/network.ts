@@ -1,8 +1,8 @@
-import { readFileSync } from "node:fs";
 import type { Collector } from "../collector.ts";
 import type { NetworkIo, NetworkSection } from "../../contracts/snapshot.ts";
 import { counterRate, round } from "./counter.ts";
 import type { HostPaths } from "./host-paths.ts";
+import { readHostFile } from "./proc-file.ts";
 
 /** Cumulative counters of one interface from /proc/net/dev. */
 export interface InterfaceCounters {
@@ -16,15 +16,26 @@ export interface InterfaceCounters {
   txDrops: number;
 }
 
-/** Parses /proc/net/dev (two header lines, then `name: 8 receive fields 8 transmit fields`). */
-export function parseNetDev(text: string): Map<string, InterfaceCounters> {
+/**
+ * Parses /proc/net/dev (two header lines, then `name: 8 receive fields 8 transmit fields`). An
+ * interface whose name `exclude` matches is passed over before its fields are read: on a node with
+ * hundreds of veth interfaces their lines cost a name each, not sixteen numbers, and no counters of
+ * theirs are kept between ticks.
+ */
+export function parseNetDev(text: string, exclude?: RegExp): Map<string, InterfaceCounters> {
   const out = new Map<string, InterfaceCounters>();
-  for (const line of text.split("\n")) {
-    const colon = line.indexOf(":");
-    if (colon < 0) continue;
-    const name = line.slice(0, colon).trim();
-    const f = line.slice(colon + 1).trim().split(/\s+/).map(Number);
-    if (f.length < 16 || name === "") continue;
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    const colon = text.indexOf(":", start);
+    const lineStart = start;
+    start = end + 1;
+    if (colon < 0 || colon > end) continue;
+    const name = text.slice(lineStart, colon).trim();
+    if (name === "" || exclude?.test(name)) continue;
+    const f = text.slice(colon + 1, end).trim().split(/\s+/).map(Number);
+    if (f.length < 16) continue;
     out.set(name, {
       rxBytes: f[0]!,
       rxPackets: f[1]!,
@@ -51,18 +62,13 @@ export const NO_TRAFFIC: NetworkIo = {
   transmit_drops_per_second: 0,
 };
 
-/** Rates between two readings per interface, and their sum over every interface but loopback. */
-export function networkRates(
-  prev: Map<string, InterfaceCounters>,
-  cur: Map<string, InterfaceCounters>,
-  seconds: number,
-  exclude: RegExp,
-): NetworkSection {
+/** Rates between two readings per interface (excluded ones were left out by `parseNetDev`), and their sum over every interface but loopback. */
+export function networkRates(prev: Map<string, InterfaceCounters>, cur: Map<string, InterfaceCounters>, seconds: number): NetworkSection {
   const interfaces: NetworkSection["interfaces"] = [];
   const total = { ...NO_TRAFFIC };
   for (const [device, c] of cur) {
     const p = prev.get(device);
-    if (!p || exclude.test(device)) continue;
+    if (!p) continue;
     const io: NetworkIo = {
       receive_bytes_per_second: round(counterRate(p.rxBytes, c.rxBytes, seconds)),
       transmit_bytes_per_second: round(counterRate(p.txBytes, c.txBytes, seconds)),
@@ -87,10 +93,10 @@ export function createNetworkCollector(paths: HostPaths, options: { excludeDevic
   return {
     name: "network",
     collect(now) {
-      const counters = parseNetDev(readFileSync(paths.proc("net", "dev"), "utf8"));
+      const counters = parseNetDev(readHostFile(paths.proc("net", "dev"), "utf8"), options.excludeDevices);
       const before = previous;
       previous = { at: now, counters };
-      return before ? { network: networkRates(before.counters, counters, (now - before.at) / 1000, options.excludeDevices) } : {};
+      return before ? { network: networkRates(before.counters, counters, (now - before.at) / 1000) } : {};
     },
   };
 }

@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import type { Collector } from "../collector.ts";
 import type { PressureLine, PressureResource, PressureSection } from "../../contracts/snapshot.ts";
 import type { HostPaths } from "./host-paths.ts";
+import { readHostFile } from "./proc-file.ts";
 
 /** Parses one /proc/pressure file: a `some` line and, except for CPU on old kernels, a `full` line. */
 export function parsePressure(text: string): PressureResource {
@@ -35,7 +35,7 @@ export function createPressureCollector(paths: HostPaths, notice: (message: stri
       const section: PressureSection = {};
       for (const resource of ["cpu", "memory", "io"] as const) {
         try {
-          section[resource] = parsePressure(readFileSync(paths.proc("pressure", resource), "utf8"));
+          section[resource] = parsePressure(readHostFile(paths.proc("pressure", resource)));
         } catch (cause) {
           if (!NO_PSI.has((cause as NodeJS.ErrnoException).code ?? "")) throw cause;
         }

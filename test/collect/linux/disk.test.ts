@@ -22,4 +22,18 @@ describe("mountinfo", () => {
     );
     expect(realMounts(mounts, FILTER).map((m) => m.mountpoint)).toEqual(["/", "/data"]);
   });
+
+  test("with a filter, 290 excluded mounts of 300 are passed over before the rest of their line is read", () => {
+    const lines = ["1 0 8:1 / / rw - ext4 /dev/sda1 rw"];
+    for (let i = 0; i < 9; i++) lines.push(`${10 + i} 1 8:${10 + i} / /data${i} rw - xfs /dev/sdb${i} rw`);
+    // Excluded by type, or by mount point (matched once unescaped).
+    for (let i = 0; i < 145; i++) lines.push(`${100 + i} 1 0:${100 + i} / /var/lib/overlay/${i} rw - overlay overlay rw`);
+    for (let i = 0; i < 145; i++) lines.push(`${300 + i} 1 0:${300 + i} / /dev/my\\040slot${i} rw - devtmpfs udev rw`);
+    const text = lines.join("\n");
+    const parsed = parseMountinfo(text, { excludeFsTypes: ["overlay"], excludeMountPoints: /^\/dev\/my slot/ });
+    expect(parsed.map((m) => m.mountpoint)).toEqual(["/", ...Array.from({ length: 9 }, (_, i) => `/data${i}`)]);
+    expect(realMounts(parsed, FILTER)).toHaveLength(10);
+    // The same lines without the filter are all read.
+    expect(parseMountinfo(text)).toHaveLength(300);
+  });
 });

@@ -4,6 +4,7 @@ import type { Config } from "../config/schema.ts";
 import type { SelfMetrics } from "../self-metrics.ts";
 import { type Ensemble, createEnsemble } from "./ensemble.ts";
 import type { Finding } from "../contracts/finding.ts";
+import { EffectBaseline, type EffectFamily, type MinimumEffect, describeEffect, effectFamilyOf, effectOf, meetsMinimum, minimumEffectOf } from "./practical-effect.ts";
 
 /** What the detection engine needs from the agent; every part is optional (tests, replay). */
 export interface DetectionDeps {
@@ -36,6 +37,8 @@ interface SeriesState {
   labels: Labels;
   lastSeen: number;
   detectors: Record<string, unknown>;
+  /** The reference its learned findings' effect is measured against (see `EffectBaseline`). */
+  effect?: unknown;
   /** A textfile or plugin series (not in the Series table). */
   external?: true;
 }
@@ -49,6 +52,16 @@ interface Entry {
   ensemble: Ensemble;
   lastSeen: number;
   external?: true;
+  /** Present for series the learned detectors watch: the reference of their findings' effect. */
+  baseline?: EffectBaseline;
+  family: EffectFamily;
+  /** A learned finding of this series passed the minimum effect and still holds: it is not judged again. */
+  effectOpen: boolean;
+}
+
+/** Findings of a detector that learns (not a configured threshold or forecast): the minimum effect applies to them. */
+function isLearned(f: Finding): boolean {
+  return f.detector !== "threshold" && f.detector !== "forecast";
 }
 
 /** How often (ms) series not seen for `forget_after` are looked for. */
@@ -74,6 +87,69 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
     "Saved detector states that could not be taken back at start (the series relearns).",
   );
   deps.metrics?.gauge("aiops_detect_series", "Series the detectors are learning.", () => [{ labels: {}, value: entries.size }]);
+  const belowEffect = deps.metrics?.counter(
+    "aiops_detect_findings_below_effect_total",
+    "Ticks on which a statistical finding was held back because its change was below detect.min_effect of its family.",
+  );
+  const minimums = new Map<EffectFamily, MinimumEffect>();
+  const minimumOf = (family: EffectFamily): MinimumEffect => {
+    let m = minimums.get(family);
+    if (!m) minimums.set(family, (m = minimumEffectOf(family, config)));
+    return m;
+  };
+
+  function newEntry(metric: string, labels: Labels, detect: SeriesDetection, lastSeen: number, saved?: SeriesState): Entry {
+    const entry: Entry = {
+      metric,
+      labels,
+      ensemble: make(metric, labels, detect, saved?.detectors),
+      lastSeen,
+      family: effectFamilyOf(metric),
+      effectOpen: false,
+    };
+    if (detect.statistical) entry.baseline = restoreBaseline(metric, labels, saved?.effect);
+    return entry;
+  }
+
+  function restoreBaseline(metric: string, labels: Labels, saved: unknown): EffectBaseline {
+    if (saved === undefined) return new EffectBaseline();
+    try {
+      return EffectBaseline.restore(saved);
+    } catch (cause) {
+      rejected?.inc();
+      deps.log?.warning({ series: seriesKey(metric, labels), problems: [(cause as Error).message] }, "saved effect baseline not taken back; relearning");
+      return new EffectBaseline();
+    }
+  }
+
+  /**
+   * Keeps the learned findings of one series whose effect reaches the family's minimum (once one
+   * passed, it holds as long as its detector holds it) and gives each its effect, in numbers and in
+   * its message; threshold and forecast findings pass as they are.
+   */
+  function gate(entry: Entry, ts: number, value: number, findings: Finding[], out: Finding[]): void {
+    const ref = entry.baseline?.observe(ts, value);
+    let learned = false;
+    for (const f of findings) {
+      if (!isLearned(f)) {
+        out.push(f);
+        continue;
+      }
+      learned = true;
+      if (!ref) {
+        belowEffect?.inc({ family: entry.family });
+        continue;
+      }
+      const effect = effectOf(entry.metric, value, ts, ref);
+      if (!entry.effectOpen && !meetsMinimum(effect, value, minimumOf(entry.family))) {
+        belowEffect?.inc({ family: entry.family });
+        continue;
+      }
+      entry.effectOpen = true;
+      out.push({ ...f, effect, message: `${f.message}; ${describeEffect(effect)}` });
+    }
+    if (!learned) entry.effectOpen = false;
+  }
 
   function make(metric: string, labels: Labels, detect: SeriesDetection, saved?: Record<string, unknown>): Ensemble {
     const ensemble = createEnsemble({ metric, labels, detect }, config, saved);
@@ -115,14 +191,14 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
         let entry = entries.get(key);
         if (!entry) {
           makeRoom();
-          entry = { metric: sample.metric, labels: sample.labels, ensemble: make(sample.metric, sample.labels, detect), lastSeen: ts };
+          entry = newEntry(sample.metric, sample.labels, detect, ts);
           if (sample.external) entry.external = true;
           entries.set(key, entry);
         }
         entry.lastSeen = ts;
         const r = entry.ensemble.update(ts, sample.value);
         scores.set(key, r.score);
-        for (const f of r.findings) findings.push(f);
+        gate(entry, ts, sample.value, r.findings, findings);
       }
       if (ts - lastSweep >= SWEEP_EVERY) {
         lastSweep = ts;
@@ -139,7 +215,14 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
     exportState(): Record<string, unknown> {
       const out: Record<string, unknown> = {};
       for (const [key, e] of entries) {
-        const s: SeriesState = { metric: e.metric, labels: e.labels, lastSeen: e.lastSeen, detectors: e.ensemble.snapshot(), ...(e.external ? { external: true as const } : {}) };
+        const s: SeriesState = {
+          metric: e.metric,
+          labels: e.labels,
+          lastSeen: e.lastSeen,
+          detectors: e.ensemble.snapshot(),
+          ...(e.baseline ? { effect: e.baseline.toJSON() } : {}),
+          ...(e.external ? { external: true as const } : {}),
+        };
         out[key] = s;
       }
       return out;
@@ -169,13 +252,9 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
       saved.sort((a, b) => b[1].lastSeen - a[1].lastSeen);
       for (const [key, s] of saved.slice(0, maxSeries)) {
         const detect = rules.get(s.metric) ?? EXTERNAL;
-        entries.set(key, {
-          metric: s.metric,
-          labels: s.labels,
-          lastSeen: s.lastSeen,
-          ensemble: make(s.metric, s.labels, detect, s.detectors),
-          ...(s.external && !rules.has(s.metric) ? { external: true as const } : {}),
-        });
+        const entry = newEntry(s.metric, s.labels, detect, s.lastSeen, s);
+        if (s.external && !rules.has(s.metric)) entry.external = true;
+        entries.set(key, entry);
       }
     },
   };

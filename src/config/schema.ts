@@ -292,6 +292,12 @@ export const configSchema = section({
       max: 1_000_000,
       integer: true,
     }),
+    correlation_window: seconds({
+      doc: "Series of one resource (CPU with load and CPU pressure; memory with swap and memory pressure; a disk with I/O pressure; an interface) that deviate within this time of each other make one finding listing them all.",
+      default: 60,
+      min: 0,
+      max: 3600,
+    }),
     // The least change worth telling, per metric family: a statistical finding smaller than this is
     // true but not worth anyone's time (a busy host moves by such amounts all day).
     min_effect: section({

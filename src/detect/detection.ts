@@ -4,7 +4,8 @@ import type { Config } from "../config/schema.ts";
 import type { SelfMetrics } from "../self-metrics.ts";
 import { type Ensemble, createEnsemble } from "./ensemble.ts";
 import type { Finding } from "../contracts/finding.ts";
-import { EffectBaseline, type EffectFamily, type MinimumEffect, describeEffect, effectFamilyOf, effectOf, meetsMinimum, minimumEffectOf } from "./practical-effect.ts";
+import { type Deviation, type ResourceOf, createCorrelator, isContextSeries, resourceOf } from "./correlation.ts";
+import { EffectBaseline, type EffectFamily, type EffectReference, type MinimumEffect, describeEffect, effectFamilyOf, effectOf, meetsMinimum, minimumEffectOf } from "./practical-effect.ts";
 
 /** What the detection engine needs from the agent; every part is optional (tests, replay). */
 export interface DetectionDeps {
@@ -41,6 +42,8 @@ interface SeriesState {
   effect?: unknown;
   /** A textfile or plugin series (not in the Series table). */
   external?: true;
+  /** A context series (load, pressure): no detectors, only its effect baseline. */
+  context?: true;
 }
 
 /** How the detectors watch a series from outside the Series table: they learn its normal. */
@@ -55,8 +58,20 @@ interface Entry {
   /** Present for series the learned detectors watch: the reference of their findings' effect. */
   baseline?: EffectBaseline;
   family: EffectFamily;
+  /** What it measures, when its deviations belong with those of other series (see correlation.ts). */
+  resource: ResourceOf | undefined;
   /** A learned finding of this series passed the minimum effect and still holds: it is not judged again. */
   effectOpen: boolean;
+}
+
+/** A series no detector watches that tells what goes with a finding (load, pressure): only its reference is kept. */
+interface ContextEntry {
+  metric: string;
+  labels: Labels;
+  baseline: EffectBaseline;
+  family: EffectFamily;
+  resource: ResourceOf | undefined;
+  lastSeen: number;
 }
 
 /** Findings of a detector that learns (not a configured threshold or forecast): the minimum effect applies to them. */
@@ -91,6 +106,8 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
     "aiops_detect_findings_below_effect_total",
     "Ticks on which a statistical finding was held back because its change was below detect.min_effect of its family.",
   );
+  const context = new Map<string, ContextEntry>();
+  const correlator = createCorrelator(config.detect.correlation_window * 1000);
   const minimums = new Map<EffectFamily, MinimumEffect>();
   const minimumOf = (family: EffectFamily): MinimumEffect => {
     let m = minimums.get(family);
@@ -105,10 +122,31 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
       ensemble: make(metric, labels, detect, saved?.detectors),
       lastSeen,
       family: effectFamilyOf(metric),
+      resource: resourceOf(metric, labels),
       effectOpen: false,
     };
     if (detect.statistical) entry.baseline = restoreBaseline(metric, labels, saved?.effect);
     return entry;
+  }
+
+  function observeContext(ts: number, sample: Sample, deviations: Deviation[]): void {
+    const key = seriesKey(sample.metric, sample.labels);
+    let e = context.get(key);
+    if (!e) {
+      // Few series (load, three pressures): bounded by what the host has, forgotten as the others are.
+      e = {
+        metric: sample.metric,
+        labels: sample.labels,
+        baseline: new EffectBaseline(),
+        family: effectFamilyOf(sample.metric),
+        resource: resourceOf(sample.metric, sample.labels),
+        lastSeen: ts,
+      };
+      context.set(key, e);
+    }
+    e.lastSeen = ts;
+    const ref = e.baseline.observe(ts, sample.value);
+    if (ref) noteDeviation(e, ts, sample.value, ref, deviations);
   }
 
   function restoreBaseline(metric: string, labels: Labels, saved: unknown): EffectBaseline {
@@ -122,13 +160,21 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
     }
   }
 
+  /** Adds the series to this tick's deviations when it is off its range by its family's minimum effect. */
+  function noteDeviation(e: Entry | ContextEntry, ts: number, value: number, ref: EffectReference, deviations: Deviation[]): void {
+    if (!e.resource || (value >= ref.low && value <= ref.high)) return;
+    const effect = effectOf(e.metric, value, ts, ref);
+    if (meetsMinimum(effect, value, minimumOf(e.family))) deviations.push({ metric: e.metric, labels: e.labels, value, effect });
+  }
+
   /**
    * Keeps the learned findings of one series whose effect reaches the family's minimum (once one
    * passed, it holds as long as its detector holds it) and gives each its effect, in numbers and in
    * its message; threshold and forecast findings pass as they are.
    */
-  function gate(entry: Entry, ts: number, value: number, findings: Finding[], out: Finding[]): void {
+  function gate(entry: Entry, ts: number, value: number, findings: readonly Finding[], out: Finding[], deviations: Deviation[]): void {
     const ref = entry.baseline?.observe(ts, value);
+    if (ref) noteDeviation(entry, ts, value, ref, deviations);
     let learned = false;
     for (const f of findings) {
       if (!isLearned(f)) {
@@ -184,9 +230,13 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
     update(ts: number, samples: readonly Sample[]): DetectionResult {
       const scores = new Map<string, number>();
       const findings: Finding[] = [];
+      const deviations: Deviation[] = [];
       for (const sample of samples) {
         const detect = rules.get(sample.metric) ?? (sample.external ? EXTERNAL : undefined);
-        if (!detect) continue;
+        if (!detect) {
+          if (isContextSeries(sample.metric, sample.labels)) observeContext(ts, sample, deviations);
+          continue;
+        }
         const key = seriesKey(sample.metric, sample.labels);
         let entry = entries.get(key);
         if (!entry) {
@@ -198,7 +248,7 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
         entry.lastSeen = ts;
         const r = entry.ensemble.update(ts, sample.value);
         scores.set(key, r.score);
-        gate(entry, ts, sample.value, r.findings, findings);
+        gate(entry, ts, sample.value, r.findings, findings, deviations);
       }
       if (ts - lastSweep >= SWEEP_EVERY) {
         lastSweep = ts;
@@ -208,8 +258,9 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
             forgotten?.inc({ reason: "absent" });
           }
         }
+        for (const [key, e] of context) if (ts - e.lastSeen > forgetAfter) context.delete(key);
       }
-      return { scores, findings };
+      return { scores, findings: correlator.correlate(ts, findings, deviations) };
     },
 
     exportState(): Record<string, unknown> {
@@ -223,6 +274,10 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
           ...(e.baseline ? { effect: e.baseline.toJSON() } : {}),
           ...(e.external ? { external: true as const } : {}),
         };
+        out[key] = s;
+      }
+      for (const [key, e] of context) {
+        const s: SeriesState = { metric: e.metric, labels: e.labels, lastSeen: e.lastSeen, detectors: {}, effect: e.baseline.toJSON(), context: true };
         out[key] = s;
       }
       return out;
@@ -241,6 +296,17 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
           typeof s.lastSeen === "number" &&
           typeof s.detectors === "object" &&
           s.detectors !== null;
+        if (ok && s.context === true && isContextSeries(s.metric!, s.labels!)) {
+          context.set(key, {
+            metric: s.metric!,
+            labels: s.labels!,
+            baseline: restoreBaseline(s.metric!, s.labels!, s.effect),
+            family: effectFamilyOf(s.metric!),
+            resource: resourceOf(s.metric!, s.labels!),
+            lastSeen: s.lastSeen!,
+          });
+          continue;
+        }
         if (!ok || !(rules.has(s.metric!) || s.external === true)) {
           rejected?.inc();
           deps.log?.warning({ series: key }, "saved detector state not taken back; relearning");

@@ -56,7 +56,7 @@ test("a finding that stands for several series has a Related series field", asyn
   const n = make();
   await n.send(notification({ finding: finding({ related }) }));
   await n.close();
-  const fields = JSON.parse(sink.received[0]!.body).attachments[0].fields as Array<{ title: string; value: string }>;
+  const fields = JSON.parse(sink.received[0]!.body).attachments[0].fields as Array<{ title: string; value: string; short: boolean }>;
   expect(fields.find((f) => f.title === "Related series")).toEqual({ title: "Related series", value: "aiops_load1 3.9", short: false });
 });
 

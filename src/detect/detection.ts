@@ -87,6 +87,10 @@ const SWEEP_EVERY = 60_000;
  * table marks with `detect`), forgotten after `detect.forget_after` without a sample (a removed disk or
  * interface), and bounded by `detect.max_series` (the series seen least recently goes first), so memory
  * stays bounded however many come and go.
+ * Learned (statistical) findings open only when their change reaches the minimum practical effect of
+ * their metric family (`detect.min_effect`, see practical-effect.ts), and then carry that effect; then
+ * the findings of series of one resource that deviate together are folded into one (correlation.ts),
+ * with the load and pressure series watched as context for it.
  */
 export function createDetection(config: Config, deps: DetectionDeps = {}): Detection {
   const rules = new Map<string, SeriesDetection>();

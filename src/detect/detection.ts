@@ -40,6 +40,8 @@ interface SeriesState {
   detectors: Record<string, unknown>;
   /** The reference its learned findings' effect is measured against (see `EffectBaseline`). */
   effect?: unknown;
+  /** A learned finding of it had passed the minimum effect and still held (a reload keeps it open). */
+  effectOpen?: true;
   /** A textfile or plugin series (not in the Series table). */
   external?: true;
   /** A context series (load, pressure): no detectors, only its effect baseline. */
@@ -127,7 +129,7 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
       lastSeen,
       family: effectFamilyOf(metric),
       resource: resourceOf(metric, labels),
-      effectOpen: false,
+      effectOpen: saved?.effectOpen === true,
     };
     if (detect.statistical) entry.baseline = restoreBaseline(metric, labels, saved?.effect);
     return entry;
@@ -276,6 +278,7 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
           lastSeen: e.lastSeen,
           detectors: e.ensemble.snapshot(),
           ...(e.baseline ? { effect: e.baseline.toJSON() } : {}),
+          ...(e.effectOpen ? { effectOpen: true as const } : {}),
           ...(e.external ? { external: true as const } : {}),
         };
         out[key] = s;

@@ -1,7 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { loadConfig } from "../../src/config/load.ts";
 import type { Sample } from "../../src/contracts/sample.ts";
+import type { Snapshot } from "../../src/contracts/snapshot.ts";
+import type { TickContext } from "../../src/contracts/tick.ts";
 import { createDetection } from "../../src/detect/detection.ts";
+import { createDetectionStage } from "../../src/detect/detection-stage.ts";
 import { EffectBaseline, effectFamilyOf } from "../../src/detect/practical-effect.ts";
 import { noise } from "./synthetic.ts";
 
@@ -92,5 +95,29 @@ describe("minimum practical effect", () => {
       expect(x.observe(T0 + 62 * STEP, 11)!.since).toBe(T0 + 62 * STEP);
     }
     expect(() => EffectBaseline.restore({ v: 9 })).toThrow("effect baseline: unknown state");
+  });
+});
+
+describe("minimum practical effect across a reload", () => {
+  test("a finding that passed keeps holding through a reload; the new minimum applies to the next one", () => {
+    const stage = createDetectionStage(loadConfig({ env: { AIOPS_DETECT_QUIET_PERIOD: "1h" } }).config);
+    const n = noise(7, 0.3);
+    const held: number[] = [];
+    for (let i = 0; i < 960; i++) {
+      if (i === 920) stage.reload!(loadConfig({ env: { AIOPS_DETECT_QUIET_PERIOD: "1h", AIOPS_DETECT_MIN_EFFECT_MEMORY: "50" } }).config);
+      const tick: TickContext = {
+        snapshot: {} as Snapshot,
+        samples: [{ metric: "aiops_memory_usage_percent", labels: {}, value: (i < 900 ? 30 : 45) + n() }],
+        time: T0 + i * STEP,
+        findings: [],
+        startedFindings: [],
+        alertChanges: [],
+      };
+      stage.run(tick);
+      if (tick.findings.length > 0) held.push(i);
+    }
+    expect(held).toContain(919);
+    expect(held).toContain(920);
+    expect(held.filter((i) => i >= 920 && i < 925)).toEqual([920, 921, 922, 923, 924]);
   });
 });

@@ -99,7 +99,7 @@ describe("minimum practical effect", () => {
 });
 
 describe("minimum practical effect across a reload", () => {
-  test("a finding that passed keeps holding through a reload; the new minimum applies to the next one", () => {
+  test("a finding that passed keeps holding through a reload that raises the minimum", () => {
     const stage = createDetectionStage(loadConfig({ env: { AIOPS_DETECT_QUIET_PERIOD: "1h" } }).config);
     const n = noise(7, 0.3);
     const held: number[] = [];

@@ -168,9 +168,8 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
 
   /** Adds the series to this tick's deviations when it is off its range by its family's minimum effect. */
   function noteDeviation(e: Entry | ContextEntry, ts: number, value: number, ref: EffectReference, deviations: Deviation[]): void {
-    if (!e.resource || (value >= ref.low && value <= ref.high)) return;
-    const effect = effectOf(e.metric, value, ts, ref);
-    if (meetsMinimum(effect, value, minimumOf(e.family))) deviations.push({ metric: e.metric, labels: e.labels, value, effect });
+    if (!e.resource || !meetsMinimum(ref, value, minimumOf(e.family))) return;
+    deviations.push({ metric: e.metric, labels: e.labels, value, effect: effectOf(e.metric, value, ts, ref) });
   }
 
   /**
@@ -192,11 +191,11 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
         belowEffect?.inc({ family: entry.family });
         continue;
       }
-      const effect = effectOf(entry.metric, value, ts, ref);
-      if (!entry.effectOpen && !meetsMinimum(effect, value, minimumOf(entry.family))) {
+      if (!entry.effectOpen && !meetsMinimum(ref, value, minimumOf(entry.family))) {
         belowEffect?.inc({ family: entry.family });
         continue;
       }
+      const effect = effectOf(entry.metric, value, ts, ref);
       entry.effectOpen = true;
       out.push({ ...f, effect, message: `${f.message}; ${describeEffect(effect)}` });
     }

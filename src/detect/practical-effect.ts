@@ -63,6 +63,8 @@ const LONGEST_DEVIATION_MS = 3_600_000;
 /** The range is the 10th percentile of the one-minute lows to the 90th of the highs: one odd minute does not widen it. */
 const RANGE_QUANTILE = 0.1;
 
+const SCRATCH = new Float64Array(BUCKETS);
+
 /** JSON form of a baseline. */
 export interface EffectBaselineState {
   v: 1;
@@ -91,23 +93,46 @@ export class EffectBaseline {
   private bucket = { start: Number.NaN, sum: 0, n: 0, low: Number.POSITIVE_INFINITY, high: Number.NEGATIVE_INFINITY };
   private live: Omit<EffectReference, "since"> | undefined;
   private frozen: EffectReference | undefined;
+  private readonly frozenSlot: EffectReference = { expected: 0, low: 0, high: 0, since: 0 };
+
+  /** What `observe` returns while the value is inside its range: reused, so a tick allocates nothing. */
+  private readonly current: EffectReference = { expected: 0, low: 0, high: 0, since: 0 };
 
   /**
    * Takes point (`ts`, `value`) and returns the reference it is judged against (from before it), with
-   * the time the current deviation began; undefined until there are five minutes of history.
+   * the time the current deviation began; undefined until there are five minutes of history. The
+   * object is only good until the next call (copy what is kept).
    */
   observe(ts: number, value: number): EffectReference | undefined {
-    if (!Number.isFinite(value) || !Number.isFinite(ts)) return this.frozen ?? (this.live ? { ...this.live, since: ts } : undefined);
-    let ref: EffectReference | undefined;
-    if (this.frozen && (ts - this.frozen.since > LONGEST_DEVIATION_MS || (value >= this.frozen.low && value <= this.frozen.high))) this.frozen = undefined;
-    if (this.frozen) ref = this.frozen;
-    else if (this.live) {
-      const outside = value < this.live.low || value > this.live.high;
-      ref = { ...this.live, since: ts };
-      if (outside) this.frozen = ref;
+    if (!Number.isFinite(value) || !Number.isFinite(ts)) return this.frozen ?? this.liveAt(ts);
+    const frozen = this.frozen;
+    if (frozen && (ts - frozen.since > LONGEST_DEVIATION_MS || (value >= frozen.low && value <= frozen.high))) this.frozen = undefined;
+    let ref = this.frozen;
+    if (!ref) {
+      ref = this.liveAt(ts);
+      if (ref && (value < ref.low || value > ref.high)) {
+        // Noise leaves the range now and then: the frozen copy is one object, reused.
+        const f = this.frozenSlot;
+        f.expected = ref.expected;
+        f.low = ref.low;
+        f.high = ref.high;
+        f.since = ref.since;
+        this.frozen = ref = f;
+      }
     }
     this.add(ts, value);
     return ref;
+  }
+
+  private liveAt(ts: number): EffectReference | undefined {
+    const live = this.live;
+    if (!live) return undefined;
+    const c = this.current;
+    c.expected = live.expected;
+    c.low = live.low;
+    c.high = live.high;
+    c.since = ts;
+    return c;
   }
 
   private add(ts: number, value: number): void {
@@ -136,12 +161,15 @@ export class EffectBaseline {
 
   private summarise(): Omit<EffectReference, "since"> {
     const n = this.filled;
-    const sorted = (a: Float64Array) => Float64Array.from(a.subarray(0, n)).sort();
-    const means = sorted(this.means);
-    const lows = sorted(this.lows);
-    const highs = sorted(this.highs);
-    const pick = (a: Float64Array, q: number) => a[Math.min(n - 1, Math.max(0, Math.round(q * (n - 1))))]!;
-    return { expected: pick(means, 0.5), low: pick(lows, RANGE_QUANTILE), high: pick(highs, 1 - RANGE_QUANTILE) };
+    const at = (q: number) => Math.min(n - 1, Math.max(0, Math.round(q * (n - 1))));
+    const pick = (a: Float64Array, q: number) => {
+      // One scratch array for every series: a summary is taken once a minute and kept, nothing allocated.
+      const sorted = SCRATCH.subarray(0, n);
+      sorted.set(a.subarray(0, n));
+      sorted.sort();
+      return sorted[at(q)]!;
+    };
+    return { expected: pick(this.means, 0.5), low: pick(this.lows, RANGE_QUANTILE), high: pick(this.highs, 1 - RANGE_QUANTILE) };
   }
 
   toJSON(): EffectBaselineState {
@@ -153,7 +181,7 @@ export class EffectBaseline {
       at: this.at,
       filled: this.filled,
       bucket: { ...this.bucket },
-      frozen: this.frozen ?? null,
+      frozen: this.frozen ? { ...this.frozen } : null,
     };
   }
 
@@ -207,15 +235,17 @@ export function effectOf(metric: string, value: number, ts: number, ref: EffectR
 }
 
 /**
- * Whether an effect is large enough to tell: the value is outside the range the series moved in, and
+ * Whether a value is far enough from its reference to tell: outside the range the series moved in, and
  * its distance from the expected value reaches the family's minimum (points, or both the relative change
- * and the floor).
+ * and the floor). Numbers only: called for every point of every watched series.
  */
-export function meetsMinimum(effect: FindingEffect, value: number, minimum: MinimumEffect): boolean {
-  if (value >= effect.expected_low && value <= effect.expected_high) return false;
-  const size = Math.abs(effect.deviation);
-  if (minimum.kind === "points") return size >= minimum.points && size > 0;
-  return effect.change >= minimum.change && size >= minimum.floor && size > 0;
+export function meetsMinimum(ref: Pick<EffectReference, "expected" | "low" | "high">, value: number, minimum: MinimumEffect): boolean {
+  if (value >= ref.low && value <= ref.high) return false;
+  const size = Math.abs(value - ref.expected);
+  if (!(size > 0)) return false;
+  if (minimum.kind === "points") return size >= minimum.points;
+  const larger = Math.max(Math.abs(value), Math.abs(ref.expected));
+  return size / larger >= minimum.change && size >= minimum.floor;
 }
 
 const UNITS = new Map(SERIES.map((d) => [d.metric, d.unit as string]));

@@ -42,11 +42,13 @@ export function relates(a: ResourceOf, b: ResourceOf): boolean {
 
 /**
  * Series no detector raises findings on but that tell what goes with one: the 1-minute load, and the
- * share of time some task stalled (PSI, over 10 s) on CPU, memory and I/O.
+ * share of time some task stalled (PSI, over 10 s) on CPU, memory and I/O. Returns a short key of the
+ * series (unique among them, cheaper than `seriesKey` on every tick), undefined for any other series.
  */
-export function isContextSeries(metric: string, labels: Labels): boolean {
-  if (metric === "aiops_load1") return true;
-  return metric === "aiops_pressure_stalled_percent" && labels.kind === "some" && labels.window === "10s";
+export function contextKey(metric: string, labels: Labels): string | undefined {
+  if (metric === "aiops_load1") return "load1";
+  if (metric !== "aiops_pressure_stalled_percent" || labels.kind !== "some" || labels.window !== "10s") return undefined;
+  return `pressure:${labels.resource}`;
 }
 
 /** A series off its normal this tick by at least its family's minimum effect, finding or not. */

@@ -4,7 +4,7 @@ import type { Config } from "../config/schema.ts";
 import type { SelfMetrics } from "../self-metrics.ts";
 import { type Ensemble, createEnsemble } from "./ensemble.ts";
 import type { Finding } from "../contracts/finding.ts";
-import { type Deviation, type ResourceOf, createCorrelator, isContextSeries, resourceOf } from "./correlation.ts";
+import { type Deviation, type ResourceOf, contextKey, createCorrelator, resourceOf } from "./correlation.ts";
 import { EffectBaseline, type EffectFamily, type EffectReference, type MinimumEffect, describeEffect, effectFamilyOf, effectOf, meetsMinimum, minimumEffectOf } from "./practical-effect.ts";
 
 /** What the detection engine needs from the agent; every part is optional (tests, replay). */
@@ -135,8 +135,7 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
     return entry;
   }
 
-  function observeContext(ts: number, sample: Sample, deviations: Deviation[]): void {
-    const key = seriesKey(sample.metric, sample.labels);
+  function observeContext(key: string, ts: number, sample: Sample, deviations: Deviation[]): void {
     let e = context.get(key);
     if (!e) {
       // Few series (load, three pressures): bounded by what the host has, forgotten as the others are.
@@ -239,7 +238,8 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
       for (const sample of samples) {
         const detect = rules.get(sample.metric) ?? (sample.external ? EXTERNAL : undefined);
         if (!detect) {
-          if (isContextSeries(sample.metric, sample.labels)) observeContext(ts, sample, deviations);
+          const key = contextKey(sample.metric, sample.labels);
+          if (key !== undefined) observeContext(key, ts, sample, deviations);
           continue;
         }
         const key = seriesKey(sample.metric, sample.labels);
@@ -282,7 +282,8 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
         };
         out[key] = s;
       }
-      for (const [key, e] of context) {
+      for (const e of context.values()) {
+        const key = seriesKey(e.metric, e.labels);
         const s: SeriesState = { metric: e.metric, labels: e.labels, lastSeen: e.lastSeen, detectors: {}, effect: e.baseline.toJSON(), context: true };
         out[key] = s;
       }
@@ -302,14 +303,16 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
           typeof s.lastSeen === "number" &&
           typeof s.detectors === "object" &&
           s.detectors !== null;
-        if (ok && s.context === true && isContextSeries(s.metric!, s.labels!)) {
-          context.set(key, {
-            metric: s.metric!,
-            labels: s.labels!,
-            baseline: restoreBaseline(s.metric!, s.labels!, s.effect),
-            family: effectFamilyOf(s.metric!),
-            resource: resourceOf(s.metric!, s.labels!),
-            lastSeen: s.lastSeen!,
+        const short = ok && s.context === true ? contextKey(s.metric!, s.labels!) : undefined;
+        if (short !== undefined) {
+          const c = s as SeriesState;
+          context.set(short, {
+            metric: c.metric,
+            labels: c.labels,
+            baseline: restoreBaseline(c.metric, c.labels, c.effect),
+            family: effectFamilyOf(c.metric),
+            resource: resourceOf(c.metric, c.labels),
+            lastSeen: c.lastSeen,
           });
           continue;
         }

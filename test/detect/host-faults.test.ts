@@ -117,6 +117,24 @@ describe("synthetic host faults through the detection stage", () => {
     expect(started.flat().filter((f) => f.labels.mountpoint === "/var/lib")).toEqual([]);
   });
 
+  test("a disk write storm: a statistical finding within 10 intervals, one finding for the disk's bytes, busy time and I/O pressure", () => {
+    const { started, held } = runFault({ sda: () => ({ write: 200_000_000, busy: 97 }) });
+    const io = (f: Finding) => f.metric.startsWith("aiops_disk_") && f.metric !== "aiops_disk_usage_percent";
+    const first = firstTick(started, io);
+    expect(first).toBeDefined();
+    expect(first!.k).toBeLessThan(10);
+    expect(first!.finding.detector).toBe("statistical");
+    expect(started.slice(0, 10).flat().filter(io)).toHaveLength(1);
+    const event = held[3]!.find(io)!;
+    expect(toldSeries(event)).toEqual(
+      expect.arrayContaining([
+        'aiops_disk_write_bytes_per_second{device="sda"}',
+        'aiops_disk_busy_percent{device="sda"}',
+        'aiops_pressure_stalled_percent{resource="io",kind="some",window="10s"}',
+      ]),
+    );
+  });
+
   test("a network flood: a statistical finding within 10 intervals, one finding for the interface's receive, transmit and the totals", () => {
     const { started } = runFault({ eth0: () => ({ rx: 100_000_000, tx: 3_000_000 }) });
     const network = (f: Finding) => f.metric.startsWith("aiops_network_");

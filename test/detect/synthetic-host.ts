@@ -14,6 +14,8 @@ export interface Fault {
   rootFilesystem?(k: number): number;
   /** eth0 bytes/s received and sent. */
   eth0?(k: number): { rx: number; tx: number };
+  /** sda bytes/s written and its busy percent. */
+  sda?(k: number): { write: number; busy: number };
 }
 
 const CPUS = 4;
@@ -56,7 +58,8 @@ export function createSyntheticHost(seed: number, fault?: Fault, faultAt = Numbe
     const stallTarget = cpu > 90 ? 60 : Math.max(0, (cpu - 20) / 4);
     cpuStall += (stallTarget - cpuStall) * (1 - Math.exp(-1));
     memoryStall += ((memory > 90 ? 30 : 0) - memoryStall) * (1 - Math.exp(-1));
-    ioStall += (0.1 - ioStall) * (1 - Math.exp(-1));
+    const sdaFault = faulty && fault.sda ? fault.sda(k) : undefined;
+    ioStall += ((sdaFault && sdaFault.busy > 80 ? 40 : 0.1) - ioStall) * (1 - Math.exp(-1));
     const psi = (avg10: number) => ({ avg10: round(Math.max(0, avg10 + jitter(0.05))), avg60: round(avg10), avg300: round(avg10), total: i * 1000 });
 
     const user = cpu * 0.7;
@@ -81,10 +84,10 @@ export function createSyntheticHost(seed: number, fault?: Fault, faultAt = Numbe
     const sda = {
       device: "sda",
       read_bytes_per_second: 400_000 * (1 + jitter(0.5)),
-      write_bytes_per_second: 600_000 * (1 + jitter(0.5)),
+      write_bytes_per_second: sdaFault ? sdaFault.write : 600_000 * (1 + jitter(0.5)),
       reads_per_second: 20 + jitter(10),
-      writes_per_second: 40 + jitter(20),
-      busy_percent: Math.max(0, 2 + jitter(1)),
+      writes_per_second: sdaFault ? sdaFault.write / 100_000 : 40 + jitter(20),
+      busy_percent: sdaFault ? sdaFault.busy : Math.max(0, 2 + jitter(1)),
     };
     const lo = { rx: 2500 * (1 + jitter(0.3)) };
     const nic = (device: string, rx: number, tx: number) => ({

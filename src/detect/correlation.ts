@@ -1,5 +1,6 @@
 import { type Labels, seriesKey } from "../contracts/sample.ts";
 import type { Finding, FindingEffect, RelatedSeries } from "../contracts/finding.ts";
+import { isLearnedFinding } from "./practical-effect.ts";
 
 /** What a series measures, for telling which deviations belong to one event. */
 export type Resource = "cpu" | "memory" | "io" | "network";
@@ -78,11 +79,6 @@ interface Item {
   resource: ResourceOf | undefined;
 }
 
-/** Findings of a configured rule (threshold, forecast) say exactly what they were set up to say: never folded. */
-function isConfigured(f: Finding): boolean {
-  return f.detector === "threshold" || f.detector === "forecast";
-}
-
 /**
  * Creates a correlator: series of one resource (see `resourceOf`) whose findings start within
  * `windowMs` of each other, or that deviate within it, are one event, told by one finding. It keeps
@@ -106,7 +102,7 @@ export function createCorrelator(windowMs: number): Correlator {
       const order = [...items].sort((a, b) => a.start - b.start || rank(a.finding) - rank(b.finding) || a.index - b.index);
       const folded = new Map<Item, Item[]>();
       for (const item of order) {
-        if (item.resource && !isConfigured(item.finding)) {
+        if (item.resource && isLearnedFinding(item.finding)) {
           const lead = [...folded.keys()].find(
             (p) => p.resource !== undefined && p.series !== item.series && relates(p.resource, item.resource!) && item.start - p.start <= windowMs,
           );
@@ -132,7 +128,7 @@ export function createCorrelator(windowMs: number): Correlator {
 
 /** Configured findings lead an event that starts on the same tick. */
 function rank(f: Finding): number {
-  return isConfigured(f) ? 0 : 1;
+  return isLearnedFinding(f) ? 1 : 0;
 }
 
 function relatedOf(lead: Item, members: readonly Item[], deviations: readonly Deviation[], windowMs: number): RelatedSeries[] {

@@ -5,7 +5,7 @@ import type { SelfMetrics } from "../self-metrics.ts";
 import { type Ensemble, createEnsemble } from "./ensemble.ts";
 import type { Finding } from "../contracts/finding.ts";
 import { type Deviation, type ResourceOf, contextKey, createCorrelator, resourceOf } from "./correlation.ts";
-import { EffectBaseline, type EffectFamily, type EffectReference, type MinimumEffect, describeEffect, effectFamilyOf, effectOf, meetsMinimum, minimumEffectOf } from "./practical-effect.ts";
+import { EffectBaseline, type EffectFamily, type EffectReference, isLearnedFinding, type MinimumEffect, describeEffect, effectFamilyOf, effectOf, meetsMinimum, minimumEffectOf } from "./practical-effect.ts";
 
 /** What the detection engine needs from the agent; every part is optional (tests, replay). */
 export interface DetectionDeps {
@@ -74,11 +74,6 @@ interface ContextEntry {
   family: EffectFamily;
   resource: ResourceOf | undefined;
   lastSeen: number;
-}
-
-/** Findings of a detector that learns (not a configured threshold or forecast): the minimum effect applies to them. */
-function isLearned(f: Finding): boolean {
-  return f.detector !== "threshold" && f.detector !== "forecast";
 }
 
 /** How often (ms) series not seen for `forget_after` are looked for. */
@@ -181,7 +176,7 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
     if (ref) noteDeviation(entry, ts, value, ref, deviations);
     let learned = false;
     for (const f of findings) {
-      if (!isLearned(f)) {
+      if (!isLearnedFinding(f)) {
         out.push(f);
         continue;
       }

@@ -1,6 +1,15 @@
 import { SERIES } from "../collect/series.ts";
 import type { Config } from "../config/schema.ts";
-import type { FindingEffect } from "../contracts/finding.ts";
+import type { Finding, FindingEffect } from "../contracts/finding.ts";
+
+/**
+ * A finding of a detector that learns the series' normal (any but the configured threshold and forecast
+ * rules): the minimum effect applies to it, and correlation may fold it into another. Threshold and
+ * forecast findings say exactly what they were configured to say.
+ */
+export function isLearnedFinding(f: Pick<Finding, "detector">): boolean {
+  return f.detector !== "threshold" && f.detector !== "forecast";
+}
 
 /**
  * Metric families that share one minimum practical effect (the keys of `detect.min_effect`): usage and

@@ -521,7 +521,7 @@ function replayCsv(args: NonNullable<Cli["replay"]>, loaded: LoadedConfig): numb
       warn: (message) => process.stderr.write(`warning: ${message}\n`),
     });
     process.stderr.write(
-      `replayed ${counts.rows} rows (${counts.missing} missing values, ${counts.skipped} bad rows skipped), ${counts.findings} with a finding\n`,
+      `replayed ${counts.rows} rows (${counts.missing} missing values, ${counts.skipped} bad rows scored 0), ${counts.findings} with a finding\n`,
     );
     return 0;
   } catch (cause) {

@@ -79,15 +79,15 @@ describe("the command line", () => {
     expect(printed.stdout).not.toContain("tok-0123456789abcdef");
   });
 
-  test("replay writes timestamp,value,anomaly_score to stdout and reports bad rows on stderr", () => {
+  test("replay writes timestamp,value,anomaly_score to stdout and reports bad rows on stderr, one output row per input row", () => {
     const dir = mkdtempSync(join(tmpdir(), "aiops-cli-"));
     const input = join(dir, "cpu.csv");
     writeFileSync(input, "timestamp,value\n2014-04-01 00:00:00,50\n2014-04-01 00:05:00,oops\n2014-04-01 00:10:00,97\n");
     const r = cli(["replay", "--input", input, "--detector", "threshold", "--metric", "aiops_cpu_usage_percent"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe("timestamp,value,anomaly_score\n2014-04-01 00:00:00,50,0\n2014-04-01 00:10:00,97,1\n");
-    expect(r.stderr).toContain(`warning: ${input}:3: cannot read the value "oops", row skipped`);
-    expect(r.stderr).toContain("replayed 2 rows (0 missing values, 1 bad rows skipped), 1 with a finding");
+    expect(r.stdout).toBe("timestamp,value,anomaly_score\n2014-04-01 00:00:00,50,0\n2014-04-01 00:05:00,oops,0\n2014-04-01 00:10:00,97,1\n");
+    expect(r.stderr).toContain(`warning: ${input}:3: cannot read the value "oops", row scored 0`);
+    expect(r.stderr).toContain("replayed 3 rows (0 missing values, 1 bad rows scored 0), 1 with a finding");
     const output = join(dir, "out.csv");
     expect(cli(["replay", "--input", input, "--output", output]).code).toBe(0);
     expect(Bun.file(output).size).toBeGreaterThan(0);

@@ -3,7 +3,7 @@ import { useEffect, useLayoutEffect, useMemo, useState } from "react";
 import type { Clock } from "../src/clock.ts";
 import type { RemediationRun } from "../src/contracts/remediation.ts";
 import { AlertPanel, alertPanelLength } from "./components/AlertPanel.ts";
-import { AnomalyPanel } from "./components/AnomalyPanel.ts";
+import { AnomalyPanel, anomalyPanelLength } from "./components/AnomalyPanel.ts";
 import { Footer } from "./components/Footer.ts";
 import { Graphs } from "./components/Graphs.ts";
 import { Header, type Tab } from "./components/Header.ts";
@@ -132,7 +132,7 @@ export function App({ source, screen, onQuit, clock, size }: AppProps) {
   const listLength = [0, state.findings.length, alertLength, runs.length, Math.min(MAX_PROCESSES, state.processes?.matched ?? 0)];
   const wants = [
     0,
-    1 + Math.max(1, state.findings.length),
+    anomalyPanelLength(state.findings),
     1 + alertLength,
     remediationPanelLength(runs.length, remediationNotice !== undefined),
     // As tall as the screen: the layout stays put while a filter narrows the list.

@@ -40,6 +40,8 @@ export function plainText(n: Notification): string {
     lines.push(`  detector: ${a.finding.detector}, score ${formatNumber(a.finding.score)}`);
     const top = topProcessesLine(a);
     if (top) lines.push(`  top processes: ${top}`);
+    const related = relatedLine(a);
+    if (related) lines.push(`  with: ${related}`);
     lines.push(`  since: ${a.startsAt}${a.endsAt ? `, resolved: ${a.endsAt}` : ""}`);
     lines.push(`  fingerprint: ${a.fingerprint}`);
     for (const note of a.remediations ?? []) lines.push(`  remediation: ${noteText(note)}`);
@@ -53,6 +55,23 @@ export function plainText(n: Notification): string {
 export function formatNumber(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   return String(Math.round(v * 100) / 100);
+}
+
+/**
+ * The series that deviated together with an alert's own (one event, one alert), on one line:
+ * `aiops_load1 3.9; aiops_pressure_stalled_percent{resource="cpu",kind="some",window="10s"} 37.88`.
+ */
+export function relatedLine(a: AlertNotice): string | undefined {
+  const related = a.finding.related;
+  if (!related || related.length === 0) return undefined;
+  return related
+    .map((r) => {
+      const labels = Object.entries(r.labels)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(",");
+      return `${labels ? `${r.metric}{${labels}}` : r.metric} ${formatNumber(r.value)}`;
+    })
+    .join("; ");
 }
 
 /**

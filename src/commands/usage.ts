@@ -121,8 +121,9 @@ ${COMMON}`,
                           [--detector NAME] [--metric NAME]
 
 Runs the detectors over a CSV of timestamp,value as fast as they go and writes
-timestamp,value,anomaly_score. Bad rows are reported on standard error with
-their line number and skipped.
+timestamp,value,anomaly_score: one output row per input row, in order. A row
+it cannot use (an unreadable time or value, a time going backwards) is written
+with score 0 and reported on standard error with its line number.
 
 Options:
       --input FILE.csv    required: the series to replay

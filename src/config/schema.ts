@@ -314,6 +314,89 @@ export const configSchema = section({
       max: 1_000_000,
       integer: true,
     }),
+    correlation_window: seconds({
+      doc: "Series of one resource (CPU with load and CPU pressure; memory with swap and memory pressure; a disk with I/O pressure; an interface) that deviate within this time of each other make one finding listing them all.",
+      default: 60,
+      min: 0,
+      max: 3600,
+    }),
+    // The least change worth telling, per metric family: a statistical finding smaller than this is
+    // true but not worth anyone's time (a busy host moves by such amounts all day).
+    min_effect: section({
+      cpu: number({
+        doc: "Least change from the expected value for a statistical finding on CPU usage (host, modes, cgroup, containers).",
+        default: 15,
+        min: 0,
+        max: 100,
+        unit: "(percentage points)",
+      }),
+      memory: number({
+        doc: "Least change from the expected value for a statistical finding on memory or swap usage (host, cgroup, containers).",
+        default: 5,
+        min: 0,
+        max: 100,
+        unit: "(percentage points)",
+      }),
+      filesystem: number({
+        doc: "Least change from the expected value for a statistical finding on filesystem space or inode usage.",
+        default: 5,
+        min: 0,
+        max: 100,
+        unit: "(percentage points)",
+      }),
+      pressure: number({
+        doc: "Least change from the expected value for a statistical finding on stall time (PSI) or disk busy time.",
+        default: 10,
+        min: 0,
+        max: 100,
+        unit: "(percentage points)",
+      }),
+      network_change: number({
+        doc: "Least relative change for a statistical finding on network bytes/s: the change over the larger of value and expected (0.5: doubled or halved).",
+        default: 0.5,
+        min: 0,
+        max: 1,
+      }),
+      network_floor: number({
+        doc: "Least absolute change for a statistical finding on network bytes/s (with network_change).",
+        default: 1_000_000,
+        min: 0,
+        max: 1e12,
+        unit: "bytes/s",
+      }),
+      disk_io_change: number({
+        doc: "Least relative change for a statistical finding on disk read or write bytes/s (0.5: doubled or halved).",
+        default: 0.5,
+        min: 0,
+        max: 1,
+      }),
+      disk_io_floor: number({
+        doc: "Least absolute change for a statistical finding on disk read or write bytes/s (with disk_io_change).",
+        default: 5_000_000,
+        min: 0,
+        max: 1e12,
+        unit: "bytes/s",
+      }),
+      ops_change: number({
+        doc: "Least relative change for a statistical finding on other rates: operations, packets, errors, drops, throttling (0.5: doubled or halved).",
+        default: 0.5,
+        min: 0,
+        max: 1,
+      }),
+      ops_floor: number({
+        doc: "Least absolute change for a statistical finding on other rates (with ops_change).",
+        default: 1,
+        min: 0,
+        max: 1e12,
+        unit: "per second",
+      }),
+      other_change: number({
+        doc: "Least relative change for a statistical finding on any other series: load, sensors, plugins, textfiles (0.5: doubled or halved).",
+        default: 0.5,
+        min: 0,
+        max: 1,
+      }),
+    }),
   }),
   alert: section({
     webhook_url: url({

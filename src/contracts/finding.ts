@@ -51,6 +51,53 @@ export interface Finding {
    * agreed (set by the ensemble; absent on findings from elsewhere).
    */
   evidence?: FindingEvidence[];
+  /**
+   * How large a learned (statistical) finding is, in the series' own units: what the series did before
+   * it left its normal, how far the value is from that, and since when. Absent on threshold and
+   * forecast findings, which say it in their level.
+   */
+  effect?: FindingEffect;
+  /**
+   * Other series of the host that deviated together with this one (CPU with load and CPU pressure,
+   * memory with swap and memory pressure, a disk's I/O with I/O pressure, an interface's receive with
+   * its transmit): one finding tells the whole event instead of one per series. Absent when alone.
+   */
+  related?: RelatedSeries[];
+}
+
+/** The size of a learned finding: value against the reference of the time before it began. */
+export interface FindingEffect {
+  /** What the series was expected to be: the median of its one-minute means before the deviation began. */
+  expected: number;
+  /** The range it moved in then (the 10th percentile of its one-minute lows, the 90th of its highs). */
+  expected_low: number;
+  expected_high: number;
+  /** value − expected, in the series' unit (percentage points for a percent). */
+  deviation: number;
+  /** |value − expected| / the larger of |value| and |expected|, 0..1: 0.5 is doubled or halved. */
+  change: number;
+  /** The unit of value, expected and deviation: `percent` (deviation in points), `bytes/s`, `1/s`... */
+  unit: string;
+  /** ISO-8601 time the value left its expected range. */
+  since: string;
+  /** Seconds from `since` to this finding's point. */
+  duration_seconds: number;
+}
+
+/** One series that deviated together with a finding's own. */
+export interface RelatedSeries {
+  metric: string;
+  labels: Labels;
+  /** Its value at the finding's point. */
+  value: number;
+  /** Its own finding's type, detector and score, when it had one (folded into this finding). */
+  type?: string;
+  detector?: string;
+  score?: number;
+  /** Its own effect, when a learned detector found it. */
+  effect?: FindingEffect;
+  /** ISO-8601 time it started to deviate (its own finding's first point). */
+  since: string;
 }
 
 /** One detector's view of the point behind a finding. */

@@ -4,6 +4,8 @@ import type { Config } from "../config/schema.ts";
 import type { SelfMetrics } from "../self-metrics.ts";
 import { type Ensemble, createEnsemble } from "./ensemble.ts";
 import type { Finding } from "../contracts/finding.ts";
+import { type Deviation, type ResourceOf, contextKey, createCorrelator, resourceOf } from "./correlation.ts";
+import { EffectBaseline, type EffectFamily, type EffectReference, isLearnedFinding, type MinimumEffect, describeEffect, effectFamilyOf, effectOf, meetsMinimum, minimumEffectOf } from "./practical-effect.ts";
 
 /** What the detection engine needs from the agent; every part is optional (tests, replay). */
 export interface DetectionDeps {
@@ -36,8 +38,14 @@ interface SeriesState {
   labels: Labels;
   lastSeen: number;
   detectors: Record<string, unknown>;
+  /** The reference its learned findings' effect is measured against (see `EffectBaseline`). */
+  effect?: unknown;
+  /** A learned finding of it had passed the minimum effect and still held (a reload keeps it open). */
+  effectOpen?: true;
   /** A textfile or plugin series (not in the Series table). */
   external?: true;
+  /** A context series (load, pressure): no detectors, only its effect baseline. */
+  context?: true;
 }
 
 /** How the detectors watch a series from outside the Series table: they learn its normal. */
@@ -49,6 +57,23 @@ interface Entry {
   ensemble: Ensemble;
   lastSeen: number;
   external?: true;
+  /** Present for series the learned detectors watch: the reference of their findings' effect. */
+  baseline?: EffectBaseline;
+  family: EffectFamily;
+  /** What it measures, when its deviations belong with those of other series (see correlation.ts). */
+  resource: ResourceOf | undefined;
+  /** A learned finding of this series passed the minimum effect and still holds: it is not judged again. */
+  effectOpen: boolean;
+}
+
+/** A series no detector watches that tells what goes with a finding (load, pressure): only its reference is kept. */
+interface ContextEntry {
+  metric: string;
+  labels: Labels;
+  baseline: EffectBaseline;
+  family: EffectFamily;
+  resource: ResourceOf | undefined;
+  lastSeen: number;
 }
 
 /** How often (ms) series not seen for `forget_after` are looked for. */
@@ -59,6 +84,10 @@ const SWEEP_EVERY = 60_000;
  * table marks with `detect`), forgotten after `detect.forget_after` without a sample (a removed disk or
  * interface), and bounded by `detect.max_series` (the series seen least recently goes first), so memory
  * stays bounded however many come and go.
+ * Learned (statistical) findings open only when their change reaches the minimum practical effect of
+ * their metric family (`detect.min_effect`, see practical-effect.ts), and then carry that effect; then
+ * the findings of series of one resource that deviate together are folded into one (correlation.ts),
+ * with the load and pressure series watched as context for it.
  */
 export function createDetection(config: Config, deps: DetectionDeps = {}): Detection {
   const rules = new Map<string, SeriesDetection>();
@@ -74,6 +103,98 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
     "Saved detector states that could not be taken back at start (the series relearns).",
   );
   deps.metrics?.gauge("aiops_detect_series", "Series the detectors are learning.", () => [{ labels: {}, value: entries.size }]);
+  const belowEffect = deps.metrics?.counter(
+    "aiops_detect_findings_below_effect_total",
+    "Ticks on which a statistical finding was held back because its change was below detect.min_effect of its family.",
+  );
+  const context = new Map<string, ContextEntry>();
+  const correlator = createCorrelator(config.detect.correlation_window * 1000);
+  const minimums = new Map<EffectFamily, MinimumEffect>();
+  const minimumOf = (family: EffectFamily): MinimumEffect => {
+    let m = minimums.get(family);
+    if (!m) minimums.set(family, (m = minimumEffectOf(family, config)));
+    return m;
+  };
+
+  function newEntry(metric: string, labels: Labels, detect: SeriesDetection, lastSeen: number, saved?: SeriesState): Entry {
+    const entry: Entry = {
+      metric,
+      labels,
+      ensemble: make(metric, labels, detect, saved?.detectors),
+      lastSeen,
+      family: effectFamilyOf(metric),
+      resource: resourceOf(metric, labels),
+      effectOpen: saved?.effectOpen === true,
+    };
+    if (detect.statistical) entry.baseline = restoreBaseline(metric, labels, saved?.effect);
+    return entry;
+  }
+
+  function observeContext(key: string, ts: number, sample: Sample, deviations: Deviation[]): void {
+    let e = context.get(key);
+    if (!e) {
+      // Few series (load, three pressures): bounded by what the host has, forgotten as the others are.
+      e = {
+        metric: sample.metric,
+        labels: sample.labels,
+        baseline: new EffectBaseline(),
+        family: effectFamilyOf(sample.metric),
+        resource: resourceOf(sample.metric, sample.labels),
+        lastSeen: ts,
+      };
+      context.set(key, e);
+    }
+    e.lastSeen = ts;
+    const ref = e.baseline.observe(ts, sample.value);
+    if (ref) noteDeviation(e, ts, sample.value, ref, deviations);
+  }
+
+  function restoreBaseline(metric: string, labels: Labels, saved: unknown): EffectBaseline {
+    if (saved === undefined) return new EffectBaseline();
+    try {
+      return EffectBaseline.restore(saved);
+    } catch (cause) {
+      rejected?.inc();
+      deps.log?.warning({ series: seriesKey(metric, labels), problems: [(cause as Error).message] }, "saved effect baseline not taken back; relearning");
+      return new EffectBaseline();
+    }
+  }
+
+  /** Adds the series to this tick's deviations when it is off its range by its family's minimum effect. */
+  function noteDeviation(e: Entry | ContextEntry, ts: number, value: number, ref: EffectReference, deviations: Deviation[]): void {
+    if (!e.resource || !meetsMinimum(ref, value, minimumOf(e.family))) return;
+    deviations.push({ metric: e.metric, labels: e.labels, value, effect: effectOf(e.metric, value, ts, ref) });
+  }
+
+  /**
+   * Keeps the learned findings of one series whose effect reaches the family's minimum (once one
+   * passed, it holds as long as its detector holds it) and gives each its effect, in numbers and in
+   * its message; threshold and forecast findings pass as they are.
+   */
+  function gate(entry: Entry, ts: number, value: number, findings: readonly Finding[], out: Finding[], deviations: Deviation[]): void {
+    const ref = entry.baseline?.observe(ts, value);
+    if (ref) noteDeviation(entry, ts, value, ref, deviations);
+    let learned = false;
+    for (const f of findings) {
+      if (!isLearnedFinding(f)) {
+        out.push(f);
+        continue;
+      }
+      learned = true;
+      if (!ref) {
+        belowEffect?.inc({ family: entry.family });
+        continue;
+      }
+      if (!entry.effectOpen && !meetsMinimum(ref, value, minimumOf(entry.family))) {
+        belowEffect?.inc({ family: entry.family });
+        continue;
+      }
+      const effect = effectOf(entry.metric, value, ts, ref);
+      entry.effectOpen = true;
+      out.push({ ...f, effect, message: `${f.message}; ${describeEffect(effect)}` });
+    }
+    if (!learned) entry.effectOpen = false;
+  }
 
   function make(metric: string, labels: Labels, detect: SeriesDetection, saved?: Record<string, unknown>): Ensemble {
     const ensemble = createEnsemble({ metric, labels, detect }, config, saved);
@@ -108,21 +229,26 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
     update(ts: number, samples: readonly Sample[]): DetectionResult {
       const scores = new Map<string, number>();
       const findings: Finding[] = [];
+      const deviations: Deviation[] = [];
       for (const sample of samples) {
         const detect = rules.get(sample.metric) ?? (sample.external ? EXTERNAL : undefined);
-        if (!detect) continue;
+        if (!detect) {
+          const key = contextKey(sample.metric, sample.labels);
+          if (key !== undefined) observeContext(key, ts, sample, deviations);
+          continue;
+        }
         const key = sampleKey(sample);
         let entry = entries.get(key);
         if (!entry) {
           makeRoom();
-          entry = { metric: sample.metric, labels: sample.labels, ensemble: make(sample.metric, sample.labels, detect), lastSeen: ts };
+          entry = newEntry(sample.metric, sample.labels, detect, ts);
           if (sample.external) entry.external = true;
           entries.set(key, entry);
         }
         entry.lastSeen = ts;
         const r = entry.ensemble.update(ts, sample.value);
         scores.set(key, r.score);
-        for (const f of r.findings) findings.push(f);
+        gate(entry, ts, sample.value, r.findings, findings, deviations);
       }
       if (ts - lastSweep >= SWEEP_EVERY) {
         lastSweep = ts;
@@ -132,14 +258,28 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
             forgotten?.inc({ reason: "absent" });
           }
         }
+        for (const [key, e] of context) if (ts - e.lastSeen > forgetAfter) context.delete(key);
       }
-      return { scores, findings };
+      return { scores, findings: correlator.correlate(ts, findings, deviations) };
     },
 
     exportState(): Record<string, unknown> {
       const out: Record<string, unknown> = {};
       for (const [key, e] of entries) {
-        const s: SeriesState = { metric: e.metric, labels: e.labels, lastSeen: e.lastSeen, detectors: e.ensemble.snapshot(), ...(e.external ? { external: true as const } : {}) };
+        const s: SeriesState = {
+          metric: e.metric,
+          labels: e.labels,
+          lastSeen: e.lastSeen,
+          detectors: e.ensemble.snapshot(),
+          ...(e.baseline ? { effect: e.baseline.toJSON() } : {}),
+          ...(e.effectOpen ? { effectOpen: true as const } : {}),
+          ...(e.external ? { external: true as const } : {}),
+        };
+        out[key] = s;
+      }
+      for (const e of context.values()) {
+        const key = seriesKey(e.metric, e.labels);
+        const s: SeriesState = { metric: e.metric, labels: e.labels, lastSeen: e.lastSeen, detectors: {}, effect: e.baseline.toJSON(), context: true };
         out[key] = s;
       }
       return out;
@@ -158,6 +298,19 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
           typeof s.lastSeen === "number" &&
           typeof s.detectors === "object" &&
           s.detectors !== null;
+        const short = ok && s.context === true ? contextKey(s.metric!, s.labels!) : undefined;
+        if (short !== undefined) {
+          const c = s as SeriesState;
+          context.set(short, {
+            metric: c.metric,
+            labels: c.labels,
+            baseline: restoreBaseline(c.metric, c.labels, c.effect),
+            family: effectFamilyOf(c.metric),
+            resource: resourceOf(c.metric, c.labels),
+            lastSeen: c.lastSeen,
+          });
+          continue;
+        }
         if (!ok || !(rules.has(s.metric!) || s.external === true)) {
           rejected?.inc();
           deps.log?.warning({ series: key }, "saved detector state not taken back; relearning");
@@ -169,13 +322,9 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
       saved.sort((a, b) => b[1].lastSeen - a[1].lastSeen);
       for (const [key, s] of saved.slice(0, maxSeries)) {
         const detect = rules.get(s.metric) ?? EXTERNAL;
-        entries.set(key, {
-          metric: s.metric,
-          labels: s.labels,
-          lastSeen: s.lastSeen,
-          ensemble: make(s.metric, s.labels, detect, s.detectors),
-          ...(s.external && !rules.has(s.metric) ? { external: true as const } : {}),
-        });
+        const entry = newEntry(s.metric, s.labels, detect, s.lastSeen, s);
+        if (s.external && !rules.has(s.metric)) entry.external = true;
+        entries.set(key, entry);
       }
     },
   };

@@ -25,11 +25,11 @@ export interface ReplayOptions {
 
 /** What a replay did. */
 export interface ReplayCounts {
-  /** Rows read and written (including missing values). */
+  /** Rows read and written, one output row each (including missing values and bad rows). */
   rows: number;
   /** Rows with an empty or NaN value: written, scored 0, and a gap to the detectors. */
   missing: number;
-  /** Bad rows, reported and left out of the output. */
+  /** Bad rows: reported, written with score 0, and not given to the detectors. */
   skipped: number;
   /** Rows on which at least one finding held. */
   findings: number;
@@ -42,10 +42,12 @@ const CHUNK = 1 << 16;
 
 /**
  * Runs the agent's own detector code over a CSV of `timestamp,value`, as fast as it can, and writes
- * `timestamp,value,anomaly_score` (one row per good input row, same order). Timestamps may be
- * `2014-04-01 00:00:00` (UTC, as in NAB), ISO-8601 (UTC unless a zone is given) or epoch seconds
- * (numbers above 1e11 are read as milliseconds). A row that cannot be read, or whose time goes
- * backwards, is reported with its line number and skipped, never silently.
+ * `timestamp,value,anomaly_score`: exactly one output row per input row, in the same order, so the
+ * output lines up with the input row for row (scorers such as NAB's pair them by position).
+ * Timestamps may be `2014-04-01 00:00:00` (UTC, as in NAB), ISO-8601 (UTC unless a zone is given) or
+ * epoch seconds (numbers above 1e11 are read as milliseconds). A row that cannot be used (an unreadable
+ * time or value, a missing column, a time earlier than the row before) is reported with its line
+ * number, written as it came with score 0, and not given to the detectors: never silently.
  */
 export function replay(options: ReplayOptions): ReplayCounts {
   const detector = options.detector ?? "ensemble";
@@ -71,9 +73,19 @@ export function replay(options: ReplayOptions): ReplayCounts {
   let lastTs = Number.NEGATIVE_INFINITY;
   let lineNo = 0;
   let first = true;
-  const bad = (reason: string, line: string) => {
+  const write = (tsText: string, valueText: string, score: number) => {
+    if (!sink) return;
+    buffer += `${tsText},${valueText},${score}\n`;
+    if (buffer.length >= CHUNK) {
+      sink.write(buffer);
+      buffer = "";
+    }
+  };
+  const bad = (reason: string, line: string, tsText: string, valueText: string) => {
     counts.skipped++;
-    if (counts.skipped <= MAX_ROW_WARNINGS) options.warn(`${options.input}:${lineNo}: ${reason}, row skipped: ${line.slice(0, 80)}`);
+    counts.rows++;
+    if (counts.skipped <= MAX_ROW_WARNINGS) options.warn(`${options.input}:${lineNo}: ${reason}, row scored 0: ${line.slice(0, 80)}`);
+    write(tsText, valueText, 0);
   };
 
   try {
@@ -102,21 +114,21 @@ export function replay(options: ReplayOptions): ReplayCounts {
       const tsText = fields[timeColumn];
       const valueText = fields[valueColumn];
       if (tsText === undefined || valueText === undefined) {
-        bad(`expected ${Math.max(timeColumn, valueColumn) + 1} columns, got ${fields.length}`, line);
+        bad(`expected ${Math.max(timeColumn, valueColumn) + 1} columns, got ${fields.length}`, line, tsText ?? "", valueText ?? "");
         continue;
       }
       const ts = parseTimestamp(tsText);
       if (ts === undefined) {
-        bad(`cannot read the timestamp ${JSON.stringify(tsText)}`, line);
+        bad(`cannot read the timestamp ${JSON.stringify(tsText)}`, line, tsText, valueText);
         continue;
       }
       if (ts < lastTs) {
-        bad("timestamp earlier than the row before", line);
+        bad("timestamp earlier than the row before", line, tsText, valueText);
         continue;
       }
       const value = parseValue(valueText);
       if (value === undefined) {
-        bad(`cannot read the value ${JSON.stringify(valueText)}`, line);
+        bad(`cannot read the value ${JSON.stringify(valueText)}`, line, tsText, valueText);
         continue;
       }
       lastTs = ts;
@@ -124,20 +136,14 @@ export function replay(options: ReplayOptions): ReplayCounts {
       if (Number.isNaN(value)) counts.missing++;
       const r = ensemble.update(ts, value);
       if (r.findings.length > 0) counts.findings++;
-      if (sink) {
-        buffer += `${tsText},${valueText},${r.score}\n`;
-        if (buffer.length >= CHUNK) {
-          sink.write(buffer);
-          buffer = "";
-        }
-      }
+      write(tsText, valueText, r.score);
     }
     if (sink && buffer.length > 0) sink.write(buffer);
   } finally {
     sink?.close();
   }
-  if (counts.skipped > MAX_ROW_WARNINGS) options.warn(`${options.input}: ${counts.skipped - MAX_ROW_WARNINGS} more bad rows skipped`);
-  if (counts.skipped > 0) options.warn(`${options.input}: ${counts.skipped} bad row(s) skipped of ${counts.rows + counts.skipped}`);
+  if (counts.skipped > MAX_ROW_WARNINGS) options.warn(`${options.input}: ${counts.skipped - MAX_ROW_WARNINGS} more bad rows scored 0`);
+  if (counts.skipped > 0) options.warn(`${options.input}: ${counts.skipped} bad row(s) of ${counts.rows} scored 0 and not given to the detectors`);
   return counts;
 }
 

@@ -1,6 +1,6 @@
 import type { Database, SQLQueryBindings } from "bun:sqlite";
 import { type Labels, seriesKey } from "../contracts/sample.ts";
-import type { Finding, Severity } from "../contracts/finding.ts";
+import type { Finding, FindingEffect, RelatedSeries, Severity } from "../contracts/finding.ts";
 import { filterBy, listPage, type Page, type PageRequest } from "./page.ts";
 
 /** A recorded Finding and its row id. */
@@ -33,6 +33,8 @@ interface AnomalyRow {
   series_key: string;
   detector: string;
   score: number;
+  effect: string | null;
+  related: string | null;
 }
 
 const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
@@ -40,8 +42,8 @@ const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
 /** Records findings (call inside a transaction to record a tick's findings at once); returns how many. */
 export function recordAnomalies(db: Database, findings: readonly Finding[]): number {
   const insert = db.query<unknown, SQLQueryBindings[]>(
-    `INSERT INTO anomalies (ts, type, severity, message, value, threshold, metric, labels, series_key, detector, score)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO anomalies (ts, type, severity, message, value, threshold, metric, labels, series_key, detector, score, effect, related)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   for (const f of findings) {
     const ts = Date.parse(f.timestamp);
@@ -58,6 +60,8 @@ export function recordAnomalies(db: Database, findings: readonly Finding[]): num
       seriesKey(f.metric, f.labels),
       f.detector,
       finite(f.score) ?? 0,
+      f.effect ? JSON.stringify(f.effect) : null,
+      f.related && f.related.length > 0 ? JSON.stringify(f.related) : null,
     );
   }
   return findings.length;
@@ -93,6 +97,8 @@ export function listAnomalies(db: Database, filter: AnomalyFilter = {}): Page<An
         detector: r.detector,
         score: r.score,
         timestamp: new Date(r.ts).toISOString(),
+        ...(r.effect !== null ? { effect: JSON.parse(r.effect) as FindingEffect } : {}),
+        ...(r.related !== null ? { related: JSON.parse(r.related) as RelatedSeries[] } : {}),
       }),
     },
     filter,

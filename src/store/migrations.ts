@@ -272,6 +272,16 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: "anomalies: effect and related series",
+    sql: `
+      -- A learned finding's effect (expected value and range, deviation, since when) and the series
+      -- that deviated with it (one finding for one event): JSON, NULL when the finding has none.
+      ALTER TABLE anomalies ADD COLUMN effect TEXT;
+      ALTER TABLE anomalies ADD COLUMN related TEXT;
+    `,
+  },
 ];
 
 /** The database was written by a newer agent: this one must not write into a schema it does not know. */

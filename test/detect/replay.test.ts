@@ -46,36 +46,67 @@ describe("replay", () => {
     expect(scores.filter((s) => s >= 0.999)).toEqual([scores[700]!]);
   });
 
-  test("bad rows are reported with their line number and skipped; missing values are gaps", () => {
-    const input = csv(
-      "bad.csv",
-      [
-        "timestamp,value",
-        "2014-04-01 00:00:00,1",
-        "2014-04-01 00:05:00,abc",
-        "yesterday,2",
-        "2014-04-01 00:10:00,",
-        "2014-04-01 00:15:00",
-        "2014-04-01 00:01:00,3",
-        "",
-        "2014-04-01 00:20:00,NaN",
-        "2014-04-01 00:25:00,4",
-      ].join("\n"),
-    );
+  test("every input row gives one output row in order: a bad row is scored 0 and named in a warning; missing values are gaps", () => {
+    const rows = [
+      "2014-04-01 00:00:00,1",
+      "2014-04-01 00:05:00,abc",
+      "yesterday,2",
+      "2014-04-01 00:10:00,",
+      "2014-04-01 00:15:00",
+      "2014-04-01 00:01:00,3",
+      "2014-04-01 00:20:00,NaN",
+      "2014-04-01 00:25:00,4",
+    ];
+    const input = csv("bad.csv", ["timestamp,value", ...rows.slice(0, 6), "", ...rows.slice(6)].join("\n"));
     const chunks: string[] = [];
     const warnings: string[] = [];
     const counts = replay({ input, output: { write: (c: string) => chunks.push(c) }, config, warn: (m) => warnings.push(m) });
-    expect(counts).toEqual({ rows: 4, missing: 2, skipped: 4, findings: 0 });
+    expect(counts).toEqual({ rows: 8, missing: 2, skipped: 4, findings: 0 });
     expect(warnings).toEqual([
-      `${input}:3: cannot read the value "abc", row skipped: 2014-04-01 00:05:00,abc`,
-      `${input}:4: cannot read the timestamp "yesterday", row skipped: yesterday,2`,
-      `${input}:6: expected 2 columns, got 1, row skipped: 2014-04-01 00:15:00`,
-      `${input}:7: timestamp earlier than the row before, row skipped: 2014-04-01 00:01:00,3`,
-      `${input}: 4 bad row(s) skipped of 8`,
+      `${input}:3: cannot read the value "abc", row scored 0: 2014-04-01 00:05:00,abc`,
+      `${input}:4: cannot read the timestamp "yesterday", row scored 0: yesterday,2`,
+      `${input}:6: expected 2 columns, got 1, row scored 0: 2014-04-01 00:15:00`,
+      `${input}:7: timestamp earlier than the row before, row scored 0: 2014-04-01 00:01:00,3`,
+      `${input}: 4 bad row(s) of 8 scored 0 and not given to the detectors`,
     ]);
-    expect(chunks.join("")).toBe(
-      "timestamp,value,anomaly_score\n2014-04-01 00:00:00,1,0\n2014-04-01 00:10:00,,0\n2014-04-01 00:20:00,NaN,0\n2014-04-01 00:25:00,4,0\n",
-    );
+    const out = chunks.join("").trim().split("\n");
+    expect(out[0]).toBe("timestamp,value,anomaly_score");
+    // Row for row: the output's rows are the input's, in order, each with its score.
+    expect(out.slice(1)).toEqual([
+      "2014-04-01 00:00:00,1,0",
+      "2014-04-01 00:05:00,abc,0",
+      "yesterday,2,0",
+      "2014-04-01 00:10:00,,0",
+      "2014-04-01 00:15:00,,0",
+      "2014-04-01 00:01:00,3,0",
+      "2014-04-01 00:20:00,NaN,0",
+      "2014-04-01 00:25:00,4,0",
+    ]);
+  });
+
+  test("a row whose time goes backwards keeps its place in the output and does not disturb the scores after it", () => {
+    const text = nabLike(800, 700).trim().split("\n");
+    // Row 400 (line 401 of the file) goes an hour back in time: the detectors never see it.
+    const ts400 = text[400]!.split(",")[0]!;
+    const back = new Date(Date.parse(`${ts400.replace(" ", "T")}Z`) - 3_600_000).toISOString().replace("T", " ").slice(0, 19);
+    const withBackwards = [...text];
+    withBackwards[400] = `${back},25`;
+    const clean = [...text.slice(0, 400), ...text.slice(401)];
+    const run = (name: string, lines: string[]) => {
+      const chunks: string[] = [];
+      const warnings: string[] = [];
+      const counts = replay({ input: csv(name, `${lines.join("\n")}\n`), output: { write: (c: string) => chunks.push(c) }, config, warn: (m) => warnings.push(m) });
+      return { counts, warnings, out: chunks.join("").trim().split("\n").slice(1) };
+    };
+    const a = run("backwards.csv", withBackwards);
+    const b = run("clean.csv", clean);
+    expect(a.out).toHaveLength(800);
+    expect(a.counts).toMatchObject({ rows: 800, skipped: 1 });
+    expect(a.out.map((l) => l.split(",").slice(0, 2).join(","))).toEqual(withBackwards.slice(1));
+    expect(a.out[399]).toBe(`${back},25,0`);
+    expect(a.warnings[0]).toContain(":401: timestamp earlier than the row before, row scored 0");
+    // Leaving that row out, the scores are those of the file without it.
+    expect([...a.out.slice(0, 399), ...a.out.slice(400)]).toEqual(b.out);
   });
 
   test("columns are found by name; a file without a header is timestamp,value", () => {

@@ -34,6 +34,7 @@ function serverWithHistory() {
     detector: "threshold",
     score: 0.6,
     timestamp: new Date(T0 + i * 1000).toISOString(),
+    ...(i === 4 ? { related: [RELATED] } : {}),
   });
   store.recordFindings([0, 1, 2, 3, 4].map(finding));
   return testServer({ deps: { routes: createHistoryRoutes(store, clock) } });
@@ -65,7 +66,35 @@ describe("/api/v1/series", () => {
   });
 });
 
+/** A series that deviated with the newest finding (one event, one finding). */
+const RELATED = {
+  metric: "aiops_disk_write_bytes_per_second",
+  labels: { device: "sda" },
+  value: 2e8,
+  type: "disk_write_bytes_anomaly",
+  detector: "statistical",
+  score: 0.95,
+  effect: {
+    expected: 1e6,
+    expected_low: 5e5,
+    expected_high: 2e6,
+    deviation: 1.99e8,
+    change: 0.995,
+    unit: "bytes/s",
+    since: new Date(T0 + 2000).toISOString(),
+    duration_seconds: 2,
+  },
+  since: new Date(T0 + 2000).toISOString(),
+};
+
 describe("/api/v1/anomalies", () => {
+  test("an anomaly lists the series that deviated with it, and their effect", async () => {
+    const { get } = serverWithHistory();
+    const page = (await (await get("/api/v1/anomalies?limit=2")).json()) as { items: Finding[] };
+    expect(page.items[0]!.related).toEqual([RELATED]);
+    expect(page.items[1]!.related).toBeUndefined();
+  });
+
   test("pages through recorded anomalies newest first, filtered by severity", async () => {
     const { get } = serverWithHistory();
     const first = (await (await get("/api/v1/anomalies?limit=2")).json()) as { items: Finding[]; next_cursor: string };

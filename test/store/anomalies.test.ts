@@ -40,6 +40,32 @@ describe("anomalies", () => {
     expect(types(listAnomalies(db, { limit: 3, cursor: first.nextCursor! }))).toEqual(["cpu_high@00"]);
   });
 
+  test("a learned finding's effect and the series related to it come back as they were", () => {
+    const db = openMemoryDatabase(T0);
+    const effect = {
+      expected: 30,
+      expected_low: 29,
+      expected_high: 31,
+      deviation: 15,
+      change: 0.33,
+      unit: "percent",
+      since: new Date(T0 - 40_000).toISOString(),
+      duration_seconds: 40,
+    };
+    const f = finding({
+      type: "memory_usage_anomaly",
+      metric: "aiops_memory_usage_percent",
+      detector: "statistical",
+      effect,
+      related: [{ metric: "aiops_swap_usage_percent", labels: {}, value: 40, effect: { ...effect, expected: 2 }, since: effect.since }],
+    });
+    recordAnomalies(db, [f, finding()]);
+    const [plain, learned] = listAnomalies(db).items;
+    expect(learned).toEqual({ ...f, id: 1 });
+    expect(plain).not.toHaveProperty("effect");
+    expect(plain).not.toHaveProperty("related");
+  });
+
   test("a value that is not a finite number is kept as NaN, and a bad timestamp is refused", () => {
     const db = openMemoryDatabase(T0);
     recordAnomalies(db, [finding({ value: Number.NaN })]);

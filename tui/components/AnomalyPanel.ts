@@ -19,11 +19,34 @@ const SEVERITY: Record<string, { text: string; color: Colour }> = {
   warning: { text: "WARN", color: "yellow" },
 };
 
-/** Recent findings, newest first, coloured by severity: `08:00:05 CRIT High CPU usage: 96.10%  cpu_high`. */
+/** Lines one finding takes: its own, and one for the series that deviated with it. */
+function linesOf(f: Finding): number {
+  return f.related && f.related.length > 0 ? 2 : 1;
+}
+
+/** Lines the panel would like, title included, to show every finding. */
+export function anomalyPanelLength(findings: readonly Finding[]): number {
+  let n = 1;
+  for (const f of findings) n += linesOf(f);
+  return Math.max(2, n);
+}
+
+/**
+ * Recent findings, newest first, coloured by severity: `08:00:05 CRIT High CPU usage: 96.10%  cpu_high`;
+ * a finding that stands for several series lists the others on a dim line below it
+ * (`└ with load1 3.91 · pressure_stalled cpu/some/10s 37.88`).
+ */
 export function AnomalyPanel({ findings, width, height, focused = false, offset = 0 }: AnomalyPanelProps): Line[] {
   const rows = Math.max(0, height - 1);
-  const start = Math.max(0, Math.min(offset, findings.length - rows));
-  const shown = findings.slice(start, start + rows);
+  // Scrolling past the end keeps the last page in view: the first finding from which the rest fits.
+  let last = findings.length;
+  for (let used = 0; last > 0 && used + linesOf(findings[last - 1]!) <= rows; last--) used += linesOf(findings[last - 1]!);
+  const start = Math.max(0, Math.min(offset, last));
+  const shown: Finding[] = [];
+  for (let i = start, used = 0; i < findings.length && used < rows; i++) {
+    shown.push(findings[i]!);
+    used += linesOf(findings[i]!);
+  }
   const note = findings.length === 0 ? "" : shown.length < findings.length ? `${start + 1}–${start + shown.length} of ${findings.length}` : `${findings.length}`;
   const lines: Line[] = [PanelTitle({ title: "Anomalies", width, focused, note })];
   if (findings.length === 0 && rows > 0) lines.push([span("No anomalies yet: findings appear here, newest first, as the detectors raise them.", { dim: true })]);
@@ -41,6 +64,23 @@ export function AnomalyPanel({ findings, width, height, focused = false, offset 
         span(type, { dim: true }),
       ),
     );
+    if (f.related && f.related.length > 0) {
+      const text = `└ with ${f.related.map((r) => `${shortName(r.metric, r.labels)} ${formatValue(r.value)}`).join(" · ")}`;
+      lines.push(line(" ".repeat(9), span(truncate(text, Math.max(0, width - 9)), { dim: true })));
+    }
   }
   return lines.slice(0, height);
+}
+
+/** A series as the panel names it: `load1`, `pressure_stalled cpu/some/10s`, `network_receive_bytes_per_second eth0`. */
+function shortName(metric: string, labels: Finding["labels"]): string {
+  const name = metric.replace(/^aiops_/, "").replace(/_percent$/, "");
+  const values = Object.values(labels);
+  return values.length > 0 ? `${name} ${values.join("/")}` : name;
+}
+
+function formatValue(v: number): string {
+  const a = Math.abs(v);
+  if (a >= 1e6) return v.toPrecision(3);
+  return String(Math.round(v * 100) / 100);
 }

@@ -1,6 +1,6 @@
 import type { Clock } from "../../clock.ts";
 import type { ChannelOf } from "../../config/channels.ts";
-import { seriesOf, topProcessesLine } from "../notification-text.ts";
+import { relatedLine, seriesOf, topProcessesLine } from "../notification-text.ts";
 import { noteText } from "../../contracts/remediation.ts";
 import type { HttpClient } from "../http-client.ts";
 import { sendHttp } from "../http-send.ts";
@@ -82,6 +82,7 @@ export function pagerDutyEvent(a: AlertNotice, n: Notification, routingKey: stri
         environment: n.environment,
         test: n.test,
         ...(topProcessesLine(a) ? { top_processes: topProcessesLine(a) } : {}),
+        ...(relatedLine(a) ? { related: relatedLine(a) } : {}),
         ...(a.remediations?.length ? { remediation: a.remediations.map(noteText) } : {}),
       },
     },

@@ -1,6 +1,6 @@
 import type { Clock } from "../../clock.ts";
 import type { ChannelOf } from "../../config/channels.ts";
-import { formatNumber, seriesOf, titleOf, topProcessesLine } from "../notification-text.ts";
+import { formatNumber, relatedLine, seriesOf, titleOf, topProcessesLine } from "../notification-text.ts";
 import { noteText } from "../../contracts/remediation.ts";
 import type { HttpClient } from "../http-client.ts";
 import { sendHttp } from "../http-send.ts";
@@ -65,12 +65,19 @@ function attachment(a: AlertNotice, n: Notification): Record<string, unknown> {
       { title: "Type", value: a.finding.type, short: true },
       { title: a.status === "resolved" ? "Resolved" : "Since", value: a.endsAt ?? a.startsAt, short: true },
       ...topProcessesField(a),
+      ...relatedField(a),
       ...(a.remediations?.length ? [{ title: "Remediation", value: a.remediations.map(noteText).join("\n"), short: false }] : []),
     ],
     footer: `aiops-agent · ${a.finding.detector} · ${a.fingerprint}`,
     ts: Math.floor(Date.parse(a.endsAt ?? a.startsAt) / 1000),
     mrkdwn_in: ["text"],
   };
+}
+
+/** The series that deviated with the alert's own, when it stands for several. */
+function relatedField(a: AlertNotice): Array<Record<string, unknown>> {
+  const line = relatedLine(a);
+  return line ? [{ title: "Related series", value: line, short: false }] : [];
 }
 
 /** The root-cause line, when the alert has one. */

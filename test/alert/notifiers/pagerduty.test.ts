@@ -83,3 +83,11 @@ test("PagerDuty's 429 is retryable; a 400 names PagerDuty's reason", async () =>
     error: `HTTP 400: {"status":"invalid event","message":"Event object is invalid","errors":["'payload.summary' is missing"]}`,
   });
 });
+
+test("a finding that stands for several series names them in custom_details.related", async () => {
+  sink.received.length = 0;
+  const n = make();
+  await n.send(notification({ finding: finding({ related: [{ metric: "aiops_load1", labels: {}, value: 3.9, since: "2026-01-10T08:00:00.000Z" }] }) }));
+  await n.close();
+  expect(JSON.parse(sink.received[0]!.body).payload.custom_details.related).toBe("aiops_load1 3.9");
+});

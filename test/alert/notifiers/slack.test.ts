@@ -49,6 +49,17 @@ test("posts a readable message: one coloured attachment per alert with value and
   expect(body.attachments[1]).toMatchObject({ color: SLACK_COLOURS.resolved, title: "Resolved: High CPU usage: 85.50%" });
 });
 
+test("a finding that stands for several series has a Related series field", async () => {
+  sink.received.length = 0;
+  sink.respond(() => new Response("ok"));
+  const related = [{ metric: "aiops_load1", labels: {}, value: 3.9, since: "2026-01-10T08:00:00.000Z" }];
+  const n = make();
+  await n.send(notification({ finding: finding({ related }) }));
+  await n.close();
+  const fields = JSON.parse(sink.received[0]!.body).attachments[0].fields as Array<{ title: string; value: string; short: boolean }>;
+  expect(fields.find((f) => f.title === "Related series")).toEqual({ title: "Related series", value: "aiops_load1 3.9", short: false });
+});
+
 test("Slack's own refusal is the error, and is final", async () => {
   sink.respond(() => new Response("invalid_payload", { status: 400 }));
   const n = make();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHmac } from "node:crypto";
+import type { RelatedSeries } from "../../../src/contracts/finding.ts";
 import { createHttpClient } from "../../../src/alert/http-client.ts";
 import { ManualClock, systemClock } from "../../../src/clock.ts";
 import { createWebhookNotifier, SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../../../src/alert/notifiers/webhook.ts";
@@ -57,6 +58,31 @@ describe("webhook notifier", () => {
       anomaly: { type: "cpu_high", severity: "warning", message: "High CPU usage: 85.50%", value: 85.5, threshold: 80 },
     });
     expect(body.alerts).toHaveLength(1);
+  });
+
+  test("a correlated finding adds its related series and effect to the anomaly; the seed's fields stay as they were", async () => {
+    sink.received.length = 0;
+    sink.respond(() => new Response("ok"));
+    const related: RelatedSeries[] = [
+      { metric: "aiops_load1", labels: {}, value: 3.9, since: "2026-01-10T08:00:00.000Z" },
+      {
+        metric: "aiops_cpu_mode_percent",
+        labels: { mode: "user" },
+        value: 69.3,
+        type: "cpu_mode_anomaly",
+        detector: "statistical",
+        score: 1,
+        since: "2026-01-10T08:00:00.000Z",
+      },
+    ];
+    const n = make();
+    await n.send(notification({ finding: finding({ related }) }));
+    await n.close();
+    const plain = JSON.parse(JSON.stringify({ ...finding() }));
+    const body = JSON.parse(sink.received[0]!.body);
+    expect(body.anomaly).toEqual({ ...plain, related });
+    expect(body.alerts[0].anomaly.related).toEqual(related);
+    expect(body.anomaly).toMatchObject({ type: "cpu_high", severity: "warning", message: "High CPU usage: 85.50%", value: 85.5, threshold: 80 });
   });
 
   test("a resolved notification says so", async () => {

@@ -17,7 +17,8 @@ async function collect(shape: { interfaces: number; mounts: number; processes: n
   const host = createFixtureHost(tmpdir(), shape);
   hosts.push(host);
   const clock = new ManualClock();
-  const { config } = loadConfig({ env: { AIOPS_HOST_ROOT: host.root } });
+  // Processes are read every interval here (their default is every 3 s) so that one second shows their activity.
+  const { config } = loadConfig({ env: { AIOPS_HOST_ROOT: host.root, AIOPS_COLLECT_PROCESSES_INTERVAL: "1" } });
   const snapshotter = createSnapshotter(createCollectors(config, { clock, platform: "linux" }), { timeoutMs: 2000, metrics: new SelfMetrics(), clock });
   await snapshotter.collect();
   host.advance();

@@ -160,7 +160,8 @@ export interface StatisticalDetector extends Detector {
  *
  * A finding opens when the score reaches `anomalyScore`, the value is at least `minDeviation` robust
  * standard deviations from what was expected (half that when the CUSUM is the stronger evidence, a
- * sustained shift, or when the point is a hundred times rarer than `anomalyScore` asks), the tails hold at least a quarter of 1 / (1 − `anomalyScore`) points (`calibrationShare`), the series has
+ * sustained shift, or when the point is a hundred times rarer than `anomalyScore` asks), the tails
+ * hold at least a quarter of 1 / (1 − `anomalyScore`) points (`calibrationShare`), the series has
  * `quietSeconds` of history and no finding opened within the hold time; it holds while the value stays
  * half `minDeviation` away.
  * O(1) per point, about 12 KB per series (the weekly profile, 8 KB); NaN points are skipped.

@@ -57,17 +57,24 @@ interface Setting {
 
 /** The grid: a handful of constants, a few values each (the shipped ones among them). */
 const GRID = {
-  anomalyScore: [0.99, 0.999, 0.9999],
-  minDeviation: [3, 4, 5],
+  anomalyScore: [0.998, 0.999],
+  minDeviation: [4, 5, 6],
   levelRate: [0.02],
-  holdMinutes: [200, 1000],
+  holdMinutes: [500, 1000],
   cusumAllowance: [0.5, 1],
   tailHorizon: [2000, 10000],
+  calibrationShare: [0.25, 0.5],
 };
 const SHIPPED: Setting = {
   anomalyScore: base.detect.anomaly_score,
   minDeviation: base.detect.min_deviation,
-  tuning: { levelRate: DEFAULT_TUNING.levelRate, cusumAllowance: DEFAULT_TUNING.cusumAllowance, tailHorizon: DEFAULT_TUNING.tailHorizon, holdMs: DEFAULT_TUNING.holdMs },
+  tuning: {
+    levelRate: DEFAULT_TUNING.levelRate,
+    cusumAllowance: DEFAULT_TUNING.cusumAllowance,
+    tailHorizon: DEFAULT_TUNING.tailHorizon,
+    holdMs: DEFAULT_TUNING.holdMs,
+    calibrationShare: DEFAULT_TUNING.calibrationShare,
+  },
 };
 
 function settings(): Setting[] {
@@ -77,12 +84,14 @@ function settings(): Setting[] {
       for (const levelRate of GRID.levelRate)
         for (const cusumAllowance of GRID.cusumAllowance)
           for (const tailHorizon of GRID.tailHorizon)
-            for (const holdMinutes of GRID.holdMinutes) out.push({ anomalyScore, minDeviation, tuning: { levelRate, cusumAllowance, tailHorizon, holdMs: holdMinutes * 60_000 } });
+            for (const holdMinutes of GRID.holdMinutes)
+              for (const calibrationShare of GRID.calibrationShare)
+                out.push({ anomalyScore, minDeviation, tuning: { levelRate, cusumAllowance, tailHorizon, holdMs: holdMinutes * 60_000, calibrationShare } });
   return out;
 }
 
 function describe(s: Setting): string {
-  return `anomaly_score=${s.anomalyScore} min_deviation=${s.minDeviation} levelRate=${s.tuning.levelRate} cusumAllowance=${s.tuning.cusumAllowance} tailHorizon=${s.tuning.tailHorizon} holdMinutes=${s.tuning.holdMs! / 60_000}`;
+  return `anomaly_score=${s.anomalyScore} min_deviation=${s.minDeviation} levelRate=${s.tuning.levelRate} cusumAllowance=${s.tuning.cusumAllowance} tailHorizon=${s.tuning.tailHorizon} holdMinutes=${s.tuning.holdMs! / 60_000} calibrationShare=${s.tuning.calibrationShare}`;
 }
 
 // --- the data -------------------------------------------------------------------------------------------

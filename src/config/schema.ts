@@ -285,7 +285,7 @@ export const configSchema = section({
     }),
     min_deviation: number({
       doc: "How far from the learned normal a value must be for a statistical finding, in robust standard deviations.",
-      default: 5,
+      default: 6,
       min: 0,
       max: 100,
     }),

@@ -18,6 +18,11 @@ export interface StatisticalTuning {
   tailHorizon: number;
   /** After a finding opens, another within this time is the same event (none opens). */
   holdMs: number;
+  /**
+   * To call a point one in N (N = 1 / (1 − anomalyScore)), the tails must hold at least this share of N
+   * points (beyond the points they hold, p-values are extrapolated from their 90th to 99.9th percentiles).
+   */
+  calibrationShare: number;
 }
 
 export const DEFAULT_TUNING: StatisticalTuning = {
@@ -25,6 +30,7 @@ export const DEFAULT_TUNING: StatisticalTuning = {
   cusumAllowance: 0.5,
   tailHorizon: 10000,
   holdMs: 1000 * 60_000,
+  calibrationShare: 0.25,
 };
 
 /** Rate at which spreads (mean absolute residuals) follow. */
@@ -154,7 +160,8 @@ export interface StatisticalDetector extends Detector {
  *
  * A finding opens when the score reaches `anomalyScore`, the value is at least `minDeviation` robust
  * standard deviations from what was expected (half that when the CUSUM is the stronger evidence, a
- * sustained shift, or when the point is a hundred times rarer than `anomalyScore` asks), the tails hold at least half of 1 / (1 − `anomalyScore`) points, the series has
+ * sustained shift, or when the point is a hundred times rarer than `anomalyScore` asks), the tails
+ * hold at least a quarter of 1 / (1 − `anomalyScore`) points (`calibrationShare`), the series has
  * `quietSeconds` of history and no finding opened within the hold time; it holds while the value stays
  * half `minDeviation` away.
  * O(1) per point, about 12 KB per series (the weekly profile, 8 KB); NaN points are skipped.
@@ -335,8 +342,8 @@ class StatisticalModel implements StatisticalDetector {
     const { anomalyScore, minDeviation } = this.options;
     if (!this.open) {
       const sameEvent = ts - this.onsetAt < this.tuning.holdMs;
-      // To call a point one in a thousand, the tails must have seen at least half as many points.
-      const seenEnough = this.spikes.size * (1 - anomalyScore) >= 0.5;
+      // To call a point one in a thousand, the tails must have seen a share of as many points.
+      const seenEnough = this.spikes.size * (1 - anomalyScore) >= this.tuning.calibrationShare;
       this.open = warm && seenEnough && score >= anomalyScore && (spike >= minDeviation || ((shiftP < spikeP || score >= 1 - (1 - anomalyScore) / STRONG_EVIDENCE) && spike >= SHIFT_DEVIATION_SHARE * minDeviation)) && history >= (this.options.quietSeconds ?? 0) * 1000 && !sameEvent;
       if (this.open) this.onsetAt = ts;
     } else {

@@ -10,26 +10,20 @@ let shared = Buffer.allocUnsafe(16 * 1024);
 /** Past this a file is read into a buffer of its own, so that one huge file does not pin its size for good. */
 const MAX_SHARED = 1024 * 1024;
 
-/**
- * The one way collectors read a /proc or /sys file: whole, as text (`latin1` by default: one byte, one
- * character; `utf8` where a name may be UTF-8, such as a mount point), through the shared buffer. A
- * system error keeps its `code` (ENOENT, ESRCH: the process is gone; EACCES: not ours to read).
- */
-export function readProcFile(path: string, encoding: "latin1" | "utf8" = "latin1"): string {
-  const fd = openSync(path, "r");
-  try {
-    return readWhole(fd, encoding);
-  } finally {
-    closeSync(fd);
-  }
-}
+/** The buffer the last read filled: `shared`, or one of its own for a file past MAX_SHARED. */
+let last = shared;
 
 /**
- * Reads a descriptor from offset 0 to its end, through the shared buffer. procfs hands a file out a
- * page (one seq_file buffer) at a time, so a short read is not the end: read until it gives nothing.
- * Reads are positioned, so a descriptor kept open reads its file again from the start.
+ * How far a read goes. `pages`: procfs hands a file of many records (mountinfo, net/dev, diskstats)
+ * out a page (one seq_file buffer) at a time, so a short read is not the end: read until a read gives
+ * nothing. `record`: a file procfs makes whole at each read (/proc/<pid>/stat, status, io, cmdline,
+ * /proc/stat) comes in one read, so a read that leaves room is the end: one read instead of two, for
+ * every process on every tick.
  */
-function readWhole(fd: number, encoding: "latin1" | "utf8"): string {
+type Extent = "pages" | "record";
+
+/** Reads `fd` from offset 0 into the shared buffer, growing it while the file fills it; returns the length. */
+function readFrom(fd: number, extent: Extent): number {
   let buffer = shared;
   let length = 0;
   for (;;) {
@@ -39,39 +33,72 @@ function readWhole(fd: number, encoding: "latin1" | "utf8"): string {
       buffer = larger;
       if (buffer.length <= MAX_SHARED) shared = buffer;
     }
+    // Positioned reads: a descriptor kept open reads its file again from the start.
     const read = readSync(fd, buffer, length, buffer.length - length, length);
-    if (read === 0) break;
     length += read;
+    if (read === 0 || (extent === "record" && length < buffer.length)) break;
   }
-  return buffer.toString(encoding, 0, length);
+  last = buffer;
+  return length;
 }
 
-/** A /proc file kept open between collections. */
-export interface HeldFile {
-  /** The file's current content, read again from its start. Throws as `readProcFile` does. */
-  read(): string;
+function readPath(path: string, extent: Extent): number {
+  const fd = openSync(path, "r");
+  try {
+    return readFrom(fd, extent);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The one way collectors read a /proc or /sys file as text: whole, through the shared buffer
+ * (`latin1` by default: one byte, one character; `utf8` where a name may be UTF-8, such as a mount
+ * point). A system error keeps its `code` (ENOENT, ESRCH: the process is gone; EACCES: not ours to read).
+ */
+export function readProcFile(path: string, encoding: "latin1" | "utf8" = "latin1"): string {
+  const length = readPath(path, "pages"); // first: the read may move `last` to a larger buffer
+  return last.toString(encoding, 0, length);
+}
+
+/**
+ * The bytes of the last `readProcRecord` or `HeldProcFile.read`, from 0 to the length it returned.
+ * Take it after the read: a file larger than the buffer makes a new one.
+ */
+export function procBytes(): Buffer {
+  return last;
+}
+
+/**
+ * Reads a file procfs makes as one record (/proc/<pid>/stat, status, io, cmdline; /proc/stat) into
+ * the shared buffer without making a string: for the processes collector, which reads files of every
+ * process on every reading. Returns the length; the bytes are `procBytes()`. Throws as `readProcFile` does.
+ */
+export function readProcRecord(path: string): number {
+  return readPath(path, "record");
+}
+
+/** A /proc file kept open between collections, read into the shared buffer. */
+export interface HeldProcFile {
+  /** Reads the file again from its start; returns the length (the bytes are `procBytes()`). Throws as `readProcFile` does. */
+  read(): number;
+  /** Closes the descriptor; safe twice. */
   close(): void;
 }
 
 /**
- * Opens a /proc file once and re-reads it with one `pread` at offset 0 on every call: the kernel then
- * skips the path lookup and the open and close, which is most of the cost of reading
- * `/proc/<pid>/stat` (measured 11 µs per open-read-close against 4 µs per pread). The descriptor stays
- * bound to the process it was opened for: once that process is gone a read fails with ESRCH, even if
- * its pid is reused, so a held file never reads another process.
+ * Opens a file of one record (/proc/<pid>/stat) once, to re-read it with one `pread` at offset 0 on
+ * every call: the kernel then skips the path lookup and the open and close, which is most of the cost
+ * of reading `/proc/<pid>/stat` (measured 11 µs per open-read-close against 4 µs per pread). The
+ * descriptor stays bound to the process it was opened for: once that process is gone a read fails
+ * with ESRCH, even if its pid is reused, so a held file never reads another process.
  */
-export function holdProcFile(path: string): HeldFile {
+export function holdProcFile(path: string): HeldProcFile {
   let fd: number | undefined = openSync(path, "r");
   return {
     read() {
       if (fd === undefined) throw Object.assign(new Error(`read ${path}: closed`), { code: "EBADF" });
-      let length = readSync(fd, shared, 0, shared.length, 0);
-      while (length === shared.length) {
-        // Larger than the buffer: grow it and read again from the start (rare: stat lines are < 1 KB).
-        shared = Buffer.allocUnsafe(shared.length * 2);
-        length = readSync(fd, shared, 0, shared.length, 0);
-      }
-      return shared.toString("latin1", 0, length);
+      return readFrom(fd, "record");
     },
     close() {
       if (fd === undefined) return;
@@ -116,7 +143,8 @@ export function readHostFile(path: string, encoding: "latin1" | "utf8" = "latin1
   }
   if (typeof fd === "number") {
     try {
-      return readWhole(fd, encoding);
+      const length = readFrom(fd, "pages");
+      return last.toString(encoding, 0, length);
     } catch {
       // Gone or changed (a cgroup removed): open afresh, and say why if that fails too.
       closeSync(fd);

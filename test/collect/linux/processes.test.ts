@@ -5,7 +5,6 @@ import { join } from "node:path";
 import type { HostPaths } from "../../../src/collect/linux/host-paths.ts";
 import { createHostPaths } from "../../../src/collect/linux/host-paths.ts";
 import { createProcessesCollector, parseCmdline, parseForkCount, parseProcIo, parseProcStat, parseStatusUid, procHidesOthers } from "../../../src/collect/linux/processes.ts";
-import { readProcFile } from "../../../src/collect/linux/proc-file.ts";
 import { createProcessTable } from "../../../src/collect/process-table.ts";
 import type { ProcessesSection } from "../../../src/contracts/snapshot.ts";
 
@@ -25,10 +24,10 @@ function movable(at: { current: string }, root = CASE): HostPaths {
 }
 
 /** Two collections of the captured tree, `gap_ms` apart, as two ticks would make them. */
-function replay(read = readProcFile, root = CASE) {
+function replay(root = CASE, list?: (dir: string) => string[]) {
   const at = { current: "t0" };
   const table = createProcessTable();
-  const collector = createProcessesCollector(movable(at, root), { top: 3, table, maxHeld: 0, read });
+  const collector = createProcessesCollector(movable(at, root), { top: 3, table, maxHeld: 0, ...(list ? { list } : {}) });
   collector.collect(0);
   at.current = "t1";
   const part = collector.collect(GAP) as { processes: ProcessesSection };
@@ -89,13 +88,17 @@ describe("the captured workload gives the expected processes", () => {
   });
 
   test("a process that exits between the listing and the reading is skipped silently", () => {
-    const gone = (path: string) => {
-      if (path.includes(`/proc/${HOLDER}/`)) throw Object.assign(new Error(`ENOENT: ${path}`), { code: "ENOENT" });
-      return readProcFile(path);
-    };
-    const { section, table } = replay(gone);
-    expect(section.count).toBe(5);
-    expect(table.items.map((i) => i.pid)).not.toContain(HOLDER);
+    const dir = mkdtempSync(join(tmpdir(), "aiops-proc-"));
+    try {
+      cpSync(CASE, dir, { recursive: true });
+      // Listed at t1, but its directory is gone by the time its files are read.
+      rmSync(join(dir, "t1/proc", String(HOLDER)), { recursive: true });
+      const { section, table } = replay(dir, (proc) => [...readdirSync(proc), ...(proc.includes("/t1/") ? [String(HOLDER)] : [])]);
+      expect(section.count).toBe(5);
+      expect(table.items.map((i) => i.pid)).not.toContain(HOLDER);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("a process whose stat vanishes after its directory was listed (ESRCH) is skipped too", () => {
@@ -103,7 +106,7 @@ describe("the captured workload gives the expected processes", () => {
     try {
       cpSync(CASE, dir, { recursive: true });
       rmSync(join(dir, "t1/proc", String(WRITER), "stat"));
-      const { section } = replay(readProcFile, dir);
+      const { section } = replay(dir);
       expect(section.count).toBe(5);
     } finally {
       rmSync(dir, { recursive: true, force: true });

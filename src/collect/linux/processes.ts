@@ -5,6 +5,7 @@ import { firstInOrder } from "../process-ranking.ts";
 import type { ProcessTable } from "../process-table.ts";
 import { counterIncrease, round } from "./counter.ts";
 import type { HostPaths } from "./host-paths.ts";
+import { parseUptime } from "./host.ts";
 import { parsePasswd } from "./passwd.ts";
 import { type HeldProcFile, holdProcFile, isGone, procBytes, readProcFile, readProcRecord } from "./proc-file.ts";
 
@@ -14,6 +15,11 @@ const USER_HZ = 100;
 const PF_KTHREAD = 0x00200000;
 /** Memory growth is measured over a window of one to two minutes. */
 const GROWTH_WINDOW_MS = 60_000;
+/**
+ * A process born since the last reading is given its CPU time over its life so far, over at least this
+ * long (s): a task a few ms old that was charged one clock tick is not shown at hundreds of percent.
+ */
+const MIN_NEWBORN_SECONDS = 0.1;
 /** How often an unknown uid may send the collector back to /etc/passwd, and /proc's mount options are read. */
 const PASSWD_RETRY_MS = 60_000;
 
@@ -298,6 +304,32 @@ export function createProcessesCollector(paths: HostPaths, options: ProcessesOpt
   const intervalMs = options.intervalMs ?? 0;
   let lastReading: { section: ProcessesSection; at: number } | undefined;
   let lastCall = Number.NaN;
+  /** Seconds since boot: /proc/uptime once, then the monotonic clock; at this reading and the one before. */
+  let boot: { uptime: number; at: number } | undefined;
+  let readingUptime = Number.NaN;
+  let previousUptime = Number.NaN;
+
+  function uptimeAt(now: number): number {
+    if (!boot) {
+      try {
+        boot = { uptime: parseUptime(readProcFile(paths.proc("uptime"))), at: now };
+      } catch {
+        boot = { uptime: Number.NaN, at: now }; // no newborn is told from an older process: they start at 0 %
+      }
+    }
+    return boot.uptime + (now - boot.at) / 1000;
+  }
+
+  /**
+   * The CPU of a process seen for the first time: 0, as top shows it, unless it was born since the
+   * reading before. Then all its CPU time falls in the interval, and a burst that starts between two
+   * readings (what root-cause context must name) shows at once rather than a reading later.
+   */
+  function newbornCpu(): number {
+    const born = st.startTicks / USER_HZ;
+    if (!(born > previousUptime)) return 0;
+    return (st.cpuTicks / USER_HZ / Math.max(readingUptime - born, MIN_NEWBORN_SECONDS)) * 100;
+  }
 
   function userName(uid: number, now: number): string {
     if (!users.has(uid) && now - usersReadAt >= PASSWD_RETRY_MS) {
@@ -444,7 +476,7 @@ export function createProcessesCollector(paths: HostPaths, options: ProcessesOpt
     k.seen = generation;
     const seconds = (now - k.at) / 1000;
     const ran = st.cpuTicks !== k.cpuTicks;
-    const cpu = seconds > 0 ? (counterIncrease(k.cpuTicks, st.cpuTicks) / USER_HZ / seconds) * 100 : 0;
+    const cpu = seconds > 0 ? (counterIncrease(k.cpuTicks, st.cpuTicks) / USER_HZ / seconds) * 100 : newbornCpu();
     if (renamed !== undefined) {
       // A new program (exec): its name and command line changed.
       k.name = renamed;
@@ -499,6 +531,77 @@ export function createProcessesCollector(paths: HostPaths, options: ProcessesOpt
     return k.row;
   }
 
+  /** Reads every process now: the full list to the table, the busiest to the Snapshot's section. */
+  function read(now: number): ProcessesSection {
+    generation++;
+    let forks: number | null = null;
+    try {
+      const length = readProcRecord(paths.proc("stat"));
+      bootTime ??= parseBootTime(procBytes().toString("latin1", 0, length));
+      forks = parseForkCount(procBytes(), length);
+    } catch (cause) {
+      if (bootTime === undefined) throw cause;
+      // The count is only a shortcut: without it the listing is read.
+    }
+    pageSize ??= pageBytes();
+    previousUptime = readingUptime;
+    readingUptime = uptimeAt(now);
+    const items: ProcessInfo[] = [];
+    const byState: Partial<Record<ProcessState, number>> = {};
+    let threads = 0;
+    if (now - mountsReadAt >= PASSWD_RETRY_MS) {
+      mountsReadAt = now;
+      try {
+        restricted = procHidesOthers(readProcFile(paths.proc("self", "mountinfo")), paths.proc());
+      } catch {
+        restricted = false;
+      }
+    }
+    const add = (row: ProcessInfo | undefined) => {
+      if (row === undefined) return;
+      byState[row.state] = (byState[row.state] ?? 0) + 1;
+      threads += row.threads;
+      items.push(row);
+    };
+
+    if (forks === null || forks !== forksListed) {
+      // A task may have been created since the last listing: read it.
+      for (const entry of list(paths.proc())) {
+        const c = entry.charCodeAt(0);
+        if (c < 48 || c > 57) continue;
+        add(observe(Number(entry), now));
+      }
+      forksListed = forks;
+    } else {
+      // No task was created anywhere since: the processes are those already known, less those gone.
+      pids.length = 0;
+      for (const pid of known.keys()) pids.push(pid);
+      for (const pid of pids) add(observe(pid, now));
+    }
+    for (const [pid, k] of known) if (k.seen !== generation) forget(pid, k);
+
+    const visibility = restricted ? "restricted" : "all";
+    if (visibility === "restricted" && !toldRestricted) {
+      toldRestricted = true;
+      options.notice?.(
+        "processes: /proc hides other users' processes from the agent (hidepid, or systemd's ProtectProc=invisible); the process view shows only those it may see",
+      );
+    }
+    options.table?.set(items);
+    const section: ProcessesSection = {
+      count: items.length,
+      threads,
+      by_state: byState,
+      top: topProcesses(items, options.top),
+      visibility,
+    };
+    lastReading = { section, at: now };
+    return section;
+  }
+
+  // Root-cause context may ask for a reading between two due ones (a finding starts on a tick that
+  // reads no processes): it then counts as the last reading, and the next is due an interval after it.
+  options.table?.attachReader(read);
   return {
     name: "processes",
     collect(now) {
@@ -506,68 +609,7 @@ export function createProcessesCollector(paths: HostPaths, options: ProcessesOpt
       const halfTick = Number.isNaN(lastCall) ? 0 : (now - lastCall) / 2;
       lastCall = now;
       if (lastReading && now - lastReading.at + halfTick < intervalMs) return { processes: lastReading.section };
-      generation++;
-      let forks: number | null = null;
-      try {
-        const length = readProcRecord(paths.proc("stat"));
-        bootTime ??= parseBootTime(procBytes().toString("latin1", 0, length));
-        forks = parseForkCount(procBytes(), length);
-      } catch (cause) {
-        if (bootTime === undefined) throw cause;
-        // The count is only a shortcut: without it the listing is read.
-      }
-      pageSize ??= pageBytes();
-      const items: ProcessInfo[] = [];
-      const byState: Partial<Record<ProcessState, number>> = {};
-      let threads = 0;
-      if (now - mountsReadAt >= PASSWD_RETRY_MS) {
-        mountsReadAt = now;
-        try {
-          restricted = procHidesOthers(readProcFile(paths.proc("self", "mountinfo")), paths.proc());
-        } catch {
-          restricted = false;
-        }
-      }
-      const add = (row: ProcessInfo | undefined) => {
-        if (row === undefined) return;
-        byState[row.state] = (byState[row.state] ?? 0) + 1;
-        threads += row.threads;
-        items.push(row);
-      };
-
-      if (forks === null || forks !== forksListed) {
-        // A task may have been created since the last listing: read it.
-        for (const entry of list(paths.proc())) {
-          const c = entry.charCodeAt(0);
-          if (c < 48 || c > 57) continue;
-          add(observe(Number(entry), now));
-        }
-        forksListed = forks;
-      } else {
-        // No task was created anywhere since: the processes are those already known, less those gone.
-        pids.length = 0;
-        for (const pid of known.keys()) pids.push(pid);
-        for (const pid of pids) add(observe(pid, now));
-      }
-      for (const [pid, k] of known) if (k.seen !== generation) forget(pid, k);
-
-      const visibility = restricted ? "restricted" : "all";
-      if (visibility === "restricted" && !toldRestricted) {
-        toldRestricted = true;
-        options.notice?.(
-          "processes: /proc hides other users' processes from the agent (hidepid, or systemd's ProtectProc=invisible); the process view shows only those it may see",
-        );
-      }
-      options.table?.set(items);
-      const section: ProcessesSection = {
-        count: items.length,
-        threads,
-        by_state: byState,
-        top: topProcesses(items, options.top),
-        visibility,
-      };
-      lastReading = { section, at: now };
-      return { processes: section };
+      return { processes: read(now) };
     },
   };
 }

@@ -22,6 +22,12 @@ let last = shared;
  */
 type Extent = "pages" | "record";
 
+/**
+ * What a read of a record asks for at a time: a page. Asking for more costs every read, though the
+ * record is smaller (measured 3 % more per read of /proc/<pid>/stat asking for 16 KB than for 4 KB).
+ */
+const RECORD_READ = 4096;
+
 /** Reads `fd` from offset 0 into the shared buffer, growing it while the file fills it; returns the length. */
 function readFrom(fd: number, extent: Extent): number {
   let buffer = shared;
@@ -33,10 +39,12 @@ function readFrom(fd: number, extent: Extent): number {
       buffer = larger;
       if (buffer.length <= MAX_SHARED) shared = buffer;
     }
+    const room = buffer.length - length;
+    const asked = extent === "record" && room > RECORD_READ ? RECORD_READ : room;
     // Positioned reads: a descriptor kept open reads its file again from the start.
-    const read = readSync(fd, buffer, length, buffer.length - length, length);
+    const read = readSync(fd, buffer, length, asked, length);
     length += read;
-    if (read === 0 || (extent === "record" && length < buffer.length)) break;
+    if (read === 0 || (extent === "record" && read < asked)) break;
   }
   last = buffer;
   return length;
@@ -78,35 +86,35 @@ export function readProcRecord(path: string): number {
   return readPath(path, "record");
 }
 
-/** A /proc file kept open between collections, read into the shared buffer. */
-export interface HeldProcFile {
-  /** Reads the file again from its start; returns the length (the bytes are `procBytes()`). Throws as `readProcFile` does. */
-  read(): number;
-  /** Closes the descriptor; safe twice. */
-  close(): void;
-}
-
 /**
- * Opens a file of one record (/proc/<pid>/stat) once, to re-read it with one `pread` at offset 0 on
+ * A file of one record (/proc/<pid>/stat) opened once, to re-read it with one `pread` at offset 0 on
  * every call: the kernel then skips the path lookup and the open and close, which is most of the cost
  * of reading `/proc/<pid>/stat` (measured 11 µs per open-read-close against 4 µs per pread). The
  * descriptor stays bound to the process it was opened for: once that process is gone a read fails
  * with ESRCH, even if its pid is reused, so a held file never reads another process.
+ * A class, not a closure per file: every held file shares one `read`, so the call that reads each
+ * process's file on every reading stays one call target (measured 4 % less per read than closures).
  */
-export function holdProcFile(path: string): HeldProcFile {
-  let fd: number | undefined = openSync(path, "r");
-  return {
-    read() {
-      if (fd === undefined) throw Object.assign(new Error(`read ${path}: closed`), { code: "EBADF" });
-      return readFrom(fd, "record");
-    },
-    close() {
-      if (fd === undefined) return;
-      const open = fd;
-      fd = undefined;
-      closeSync(open);
-    },
-  };
+export class HeldProcFile {
+  private fd: number | undefined;
+  /** Opens `path`; throws as `readProcFile` does. */
+  constructor(private readonly path: string) {
+    this.fd = openSync(path, "r");
+  }
+
+  /** Reads the file again from its start; returns the length (the bytes are `procBytes()`). Throws as `readProcFile` does. */
+  read(): number {
+    if (this.fd === undefined) throw Object.assign(new Error(`read ${this.path}: closed`), { code: "EBADF" });
+    return readFrom(this.fd, "record");
+  }
+
+  /** Closes the descriptor; safe twice. */
+  close(): void {
+    if (this.fd === undefined) return;
+    const open = this.fd;
+    this.fd = undefined;
+    closeSync(open);
+  }
 }
 
 /** Whether a read failed because the process (or file) is gone rather than for a reason to report. */

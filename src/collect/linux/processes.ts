@@ -7,7 +7,7 @@ import { counterIncrease, round } from "./counter.ts";
 import type { HostPaths } from "./host-paths.ts";
 import { parseUptime } from "./host.ts";
 import { parsePasswd } from "./passwd.ts";
-import { type HeldProcFile, holdProcFile, isGone, procBytes, readProcFile, readProcRecord } from "./proc-file.ts";
+import { HeldProcFile, isGone, procBytes, readProcFile, readProcRecord } from "./proc-file.ts";
 
 /** Clock ticks per second of /proc times (USER_HZ): 100 on every architecture Linux runs containers on. */
 const USER_HZ = 100;
@@ -445,7 +445,7 @@ export function createProcessesCollector(paths: HostPaths, options: ProcessesOpt
       let length: number;
       if (k?.stat) length = k.stat.read();
       else if (!k && held < maxHeld) {
-        fresh = holdProcFile(paths.proc(String(pid), "stat"));
+        fresh = new HeldProcFile(paths.proc(String(pid), "stat"));
         held++;
         length = fresh.read();
       } else length = readProcRecord(paths.proc(String(pid), "stat"));

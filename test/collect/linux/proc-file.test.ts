@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { holdProcFile, isGone, procBytes, readHostFile, readProcFile, readProcRecord } from "../../../src/collect/linux/proc-file.ts";
+import { HeldProcFile, isGone, procBytes, readHostFile, readProcFile, readProcRecord } from "../../../src/collect/linux/proc-file.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "proc-file-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -62,7 +62,7 @@ describe("readHostFile (host-wide files held open)", () => {
   });
 });
 
-describe("readProcRecord and holdProcFile (bytes of one record, no string made)", () => {
+describe("readProcRecord and HeldProcFile (bytes of one record, no string made)", () => {
   /** The bytes a read left, as text: taken after the read, which may have grown the buffer. */
   const text = (length: number) => procBytes().toString("latin1", 0, length);
 
@@ -82,7 +82,7 @@ describe("readProcRecord and holdProcFile (bytes of one record, no string made)"
     const argument = "0".repeat(20_000); // past the shared buffer; sleep adds its arguments up: 30 s and 0 s
     const child = Bun.spawn(["sleep", "30", argument], { stdout: "ignore", stderr: "ignore" });
     try {
-      const stat = holdProcFile(`/proc/${child.pid}/stat`);
+      const stat = new HeldProcFile(`/proc/${child.pid}/stat`);
       expect(text(stat.read())).toStartWith(`${child.pid} (`);
       // Read afresh each time: it is seen going to sleep (R or the name of the program before exec, then S).
       let line = "";

@@ -322,7 +322,7 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
   ]);
   // Processes (full list for the API and root-cause context) and exec plugins live as long as the agent:
   // a reload rebuilds the collectors around them.
-  const processTable = createProcessTable();
+  const processTable = createProcessTable(clock);
   const plugins = createPluginRunner(loaded.config.collect.plugins, { clock, log: componentLogger(root, "plugins"), metrics });
   const collectLog = componentLogger(root, "collect");
   const stages = [
@@ -379,7 +379,7 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
       ...createHistoryRoutes(store, clock),
       ...createAlertRoutes({ store, stage: alerting.stage, clock }),
       ...createRemediationRoutes({ store, remediator }),
-      ...createProcessRoutes({ table: processTable, enabled: () => process.platform === "linux" && current.config.collect.processes.enabled }),
+      ...createProcessRoutes({ table: processTable, clock, enabled: () => process.platform === "linux" && current.config.collect.processes.enabled }),
     ],
     readiness: () => {
       const degraded = store.degraded;

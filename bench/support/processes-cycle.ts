@@ -24,6 +24,7 @@ import { join } from "node:path";
 import { createHostPaths } from "../../src/collect/linux/host-paths.ts";
 import { createProcessesCollector } from "../../src/collect/linux/processes.ts";
 import { createProcessTable } from "../../src/collect/process-table.ts";
+import { systemClock } from "../../src/clock.ts";
 import { processCpuSeconds } from "./process-stats.ts";
 
 const target = Number(process.argv[2]);
@@ -61,7 +62,7 @@ const collectorSaw = await untilVisible((n) => n >= target, `waiting for ${targe
 // 1. The collector, one tick apart on its own clock (each call reads what a real tick reads): back to
 // back (warm caches, the figure of a busy loop), then paced like htop's refreshes (a call every
 // HTOP_DELAY tenths of a second: caches as cold as an agent finds them between two ticks).
-const collector = createProcessesCollector(createHostPaths("/"), { top: 10, table: createProcessTable() });
+const collector = createProcessesCollector(createHostPaths("/"), { top: 10, table: createProcessTable(systemClock) });
 let now = 0;
 collector.collect(now); // first call: opens the held files and reads owners and command lines
 async function cycles(count: number, pauseMs: number) {

@@ -47,6 +47,8 @@ export interface CollectorDeps {
 export function createCollectors(config: Config, deps: CollectorDeps): Collector[] {
   if ((deps.platform ?? process.platform) !== "linux") return [createFallbackCollector(deps.clock)];
   const host = deps.hostPaths ?? createHostPaths(config.agent.host_root);
+  // Turned off on reload: the last list must not go on naming processes in root-cause context.
+  if (!config.collect.processes.enabled) deps.processTable?.clear();
   return [
     createCpuCollector(host),
     createMemoryCollector(host),

@@ -156,7 +156,7 @@ export const configSchema = section({
         integer: true,
       }),
       interval: seconds({
-        doc: "Least time between two readings of every process: at a shorter collection interval, the ticks in between report the last reading (0: every tick).",
+        doc: "Least time between two readings of every process: at a shorter collection interval, the ticks in between report the last reading (0: every tick), except that a finding starting on one of them has the processes read then for its root-cause context.",
         default: 3,
         min: 0,
         max: 3600,

@@ -28,23 +28,38 @@ export function processOrderFor(finding: Pick<Finding, "metric" | "type" | "labe
 
 /**
  * Root-cause context: gives every finding of the tick the three processes that weighed most on its
- * resource at that moment (`top_processes`), from the process list the same tick collected. The alert
- * engine keeps the finding of the tick an alert fires on, so each notification names who was busy then.
- * Runs after detection, before history and alerting.
+ * resource (`top_processes`), from the last reading of the processes. That reading may be up to
+ * `collect.processes.interval` old (the processes are not read every tick), so on a tick where a
+ * finding starts and no reading was taken, the processes are read then and there: a finding's
+ * processes always come from a reading taken during its episode, at most an interval before the tick
+ * that carries them. The alert engine keeps the finding of the tick an alert fires on, so each
+ * notification names who was busy then. Runs after detection, before history and alerting.
  */
 export function createRootCauseStage(table: ProcessTable): TickStage {
   return {
     name: "root-cause",
     run(tick: TickContext): void {
-      const items = table.items;
-      if (items.length === 0) return;
-      const ranked = new Map<ProcessOrder, Finding["top_processes"]>();
-      for (const finding of tick.findings) {
-        const order = processOrderFor(finding);
-        let top = ranked.get(order);
-        if (!top) ranked.set(order, (top = rankProcesses(items, order, TOP_PROCESSES)));
-        finding.top_processes = top;
+      if (tick.findings.length === 0) return;
+      let failure: unknown;
+      // A reading stamped before the tick began was not taken by this tick's collection.
+      if (tick.startedFindings.length > 0 && (table.readAt ?? Number.NEGATIVE_INFINITY) < tick.time) {
+        try {
+          table.readNow();
+        } catch (cause) {
+          failure = cause; // the findings keep the last reading; the agent logs and counts the failure
+        }
       }
+      const items = table.items;
+      if (items.length > 0) {
+        const ranked = new Map<ProcessOrder, Finding["top_processes"]>();
+        for (const finding of tick.findings) {
+          const order = processOrderFor(finding);
+          let top = ranked.get(order);
+          if (!top) ranked.set(order, (top = rankProcesses(items, order, TOP_PROCESSES)));
+          finding.top_processes = top;
+        }
+      }
+      if (failure !== undefined) throw new Error("read the processes for the findings that started", { cause: failure });
     },
   };
 }

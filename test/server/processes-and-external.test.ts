@@ -28,9 +28,20 @@ const proc = (pid: number, name: string, cpu: number, memory: number, read: numb
 });
 
 describe("GET /api/v1/processes", () => {
-  const table = createProcessTable();
+  const clock = new ManualClock();
+  const table = createProcessTable(clock);
   table.set([proc(10, "postgres", 12, 3e9, 1e6, 5e6, "postgres"), proc(20, "stress", 99, 1e6, 0, 0), proc(30, "java", 40, 6e9, null, null, "bob")]);
-  const { get } = testServer({ deps: { routes: createProcessRoutes({ table, enabled: () => true }) } });
+  const { get } = testServer({ deps: { routes: createProcessRoutes({ table, clock, enabled: () => true }) } });
+
+  test("says when the list was read and how old it is (the processes are read every collect.processes.interval, not per request)", async () => {
+    const readAt = clock.wall().toISOString();
+    await clock.advance(2500);
+    const body = (await (await get("/api/v1/processes?limit=1")).json()) as { read_at: string; age_seconds: number; total: number };
+    expect(body).toMatchObject({ read_at: readAt, age_seconds: 2.5, total: 3 });
+    // A request does not read the processes again: the same reading, older.
+    await clock.advance(500);
+    expect(((await (await get("/api/v1/processes")).json()) as { read_at: string; age_seconds: number })).toMatchObject({ read_at: readAt, age_seconds: 3 });
+  });
 
   test("sorted by CPU by default, by memory or I/O on request, cut by limit", async () => {
     const pids = async (q: string) => ((await (await get(`/api/v1/processes${q}`)).json()) as { items: ProcessInfo[] }).items.map((p) => p.pid);
@@ -52,9 +63,9 @@ describe("GET /api/v1/processes", () => {
   });
 
   test("before the first collection, or with the collector off, a 503 says why", async () => {
-    const empty = testServer({ deps: { routes: createProcessRoutes({ table: createProcessTable(), enabled: () => true }) } });
+    const empty = testServer({ deps: { routes: createProcessRoutes({ table: createProcessTable(new ManualClock()), clock: new ManualClock(), enabled: () => true }) } });
     expect((await empty.get("/api/v1/processes")).status).toBe(503);
-    const off = testServer({ deps: { routes: createProcessRoutes({ table, enabled: () => false }) } });
+    const off = testServer({ deps: { routes: createProcessRoutes({ table, clock, enabled: () => false }) } });
     const r = await off.get("/api/v1/processes");
     expect(r.status).toBe(503);
     expect(((await r.json()) as { error: { message: string } }).error.message).toContain("collect.processes.enabled");

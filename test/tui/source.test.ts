@@ -14,12 +14,12 @@ import { INVENTORY, SNAPSHOT, finding } from "./support.ts";
 import { alertChange, deliveryAttempt } from "../support/events.ts";
 import type { AlertView } from "../../src/contracts/alert.ts";
 import { createHostPaths } from "../../src/collect/linux/host-paths.ts";
+import { movablePaths } from "../support/captured-tree.ts";
 import { createAction } from "../../src/remediate/create-actions.ts";
 import { createRemediator } from "../../src/remediate/remediator.ts";
 import { createRemediationRoutes } from "../../src/server/remediation-routes.ts";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { HostPaths } from "../../src/collect/linux/host-paths.ts";
 import { createProcessesCollector } from "../../src/collect/linux/processes.ts";
 import { type ProcessTable, createProcessTable } from "../../src/collect/process-table.ts";
 import { createProcessRoutes } from "../../src/server/process-routes.ts";
@@ -332,15 +332,8 @@ const [BURNER, HOLDER, WRITER, ZOMBIE_PARENT, ZOMBIE] = [25948, 25949, 25950, 25
 /** The process table after two collections of the captured tree (`processes-this-machine`), as two ticks would fill it. */
 function capturedProcessTable(): ProcessTable {
   const at = { current: "t0" };
-  const paths: HostPaths = {
-    get root() {
-      return join(FIXTURE, at.current);
-    },
-    proc: (...parts) => join(FIXTURE, at.current, "proc", ...parts),
-    sys: (...parts) => join(FIXTURE, at.current, "sys", ...parts),
-    rootfs: (path) => join(FIXTURE, at.current, path),
-  };
-  const table = createProcessTable();
+  const paths = movablePaths(FIXTURE, at);
+  const table = createProcessTable(new ManualClock());
   const collector = createProcessesCollector(paths, { top: 3, table, maxHeld: 0 });
   collector.collect(0);
   at.current = "t1";
@@ -366,7 +359,7 @@ function processServer(env: Record<string, string> = {}, enabled = true) {
     log: quiet,
     clock,
     version: "9.9.9",
-    routes: createProcessRoutes({ table: capturedProcessTable(), enabled: () => enabled }),
+    routes: createProcessRoutes({ table: capturedProcessTable(), clock, enabled: () => enabled }),
   });
   servers.push(server);
   const asked: string[] = [];

@@ -5,9 +5,9 @@ import { firstInOrder } from "../process-ranking.ts";
 import type { ProcessTable } from "../process-table.ts";
 import { counterIncrease, round } from "./counter.ts";
 import type { HostPaths } from "./host-paths.ts";
+import { parseUptime } from "./host.ts";
 import { parsePasswd } from "./passwd.ts";
-import { createProcByteReader, textProcByteReader } from "./proc-byte-reader.ts";
-import { isGone, readProcFile } from "./proc-file.ts";
+import { HeldProcFile, isGone, procBytes, readProcFile, readProcRecord } from "./proc-file.ts";
 
 /** Clock ticks per second of /proc times (USER_HZ): 100 on every architecture Linux runs containers on. */
 const USER_HZ = 100;
@@ -15,6 +15,11 @@ const USER_HZ = 100;
 const PF_KTHREAD = 0x00200000;
 /** Memory growth is measured over a window of one to two minutes. */
 const GROWTH_WINDOW_MS = 60_000;
+/**
+ * A process born since the last reading is given its CPU time over its life so far, over at least this
+ * long (s): a task a few ms old that was charged one clock tick is not shown at hundreds of percent.
+ */
+const MIN_NEWBORN_SECONDS = 0.1;
 /** How often an unknown uid may send the collector back to /etc/passwd, and /proc's mount options are read. */
 const PASSWD_RETRY_MS = 60_000;
 
@@ -240,16 +245,15 @@ export interface ProcessesOptions {
    * reading again: at a 1 s tick the process list is read every few seconds, as top refreshes.
    */
   intervalMs?: number;
-  /** Overrides for tests: every file read as text (a replayed tree), the directory listing. */
-  read?: (path: string) => string;
+  /** Override for tests: the directory listing (a process listed whose files are gone exits "between" the two). */
   list?: (dir: string) => string[];
 }
 
 /** What the collector remembers of one process between collections. */
 interface Known {
   startTicks: number;
-  /** Its stat file, held open by the reader; -1 when it is opened afresh each time. */
-  handle: number;
+  /** Its stat file, held open; undefined when it is opened afresh each time. */
+  stat: HeldProcFile | undefined;
   name: string;
   user: string;
   command: string;
@@ -281,8 +285,6 @@ interface Known {
  * A process that exits between the listing and the reading is skipped without a word.
  */
 export function createProcessesCollector(paths: HostPaths, options: ProcessesOptions): Collector {
-  const readText = options.read ?? readProcFile;
-  const reader = options.read ? textProcByteReader(options.read) : createProcByteReader();
   const list = options.list ?? ((dir: string) => readdirSync(dir));
   const maxHeld = options.maxHeld ?? 8192;
   const known = new Map<number, Known>();
@@ -302,12 +304,38 @@ export function createProcessesCollector(paths: HostPaths, options: ProcessesOpt
   const intervalMs = options.intervalMs ?? 0;
   let lastReading: { section: ProcessesSection; at: number } | undefined;
   let lastCall = Number.NaN;
+  /** Seconds since boot: /proc/uptime once, then the monotonic clock; at this reading and the one before. */
+  let boot: { uptime: number; at: number } | undefined;
+  let readingUptime = Number.NaN;
+  let previousUptime = Number.NaN;
+
+  function uptimeAt(now: number): number {
+    if (!boot) {
+      try {
+        boot = { uptime: parseUptime(readProcFile(paths.proc("uptime"))), at: now };
+      } catch {
+        boot = { uptime: Number.NaN, at: now }; // no newborn is told from an older process: they start at 0 %
+      }
+    }
+    return boot.uptime + (now - boot.at) / 1000;
+  }
+
+  /**
+   * The CPU of a process seen for the first time: 0, as top shows it, unless it was born since the
+   * reading before. Then all its CPU time falls in the interval, and a burst that starts between two
+   * readings (what root-cause context must name) shows at once rather than a reading later.
+   */
+  function newbornCpu(): number {
+    const born = st.startTicks / USER_HZ;
+    if (!(born > previousUptime)) return 0;
+    return (st.cpuTicks / USER_HZ / Math.max(readingUptime - born, MIN_NEWBORN_SECONDS)) * 100;
+  }
 
   function userName(uid: number, now: number): string {
     if (!users.has(uid) && now - usersReadAt >= PASSWD_RETRY_MS) {
       usersReadAt = now;
       try {
-        users = parsePasswd(readText(paths.rootfs("/etc/passwd")));
+        users = parsePasswd(readProcFile(paths.rootfs("/etc/passwd")));
       } catch {
         // No /etc/passwd under the host root (a distroless host mount): uids are shown as numbers.
       }
@@ -318,8 +346,8 @@ export function createProcessesCollector(paths: HostPaths, options: ProcessesOpt
   /** Bytes per page, from the agent's own resident size as statm (pages) and status (kB) give it. */
   function pageBytes(): number {
     try {
-      const pages = Number(readText(paths.proc("self", "statm")).split(" ")[1]);
-      const kb = Number(readText(paths.proc("self", "status")).match(/^VmRSS:\s+(\d+) kB/m)?.[1]);
+      const pages = Number(readProcFile(paths.proc("self", "statm")).split(" ")[1]);
+      const kb = Number(readProcFile(paths.proc("self", "status")).match(/^VmRSS:\s+(\d+) kB/m)?.[1]);
       // The two reads are a moment apart: round to the nearest power of two.
       if (pages > 0 && kb > 0) return 2 ** Math.round(Math.log2((kb * 1024) / pages));
     } catch {
@@ -328,26 +356,28 @@ export function createProcessesCollector(paths: HostPaths, options: ProcessesOpt
     return 4096;
   }
 
-  function text(length: number): string {
-    return reader.bytes.toString("latin1", 0, length);
+  /** A file of one record of /proc/<pid> as text. */
+  function recordText(path: string): string {
+    const length = readProcRecord(path); // first: the read may move procBytes() to a larger buffer
+    return procBytes().toString("latin1", 0, length);
   }
 
   function forget(pid: number, k: Known): void {
-    if (k.handle >= 0) {
-      reader.close(k.handle);
+    if (k.stat) {
+      k.stat.close();
       held--;
     }
     known.delete(pid);
   }
 
   /** Reads what does not change in a process's life: owner, command line, start time. */
-  function meet(pid: number, name: string, now: number, handle: number): Known {
+  function meet(pid: number, name: string, now: number, stat: HeldProcFile | undefined): Known {
     const dir = paths.proc(String(pid));
-    const uid = st.kernelThread ? 0 : parseStatusUid(text(reader.read(`${dir}/status`)));
-    const cmdline = st.kernelThread ? "" : parseCmdline(text(reader.read(`${dir}/cmdline`)));
+    const uid = st.kernelThread ? 0 : parseStatusUid(recordText(`${dir}/status`));
+    const cmdline = st.kernelThread ? "" : parseCmdline(recordText(`${dir}/cmdline`));
     return {
       startTicks: st.startTicks,
-      handle,
+      stat,
       name,
       user: userName(uid, now),
       command: cmdline || `[${name}]`,
@@ -377,7 +407,7 @@ export function createProcessesCollector(paths: HostPaths, options: ProcessesOpt
     }
     let io;
     try {
-      io = parseProcIo(text(reader.read(paths.proc(String(pid), "io"))));
+      io = parseProcIo(recordText(paths.proc(String(pid), "io")));
     } catch (cause) {
       if ((cause as { code?: string }).code === "EACCES" || (cause as { code?: string }).code === "EPERM") {
         k.ioReadable = false;
@@ -409,32 +439,33 @@ export function createProcessesCollector(paths: HostPaths, options: ProcessesOpt
   /** One process of this collection: its row, or undefined when it is gone or hidden from us. */
   function observe(pid: number, now: number): ProcessInfo | undefined {
     let k = known.get(pid);
-    let fresh = -1;
+    let fresh: HeldProcFile | undefined;
     let renamed: string | undefined;
     try {
       let length: number;
-      if (k && k.handle >= 0) length = reader.reread(k.handle);
+      if (k?.stat) length = k.stat.read();
       else if (!k && held < maxHeld) {
-        fresh = reader.open(paths.proc(String(pid), "stat"));
+        fresh = new HeldProcFile(paths.proc(String(pid), "stat"));
         held++;
-        length = reader.reread(fresh);
-      } else length = reader.read(paths.proc(String(pid), "stat"));
-      parseStatBytes(reader.bytes, length, st);
+        length = fresh.read();
+      } else length = readProcRecord(paths.proc(String(pid), "stat"));
+      const bytes = procBytes();
+      parseStatBytes(bytes, length, st);
       if (k && k.startTicks !== st.startTicks) {
         // The pid was reused by a new process (possible only for files read afresh).
         forget(pid, k);
         k = undefined;
       }
       if (!k) {
-        k = meet(pid, reader.bytes.toString("latin1", st.nameFrom, st.nameTo), now, fresh);
-        fresh = -1;
+        k = meet(pid, bytes.toString("latin1", st.nameFrom, st.nameTo), now, fresh);
+        fresh = undefined;
         known.set(pid, k);
-      } else if (!spells(reader.bytes, st.nameFrom, st.nameTo, k.name)) {
-        renamed = reader.bytes.toString("latin1", st.nameFrom, st.nameTo);
+      } else if (!spells(bytes, st.nameFrom, st.nameTo, k.name)) {
+        renamed = bytes.toString("latin1", st.nameFrom, st.nameTo);
       }
     } catch (cause) {
-      if (fresh >= 0) {
-        reader.close(fresh);
+      if (fresh) {
+        fresh.close();
         held--;
       }
       if (k && isGone(cause)) forget(pid, k);
@@ -445,12 +476,12 @@ export function createProcessesCollector(paths: HostPaths, options: ProcessesOpt
     k.seen = generation;
     const seconds = (now - k.at) / 1000;
     const ran = st.cpuTicks !== k.cpuTicks;
-    const cpu = seconds > 0 ? (counterIncrease(k.cpuTicks, st.cpuTicks) / USER_HZ / seconds) * 100 : 0;
+    const cpu = seconds > 0 ? (counterIncrease(k.cpuTicks, st.cpuTicks) / USER_HZ / seconds) * 100 : newbornCpu();
     if (renamed !== undefined) {
       // A new program (exec): its name and command line changed.
       k.name = renamed;
       try {
-        k.command = parseCmdline(text(reader.read(paths.proc(String(pid), "cmdline")))) || `[${renamed}]`;
+        k.command = parseCmdline(recordText(paths.proc(String(pid), "cmdline"))) || `[${renamed}]`;
       } catch {
         k.command = `[${renamed}]`;
       }
@@ -500,6 +531,77 @@ export function createProcessesCollector(paths: HostPaths, options: ProcessesOpt
     return k.row;
   }
 
+  /** Reads every process now: the full list to the table, the busiest to the Snapshot's section. */
+  function read(now: number): ProcessesSection {
+    generation++;
+    let forks: number | null = null;
+    try {
+      const length = readProcRecord(paths.proc("stat"));
+      bootTime ??= parseBootTime(procBytes().toString("latin1", 0, length));
+      forks = parseForkCount(procBytes(), length);
+    } catch (cause) {
+      if (bootTime === undefined) throw cause;
+      // The count is only a shortcut: without it the listing is read.
+    }
+    pageSize ??= pageBytes();
+    previousUptime = readingUptime;
+    readingUptime = uptimeAt(now);
+    const items: ProcessInfo[] = [];
+    const byState: Partial<Record<ProcessState, number>> = {};
+    let threads = 0;
+    if (now - mountsReadAt >= PASSWD_RETRY_MS) {
+      mountsReadAt = now;
+      try {
+        restricted = procHidesOthers(readProcFile(paths.proc("self", "mountinfo")), paths.proc());
+      } catch {
+        restricted = false;
+      }
+    }
+    const add = (row: ProcessInfo | undefined) => {
+      if (row === undefined) return;
+      byState[row.state] = (byState[row.state] ?? 0) + 1;
+      threads += row.threads;
+      items.push(row);
+    };
+
+    if (forks === null || forks !== forksListed) {
+      // A task may have been created since the last listing: read it.
+      for (const entry of list(paths.proc())) {
+        const c = entry.charCodeAt(0);
+        if (c < 48 || c > 57) continue;
+        add(observe(Number(entry), now));
+      }
+      forksListed = forks;
+    } else {
+      // No task was created anywhere since: the processes are those already known, less those gone.
+      pids.length = 0;
+      for (const pid of known.keys()) pids.push(pid);
+      for (const pid of pids) add(observe(pid, now));
+    }
+    for (const [pid, k] of known) if (k.seen !== generation) forget(pid, k);
+
+    const visibility = restricted ? "restricted" : "all";
+    if (visibility === "restricted" && !toldRestricted) {
+      toldRestricted = true;
+      options.notice?.(
+        "processes: /proc hides other users' processes from the agent (hidepid, or systemd's ProtectProc=invisible); the process view shows only those it may see",
+      );
+    }
+    options.table?.set(items);
+    const section: ProcessesSection = {
+      count: items.length,
+      threads,
+      by_state: byState,
+      top: topProcesses(items, options.top),
+      visibility,
+    };
+    lastReading = { section, at: now };
+    return section;
+  }
+
+  // Root-cause context may ask for a reading between two due ones (a finding starts on a tick that
+  // reads no processes): it then counts as the last reading, and the next is due an interval after it.
+  options.table?.attachReader(read);
   return {
     name: "processes",
     collect(now) {
@@ -507,68 +609,7 @@ export function createProcessesCollector(paths: HostPaths, options: ProcessesOpt
       const halfTick = Number.isNaN(lastCall) ? 0 : (now - lastCall) / 2;
       lastCall = now;
       if (lastReading && now - lastReading.at + halfTick < intervalMs) return { processes: lastReading.section };
-      generation++;
-      let forks: number | null = null;
-      try {
-        const length = reader.read(paths.proc("stat"));
-        bootTime ??= parseBootTime(text(length));
-        forks = parseForkCount(reader.bytes, length);
-      } catch (cause) {
-        if (bootTime === undefined) throw cause;
-        // The count is only a shortcut: without it the listing is read.
-      }
-      pageSize ??= pageBytes();
-      const items: ProcessInfo[] = [];
-      const byState: Partial<Record<ProcessState, number>> = {};
-      let threads = 0;
-      if (now - mountsReadAt >= PASSWD_RETRY_MS) {
-        mountsReadAt = now;
-        try {
-          restricted = procHidesOthers(readText(paths.proc("self", "mountinfo")), paths.proc());
-        } catch {
-          restricted = false;
-        }
-      }
-      const add = (row: ProcessInfo | undefined) => {
-        if (row === undefined) return;
-        byState[row.state] = (byState[row.state] ?? 0) + 1;
-        threads += row.threads;
-        items.push(row);
-      };
-
-      if (forks === null || forks !== forksListed) {
-        // A task may have been created since the last listing: read it.
-        for (const entry of list(paths.proc())) {
-          const c = entry.charCodeAt(0);
-          if (c < 48 || c > 57) continue;
-          add(observe(Number(entry), now));
-        }
-        forksListed = forks;
-      } else {
-        // No task was created anywhere since: the processes are those already known, less those gone.
-        pids.length = 0;
-        for (const pid of known.keys()) pids.push(pid);
-        for (const pid of pids) add(observe(pid, now));
-      }
-      for (const [pid, k] of known) if (k.seen !== generation) forget(pid, k);
-
-      const visibility = restricted ? "restricted" : "all";
-      if (visibility === "restricted" && !toldRestricted) {
-        toldRestricted = true;
-        options.notice?.(
-          "processes: /proc hides other users' processes from the agent (hidepid, or systemd's ProtectProc=invisible); the process view shows only those it may see",
-        );
-      }
-      options.table?.set(items);
-      const section: ProcessesSection = {
-        count: items.length,
-        threads,
-        by_state: byState,
-        top: topProcesses(items, options.top),
-        visibility,
-      };
-      lastReading = { section, at: now };
-      return { processes: section };
+      return { processes: read(now) };
     },
   };
 }

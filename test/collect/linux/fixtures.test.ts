@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createCollectors } from "../../../src/collect/collectors.ts";
 import type { FsStats } from "../../../src/collect/linux/disk.ts";
-import type { HostPaths } from "../../../src/collect/linux/host-paths.ts";
+import { movablePaths } from "../../support/captured-tree.ts";
 import { createSnapshotter } from "../../../src/collect/snapshotter.ts";
 import type { Snapshot } from "../../../src/contracts/snapshot.ts";
 import { loadConfig } from "../../../src/config/load.ts";
@@ -13,18 +13,6 @@ import { ManualClock } from "../../../src/clock.ts";
 const FIXTURES = join(import.meta.dir, "../../fixtures");
 const GOLDEN = join(import.meta.dir, "../../golden/snapshots");
 const CAPTURED_AT = Date.parse("2026-11-26T17:00:00Z");
-
-/** Paths that point at the t0 tree, then at the t1 tree once `at.current` changes. */
-function movablePaths(dir: string, at: { current: string }): HostPaths {
-  return {
-    get root() {
-      return join(dir, at.current);
-    },
-    proc: (...parts) => join(dir, at.current, "proc", ...parts),
-    sys: (...parts) => join(dir, at.current, "sys", ...parts),
-    rootfs: (path) => join(dir, at.current, path),
-  };
-}
 
 /** Replays a captured case: collect at t0, then at t1 `gap_ms` later, as the agent's two ticks would. */
 async function replay(name: string): Promise<Snapshot> {

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readHostFile, readProcFile } from "../../../src/collect/linux/proc-file.ts";
+import { HeldProcFile, isGone, procBytes, readHostFile, readProcFile, readProcRecord } from "../../../src/collect/linux/proc-file.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "proc-file-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -59,5 +59,53 @@ describe("readHostFile (host-wide files held open)", () => {
     writeFileSync(`${meminfo}.new`, "MemTotal: 2 kB\n");
     renameSync(`${meminfo}.new`, meminfo);
     expect(readHostFile(meminfo)).toBe("MemTotal: 2 kB\n");
+  });
+});
+
+describe("readProcRecord and HeldProcFile (bytes of one record, no string made)", () => {
+  /** The bytes a read left, as text: taken after the read, which may have grown the buffer. */
+  const text = (length: number) => procBytes().toString("latin1", 0, length);
+
+  test("a record larger than the buffer is read whole, and a smaller one after it only to its length", () => {
+    const big = join(dir, "big-record");
+    const content = `${"x".repeat(40_000)}end`;
+    writeFileSync(big, content);
+    const small = join(dir, "small-record");
+    writeFileSync(small, "12 (sh) S\n");
+    expect(text(readProcRecord(big))).toBe(content);
+    expect(text(readProcRecord(small))).toBe("12 (sh) S\n");
+    // And the text reads share that buffer without a trace of either.
+    expect(readProcFile(small)).toBe("12 (sh) S\n");
+  });
+
+  test("a held /proc/<pid>/stat reads the process afresh each time, a long command line whole, and says when the process is gone", async () => {
+    const argument = "0".repeat(20_000); // past the shared buffer; sleep adds its arguments up: 30 s and 0 s
+    const child = Bun.spawn(["sleep", "30", argument], { stdout: "ignore", stderr: "ignore" });
+    try {
+      const stat = new HeldProcFile(`/proc/${child.pid}/stat`);
+      expect(text(stat.read())).toStartWith(`${child.pid} (`);
+      // Read afresh each time: it is seen going to sleep (R or the name of the program before exec, then S).
+      let line = "";
+      for (let i = 0; i < 200 && !line.startsWith(`${child.pid} (sleep) S `); i++) {
+        await Bun.sleep(5);
+        line = text(stat.read());
+      }
+      expect(line).toStartWith(`${child.pid} (sleep) S `);
+      expect(text(readProcRecord(`/proc/${child.pid}/cmdline`))).toBe(`sleep\u000030\u0000${argument}\u0000`);
+      child.kill("SIGKILL");
+      await child.exited;
+      let failure: unknown;
+      try {
+        stat.read();
+      } catch (cause) {
+        failure = cause;
+      }
+      expect(isGone(failure)).toBe(true);
+      stat.close();
+      stat.close();
+      expect(() => stat.read()).toThrow("closed");
+    } finally {
+      child.kill("SIGKILL");
+    }
   });
 });

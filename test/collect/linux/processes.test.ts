@@ -2,10 +2,10 @@ import { describe, expect, test } from "bun:test";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { HostPaths } from "../../../src/collect/linux/host-paths.ts";
+import { movablePaths } from "../../support/captured-tree.ts";
 import { createHostPaths } from "../../../src/collect/linux/host-paths.ts";
 import { createProcessesCollector, parseCmdline, parseForkCount, parseProcIo, parseProcStat, parseStatusUid, procHidesOthers } from "../../../src/collect/linux/processes.ts";
-import { readProcFile } from "../../../src/collect/linux/proc-file.ts";
+import { ManualClock } from "../../../src/clock.ts";
 import { createProcessTable } from "../../../src/collect/process-table.ts";
 import type { ProcessesSection } from "../../../src/contracts/snapshot.ts";
 
@@ -13,22 +13,11 @@ const CASE = join(import.meta.dir, "../../fixtures/processes-this-machine");
 const GAP = Number(readFileSync(join(CASE, "gap_ms"), "utf8"));
 const [BURNER, HOLDER, WRITER, ZOMBIE_PARENT, ZOMBIE] = [25948, 25949, 25950, 25951, 25961];
 
-function movable(at: { current: string }, root = CASE): HostPaths {
-  return {
-    get root() {
-      return join(root, at.current);
-    },
-    proc: (...parts) => join(root, at.current, "proc", ...parts),
-    sys: (...parts) => join(root, at.current, "sys", ...parts),
-    rootfs: (path) => join(root, at.current, path),
-  };
-}
-
 /** Two collections of the captured tree, `gap_ms` apart, as two ticks would make them. */
-function replay(read = readProcFile, root = CASE) {
+function replay(root = CASE, list?: (dir: string) => string[]) {
   const at = { current: "t0" };
-  const table = createProcessTable();
-  const collector = createProcessesCollector(movable(at, root), { top: 3, table, maxHeld: 0, read });
+  const table = createProcessTable(new ManualClock());
+  const collector = createProcessesCollector(movablePaths(root, at), { top: 3, table, maxHeld: 0, ...(list ? { list } : {}) });
   collector.collect(0);
   at.current = "t1";
   const part = collector.collect(GAP) as { processes: ProcessesSection };
@@ -89,13 +78,17 @@ describe("the captured workload gives the expected processes", () => {
   });
 
   test("a process that exits between the listing and the reading is skipped silently", () => {
-    const gone = (path: string) => {
-      if (path.includes(`/proc/${HOLDER}/`)) throw Object.assign(new Error(`ENOENT: ${path}`), { code: "ENOENT" });
-      return readProcFile(path);
-    };
-    const { section, table } = replay(gone);
-    expect(section.count).toBe(5);
-    expect(table.items.map((i) => i.pid)).not.toContain(HOLDER);
+    const dir = mkdtempSync(join(tmpdir(), "aiops-proc-"));
+    try {
+      cpSync(CASE, dir, { recursive: true });
+      // Listed at t1, but its directory is gone by the time its files are read.
+      rmSync(join(dir, "t1/proc", String(HOLDER)), { recursive: true });
+      const { section, table } = replay(dir, (proc) => [...readdirSync(proc), ...(proc.includes("/t1/") ? [String(HOLDER)] : [])]);
+      expect(section.count).toBe(5);
+      expect(table.items.map((i) => i.pid)).not.toContain(HOLDER);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("a process whose stat vanishes after its directory was listed (ESRCH) is skipped too", () => {
@@ -103,7 +96,7 @@ describe("the captured workload gives the expected processes", () => {
     try {
       cpSync(CASE, dir, { recursive: true });
       rmSync(join(dir, "t1/proc", String(WRITER), "stat"));
-      const { section } = replay(readProcFile, dir);
+      const { section } = replay(dir);
       expect(section.count).toBe(5);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -119,8 +112,8 @@ describe("a collection reads only what may have changed", () => {
       listed.push(at.current);
       return readdirSync(dir);
     };
-    const table = createProcessTable();
-    const collector = createProcessesCollector(movable(at), { top: 3, table, maxHeld: 0, list });
+    const table = createProcessTable(new ManualClock());
+    const collector = createProcessesCollector(movablePaths(CASE, at), { top: 3, table, maxHeld: 0, list });
     collector.collect(0);
     at.current = "t1"; // 12 forks later
     const t1 = (collector.collect(GAP) as { processes: ProcessesSection }).processes;
@@ -147,8 +140,8 @@ describe("a collection reads only what may have changed", () => {
       const stat = readFileSync(join(dir, "t1/proc/stat"), "latin1");
       writeFileSync(join(dir, "t0/proc/stat"), stat.replace(/^processes (\d+)$/m, (_, n) => `processes ${Number(n) - 1}`));
       const at = { current: "t0" };
-      const table = createProcessTable();
-      const collector = createProcessesCollector(movable(at, dir), { top: 3, table, maxHeld: 0 });
+      const table = createProcessTable(new ManualClock());
+      const collector = createProcessesCollector(movablePaths(dir, at), { top: 3, table, maxHeld: 0 });
       expect((collector.collect(0) as { processes: ProcessesSection }).processes.count).toBe(5);
       at.current = "t1";
       expect((collector.collect(GAP) as { processes: ProcessesSection }).processes.count).toBe(6);
@@ -168,7 +161,7 @@ describe("a collection reads only what may have changed", () => {
       listings++;
       return readdirSync(dir);
     };
-    const collector = createProcessesCollector(movable(at), { top: 3, maxHeld: 0, list, intervalMs: 3000 });
+    const collector = createProcessesCollector(movablePaths(CASE, at), { top: 3, maxHeld: 0, list, intervalMs: 3000 });
     const first = (collector.collect(0) as { processes: ProcessesSection }).processes;
     at.current = "t1";
     // Ticks a second apart, a few ms early or late.

@@ -16,7 +16,8 @@ export interface DetectionDeps {
 
 /** What one tick yields: a score per watched series, by `seriesKey`, and every finding that holds. */
 export interface DetectionResult {
-  scores: Map<string, number>;
+  /** Made when first read. */
+  readonly scores: Map<string, number>;
   findings: Finding[];
 }
 
@@ -227,7 +228,9 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
     },
 
     update(ts: number, samples: readonly Sample[]): DetectionResult {
-      const scores = new Map<string, number>();
+      // Scores are kept in two lists and made a Map only when read: the tick itself never reads them.
+      const scoredKeys: string[] = [];
+      const scoreValues: number[] = [];
       const findings: Finding[] = [];
       const deviations: Deviation[] = [];
       for (const sample of samples) {
@@ -247,7 +250,8 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
         }
         entry.lastSeen = ts;
         const r = entry.ensemble.update(ts, sample.value);
-        scores.set(key, r.score);
+        scoredKeys.push(key);
+        scoreValues.push(r.score);
         gate(entry, ts, sample.value, r.findings, findings, deviations);
       }
       if (ts - lastSweep >= SWEEP_EVERY) {
@@ -260,7 +264,17 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
         }
         for (const [key, e] of context) if (ts - e.lastSeen > forgetAfter) context.delete(key);
       }
-      return { scores, findings: correlator.correlate(ts, findings, deviations) };
+      let scores: Map<string, number> | undefined;
+      return {
+        get scores() {
+          if (!scores) {
+            scores = new Map();
+            for (let i = 0; i < scoredKeys.length; i++) scores.set(scoredKeys[i]!, scoreValues[i]!);
+          }
+          return scores;
+        },
+        findings: correlator.correlate(ts, findings, deviations),
+      };
     },
 
     exportState(): Record<string, unknown> {

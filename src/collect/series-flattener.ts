@@ -107,16 +107,24 @@ export function createSeriesFlattener(options: SeriesFlattenerOptions): SeriesFl
         id.seen = keys.pass;
       }
       count++;
+      // Left out: counted here, and told to the others once per definition and tick.
+      if (id.place === false) {
+        left++;
+        return;
+      }
       // Whether it is core matters only to a series waiting for its place.
       const core = id.place === undefined && (def.labels.length === 0 || (def.core?.(id.labels) ?? false));
       take(id, value, def.collector, core, false);
     };
+    let left = 0;
     return {
       read(snapshot: Snapshot): void {
         count = 0;
+        left = 0;
         def.each(snapshot, emit);
         last.length = count;
         if (count > 0) collectorsNow.add(def.collector);
+        if (left > 0) dropped.set(def.collector, (dropped.get(def.collector) ?? 0) + left);
       },
     };
   });

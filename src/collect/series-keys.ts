@@ -49,8 +49,8 @@ export class SeriesKeys {
 
   /**
    * The series of a Series table metric with label names `names` and values `a`, `b`, `c` (as `emit`
-   * gives them), made on first sight: the same series `intern` gives for the labels object, found
-   * without building one.
+   * gives them), made on first sight: one Map per label value is walked, and a labels object is made
+   * only for a new series. `find` looks it up by its labels object.
    */
   internValues(metric: string, names: readonly string[], a?: string, b?: string, c?: string): SeriesId {
     let node = this.roots.get(metric);
@@ -70,25 +70,19 @@ export class SeriesKeys {
     return id;
   }
 
-  /** The series of `metric` with `labels`, made on first sight. `names`: the table's label names in order; absent for an outside series. */
-  intern(metric: string, labels: Labels, names?: readonly string[]): SeriesId {
+  /**
+   * The series of a metric from outside the Series table (a textfile or a plugin) with `labels`, made on
+   * first sight: its label names are free, so its path holds each name and value.
+   */
+  intern(metric: string, labels: Labels): SeriesId {
     let node = this.roots.get(metric);
     if (!node) this.roots.set(metric, (node = new Map()));
-    let leaf: string;
-    if (names) {
-      // The common case, walked without building a path: one Map per label value.
-      const last = names.length - 1;
-      for (let i = 0; i < last; i++) node = step(node, labels[names[i]!] ?? "");
-      leaf = last < 0 ? "" : (labels[names[last]!] ?? "");
-    } else {
-      const path = pathOf(labels, undefined);
-      for (let i = 0; i < path.length - 1; i++) node = step(node, path[i]!);
-      leaf = path[path.length - 1]!;
-    }
+    const path = pathOf(labels, undefined);
+    for (let i = 0; i < path.length - 1; i++) node = step(node, path[i]!);
+    const leaf = path[path.length - 1]!;
     let id = node.get(leaf) as SeriesId | undefined;
     if (!id) {
-      const values = names ? [labels[names[0]!], labels[names[1]!], labels[names[2]!]] : NO_VALUES;
-      id = { metric, labels, key: seriesKey(metric, labels), values, seen: this.current };
+      id = { metric, labels, key: seriesKey(metric, labels), values: NO_VALUES, seen: this.current };
       node.set(leaf, id);
       this.count++;
     }

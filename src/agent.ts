@@ -68,6 +68,8 @@ export class Agent {
   private readonly stageSeconds;
   private readonly stageCpuSeconds;
   private readonly stageErrors;
+  /** Each part's two summaries, by part name, their label keys made once. */
+  private readonly lapObservers = new Map<string, { seconds: (value: number) => void; cpuSeconds: (value: number) => void }>();
 
   constructor(options: AgentOptions) {
     this.config = options.config;
@@ -211,8 +213,13 @@ export class Agent {
     return (stage) => {
       const now = this.clock.now();
       const cpu = cpuSeconds();
-      this.stageSeconds.observe({ stage }, (now - at) / 1000);
-      this.stageCpuSeconds.observe({ stage }, cpu - cpuAt);
+      let observe = this.lapObservers.get(stage);
+      if (!observe) {
+        observe = { seconds: this.stageSeconds.observer({ stage }), cpuSeconds: this.stageCpuSeconds.observer({ stage }) };
+        this.lapObservers.set(stage, observe);
+      }
+      observe.seconds((now - at) / 1000);
+      observe.cpuSeconds(cpu - cpuAt);
       at = now;
       cpuAt = cpu;
       return { seconds: (now - started) / 1000, cpuSeconds: cpu - cpuStarted };

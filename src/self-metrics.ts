@@ -56,6 +56,15 @@ export class Gauge extends LabelledValues implements SelfFamily {
   set(labels: Labels, value: number): void {
     this.values.set(keyOf(labels), { labels, value });
   }
+  /** `set` for one label set, its key made once: for a caller that sets it on every tick. */
+  setter(labels: Labels): (value: number) => void {
+    const key = keyOf(labels);
+    return (value) => {
+      const entry = this.values.get(key);
+      if (entry) entry.value = value;
+      else this.values.set(key, { labels, value });
+    };
+  }
   get(labels: Labels = {}): number | undefined {
     return this.values.get(keyOf(labels))?.value;
   }
@@ -105,6 +114,17 @@ export class Summary implements SelfFamily {
       entry.sum += value;
       entry.count++;
     } else this.values.set(key, { labels, sum: value, count: 1 });
+  }
+  /** `observe` for one label set, its key made once: for a caller that observes it on every tick. */
+  observer(labels: Labels): (value: number) => void {
+    const key = keyOf(labels);
+    return (value) => {
+      const entry = this.values.get(key);
+      if (entry) {
+        entry.sum += value;
+        entry.count++;
+      } else this.values.set(key, { labels, sum: value, count: 1 });
+    };
   }
   samples(): SelfSample[] {
     const out: SelfSample[] = [];

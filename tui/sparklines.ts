@@ -1,4 +1,4 @@
-import { SERIES } from "../src/collect/series.ts";
+import { SERIES, seriesOf } from "../src/collect/series.ts";
 import type { Snapshot } from "../src/contracts/snapshot.ts";
 
 /**
@@ -19,12 +19,11 @@ export const SPARKLINE_METRICS = {
 export type SparkKey = keyof typeof SPARKLINE_METRICS;
 export const SPARK_KEYS = Object.keys(SPARKLINE_METRICS) as SparkKey[];
 
-const READERS = new Map(SERIES.map((def) => [def.metric, def.read]));
+const DEFINITIONS = new Map(SERIES.map((def) => [def.metric, def]));
 
 /** The value of a sparkline's series in a snapshot, read as the Series table reads it; undefined when absent. */
 export function sparkValue(key: SparkKey, snapshot: Snapshot): number | undefined {
-  const read = READERS.get(SPARKLINE_METRICS[key]);
-  if (!read) return undefined;
-  for (const [, value] of read(snapshot)) return value;
-  return undefined;
+  const def = DEFINITIONS.get(SPARKLINE_METRICS[key]);
+  if (!def) return undefined;
+  return seriesOf(def, snapshot)[0]?.[1];
 }

@@ -45,7 +45,8 @@ export interface Outbox {
    * Commits one engine tick at `now` (ms): each change applied to the `alerts` table, each notification
    * queued (a key already queued is a no-op), and `state` (the engine's `exportStateParts()`) saved:
    * the parts that changed since the last commit. Throws when the transaction fails, having written
-   * nothing. Alert events and the workers' wake-up come after the commit.
+   * nothing. Alert events and the workers' wake-up come after the commit. A tick with nothing to
+   * write (no change, no notification, the state as committed) opens no transaction.
    */
   record(now: number, result: TickResult, state: ReadonlyMap<string, string>): RecordResult;
   /** Saves a silence added at run time with the engine state that now holds it, in one transaction. */
@@ -72,17 +73,32 @@ export function createOutbox(options: OutboxOptions): Outbox {
   /** The state parts committed last: a tick writes only the parts that differ. */
   let saved: ReadonlyMap<string, string> = new Map();
 
-  const saveState = (db: Database, state: ReadonlyMap<string, string>, now: number): ReadonlyMap<string, string> => {
+  /** The parts of `state` that differ from those committed last, and those gone since. */
+  const diffOf = (state: ReadonlyMap<string, string>): { changed: Array<[string, string]>; removed: string[] } => {
     const changed: Array<[string, string]> = [];
     for (const [key, text] of state) if (saved.get(key) !== text) changed.push([key, text]);
     const removed: string[] = [];
     for (const key of saved.keys()) if (!state.has(key)) removed.push(key);
+    return { changed, removed };
+  };
+
+  const saveState = (db: Database, state: ReadonlyMap<string, string>, now: number): ReadonlyMap<string, string> => {
+    const { changed, removed } = diffOf(state);
     if (changed.length > 0 || removed.length > 0) saveAlertEngineState(db, changed, removed, now);
     return state;
   };
 
   return {
     record(now, result, state) {
+      // Most ticks change nothing: no alert moved, nothing to send, the state as committed. Such a
+      // tick writes nothing, so it opens no transaction (a write lock and a commit, most of its cost).
+      if (result.changes.length === 0 && result.notifications.length === 0) {
+        const { changed, removed } = diffOf(state);
+        if (changed.length === 0 && removed.length === 0) {
+          saved = state;
+          return { enqueued: 0, duplicates: 0 };
+        }
+      }
       const outcome = store.transaction((db) => {
         for (const change of result.changes) applyChange(db, change, now);
         let enqueued = 0;

@@ -50,11 +50,6 @@ export class SeriesBudget {
     this.usedTotal = 0;
   }
 
-  /** The collector of a series left out. */
-  collectorOf(id: SeriesId): string | undefined {
-    return this.left.get(id) ?? this.kept.get(id)?.collector;
-  }
-
   /** Places new series, in a stable order; those that find none are left out until a place frees. */
   admit(candidates: SeriesCandidate[]): void {
     candidates.sort(byPlace);

@@ -1,7 +1,7 @@
 import type { Labels, Sample } from "../contracts/sample.ts";
 import type { SeriesCapSection, Snapshot } from "../contracts/snapshot.ts";
 import type { SelfMetrics } from "../self-metrics.ts";
-import { SERIES } from "./series.ts";
+import { SERIES, type SeriesEmit } from "./series.ts";
 import { type SeriesCandidate, SeriesBudget, type SeriesLimits } from "./series-budget.ts";
 import { type SeriesId, SeriesKeys } from "./series-keys.ts";
 
@@ -70,35 +70,74 @@ export function createSeriesFlattener(options: SeriesFlattenerOptions): SeriesFl
     () => [...seenCollectors].map((collector) => ({ labels: { collector }, value: dropped.get(collector) ?? 0 })),
   );
 
+  /** Series met this tick that had no place yet, with their sample: `budget.admit` places them at the end of the tick. */
+  let fresh: Array<SeriesCandidate & { sample: Sample }> = [];
+  let samples: Sample[] = [];
+  const collectorsNow = new Set<string>();
+
+  /** Adds a series' sample to the tick, or counts it left out. */
+  const take = (id: SeriesId, value: number, collector: string, core: boolean, external: boolean) => {
+    const place = id.place;
+    if (place === false) {
+      dropped.set(collector, (dropped.get(collector) ?? 0) + 1);
+      return;
+    }
+    const sample: Sample = { metric: id.metric, labels: id.labels, value, key: id.key };
+    if (external) sample.external = true;
+    samples.push(sample);
+    if (place === undefined) fresh.push({ id, collector, core, rank: COLLECTOR_RANK.get(collector) ?? COLLECTOR_RANK.size, sample });
+  };
+
+  /**
+   * One reader per definition of the Series table, made once: it remembers which series came at each
+   * place of its list last tick, so that a series in the same place as before (nearly all of them,
+   * tick after tick) is known by comparing its label values, without a lookup or an allocation.
+   */
+  const readers = SERIES.map((def) => {
+    if (def.labels.length > 3) throw new Error(`${def.metric}: the Series table gives at most three labels, not ${def.labels.length}`);
+    const last: SeriesId[] = [];
+    let count = 0;
+    const emit: SeriesEmit = (value, a, b, c) => {
+      if (value === null || value === undefined || !Number.isFinite(value)) return;
+      let id = last[count];
+      if (id === undefined || id.values[0] !== a || id.values[1] !== b || id.values[2] !== c) {
+        id = keys.internValues(def.metric, def.labels, a, b, c);
+        last[count] = id;
+      } else {
+        id.seen = keys.pass;
+      }
+      count++;
+      // Left out: counted here, and told to the others once per definition and tick.
+      if (id.place === false) {
+        left++;
+        return;
+      }
+      // Whether it is core matters only to a series waiting for its place.
+      const core = id.place === undefined && (def.labels.length === 0 || (def.core?.(id.labels) ?? false));
+      take(id, value, def.collector, core, false);
+    };
+    let left = 0;
+    return {
+      read(snapshot: Snapshot): void {
+        count = 0;
+        left = 0;
+        def.each(snapshot, emit);
+        last.length = count;
+        if (count > 0) collectorsNow.add(def.collector);
+        if (left > 0) dropped.set(def.collector, (dropped.get(def.collector) ?? 0) + left);
+      },
+    };
+  });
+
   function flatten(snapshot: Snapshot): Flattened {
     const pass = keys.beginPass();
     outside.beginPass();
-    const samples: Sample[] = [];
-    const ids: SeriesId[] = [];
-    const fresh: SeriesCandidate[] = [];
-    const collectorsNow = new Set<string>();
-    let anyLeft = false;
+    samples = [];
+    fresh = [];
+    dropped = new Map();
+    collectorsNow.clear();
 
-    const take = (id: SeriesId, value: number, collector: string, core: boolean, external: boolean) => {
-      const verdict = id.place;
-      if (verdict === undefined) fresh.push({ id, collector, core, rank: COLLECTOR_RANK.get(collector) ?? COLLECTOR_RANK.size });
-      else if (!verdict) anyLeft = true;
-      const sample: Sample = { metric: id.metric, labels: id.labels, value, key: id.key };
-      if (external) sample.external = true;
-      samples.push(sample);
-      ids.push(id);
-    };
-
-    for (const def of SERIES) {
-      let seen = false;
-      for (const [labels, value] of def.read(snapshot)) {
-        if (!Number.isFinite(value)) continue;
-        seen = true;
-        const core = def.labels.length === 0 || (def.core?.(labels) ?? false);
-        take(keys.intern(def.metric, labels, def.labels), value, def.collector, core, false);
-      }
-      if (seen) collectorsNow.add(def.collector);
-    }
+    for (const reader of readers) reader.read(snapshot);
     // Textfiles first: a series both sources give is kept once, from the textfile.
     const external = new Set<SeriesId>();
     for (const [collector, familiesOf] of EXTERNAL_SOURCES) {
@@ -116,21 +155,17 @@ export function createSeriesFlattener(options: SeriesFlattenerOptions): SeriesFl
       }
     }
 
-    if (fresh.length > 0) budget.admit(fresh);
-    dropped = new Map();
     let kept = samples;
-    // Most ticks meet no new series and none left out: every sample stays, nothing to look at again.
-    if (fresh.length > 0 || anyLeft) {
-      kept = [];
-      for (let i = 0; i < ids.length; i++) {
-        const id = ids[i]!;
-        if (id.place) {
-          kept.push(samples[i]!);
-        } else {
-          const collector = budget.collectorOf(id)!;
-          dropped.set(collector, (dropped.get(collector) ?? 0) + 1);
-        }
+    // Most ticks meet no new series: every sample taken stays.
+    if (fresh.length > 0) {
+      budget.admit(fresh);
+      const left = new Set<Sample>();
+      for (const f of fresh) {
+        if (f.id.place) continue;
+        left.add(f.sample);
+        dropped.set(f.collector, (dropped.get(f.collector) ?? 0) + 1);
       }
+      if (left.size > 0) kept = samples.filter((sample) => !left.has(sample));
     }
     for (const collector of collectorsNow) seenCollectors.add(collector);
     tell();

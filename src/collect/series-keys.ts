@@ -1,4 +1,5 @@
 import { type Labels, seriesKey } from "../contracts/sample.ts";
+import { labelsOf } from "./series.ts";
 
 /** One series, interned: its key and the labels object that every sample of it shares. */
 export interface SeriesId {
@@ -6,6 +7,8 @@ export interface SeriesId {
   readonly labels: Labels;
   /** `seriesKey(metric, labels)`, built once when the series first appears. */
   readonly key: string;
+  /** Its label values in the table's order (none for a series from outside the table): what a reader compares. */
+  readonly values: readonly (string | undefined)[];
   /** The last pass that saw it (`SeriesKeys.beginPass`). */
   seen: number;
   /**
@@ -44,24 +47,42 @@ export class SeriesKeys {
     return this.count;
   }
 
-  /** The series of `metric` with `labels`, made on first sight. `names`: the table's label names in order; absent for an outside series. */
-  intern(metric: string, labels: Labels, names?: readonly string[]): SeriesId {
+  /**
+   * The series of a Series table metric with label names `names` and values `a`, `b`, `c` (as `emit`
+   * gives them), made on first sight: one Map per label value is walked, and a labels object is made
+   * only for a new series. `find` looks it up by its labels object.
+   */
+  internValues(metric: string, names: readonly string[], a?: string, b?: string, c?: string): SeriesId {
     let node = this.roots.get(metric);
     if (!node) this.roots.set(metric, (node = new Map()));
-    let leaf: string;
-    if (names) {
-      // The common case, walked without building a path: one Map per label value.
-      const last = names.length - 1;
-      for (let i = 0; i < last; i++) node = step(node, labels[names[i]!] ?? "");
-      leaf = last < 0 ? "" : (labels[names[last]!] ?? "");
-    } else {
-      const path = pathOf(labels, undefined);
-      for (let i = 0; i < path.length - 1; i++) node = step(node, path[i]!);
-      leaf = path[path.length - 1]!;
-    }
+    const count = names.length;
+    if (count > 1) node = step(node, a ?? "");
+    if (count > 2) node = step(node, b ?? "");
+    const leaf = count === 0 ? "" : ((count === 1 ? a : count === 2 ? b : c) ?? "");
     let id = node.get(leaf) as SeriesId | undefined;
     if (!id) {
-      id = { metric, labels, key: seriesKey(metric, labels), seen: this.current };
+      const labels = labelsOf(names, a, b, c);
+      id = { metric, labels, key: seriesKey(metric, labels), values: [a, b, c], seen: this.current };
+      node.set(leaf, id);
+      this.count++;
+    }
+    id.seen = this.current;
+    return id;
+  }
+
+  /**
+   * The series of a metric from outside the Series table (a textfile or a plugin) with `labels`, made on
+   * first sight: its label names are free, so its path holds each name and value.
+   */
+  intern(metric: string, labels: Labels): SeriesId {
+    let node = this.roots.get(metric);
+    if (!node) this.roots.set(metric, (node = new Map()));
+    const path = pathOf(labels, undefined);
+    for (let i = 0; i < path.length - 1; i++) node = step(node, path[i]!);
+    const leaf = path[path.length - 1]!;
+    let id = node.get(leaf) as SeriesId | undefined;
+    if (!id) {
+      id = { metric, labels, key: seriesKey(metric, labels), values: NO_VALUES, seen: this.current };
       node.set(leaf, id);
       this.count++;
     }
@@ -103,6 +124,7 @@ export class SeriesKeys {
 }
 
 const NO_LABELS = [""];
+const NO_VALUES: readonly string[] = [];
 
 function step(node: Node, part: string): Node {
   let next = node.get(part) as Node | undefined;

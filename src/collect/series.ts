@@ -12,7 +12,13 @@ export interface SeriesDefinition {
   labels: readonly string[];
   /** What the value measures, for the README table. */
   unit: "percent" | "bytes" | "bytes/s" | "1/s" | "seconds" | "count" | "cores" | "ratio" | "celsius" | "rpm";
-  read(snapshot: Snapshot): Iterable<readonly [Labels, number]>;
+  /**
+   * Reads its series out of a Snapshot: `emit` once per series, with its value and its label values in
+   * the order of `labels`. A callback rather than labels objects and an iterator: the flattener reads
+   * every series of the host on every tick, and this way a tick allocates nothing for a series it
+   * already knows (see `seriesOf` for the labelled form).
+   */
+  each(snapshot: Snapshot, emit: SeriesEmit): void;
   /** How the detectors watch it; absent: only stored and exported (counts, totals, limits, uptime). */
   detect?: SeriesDetection;
   /**
@@ -40,10 +46,29 @@ export interface SeriesDetection {
   forecast?: { type: string; subject(labels: Labels): string };
 }
 
-const NONE: Labels = Object.freeze({});
+/**
+ * One series of a definition: its value (absent, null or not finite: no series this time), then its
+ * label values in the order of the definition's `labels` (the table has at most three).
+ */
+export type SeriesEmit = (value: number | null | undefined, a?: string, b?: string, c?: string) => void;
 
-function* one(value: number | null | undefined): Iterable<readonly [Labels, number]> {
-  if (value !== undefined && value !== null && Number.isFinite(value)) yield [NONE, value];
+/** The series of one definition in a Snapshot, each with its labels object; only those with a finite value. */
+export function seriesOf(def: SeriesDefinition, snapshot: Snapshot): Array<readonly [Labels, number]> {
+  const out: Array<readonly [Labels, number]> = [];
+  def.each(snapshot, (value, a, b, c) => {
+    if (value === null || value === undefined || !Number.isFinite(value)) return;
+    out.push([labelsOf(def.labels, a, b, c), value]);
+  });
+  return out;
+}
+
+/** The labels object of a series from its label names and values (`emit`'s order). */
+export function labelsOf(names: readonly string[], a?: string, b?: string, c?: string): Labels {
+  const labels: Record<string, string> = {};
+  if (names.length > 0) labels[names[0]!] = a ?? "";
+  if (names.length > 1) labels[names[1]!] = b ?? "";
+  if (names.length > 2) labels[names[2]!] = c ?? "";
+  return labels;
 }
 
 const LEARN: SeriesDetection = { statistical: true };
@@ -58,8 +83,8 @@ function diskIo(field: keyof DiskIo, help: string, unit: SeriesDefinition["unit"
       help: `${help}, per block device.`,
       labels: ["device"],
       unit,
-      *read(s) {
-        for (const d of s.disk_io?.devices ?? []) yield [{ device: d.device }, d[field]];
+      each(s, emit) {
+        for (const d of s.disk_io?.devices ?? []) emit(d[field], d.device);
       },
       ...(detect ? { detect } : {}),
     },
@@ -69,7 +94,7 @@ function diskIo(field: keyof DiskIo, help: string, unit: SeriesDefinition["unit"
       help: `${help}, all block devices.`,
       labels: [],
       unit,
-      read: (s) => one(s.disk_io?.total[field]),
+      each: (s, emit) => emit(s.disk_io?.total[field]),
       ...(detect ? { detect } : {}),
     },
   ];
@@ -84,8 +109,8 @@ function networkIo(field: keyof NetworkIo, help: string, perInterface?: SeriesDe
       help: `${help}, per interface.`,
       labels: ["device"],
       unit: field.includes("bytes") ? "bytes/s" : "1/s",
-      *read(s) {
-        for (const i of s.network?.interfaces ?? []) yield [{ device: i.device }, i[field]];
+      each(s, emit) {
+        for (const i of s.network?.interfaces ?? []) emit(i[field], i.device);
       },
       ...(perInterface ? { detect: perInterface } : {}),
     },
@@ -95,7 +120,7 @@ function networkIo(field: keyof NetworkIo, help: string, perInterface?: SeriesDe
       help: `${help}, all interfaces but loopback.`,
       labels: [],
       unit: field.includes("bytes") ? "bytes/s" : "1/s",
-      read: (s) => one(s.network?.total[field]),
+      each: (s, emit) => emit(s.network?.total[field]),
       ...(total ? { detect: total } : {}),
     },
   ];
@@ -118,7 +143,7 @@ export const SERIES: readonly SeriesDefinition[] = [
     help: "CPU busy time of all CPUs (not idle, not waiting for I/O).",
     labels: [],
     unit: "percent",
-    read: (s) => one(s.cpu?.usage_percent),
+    each: (s, emit) => emit(s.cpu?.usage_percent),
     detect: { statistical: true, threshold: { type: "cpu_high", level: "cpu", subject: () => "CPU usage" } },
   },
   {
@@ -128,9 +153,9 @@ export const SERIES: readonly SeriesDefinition[] = [
     labels: ["cpu"],
     unit: "percent",
     core: ALWAYS,
-    *read(s) {
+    each(s, emit) {
       const perCpu = s.cpu?.per_cpu ?? [];
-      for (let i = 0; i < perCpu.length; i++) yield [{ cpu: String(i) }, perCpu[i]!];
+      for (let i = 0; i < perCpu.length; i++) emit(perCpu[i]!, String(i));
     },
   },
   {
@@ -140,23 +165,23 @@ export const SERIES: readonly SeriesDefinition[] = [
     labels: ["mode"],
     unit: "percent",
     core: ALWAYS,
-    *read(s) {
+    each(s, emit) {
       if (!s.cpu) return;
-      yield [{ mode: "user" }, s.cpu.user_percent];
-      yield [{ mode: "system" }, s.cpu.system_percent];
-      yield [{ mode: "iowait" }, s.cpu.iowait_percent];
-      yield [{ mode: "steal" }, s.cpu.steal_percent];
+      emit(s.cpu.user_percent, "user");
+      emit(s.cpu.system_percent, "system");
+      emit(s.cpu.iowait_percent, "iowait");
+      emit(s.cpu.steal_percent, "steal");
     },
     detect: LEARN,
   },
-  { metric: "aiops_cpu_online", collector: "cpu", help: "Online CPUs.", labels: [], unit: "count", read: (s) => one(s.cpu?.count) },
+  { metric: "aiops_cpu_online", collector: "cpu", help: "Online CPUs.", labels: [], unit: "count", each: (s, emit) => emit(s.cpu?.count) },
   {
     metric: "aiops_memory_total_bytes",
     collector: "memory",
     help: "Physical memory.",
     labels: [],
     unit: "bytes",
-    read: (s) => one(s.memory?.total),
+    each: (s, emit) => emit(s.memory?.total),
   },
   {
     metric: "aiops_memory_available_bytes",
@@ -164,7 +189,7 @@ export const SERIES: readonly SeriesDefinition[] = [
     help: "Memory available to new work without swapping (MemAvailable).",
     labels: [],
     unit: "bytes",
-    read: (s) => one(s.memory?.available),
+    each: (s, emit) => emit(s.memory?.available),
   },
   {
     metric: "aiops_memory_used_bytes",
@@ -172,7 +197,7 @@ export const SERIES: readonly SeriesDefinition[] = [
     help: "Memory in use: total minus available.",
     labels: [],
     unit: "bytes",
-    read: (s) => one(s.memory?.used),
+    each: (s, emit) => emit(s.memory?.used),
   },
   {
     metric: "aiops_memory_usage_percent",
@@ -180,7 +205,7 @@ export const SERIES: readonly SeriesDefinition[] = [
     help: "Memory in use, percent of total.",
     labels: [],
     unit: "percent",
-    read: (s) => one(s.memory?.percent),
+    each: (s, emit) => emit(s.memory?.percent),
     detect: {
       statistical: true,
       threshold: { type: "memory_high", level: "memory", subject: () => "memory usage" },
@@ -193,7 +218,7 @@ export const SERIES: readonly SeriesDefinition[] = [
     help: "Swap space.",
     labels: [],
     unit: "bytes",
-    read: (s) => one(s.memory?.swap.total),
+    each: (s, emit) => emit(s.memory?.swap.total),
   },
   {
     metric: "aiops_swap_used_bytes",
@@ -201,7 +226,7 @@ export const SERIES: readonly SeriesDefinition[] = [
     help: "Swap space in use.",
     labels: [],
     unit: "bytes",
-    read: (s) => one(s.memory?.swap.used),
+    each: (s, emit) => emit(s.memory?.swap.used),
   },
   {
     metric: "aiops_swap_usage_percent",
@@ -209,7 +234,7 @@ export const SERIES: readonly SeriesDefinition[] = [
     help: "Swap space in use, percent of total (0 without swap).",
     labels: [],
     unit: "percent",
-    read: (s) => one(s.memory?.swap.percent),
+    each: (s, emit) => emit(s.memory?.swap.percent),
     detect: { statistical: true, threshold: { type: "swap_high", level: "swap", subject: () => "swap usage" } },
   },
   ...(
@@ -255,8 +280,8 @@ export const SERIES: readonly SeriesDefinition[] = [
       labels: ["mountpoint", "device", "fstype"],
       core: (l) => l.mountpoint === "/",
       unit,
-      *read(s) {
-        for (const d of s.disks ?? []) yield [{ mountpoint: d.mountpoint, device: d.device, fstype: d.fstype }, d[field]];
+      each(s, emit) {
+        for (const d of s.disks ?? []) emit(d[field], d.mountpoint, d.device, d.fstype);
       },
       ...(detect ? { detect } : {}),
     }),
@@ -280,17 +305,17 @@ export const SERIES: readonly SeriesDefinition[] = [
     help: "Time since the host booted.",
     labels: [],
     unit: "seconds",
-    read: (s) => one(s.uptime_seconds),
+    each: (s, emit) => emit(s.uptime_seconds),
   },
-  { metric: "aiops_load1", collector: "host", help: "Load average over 1 minute.", labels: [], unit: "count", read: (s) => one(s.load?.load1) },
-  { metric: "aiops_load5", collector: "host", help: "Load average over 5 minutes.", labels: [], unit: "count", read: (s) => one(s.load?.load5) },
+  { metric: "aiops_load1", collector: "host", help: "Load average over 1 minute.", labels: [], unit: "count", each: (s, emit) => emit(s.load?.load1) },
+  { metric: "aiops_load5", collector: "host", help: "Load average over 5 minutes.", labels: [], unit: "count", each: (s, emit) => emit(s.load?.load5) },
   {
     metric: "aiops_load15",
     collector: "host",
     help: "Load average over 15 minutes.",
     labels: [],
     unit: "count",
-    read: (s) => one(s.load?.load15),
+    each: (s, emit) => emit(s.load?.load15),
   },
   {
     metric: "aiops_pressure_stalled_percent",
@@ -298,14 +323,14 @@ export const SERIES: readonly SeriesDefinition[] = [
     help: "Share of time tasks stalled on a resource (PSI), by resource, kind (some or full) and window.",
     labels: ["resource", "kind", "window"],
     unit: "percent",
-    *read(s) {
+    each(s, emit) {
       for (const resource of ["cpu", "memory", "io"] as const) {
         const r = s.pressure?.[resource];
         if (!r) continue;
         for (const kind of ["some", "full"] as const) {
           const line = r[kind];
           if (!line) continue;
-          for (const [field, window] of PRESSURE_WINDOWS) yield [{ resource, kind, window }, line[field]];
+          for (const [field, window] of PRESSURE_WINDOWS) emit(line[field], resource, kind, window);
         }
       }
     },
@@ -316,7 +341,7 @@ export const SERIES: readonly SeriesDefinition[] = [
     help: "Memory charged to the agent's cgroup.",
     labels: [],
     unit: "bytes",
-    read: (s) => one(s.cgroup?.memory_usage),
+    each: (s, emit) => emit(s.cgroup?.memory_usage),
   },
   {
     metric: "aiops_cgroup_memory_limit_bytes",
@@ -324,7 +349,7 @@ export const SERIES: readonly SeriesDefinition[] = [
     help: "Memory limit of the agent's cgroup (absent when unlimited).",
     labels: [],
     unit: "bytes",
-    read: (s) => one(s.cgroup?.memory_limit),
+    each: (s, emit) => emit(s.cgroup?.memory_limit),
   },
   {
     metric: "aiops_cgroup_memory_usage_percent",
@@ -332,7 +357,7 @@ export const SERIES: readonly SeriesDefinition[] = [
     help: "Memory charged to the agent's cgroup, percent of its limit.",
     labels: [],
     unit: "percent",
-    read: (s) => one(s.cgroup?.memory_percent),
+    each: (s, emit) => emit(s.cgroup?.memory_percent),
     detect: {
       statistical: true,
       threshold: { type: "cgroup_memory_high", level: "cgroup_memory", subject: () => "cgroup memory usage" },
@@ -345,7 +370,7 @@ export const SERIES: readonly SeriesDefinition[] = [
     help: "CPU quota of the agent's cgroup, in CPUs (absent when unlimited).",
     labels: [],
     unit: "cores",
-    read: (s) => one(s.cgroup?.cpu_limit_cores),
+    each: (s, emit) => emit(s.cgroup?.cpu_limit_cores),
   },
   {
     metric: "aiops_cgroup_cpu_usage_percent",
@@ -353,7 +378,7 @@ export const SERIES: readonly SeriesDefinition[] = [
     help: "CPU used by the agent's cgroup, percent of one CPU.",
     labels: [],
     unit: "percent",
-    read: (s) => one(s.cgroup?.cpu_usage_percent),
+    each: (s, emit) => emit(s.cgroup?.cpu_usage_percent),
     detect: LEARN,
   },
   {
@@ -362,7 +387,7 @@ export const SERIES: readonly SeriesDefinition[] = [
     help: "Scheduler periods in which the agent's cgroup was throttled, per second.",
     labels: [],
     unit: "1/s",
-    read: (s) => one(s.cgroup?.cpu_throttled_per_second),
+    each: (s, emit) => emit(s.cgroup?.cpu_throttled_per_second),
     detect: LEARN,
   },
   {
@@ -371,7 +396,7 @@ export const SERIES: readonly SeriesDefinition[] = [
     help: "Tasks in the agent's cgroup.",
     labels: [],
     unit: "count",
-    read: (s) => one(s.cgroup?.pids_current),
+    each: (s, emit) => emit(s.cgroup?.pids_current),
   },
   {
     metric: "aiops_cgroup_pids_limit",
@@ -379,7 +404,7 @@ export const SERIES: readonly SeriesDefinition[] = [
     help: "Task limit of the agent's cgroup (absent when unlimited).",
     labels: [],
     unit: "count",
-    read: (s) => one(s.cgroup?.pids_limit),
+    each: (s, emit) => emit(s.cgroup?.pids_limit),
   },  ...processSeries(),
   {
     metric: "aiops_processes",
@@ -387,8 +412,8 @@ export const SERIES: readonly SeriesDefinition[] = [
     help: "Processes by state (running, sleeping, disk_sleep, zombie, stopped, idle...).",
     labels: ["state"],
     unit: "count",
-    *read(s) {
-      for (const [state, count] of Object.entries(s.processes?.by_state ?? {})) yield [{ state }, count];
+    each(s, emit) {
+      for (const [state, count] of Object.entries(s.processes?.by_state ?? {})) emit(count, state);
     },
   },
   {
@@ -397,7 +422,7 @@ export const SERIES: readonly SeriesDefinition[] = [
     help: "Threads of every process.",
     labels: [],
     unit: "count",
-    read: (s) => one(s.processes?.threads),
+    each: (s, emit) => emit(s.processes?.threads),
   },
   ...containerSeries(),
   {
@@ -406,8 +431,8 @@ export const SERIES: readonly SeriesDefinition[] = [
     help: "Temperature of a hwmon sensor.",
     labels: ["chip", "sensor"],
     unit: "celsius",
-    *read(s) {
-      for (const t of s.sensors?.temperatures ?? []) yield [{ chip: t.chip, sensor: t.sensor }, t.celsius];
+    each(s, emit) {
+      for (const t of s.sensors?.temperatures ?? []) emit(t.celsius, t.chip, t.sensor);
     },
     detect: LEARN,
   },
@@ -417,8 +442,8 @@ export const SERIES: readonly SeriesDefinition[] = [
     help: "High limit the chip sets for a sensor (temp*_max; absent when it has none).",
     labels: ["chip", "sensor"],
     unit: "celsius",
-    *read(s) {
-      for (const t of s.sensors?.temperatures ?? []) if (t.high !== null) yield [{ chip: t.chip, sensor: t.sensor }, t.high];
+    each(s, emit) {
+      for (const t of s.sensors?.temperatures ?? []) if (t.high !== null) emit(t.high, t.chip, t.sensor);
     },
   },
   {
@@ -427,8 +452,8 @@ export const SERIES: readonly SeriesDefinition[] = [
     help: "Critical limit the chip sets for a sensor (temp*_crit; absent when it has none): a finding is raised past it.",
     labels: ["chip", "sensor"],
     unit: "celsius",
-    *read(s) {
-      for (const t of s.sensors?.temperatures ?? []) if (t.critical !== null) yield [{ chip: t.chip, sensor: t.sensor }, t.critical];
+    each(s, emit) {
+      for (const t of s.sensors?.temperatures ?? []) if (t.critical !== null) emit(t.critical, t.chip, t.sensor);
     },
   },
   {
@@ -437,8 +462,8 @@ export const SERIES: readonly SeriesDefinition[] = [
     help: "Speed of a fan.",
     labels: ["chip", "sensor"],
     unit: "rpm",
-    *read(s) {
-      for (const f of s.sensors?.fans ?? []) yield [{ chip: f.chip, sensor: f.sensor }, f.rpm];
+    each(s, emit) {
+      for (const f of s.sensors?.fans ?? []) emit(f.rpm, f.chip, f.sensor);
     },
     detect: LEARN,
   },
@@ -448,8 +473,8 @@ export const SERIES: readonly SeriesDefinition[] = [
     help: "Whether a *.prom file of the textfile directory could not be used this time (1) or could (0).",
     labels: ["file"],
     unit: "count",
-    *read(s) {
-      for (const f of s.textfile?.files ?? []) yield [{ file: f.file }, f.error === null ? 0 : 1];
+    each(s, emit) {
+      for (const f of s.textfile?.files ?? []) emit(f.error === null ? 0 : 1, f.file);
     },
   },
   {
@@ -458,8 +483,8 @@ export const SERIES: readonly SeriesDefinition[] = [
     help: "Modification time of a *.prom file of the textfile directory, seconds since the epoch.",
     labels: ["file"],
     unit: "seconds",
-    *read(s) {
-      for (const f of s.textfile?.files ?? []) yield [{ file: f.file }, f.mtime_seconds];
+    each(s, emit) {
+      for (const f of s.textfile?.files ?? []) emit(f.mtime_seconds, f.file);
     },
   },
   {
@@ -468,8 +493,8 @@ export const SERIES: readonly SeriesDefinition[] = [
     help: "Whether an exec plugin's last run gave usable output (1) or not (0: time-out, too much output, exit code, bad output).",
     labels: ["plugin"],
     unit: "count",
-    *read(s) {
-      for (const r of s.plugins?.runs ?? []) yield [{ plugin: r.plugin }, r.error === null ? 1 : 0];
+    each(s, emit) {
+      for (const r of s.plugins?.runs ?? []) emit(r.error === null ? 1 : 0, r.plugin);
     },
   },
   {
@@ -478,8 +503,8 @@ export const SERIES: readonly SeriesDefinition[] = [
     help: "Performance data of a Nagios plugin's last run, in base units (seconds, percent, bytes, counter).",
     labels: ["plugin", "label", "unit"],
     unit: "count",
-    *read(s) {
-      for (const r of s.plugins?.runs ?? []) for (const p of r.nagios?.perfdata ?? []) yield [{ plugin: r.plugin, label: p.label, unit: p.unit }, p.value];
+    each(s, emit) {
+      for (const r of s.plugins?.runs ?? []) for (const p of r.nagios?.perfdata ?? []) emit(p.value, r.plugin, p.label, p.unit);
     },
     detect: LEARN,
   },
@@ -489,39 +514,39 @@ export const SERIES: readonly SeriesDefinition[] = [
     help: "Status of a Nagios plugin's last run: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.",
     labels: ["plugin"],
     unit: "count",
-    *read(s) {
-      for (const r of s.plugins?.runs ?? []) if (r.nagios) yield [{ plugin: r.plugin }, r.nagios.status];
+    each(s, emit) {
+      for (const r of s.plugins?.runs ?? []) if (r.nagios) emit(r.nagios.status, r.plugin);
     },
   },
 ];
 
 /** Per-process series of the busiest processes (`collect.processes.top` by CPU and by memory). */
 function processSeries(): SeriesDefinition[] {
-  const each = (metric: string, help: string, unit: SeriesDefinition["unit"], value: (p: ProcessInfo) => number | null): SeriesDefinition => ({
+  const series = (metric: string, help: string, unit: SeriesDefinition["unit"], value: (p: ProcessInfo) => number | null): SeriesDefinition => ({
     metric,
     collector: "processes",
     help: `${help} Of the busiest processes by CPU and by memory (collect.processes.top of each).`,
     labels: ["pid", "name"],
     unit,
-    *read(s) {
+    each(s, emit) {
       for (const p of s.processes?.top ?? []) {
         const v = value(p);
-        if (v !== null) yield [{ pid: String(p.pid), name: p.name }, v];
+        if (v !== null) emit(v, String(p.pid), p.name);
       }
     },
   });
   return [
-    each("aiops_process_cpu_usage_percent", "CPU used by a process, percent of one CPU.", "percent", (p) => p.cpu_percent),
-    each("aiops_process_resident_memory_bytes", "Resident memory of a process.", "bytes", (p) => p.memory_bytes),
-    each("aiops_process_read_bytes_per_second", "Bytes a process read from storage (absent when the agent may not read its I/O).", "bytes/s", (p) => p.read_bytes_per_second),
-    each("aiops_process_write_bytes_per_second", "Bytes a process wrote to storage (absent when the agent may not read its I/O).", "bytes/s", (p) => p.write_bytes_per_second),
-    each("aiops_process_threads", "Threads of a process.", "count", (p) => p.threads),
+    series("aiops_process_cpu_usage_percent", "CPU used by a process, percent of one CPU.", "percent", (p) => p.cpu_percent),
+    series("aiops_process_resident_memory_bytes", "Resident memory of a process.", "bytes", (p) => p.memory_bytes),
+    series("aiops_process_read_bytes_per_second", "Bytes a process read from storage (absent when the agent may not read its I/O).", "bytes/s", (p) => p.read_bytes_per_second),
+    series("aiops_process_write_bytes_per_second", "Bytes a process wrote to storage (absent when the agent may not read its I/O).", "bytes/s", (p) => p.write_bytes_per_second),
+    series("aiops_process_threads", "Threads of a process.", "count", (p) => p.threads),
   ];
 }
 
 /** Per-container series, labelled with the container id, the pod uid (empty outside Kubernetes) and the runtime. */
 function containerSeries(): SeriesDefinition[] {
-  const each = (
+  const series = (
     metric: string,
     help: string,
     unit: SeriesDefinition["unit"],
@@ -533,26 +558,26 @@ function containerSeries(): SeriesDefinition[] {
     help: `${help} Per container (cgroup v2).`,
     labels: ["container_id", "pod_uid", "runtime"],
     unit,
-    *read(s) {
+    each(s, emit) {
       for (const c of s.containers ?? []) {
         const v = value(c);
-        if (v !== null) yield [{ container_id: c.id, pod_uid: c.pod_uid ?? "", runtime: c.runtime }, v];
+        if (v !== null) emit(v, c.id, c.pod_uid ?? "", c.runtime);
       }
     },
     ...(detect ? { detect } : {}),
   });
   return [
-    each("aiops_container_cpu_usage_percent", "CPU used by a container, percent of one CPU.", "percent", (c) => c.cpu_percent, LEARN),
-    each("aiops_container_memory_usage_bytes", "Memory charged to a container.", "bytes", (c) => c.memory_bytes),
-    each("aiops_container_memory_limit_bytes", "Memory limit of a container (absent when unlimited).", "bytes", (c) => c.memory_limit),
-    each("aiops_container_memory_usage_percent", "Memory charged to a container, percent of its limit (absent when unlimited).", "percent", (c) => c.memory_percent, {
+    series("aiops_container_cpu_usage_percent", "CPU used by a container, percent of one CPU.", "percent", (c) => c.cpu_percent, LEARN),
+    series("aiops_container_memory_usage_bytes", "Memory charged to a container.", "bytes", (c) => c.memory_bytes),
+    series("aiops_container_memory_limit_bytes", "Memory limit of a container (absent when unlimited).", "bytes", (c) => c.memory_limit),
+    series("aiops_container_memory_usage_percent", "Memory charged to a container, percent of its limit (absent when unlimited).", "percent", (c) => c.memory_percent, {
       statistical: true,
       threshold: { type: "container_memory_high", level: "cgroup_memory", subject: (l) => `memory of container ${l.container_id?.slice(0, 12)}` },
     }),
-    each("aiops_container_read_bytes_per_second", "Bytes a container read from storage.", "bytes/s", (c) => c.read_bytes_per_second, LEARN),
-    each("aiops_container_write_bytes_per_second", "Bytes a container wrote to storage.", "bytes/s", (c) => c.write_bytes_per_second, LEARN),
-    each("aiops_container_pids", "Tasks in a container.", "count", (c) => c.pids),
-    each("aiops_container_pids_limit", "Task limit of a container (absent when unlimited).", "count", (c) => c.pids_limit),
+    series("aiops_container_read_bytes_per_second", "Bytes a container read from storage.", "bytes/s", (c) => c.read_bytes_per_second, LEARN),
+    series("aiops_container_write_bytes_per_second", "Bytes a container wrote to storage.", "bytes/s", (c) => c.write_bytes_per_second, LEARN),
+    series("aiops_container_pids", "Tasks in a container.", "count", (c) => c.pids),
+    series("aiops_container_pids_limit", "Task limit of a container (absent when unlimited).", "count", (c) => c.pids_limit),
   ];
 }
 

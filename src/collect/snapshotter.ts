@@ -28,6 +28,13 @@ export function createSnapshotter(collectors: readonly Collector[], options: Sna
   const duration = options.metrics.gauge("aiops_collector_duration_seconds", "Time the last collection took, by collector.");
   const success = options.metrics.gauge("aiops_collector_success", "Whether the last collection succeeded (1) or not (0), by collector.");
   const busy = new Set<string>();
+  // Each collector's gauges, their label keys made once rather than on every tick.
+  const gaugesOf = new Map(
+    collectors.map((c) => [
+      c,
+      { ok: success.setter({ collector: c.name }), took: duration.setter({ collector: c.name }), errors: { collector: c.name } },
+    ]),
+  );
 
   async function run(collector: Collector, now: number): Promise<SnapshotPart> {
     if (busy.has(collector.name)) throw new Error("still running since an earlier tick");
@@ -52,18 +59,19 @@ export function createSnapshotter(collectors: readonly Collector[], options: Sna
       const errors: Record<string, string> = {};
       const now = clock.now();
       for (const collector of collectors) {
+        const gauges = gaugesOf.get(collector)!;
         const started = clock.now();
         let part: SnapshotPart | undefined;
         try {
           part = await run(collector, now);
-          success.set({ collector: collector.name }, 1);
+          gauges.ok(1);
         } catch (cause) {
           if (cause instanceof PartialCollection) part = cause.part;
           errors[collector.name] = describe(cause);
-          errorsTotal.inc({ collector: collector.name });
-          success.set({ collector: collector.name }, 0);
+          errorsTotal.inc(gauges.errors);
+          gauges.ok(0);
         }
-        duration.set({ collector: collector.name }, (clock.now() - started) / 1000);
+        gauges.took((clock.now() - started) / 1000);
         if (part) Object.assign(snapshot, part);
       }
       if (Object.keys(errors).length > 0) snapshot.errors = errors;

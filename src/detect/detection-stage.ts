@@ -1,7 +1,7 @@
 import type { TickContext, TickStage } from "../contracts/tick.ts";
 import { seriesKey } from "../contracts/sample.ts";
 import type { Config } from "../config/schema.ts";
-import { type Detection, type DetectionDeps, createDetection } from "./detection.ts";
+import { type Detection, type DetectionDeps, type DetectionResult, createDetection } from "./detection.ts";
 
 /** The detection stage of the tick, plus the scores of its last tick for whoever shows them. */
 export interface DetectionStage extends TickStage {
@@ -19,20 +19,20 @@ export interface DetectionStage extends TickStage {
 export function createDetectionStage(config: Config, deps: DetectionDeps = {}): DetectionStage {
   let detection = createDetection(config, deps);
   const anomalies = deps.metrics?.counter("aiops_anomalies_total", "Anomalies (finding episodes) started, by type and severity.");
-  let scores: ReadonlyMap<string, number> = new Map();
+  let last: DetectionResult | undefined;
   // A finding holds tick after tick; this remembers which held last tick, so each episode starts once.
   let active = new Set<string>();
   return {
     name: "detect",
     get scores() {
-      return scores;
+      return last?.scores ?? new Map();
     },
     get detection() {
       return detection;
     },
     run(tick: TickContext): void {
       const result = detection.update(tick.time, tick.samples);
-      scores = result.scores;
+      last = result;
       const current = new Set<string>();
       for (const finding of result.findings) {
         tick.findings.push(finding);

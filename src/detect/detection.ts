@@ -16,7 +16,8 @@ export interface DetectionDeps {
 
 /** What one tick yields: a score per watched series, by `seriesKey`, and every finding that holds. */
 export interface DetectionResult {
-  scores: Map<string, number>;
+  /** Made when first read. */
+  readonly scores: Map<string, number>;
   findings: Finding[];
 }
 
@@ -52,6 +53,8 @@ interface SeriesState {
 const EXTERNAL: SeriesDetection = { statistical: true };
 
 interface Entry {
+  /** Its key in `entries` (the series' `seriesKey`). */
+  key: string;
   metric: string;
   labels: Labels;
   ensemble: Ensemble;
@@ -116,8 +119,9 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
     return m;
   };
 
-  function newEntry(metric: string, labels: Labels, detect: SeriesDetection, lastSeen: number, saved?: SeriesState): Entry {
+  function newEntry(key: string, metric: string, labels: Labels, detect: SeriesDetection, lastSeen: number, saved?: SeriesState): Entry {
     const entry: Entry = {
+      key,
       metric,
       labels,
       ensemble: make(metric, labels, detect, saved?.detectors),
@@ -205,6 +209,19 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
     return ensemble;
   }
 
+  /**
+   * What came at each place of the last tick's samples: its key, and its entry (null: a series no
+   * detector watches and no finding needs as context). Samples come in the same order tick after tick,
+   * so a sample whose key is the one at its place last tick (the same interned string) is known
+   * without a lookup. Forgotten whenever an entry is dropped.
+   */
+  let placeKeys: Array<string | undefined> = [];
+  let placeEntries: Array<Entry | null | undefined> = [];
+  function forgetPlaces(): void {
+    placeKeys = [];
+    placeEntries = [];
+  }
+
   function makeRoom(): void {
     if (entries.size < maxSeries) return;
     let oldestKey: string | undefined;
@@ -217,6 +234,7 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
     }
     if (oldestKey !== undefined) {
       entries.delete(oldestKey);
+      forgetPlaces();
       forgotten?.inc({ reason: "limit" });
     }
   }
@@ -227,40 +245,67 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
     },
 
     update(ts: number, samples: readonly Sample[]): DetectionResult {
-      const scores = new Map<string, number>();
+      // Scores are kept in two lists and made a Map only when read: the tick itself never reads them.
+      const scoredKeys: string[] = [];
+      const scoreValues: number[] = [];
       const findings: Finding[] = [];
       const deviations: Deviation[] = [];
-      for (const sample of samples) {
-        const detect = rules.get(sample.metric) ?? (sample.external ? EXTERNAL : undefined);
-        if (!detect) {
-          const key = contextKey(sample.metric, sample.labels);
-          if (key !== undefined) observeContext(key, ts, sample, deviations);
-          continue;
-        }
-        const key = sampleKey(sample);
-        let entry = entries.get(key);
-        if (!entry) {
-          makeRoom();
-          entry = newEntry(sample.metric, sample.labels, detect, ts);
-          if (sample.external) entry.external = true;
-          entries.set(key, entry);
+      for (let i = 0; i < samples.length; i++) {
+        const sample = samples[i]!;
+        let entry = sample.key !== undefined && placeKeys[i] === sample.key ? placeEntries[i] : undefined;
+        if (entry === null) continue;
+        if (entry === undefined) {
+          const detect = rules.get(sample.metric) ?? (sample.external ? EXTERNAL : undefined);
+          if (!detect) {
+            const key = contextKey(sample.metric, sample.labels);
+            if (key !== undefined) observeContext(key, ts, sample, deviations);
+            else {
+              placeKeys[i] = sample.key;
+              placeEntries[i] = null;
+            }
+            continue;
+          }
+          const key = sampleKey(sample);
+          entry = entries.get(key);
+          if (!entry) {
+            makeRoom();
+            entry = newEntry(key, sample.metric, sample.labels, detect, ts);
+            if (sample.external) entry.external = true;
+            entries.set(key, entry);
+          }
+          placeKeys[i] = sample.key;
+          placeEntries[i] = entry;
         }
         entry.lastSeen = ts;
         const r = entry.ensemble.update(ts, sample.value);
-        scores.set(key, r.score);
+        scoredKeys.push(entry.key);
+        scoreValues.push(r.score);
         gate(entry, ts, sample.value, r.findings, findings, deviations);
       }
+      placeKeys.length = Math.min(placeKeys.length, samples.length);
+      placeEntries.length = Math.min(placeEntries.length, samples.length);
       if (ts - lastSweep >= SWEEP_EVERY) {
         lastSweep = ts;
         for (const [key, e] of entries) {
           if (ts - e.lastSeen > forgetAfter) {
             entries.delete(key);
+            forgetPlaces();
             forgotten?.inc({ reason: "absent" });
           }
         }
         for (const [key, e] of context) if (ts - e.lastSeen > forgetAfter) context.delete(key);
       }
-      return { scores, findings: correlator.correlate(ts, findings, deviations) };
+      let scores: Map<string, number> | undefined;
+      return {
+        get scores() {
+          if (!scores) {
+            scores = new Map();
+            for (let i = 0; i < scoredKeys.length; i++) scores.set(scoredKeys[i]!, scoreValues[i]!);
+          }
+          return scores;
+        },
+        findings: correlator.correlate(ts, findings, deviations),
+      };
     },
 
     exportState(): Record<string, unknown> {
@@ -322,7 +367,7 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
       saved.sort((a, b) => b[1].lastSeen - a[1].lastSeen);
       for (const [key, s] of saved.slice(0, maxSeries)) {
         const detect = rules.get(s.metric) ?? EXTERNAL;
-        const entry = newEntry(s.metric, s.labels, detect, s.lastSeen, s);
+        const entry = newEntry(key, s.metric, s.labels, detect, s.lastSeen, s);
         if (s.external && !rules.has(s.metric)) entry.external = true;
         entries.set(key, entry);
       }

@@ -1,4 +1,4 @@
-import { SERIES, type SeriesDefinition, externalFamilies } from "../collect/series.ts";
+import { SERIES, type SeriesDefinition, externalFamilies, seriesOf } from "../collect/series.ts";
 import type { Labels } from "../contracts/sample.ts";
 import type { MetricType, Snapshot } from "../contracts/snapshot.ts";
 import type { SelfFamily } from "../self-metrics.ts";
@@ -42,8 +42,8 @@ export function hostFamilies(snapshot: Snapshot | undefined, keep?: SeriesFilter
   const out: MetricFamily[] = [];
   for (const def of SERIES) {
     const samples: ExposedSample[] = [];
-    for (const [labels, value] of def.read(snapshot)) {
-      if (Number.isFinite(value) && (!keep || keep(def.metric, labels))) samples.push({ name: def.metric, labels, value });
+    for (const [labels, value] of seriesOf(def, snapshot)) {
+      if (!keep || keep(def.metric, labels)) samples.push({ name: def.metric, labels, value });
     }
     if (samples.length > 0) out.push({ name: def.metric, help: def.help, type: "gauge", unit: def.unit, samples });
   }

@@ -92,6 +92,12 @@ export function createRemediator(config: Config, deps: RemediatorDeps): Remediat
   /** Runs executing now, by action name: at most one per action. */
   const executing = new Map<string, { id: number; abort: AbortController; done: Promise<void> }>();
   let closing = false;
+  /**
+   * Whether the store may hold a run that is not final: false once a look found none, true again when
+   * this remediator writes a run (only it writes them). While false a tick asks the store nothing:
+   * with no action configured, or none acting, the stage costs nothing.
+   */
+  let mayHaveOpenRuns = true;
 
   function buildActions(list: readonly ActionConfig[]): Map<string, ActionEntry> {
     const out = new Map<string, ActionEntry>();
@@ -106,6 +112,7 @@ export function createRemediator(config: Config, deps: RemediatorDeps): Remediat
 
   /** Writes a change and tells the event stream; counts a run that reached its outcome. */
   function record(id: number, changes: Omit<RemediationRunChanges, "updatedAt">): RemediationRun {
+    mayHaveOpenRuns = true;
     const run = deps.store.transaction((db) => updateRemediationRun(db, id, { ...changes, updatedAt: now() }));
     if (!run) throw new Error(`remediation run ${id} is gone from the store`);
     announce(run, changes.outcome !== undefined);
@@ -114,6 +121,7 @@ export function createRemediator(config: Config, deps: RemediatorDeps): Remediat
 
   function insert(run: Omit<NewRemediationRun, "createdAt" | "updatedAt">): RemediationRun {
     const at = now();
+    mayHaveOpenRuns = true;
     const saved = deps.store.transaction((db) => insertRemediationRun(db, { ...run, createdAt: at, updatedAt: at }));
     announce(saved, true);
     return saved;
@@ -275,8 +283,11 @@ export function createRemediator(config: Config, deps: RemediatorDeps): Remediat
       }
     },
     tick() {
+      if (!mayHaveOpenRuns) return;
       const at = now();
-      for (const run of deps.store.read((db) => openRemediationRuns(db))) {
+      const open = deps.store.read((db) => openRemediationRuns(db));
+      if (open.length === 0) mayHaveOpenRuns = false;
+      for (const run of open) {
         if (run.outcome === "awaiting_approval" && at - run.createdAt >= settings.approval_timeout * 1000) {
           record(run.id, { outcome: "expired", reason: `not approved within ${formatDuration(settings.approval_timeout)}`, endedAt: at });
         } else if (run.outcome === "verifying" && run.verifyBy !== null && at >= run.verifyBy) {

@@ -37,11 +37,12 @@ export interface Lifecycle {
 
 /** Creates the lifecycle step; flap damping decides whether a firing alert whose finding stopped is held. */
 export function createLifecycle(settings: LifecycleSettings, flap: FlapDamping): Lifecycle {
+  const fingerprints = createFingerprints(settings.hash);
   return {
     advance(alerts, findings, now) {
       const changes: LifecycleChange[] = [];
       const change = (alert: AlertRecord, from: LifecycleChange["from"], to: LifecycleChange["to"]) => changes.push({ alert, from, to });
-      const seen = strongestFindings(findings, settings.hash);
+      const seen = strongestFindings(findings, fingerprints);
 
       // Alerts whose finding holds: start, advance from pending, or refresh.
       for (const [fp, f] of seen) {
@@ -101,11 +102,28 @@ export function createLifecycle(settings: LifecycleSettings, flap: FlapDamping):
   };
 }
 
+/**
+ * `fingerprintOf` with what it made kept by the finding's labels object: the findings of a series carry
+ * the labels object the flattener interned for it, the same tick after tick, so an alert that holds
+ * is not hashed again on every tick. (Kept weakly: labels of series that are gone take their entries.)
+ */
+function createFingerprints(hash: (text: string) => string): (f: Finding) => string {
+  const byLabels = new WeakMap<Finding["labels"], Map<string, string>>();
+  return (f) => {
+    let known = byLabels.get(f.labels);
+    if (!known) byLabels.set(f.labels, (known = new Map()));
+    const name = `${f.type}\u0000${f.metric}`;
+    let fp = known.get(name);
+    if (fp === undefined) known.set(name, (fp = fingerprintOf(f, hash)));
+    return fp;
+  };
+}
+
 /** The findings of a tick, one per alert (by fingerprint): the most severe, then the highest score. */
-function strongestFindings(findings: readonly Finding[], hash: (text: string) => string): Map<string, Finding> {
+function strongestFindings(findings: readonly Finding[], fingerprint: (f: Finding) => string): Map<string, Finding> {
   const seen = new Map<string, Finding>();
   for (const f of findings) {
-    const fp = fingerprintOf(f, hash);
+    const fp = fingerprint(f);
     const prev = seen.get(fp);
     if (!prev || SEVERITY_RANK[f.severity] > SEVERITY_RANK[prev.severity] || (f.severity === prev.severity && f.score > prev.score)) {
       seen.set(fp, f);

@@ -3,7 +3,7 @@ import type { Collector } from "../collector.ts";
 import type { CgroupSection } from "../../contracts/snapshot.ts";
 import { counterIncrease, round } from "./counter.ts";
 import type { HostPaths } from "./host-paths.ts";
-import { readProcFile } from "./proc-file.ts";
+import { readHostFile } from "./proc-file.ts";
 
 /** Where the agent's own cgroup is, from /proc/self/cgroup: the v2 path, or v1 paths by controller. */
 export interface CgroupMembership {
@@ -131,7 +131,8 @@ export function createCgroupCollector(paths: HostPaths): Collector {
 
   function readFile(path: string): string | undefined {
     try {
-      return readProcFile(path);
+      // Read every tick: kept open (cgroupfs makes the text afresh at each read from the start).
+      return readHostFile(path);
     } catch {
       return undefined;
     }

@@ -2,6 +2,7 @@ import type { Collector } from "../collector.ts";
 import type { CpuSection } from "../../contracts/snapshot.ts";
 import { counterIncrease, round } from "./counter.ts";
 import type { HostPaths } from "./host-paths.ts";
+import { readNumberFields } from "./number-fields.ts";
 import { readHostFile } from "./proc-file.ts";
 
 /** Jiffies of one `cpu` line of /proc/stat, grouped as the Snapshot reports them. */
@@ -15,16 +16,32 @@ export interface CpuTimes {
   total: number;
 }
 
+/** The numbers of one `cpu` line, reused line after line (parsing is synchronous). */
+const FIELDS: number[] = [];
+
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
 /** Parses /proc/stat: the `cpu` total line and one entry per `cpuN` line, in CPU order. */
 export function parseProcStat(text: string): { total: CpuTimes; perCpu: CpuTimes[] } {
   let total: CpuTimes | undefined;
   const perCpu: Array<[number, CpuTimes]> = [];
-  for (const line of text.split("\n")) {
-    if (!line.startsWith("cpu")) continue;
-    const fields = line.trim().split(/\s+/);
-    const name = fields[0]!;
-    const n = fields.slice(1, 9).map(Number);
-    const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = n;
+  const n = FIELDS;
+  // Line by line without splitting the text (its `intr` line alone holds hundreds of numbers).
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    const lineStart = start;
+    start = end + 1;
+    if (!text.startsWith("cpu", lineStart)) continue;
+    let nameEnd = lineStart;
+    while (nameEnd < end && !isSpace(text.charCodeAt(nameEnd))) nameEnd++;
+    const name = text.slice(lineStart, nameEnd);
+    // Fields past the line's end count as 0, as a short line of an old kernel has none.
+    const count = readNumberFields(text, nameEnd, end, n, 8);
+    for (let k = count; k < 8; k++) n[k] = 0;
+    const user = n[0]!, nice = n[1]!, system = n[2]!, idle = n[3]!, iowait = n[4]!, irq = n[5]!, softirq = n[6]!, steal = n[7]!;
     const times: CpuTimes = {
       user: user + nice,
       system: system + irq + softirq,

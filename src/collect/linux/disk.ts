@@ -152,7 +152,8 @@ export function createDiskCollector(paths: HostPaths, options: DiskCollectorOpti
   // the right one (in a chroot, init's mounts would not be reachable from here).
   const mountinfo = paths.root === "/" ? [paths.proc("self", "mountinfo")] : [paths.proc("1", "mountinfo"), paths.proc("self", "mountinfo")];
   const stuck = new Set<string>();
-  let mounts: MountEntry[] = [];
+  /** The mounts to report, each with its path under the host root and whether it is a network filesystem: worked out once per reading of mountinfo. */
+  let mounts: Array<{ mount: MountEntry; path: string; network: boolean }> = [];
   let mountsAt = Number.NEGATIVE_INFINITY;
   const statLocal = options.statfsSync ?? statfsSync;
 
@@ -187,15 +188,18 @@ export function createDiskCollector(paths: HostPaths, options: DiskCollectorOpti
     name: "disk",
     async collect(now) {
       if (now - mountsAt >= MOUNTS_TTL_MS) {
-        mounts = realMounts(parseMountinfo(readMountinfo(), options), options);
+        mounts = realMounts(parseMountinfo(readMountinfo(), options), options).map((mount) => ({
+          mount,
+          path: paths.rootfs(mount.mountpoint),
+          network: NETWORK_FS.test(mount.fstype),
+        }));
         mountsAt = now;
       }
       const disks: MountUsage[] = [];
       const skipped: string[] = [];
-      for (const mount of mounts) {
-        const path = paths.rootfs(mount.mountpoint);
+      for (const { mount, path, network } of mounts) {
         try {
-          const stats = NETWORK_FS.test(mount.fstype) ? await statNetwork(path) : statLocal(path);
+          const stats = network ? await statNetwork(path) : statLocal(path);
           if (!stats) {
             skipped.push(`${mount.mountpoint}: statfs did not answer within ${options.timeoutMs} ms`);
             continue;

@@ -3,6 +3,7 @@ import type { Collector } from "../collector.ts";
 import type { DiskIo, DiskIoSection } from "../../contracts/snapshot.ts";
 import { counterIncrease, round } from "./counter.ts";
 import type { HostPaths } from "./host-paths.ts";
+import { readNumberFields } from "./number-fields.ts";
 import { readHostFile } from "./proc-file.ts";
 
 /** Cumulative counters of one block device from /proc/diskstats. */
@@ -19,18 +20,51 @@ export interface DiskCounters {
 /** Parses /proc/diskstats into counters by device name; a device `skip` matches is passed over before its numbers are read. */
 export function parseDiskstats(text: string, skip?: RegExp): Map<string, DiskCounters> {
   const out = new Map<string, DiskCounters>();
-  for (const line of text.split("\n")) {
-    const f = line.trim().split(/\s+/);
-    if (f.length < 14 || skip?.test(f[2]!)) continue;
-    out.set(f[2]!, {
-      reads: Number(f[3]),
-      sectorsRead: Number(f[5]),
-      writes: Number(f[7]),
-      sectorsWritten: Number(f[9]),
-      ioTicks: Number(f[12]),
-    });
+  const f = FIELDS;
+  // Line by line without splitting: `major minor name`, then the counters read in place.
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    const lineStart = start;
+    start = end + 1;
+    const name = thirdField(text, lineStart, end);
+    if (name === undefined) continue;
+    if (skip?.test(name.text)) continue;
+    if (readNumberFields(text, name.end, end, f, 10) < 11) continue;
+    out.set(name.text, { reads: f[0]!, sectorsRead: f[2]!, writes: f[4]!, sectorsWritten: f[6]!, ioTicks: f[9]! });
   }
   return out;
+}
+
+/** The counters of one line, reused line after line (parsing is synchronous). */
+const FIELDS: number[] = [];
+
+/**
+ * The third whitespace-separated field of a line (the device name of a diskstats line) and where it
+ * ends; undefined when the line has fewer, or a character outside ASCII (then read the plain way).
+ */
+function thirdField(text: string, from: number, to: number): { text: string; end: number } | undefined {
+  let i = from;
+  for (let field = 0; ; field++) {
+    while (i < to && isSpace(text.charCodeAt(i))) i++;
+    if (i >= to) return undefined;
+    const start = i;
+    while (i < to && !isSpace(text.charCodeAt(i))) {
+      if (text.charCodeAt(i) > 127) return plainThirdField(text, from, to);
+      i++;
+    }
+    if (field === 2) return { text: text.slice(start, i), end: i };
+  }
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+function plainThirdField(text: string, from: number, to: number): { text: string; end: number } | undefined {
+  const line = text.slice(from, to);
+  const match = /^\s*\S+\s+\S+\s+(\S+)/.exec(line);
+  return match ? { text: match[1]!, end: from + match[0].length } : undefined;
 }
 
 /** Whole block devices: those listed in /sys/block, and whether each is physical (counted in totals). */

@@ -1,4 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { join } from "node:path";
+import { BUSY_TIMEOUT_MS, DATABASE_FILE } from "../../../src/store/open-database.ts";
 import { listAlerts } from "../../../src/store/alerts.ts";
 import { loadAlertEngineState } from "../../../src/store/alert-engine-state.ts";
 import { listNotifications } from "../../../src/store/notifications.ts";
@@ -84,6 +87,26 @@ describe("the outbox transaction", () => {
     stage.run(tick(T0, [finding()]));
     stage.run(tick(T0 + 10_000, [finding()]));
     expect(wakes).toBe(1);
+  });
+
+  test("a tick that changes nothing writes nothing: it goes on while another process holds the write lock", () => {
+    const { store, dir } = openStore();
+    const { stage } = alertStage(store, config());
+    stage.run(tick(T0, [finding()]));
+    const before = store.read((db) => loadAlertEngineState(db));
+    const other = new Database(join(dir, DATABASE_FILE));
+    other.run("BEGIN IMMEDIATE");
+    try {
+      // The same finding, still firing, nothing due: without a transaction this cannot wait on the lock.
+      const started = performance.now();
+      stage.run(tick(T0 + 1_000, [finding()]));
+      expect(performance.now() - started).toBeLessThan(BUSY_TIMEOUT_MS / 2);
+    } finally {
+      other.run("ROLLBACK");
+      other.close();
+    }
+    expect(store.read((db) => loadAlertEngineState(db))).toEqual(before);
+    expect(notifications(store)).toHaveLength(1);
   });
 
   test("a pending alert that goes away without firing is closed, with no firing time", () => {

@@ -41,6 +41,8 @@ export function applyRetention(db: Database, now: number, settings: RetentionSet
     run("raw_blocks", "DELETE FROM raw_blocks WHERE start_ts < ? AND id NOT IN (SELECT id FROM raw_blocks_pending)", raw);
     run("rollup_1m", "DELETE FROM rollup_1m WHERE series_id IN (SELECT id FROM series) AND ts < ?", old);
     run("rollup_1h", "DELETE FROM rollup_1h WHERE series_id IN (SELECT id FROM series) AND ts < ?", old);
+    // Whole roll-up blocks, as raw blocks: none spans an hour.
+    run("rollup_blocks", "DELETE FROM rollup_blocks WHERE start_ts < ?", old);
     run("anomalies", "DELETE FROM anomalies WHERE ts < ?", old);
     run("delivery_attempts", "DELETE FROM delivery_attempts WHERE ts < ?", old);
     run("notifications", "DELETE FROM notifications WHERE status IN ('delivered', 'dead') AND updated_at < ?", old);
@@ -49,7 +51,7 @@ export function applyRetention(db: Database, now: number, settings: RetentionSet
     run("remediation_runs", "DELETE FROM remediation_runs WHERE outcome NOT IN ('awaiting_approval', 'running', 'verifying') AND updated_at < ?", old);
     // A series can only have become empty if history was deleted just now (hourly), and the check
     // reads the whole write buffer: skip it on the other runs.
-    if (!deleted.points && !deleted.raw_blocks && !deleted.rollup_1m && !deleted.rollup_1h) return;
+    if (!deleted.points && !deleted.raw_blocks && !deleted.rollup_1m && !deleted.rollup_1h && !deleted.rollup_blocks) return;
     const changes = db.run(
       `DELETE FROM series WHERE created_at < ?
          AND NOT EXISTS (SELECT 1 FROM points WHERE series_id = series.id)
@@ -64,10 +66,15 @@ export function applyRetention(db: Database, now: number, settings: RetentionSet
   return deleted;
 }
 
-/** Ids of the series that raw blocks hold points of (read from their directories only). */
+/**
+ * Ids of the series that raw blocks or roll-up blocks hold points of (read from their directories
+ * only). Every series of a minute's roll-up block is in its hour's block too, and the two go at the
+ * same cut-off: the hours' blocks (one an hour once merged) are enough.
+ */
 function seriesInBlocks(db: Database): number[] {
   const ids = new Set<number>();
-  for (const row of db.query<{ series: Uint8Array }, []>("SELECT series FROM raw_blocks").iterate()) {
+  const sql = `SELECT series FROM raw_blocks UNION ALL SELECT series FROM rollup_blocks WHERE resolution = ${HOUR_MS}`;
+  for (const row of db.query<{ series: Uint8Array }, []>(sql).iterate()) {
     for (const entry of readDirectory(row.series)) ids.add(entry.id);
   }
   return [...ids];

@@ -1,9 +1,10 @@
 import type { Database } from "bun:sqlite";
 import type { Clock } from "../clock.ts";
 import type { Sample } from "../contracts/sample.ts";
+import { floorTo, HOUR_MS, MINUTE_MS } from "./buckets.ts";
 import { encodeRawBlock, type SeriesPoints } from "./raw-block.ts";
-import type { RawBuffer } from "./raw-buffer.ts";
-import { SeriesKeyCache } from "./series-key-cache.ts";
+import type { BufferedSeries, RawBuffer } from "./raw-buffer.ts";
+import { addToBuckets, encodeRollupBlock, noBuckets, type SeriesBuckets } from "./rollup-block.ts";
 import type { SeriesIndex } from "./series-index.ts";
 
 /** Takes the samples of each tick into the raw buffer and writes the buffer as blocks. */
@@ -21,28 +22,41 @@ export interface SampleWriter {
 }
 
 /**
- * The per-tick write, kept cheap: a tick only appends to arrays in memory (the series key comes from
- * a cache, not rebuilt per sample), and every few minutes one row holding every series' points,
- * compressed, is appended to `raw_blocks` (see `raw-buffer.ts` for what a `kill -9` loses). New
- * series are inserted with that row, not on the tick that first saw them.
+ * The per-tick write, kept cheap: a tick only appends to arrays in memory (see `raw-buffer.ts`), and
+ * every few minutes one row holding every series' points, compressed, is appended to `raw_blocks`
+ * (see `raw-buffer.ts` for what a `kill -9` loses), with the same points rolled up by the minute and
+ * by the hour in two small rows of `rollup_blocks`: roll-ups are never computed again from what was
+ * written, and every write appends (no page of an older row is touched). New series are inserted
+ * with that row, not on the tick that first saw them.
  */
 export function createSampleWriter(db: Database, series: SeriesIndex, buffer: RawBuffer, clock: Clock): SampleWriter {
-  const keys = new SeriesKeyCache();
   /** Series buffered that the store does not have yet: counted as they first report in a block. */
   let unsaved = 0;
-  const insert = db.prepare<{ id: number }, [number, number, number, Uint8Array, Uint8Array]>(
-    "INSERT INTO raw_blocks (start_ts, end_ts, points, series, data) VALUES (?, ?, ?, ?, ?) RETURNING id",
+  const insert = db.prepare<unknown, [number, number, number, Uint8Array, Uint8Array]>(
+    "INSERT INTO raw_blocks (start_ts, end_ts, points, series, data) VALUES (?, ?, ?, ?, ?)",
   );
-  // OR REPLACE: a row left by a copy that could not carry its block (a damaged file) gives way.
-  const pending = db.prepare<unknown, [number, number]>("INSERT OR REPLACE INTO raw_blocks_pending (id, start_ts) VALUES (?, ?)");
+  const insertRollup = db.prepare<unknown, [number, number, number, Uint8Array, Uint8Array]>(
+    "INSERT INTO rollup_blocks (resolution, start_ts, end_ts, series, data) VALUES (?, ?, ?, ?, ?)",
+  );
   const writeBlock = db.transaction((): number => {
-    const list: SeriesPoints[] = [];
+    const raw: SeriesPoints[] = [];
+    const minutes: SeriesBuckets[] = [];
+    const hour: SeriesBuckets[] = [];
     for (const entry of buffer.entries()) {
-      list.push({ id: series.idOf(entry.metric, entry.labels, entry.key, entry.firstSeen), ts: entry.ts, values: entry.values });
+      const id = series.idOf(entry.metric, entry.labels, entry.key, entry.firstSeen);
+      const points = buffer.pointsOf(entry);
+      raw.push({ id, ...points });
+      minutes.push({ id, ...addToBuckets(noBuckets(), points, MINUTE_MS) });
+      hour.push({ id, ...addToBuckets(noBuckets(), points, HOUR_MS) });
     }
-    const block = encodeRawBlock(list);
-    const id = insert.get(buffer.start, buffer.end, buffer.points, block.series, block.data)!.id;
-    pending.run(id, buffer.start);
+    const block = encodeRawBlock(raw);
+    insert.run(buffer.start, buffer.end, buffer.points, block.series, block.data);
+    const byMinute = encodeRollupBlock(minutes);
+    insertRollup.run(MINUTE_MS, buffer.start, buffer.end, byMinute.series, byMinute.data);
+    // A block never spans an hour: its hour's share, merged with the hour's other blocks by maintenance.
+    const byHour = encodeRollupBlock(hour);
+    const hourStart = floorTo(buffer.start, HOUR_MS);
+    insertRollup.run(HOUR_MS, hourStart, hourStart, byHour.series, byHour.data);
     return buffer.points;
   });
 
@@ -58,25 +72,18 @@ export function createSampleWriter(db: Database, series: SeriesIndex, buffer: Ra
     series.commit();
     buffer.clear();
     unsaved = 0;
-    // Keys of series that stopped reporting go with the block.
-    keys.clear();
     return written;
   }
+
+  const countUnsaved = (entry: BufferedSeries) => {
+    if (!series.byKeyOf(entry.key)) unsaved++;
+  };
 
   return {
     write(ts, samples) {
       const at = Math.round(ts);
       if (buffer.needsFlushBefore(at)) flush();
-      const wall = clock.wallMs();
-      let buffered = 0;
-      for (const sample of samples) {
-        // SQLite would store NaN as NULL, and a block holds only numbers: a missing value is no point.
-        if (!Number.isFinite(sample.value)) continue;
-        const key = keys.keyOf(sample.metric, sample.labels);
-        if (buffer.add(at, key, sample.metric, sample.labels, sample.value, wall) && !series.byKeyOf(key)) unsaved++;
-        buffered++;
-      }
-      return buffered;
+      return buffer.addTick(at, samples, clock.wallMs(), countUnsaved);
     },
     flush,
     get seriesCount() {

@@ -4,6 +4,7 @@ import { floorTo, HOUR_MS, MINUTE_MS } from "./buckets.ts";
 import { chooseResolution, type Resolution } from "./resolution.ts";
 import { decodeEntry, forEachBlockPoint, readDirectory } from "./raw-block.ts";
 import type { RawBuffer } from "./raw-buffer.ts";
+import { forEachRollupBucket } from "./rollup-block.ts";
 import type { SeriesIndex } from "./series-index.ts";
 
 /** A history query: one metric, label values that must match exactly, a range and a step, in ms. */
@@ -114,9 +115,9 @@ function matchSeries(index: SeriesIndex, buffer: RawBuffer | undefined, metric?:
 
 /**
  * Reads the history of the series that match. Raw points come from the raw blocks, from the raw
- * buffer (the newest minutes, not yet written) and from the tables older agents wrote; hours not yet
- * rolled up are rolled up on the fly for the roll-up resolutions, so the newest points are never
- * missing.
+ * buffer (the newest minutes, not yet written) and from the tables older agents wrote; roll-ups from
+ * the roll-up blocks (written with each raw block) and those tables, and the raw buffer and any raw
+ * block an older agent left unrolled are rolled up on the fly, so the newest points are never missing.
  */
 export function querySeries(
   db: Database,
@@ -171,13 +172,20 @@ export function querySeries(
   }
   const point = (key: string, ts: number, value: number) =>
     merge(key, { id: 0, bucket: step > 0 ? ts - (ts % step) : ts, lo: value, hi: value, total: value, n: 1 });
-  // Raw blocks: all of them for raw points, those not yet in the roll-ups otherwise.
-  forEachBlockPoint(db, new Set(keyOfId.keys()), from, query.to, resolution !== "raw", (id, ts, value) => point(keyOfId.get(id)!, ts, value));
+  const knownIds = new Set(keyOfId.keys());
+  // Raw blocks: all of them for raw points; otherwise the roll-up blocks, and the raw blocks an
+  // older agent left waiting for their roll-up.
+  forEachBlockPoint(db, knownIds, from, query.to, resolution !== "raw", (id, ts, value) => point(keyOfId.get(id)!, ts, value));
+  if (resolution !== "raw") {
+    forEachRollupBucket(db, resolution === "1m" ? MINUTE_MS : HOUR_MS, knownIds, from, query.to, (id, ts, lo, hi, total, n) =>
+      merge(keyOfId.get(id)!, { id, bucket: ts - (ts % step), lo, hi, total, n }),
+    );
+  }
   for (const s of matched) {
     const entry = buffer?.get(s.key);
     if (!entry) continue;
-    for (let i = 0; i < entry.ts.length; i++) {
-      const ts = entry.ts[i]!;
+    for (let i = 0; i < entry.length; i++) {
+      const ts = buffer!.tickTime(entry.ticks[i]!);
       if (ts >= from && ts <= query.to) point(s.key, ts, entry.values[i]!);
     }
   }
@@ -209,8 +217,8 @@ export function latest(db: Database, index: SeriesIndex, filter: SeriesFilter = 
   const found = new Map<string, { ts: number; value: number }>();
   for (const s of matched) {
     const entry = buffer?.get(s.key);
-    const n = entry?.ts.length ?? 0;
-    if (entry && n > 0) found.set(s.key, { ts: entry.ts[n - 1]!, value: entry.values[n - 1]! });
+    const n = entry?.length ?? 0;
+    if (entry && n > 0) found.set(s.key, { ts: buffer!.tickTime(entry.ticks[n - 1]!), value: entry.values[n - 1]! });
   }
   const wanted = new Map<number, string>();
   for (const s of matched) if (s.id !== undefined && !found.has(s.key)) wanted.set(s.id, s.key);

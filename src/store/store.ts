@@ -15,7 +15,7 @@ import { type Degraded, describeCopy, openDatabase, openDatabaseFile, openMemory
 import { applyRetention, type DeletedRows } from "./retention.ts";
 import { floorTo, HOUR_MS } from "./buckets.ts";
 import { RawBuffer } from "./raw-buffer.ts";
-import { ROLLUP_BATCH_HOURS, ROLLUP_GRACE_MS, rollUp, rollUpDue, type RollUpReport } from "./roll-up.ts";
+import { mergeHourBlocks, ROLLUP_BATCH_HOURS, ROLLUP_GRACE_MS, rollUp, rollUpDue, type RollUpReport } from "./roll-up.ts";
 import { createSampleWriter, type SampleWriter } from "./sample-writer.ts";
 import { type LatestPoint, latest, listSeries, querySeries, type SeriesFilter, type SeriesListing, type SeriesQuery, type SeriesQueryResult } from "./series-query.ts";
 import { SeriesIndex } from "./series-index.ts";
@@ -285,7 +285,7 @@ class SqliteStore implements Store {
       // Without the file's state in memory, series ids would not match the file's: carry only the queue.
       const tables = this.seeded ? STATE_TABLES : STATE_TABLES.filter((t) => !HISTORY_STATE_TABLES.includes(t));
       const copied = copyState(memory.db, opened.db, { replace: true, tables, atomic: true });
-      if (this.seeded) copyState(memory.db, opened.db, { tables: ["points", "rollup_1m", "rollup_1h"], atomic: true });
+      if (this.seeded) copyState(memory.db, opened.db, { tables: ["points", "rollup_1m", "rollup_1h", "rollup_blocks"], atomic: true });
       closeQuietly(memory.db);
       this.use(opened.db, opened.path);
       this.degradedBy = null;
@@ -430,6 +430,9 @@ class SqliteStore implements Store {
     const settings = this.options.settings;
     // Ticks that stopped (or a long interval) can leave a complete hour in memory: write it to roll it up.
     if (!this.buffer.empty && floorTo(this.buffer.start, HOUR_MS) < floorTo(now - ROLLUP_GRACE_MS, HOUR_MS)) c.writer.flush();
+    // Roll-ups are written with each block; what remains is merging a past hour's shares into one row,
+    // and the roll-up of raw blocks an older agent left waiting.
+    mergeHourBlocks(c.db, now);
     const rolledUp = rollUpDue(c.db, now) ? rollUp(c.db, now) : { hours: 0, points: 0 };
     // Retention cuts on whole hours: run it when a cut-off moved, not on every run, so that a minute's
     // maintenance does no work per series (a range per series, dead ones included).
@@ -444,11 +447,15 @@ class SqliteStore implements Store {
     // Free pages left by retention are reused by the next hour's points: giving them back would only
     // grow the file again. Give them back when they are many (retention shortened) or the cap trimmed.
     if (sizeCap.vacuumedPages === 0 && freeShare(c.db) > 0.25) sizeCap.vacuumedPages = vacuumFreePages(c.db);
-    // Checkpoint off the tick, after a roll-up (every few hours) or a vacuum, truncating the WAL.
-    // Between two, the WAL holds those hours' blocks (a few MB; `wal_autocheckpoint` bounds it): a
-    // page that several blocks touched (the end of a tree, an index) is copied into the file once,
-    // not once per block.
-    if (c.path && (rolledUp.hours > 0 || sizeCap.vacuumedPages > 0)) c.db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+    // Checkpoint off the tick, once an hour and after a legacy roll-up or a vacuum, truncating the WAL.
+    // Between two, the WAL holds that hour's blocks (a few MB; `wal_autocheckpoint` bounds it only if
+    // maintenance stops): a page that several blocks touched (the end of a tree, an index) is copied
+    // into the file once, not once per block, and no checkpoint ever falls on a tick's write.
+    const hour = floorTo(now, HOUR_MS);
+    if (c.path && (rolledUp.hours > 0 || sizeCap.vacuumedPages > 0 || hour !== this.checkpointedHour)) {
+      c.db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+      this.checkpointedHour = hour;
+    }
 
     const retained = Object.entries(deleted).reduce((sum, [table, n]) => (table === "series" ? sum : sum + n), 0);
     if (retained > 0) this.metrics.rowsDeleted.inc({ reason: "retention" }, retained);
@@ -529,6 +536,9 @@ class SqliteStore implements Store {
       this.fileIno = undefined;
     }
   }
+
+  /** The hour (ms) of the last checkpoint of maintenance. */
+  private checkpointedHour = Number.NaN;
 
   /** The retention cut-offs last applied, and to which database. */
   private retainedAt = "";

@@ -4,6 +4,7 @@ import { ManualClock } from "../../src/clock.ts";
 import { HOUR_MS, MINUTE_MS } from "../../src/store/buckets.ts";
 import { decodeEntry, readDirectory } from "../../src/store/raw-block.ts";
 import { BLOCK_WINDOW_MS } from "../../src/store/raw-buffer.ts";
+import { decodeRollupBlock } from "../../src/store/rollup-block.ts";
 import { SeriesIndex } from "../../src/store/series-index.ts";
 import { memoryHistory, rows } from "./support/history.ts";
 import { T0 } from "./support/temp.ts";
@@ -42,7 +43,25 @@ describe("createSampleWriter", () => {
         series: { 1: { ts: [T0, T0 + 10_000], values: [12.5, 0.1 + 0.2] }, 2: { ts: [T0], values: [1000] } },
       },
     ]);
-    expect(rows(db, "raw_blocks_pending", "id")).toEqual([{ id: 1, start_ts: T0 }]);
+    // Rolled up as it is written: its minutes and its hour's share, nothing left pending.
+    expect(rows(db, "raw_blocks_pending", "id")).toEqual([]);
+    const rollups = (resolution: number) =>
+      db
+        .query<{ series: Uint8Array; data: Uint8Array }, [number]>("SELECT series, data FROM rollup_blocks WHERE resolution = ?")
+        .all(resolution)
+        .map((row) => decodeRollupBlock(row));
+    expect(rollups(MINUTE_MS)).toEqual([
+      [
+        { id: 1, ts: [T0], lo: [0.1 + 0.2], hi: [12.5], total: [12.5 + (0.1 + 0.2)], n: [2] },
+        { id: 2, ts: [T0], lo: [1000], hi: [1000], total: [1000], n: [1] },
+      ],
+    ]);
+    expect(rollups(HOUR_MS)).toEqual([
+      [
+        { id: 1, ts: [T0], lo: [0.1 + 0.2], hi: [12.5], total: [12.5 + (0.1 + 0.2)], n: [2] },
+        { id: 2, ts: [T0], lo: [1000], hi: [1000], total: [1000], n: [1] },
+      ],
+    ]);
     expect(index.find().map((s) => s.key)).toEqual(["aiops_cpu_usage_percent", 'aiops_network_receive_bytes_per_second{device="eth0"}']);
     expect(db.query("SELECT id, key, metric, labels FROM series ORDER BY id").all()).toEqual([
       { id: 1, key: "aiops_cpu_usage_percent", metric: "aiops_cpu_usage_percent", labels: "{}" },

@@ -1,4 +1,3 @@
-import { deflateRawSync, inflateRawSync } from "node:zlib";
 
 /** The points of one series in one block, oldest first: timestamps (ms) and values, index for index. */
 export interface BlockPoints {
@@ -18,6 +17,20 @@ const FORMAT = 1;
 const scratch = new DataView(new ArrayBuffer(8));
 
 /**
+ * Raw deflate, by libdeflate: a few times faster than node:zlib's `deflateRawSync` on the small
+ * inputs of a block (which sets up zlib's state, a quarter of a megabyte, per call) and about 10 %
+ * smaller. Any raw deflate reader reads it, and `inflate` reads blocks of either.
+ */
+export function deflate(bytes: Uint8Array): Uint8Array {
+  return Bun.deflateSync(bytes as Uint8Array<ArrayBuffer>, { library: "libdeflate" });
+}
+
+/** Reads raw deflate. */
+export function inflate(bytes: Uint8Array): Uint8Array {
+  return Bun.inflateSync(bytes as Uint8Array<ArrayBuffer>);
+}
+
+/**
  * Encodes a series' points compactly, losslessly (every double bit for bit): timestamps as the change
  * of their spacing (0 at a steady interval, one byte), values as the XOR of their bits with the
  * previous value's, as Gorilla does, with only the bytes that differ written after a byte saying where
@@ -30,7 +43,7 @@ export function encodeBlock(points: BlockPoints): Uint8Array {
   out.varint(ts.length);
   writeTimestamps(out, ts);
   writeXorValues(out, values, ts.length);
-  const packed = deflateRawSync(out.bytes());
+  const packed = deflate(out.bytes());
   const block = new Uint8Array(packed.length + 1);
   block[0] = FORMAT;
   block.set(packed, 1);
@@ -40,7 +53,7 @@ export function encodeBlock(points: BlockPoints): Uint8Array {
 /** The points of a block of `encodeBlock`. Throws on a block it cannot read. */
 export function decodeBlock(block: Uint8Array): DecodedPoints {
   if (block[0] !== FORMAT) throw new Error(`store: unknown point block format ${block[0]}`);
-  const input = new ByteReader(inflateRawSync(block.subarray(1)));
+  const input = new ByteReader(inflate(block.subarray(1)));
   const count = input.varint();
   const ts = new Array<number>(count);
   const values = new Array<number>(count);

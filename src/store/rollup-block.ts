@@ -1,7 +1,6 @@
 import type { Database } from "bun:sqlite";
-import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { floorTo, HOUR_MS } from "./buckets.ts";
-import { type BlockPoints, ByteReader, ByteWriter, readTimestamps, readXorValues, writeTimestamps, writeXorValues } from "./point-block.ts";
+import { type BlockPoints, ByteReader, ByteWriter, deflate, inflate, readTimestamps, readXorValues, writeTimestamps, writeXorValues } from "./point-block.ts";
 import { encodeDirectory, readDirectory } from "./raw-block.ts";
 
 /** Min, max, sum and count of a series' points per bucket (a minute or an hour), oldest bucket first. */
@@ -80,7 +79,7 @@ export function encodeRollupBlock(series: readonly SeriesBuckets[]): EncodedRoll
     for (const n of s.n) out.varint(n);
     entries.push({ id: s.id, length: out.size - start });
   }
-  const packed = deflateRawSync(out.bytes());
+  const packed = deflate(out.bytes());
   const data = new Uint8Array(packed.length + 1);
   data[0] = FORMAT;
   data.set(packed, 1);
@@ -92,7 +91,7 @@ export function decodeRollupBlock(block: EncodedRollupBlock, wanted?: (id: numbe
   const entries = readDirectory(block.series);
   if (wanted && !entries.some((e) => wanted(e.id))) return [];
   if (block.data[0] !== FORMAT) throw new Error(`store: unknown roll-up block format ${block.data[0]}`);
-  const bytes = inflateRawSync(block.data.subarray(1));
+  const bytes = inflate(block.data.subarray(1));
   const out: SeriesBuckets[] = [];
   for (const entry of entries) {
     if (wanted && !wanted(entry.id)) continue;

@@ -25,16 +25,23 @@ export interface EncodedRawBlock {
   data: Uint8Array;
 }
 
-/** Encodes the points of every series of one flush. */
+/** Encodes the points of every series of one block. */
 export function encodeRawBlock(series: readonly SeriesPoints[]): EncodedRawBlock {
-  const parts = series.map((s) => encodeBlock(s));
+  return joinRawBlock(
+    series.map((s) => s.id),
+    series.map((s) => encodeBlock(s)),
+  );
+}
+
+/** A raw block of the series `ids`, whose points were encoded (`encodeBlock`) into `parts`, index for index. */
+export function joinRawBlock(ids: readonly number[], parts: readonly Uint8Array[]): EncodedRawBlock {
   const data = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let offset = 0;
   for (const part of parts) {
     data.set(part, offset);
     offset += part.length;
   }
-  return { series: encodeDirectory(series.map((s, i) => ({ id: s.id, length: parts[i]!.length }))), data };
+  return { series: encodeDirectory(ids.map((id, i) => ({ id, length: parts[i]!.length }))), data };
 }
 
 /** A block's directory: how many series, then each one's id and the length of its part, as varints. */

@@ -3,7 +3,7 @@ import type { Labels } from "../contracts/sample.ts";
 import { floorTo, HOUR_MS, MINUTE_MS } from "./buckets.ts";
 import { chooseResolution, type Resolution } from "./resolution.ts";
 import { decodeEntry, forEachBlockPoint, readDirectory } from "./raw-block.ts";
-import type { RawBuffer } from "./raw-buffer.ts";
+import type { PendingBlocks } from "./pending-blocks.ts";
 import { forEachRollupBucket } from "./rollup-block.ts";
 import type { SeriesIndex } from "./series-index.ts";
 
@@ -99,11 +99,13 @@ interface Matched {
 }
 
 /** Series of the store and of the raw buffer (not yet written) that match, sorted by key. */
-function matchSeries(index: SeriesIndex, buffer: RawBuffer | undefined, metric?: string, labels?: Labels): Matched[] {
+function matchSeries(index: SeriesIndex, pending: PendingBlocks | undefined, metric?: string, labels?: Labels): Matched[] {
   const out: Matched[] = index.find(metric, labels);
-  if (buffer) {
-    for (const entry of buffer.entries()) {
-      if (index.byKeyOf(entry.key)) continue;
+  if (pending) {
+    const seen = new Set<string>();
+    for (const entry of pending.buffers().flatMap((b) => [...b.entries()])) {
+      if (index.byKeyOf(entry.key) || seen.has(entry.key)) continue;
+      seen.add(entry.key);
       if (metric !== undefined && entry.metric !== metric) continue;
       if (labels && !Object.entries(labels).every(([name, value]) => entry.labels[name] === value)) continue;
       out.push({ id: undefined, key: entry.key, metric: entry.metric, labels: entry.labels });
@@ -125,10 +127,10 @@ export function querySeries(
   query: SeriesQuery,
   now: number,
   rawRetentionMs: number,
-  buffer?: RawBuffer,
+  pending?: PendingBlocks,
 ): SeriesQueryResult {
   const { resolution, step } = chooseResolution(query, now, rawRetentionMs);
-  const matched = matchSeries(index, buffer, query.metric, query.labels);
+  const matched = matchSeries(index, pending, query.metric, query.labels);
   if (matched.length === 0) return { resolution, step, series: [] };
   const known = matched.filter((s) => s.id !== undefined);
   const keyOfId = new Map(known.map((s) => [s.id!, s.key]));
@@ -181,12 +183,14 @@ export function querySeries(
       merge(keyOfId.get(id)!, { id, bucket: ts - (ts % step), lo, hi, total, n }),
     );
   }
-  for (const s of matched) {
-    const entry = buffer?.get(s.key);
-    if (!entry) continue;
-    for (let i = 0; i < entry.length; i++) {
-      const ts = buffer!.tickTime(entry.ticks[i]!);
-      if (ts >= from && ts <= query.to) point(s.key, ts, entry.values[i]!);
+  for (const buffer of pending?.buffers() ?? []) {
+    for (const s of matched) {
+      const entry = buffer.get(s.key);
+      if (!entry) continue;
+      for (let i = 0; i < entry.length; i++) {
+        const ts = buffer.tickTime(entry.ticks[i]!);
+        if (ts >= from && ts <= query.to) point(s.key, ts, entry.values[i]!);
+      }
     }
   }
 
@@ -203,8 +207,8 @@ export function querySeries(
 }
 
 /** The series the store knows (and those only in the raw buffer so far) that match, sorted by key. */
-export function listSeries(index: SeriesIndex, filter: SeriesFilter = {}, buffer?: RawBuffer): SeriesListing[] {
-  return matchSeries(index, buffer, filter.metric, filter.labels).map(({ key, metric, labels }) => ({ key, metric, labels }));
+export function listSeries(index: SeriesIndex, filter: SeriesFilter = {}, pending?: PendingBlocks): SeriesListing[] {
+  return matchSeries(index, pending, filter.metric, filter.labels).map(({ key, metric, labels }) => ({ key, metric, labels }));
 }
 
 /**
@@ -212,13 +216,17 @@ export function listSeries(index: SeriesIndex, filter: SeriesFilter = {}, buffer
  * first (the read stops once every series is found, after one block when the host is steady), else
  * the tables older agents wrote.
  */
-export function latest(db: Database, index: SeriesIndex, filter: SeriesFilter = {}, buffer?: RawBuffer): LatestPoint[] {
-  const matched = matchSeries(index, buffer, filter.metric, filter.labels);
+export function latest(db: Database, index: SeriesIndex, filter: SeriesFilter = {}, pending?: PendingBlocks): LatestPoint[] {
+  const matched = matchSeries(index, pending, filter.metric, filter.labels);
   const found = new Map<string, { ts: number; value: number }>();
-  for (const s of matched) {
-    const entry = buffer?.get(s.key);
-    const n = entry?.length ?? 0;
-    if (entry && n > 0) found.set(s.key, { ts: buffer!.tickTime(entry.ticks[n - 1]!), value: entry.values[n - 1]! });
+  // Newest first: the block being filled, then the one being encoded.
+  for (const buffer of (pending?.buffers() ?? []).reverse()) {
+    for (const s of matched) {
+      if (found.has(s.key)) continue;
+      const entry = buffer.get(s.key);
+      const n = entry?.length ?? 0;
+      if (entry && n > 0) found.set(s.key, { ts: buffer.tickTime(entry.ticks[n - 1]!), value: entry.values[n - 1]! });
+    }
   }
   const wanted = new Map<number, string>();
   for (const s of matched) if (s.id !== undefined && !found.has(s.key)) wanted.set(s.id, s.key);

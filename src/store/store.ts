@@ -14,7 +14,7 @@ import { moveAside } from "./move-aside.ts";
 import { type Degraded, describeCopy, openDatabase, openDatabaseFile, openMemoryDatabase } from "./open-database.ts";
 import { applyRetention, type DeletedRows } from "./retention.ts";
 import { floorTo, HOUR_MS } from "./buckets.ts";
-import { RawBuffer } from "./raw-buffer.ts";
+import { PendingBlocks } from "./pending-blocks.ts";
 import { mergeHourBlocks, ROLLUP_BATCH_HOURS, ROLLUP_GRACE_MS, rollUp, rollUpDue, type RollUpReport } from "./roll-up.ts";
 import { createSampleWriter, type SampleWriter } from "./sample-writer.ts";
 import { type LatestPoint, latest, listSeries, querySeries, type SeriesFilter, type SeriesListing, type SeriesQuery, type SeriesQueryResult } from "./series-query.ts";
@@ -38,6 +38,8 @@ export interface StoreOptions {
   clock: Clock;
   /** How often the file is checked (deleted or replaced under the agent), ms. */
   checkIntervalMs?: number;
+  /** Most series of a block encoded in one tick (default SERIES_PER_TICK); tests of failures write a block in one tick. */
+  encodeSeriesPerTick?: number;
   /** First retry of the file while degraded, ms; each later one waits twice as long, up to `maxRetryMs`. */
   retryMs?: number;
   maxRetryMs?: number;
@@ -152,8 +154,8 @@ class SqliteStore implements Store {
   private readonly log: Logger;
   private readonly metrics: StoreMetrics;
   private readonly clock: Clock;
-  /** Raw points not yet written: the store's, whichever database it is on (it outlives a fall back to memory). */
-  private readonly buffer = new RawBuffer();
+  /** Raw points not yet written: the store's, whichever database it is on (they outlive a fall back to memory). */
+  private readonly buffer = new PendingBlocks();
   private phase: "new" | "open" | "closed" = "new";
   private current: Current | null = null;
   private degradedBy: Degraded | null = null;
@@ -529,7 +531,7 @@ class SqliteStore implements Store {
 
   private use(db: Database, path: string | null): void {
     const index = new SeriesIndex(db, this.clock);
-    this.current = { db, path, index, writer: createSampleWriter(db, index, this.buffer, this.clock) };
+    this.current = { db, path, index, writer: createSampleWriter(db, index, this.buffer, this.clock, this.options.encodeSeriesPerTick) };
     try {
       this.fileIno = path ? statSync(path).ino : undefined;
     } catch {

@@ -4,6 +4,8 @@ import { ManualClock } from "../../src/clock.ts";
 import { HOUR_MS, MINUTE_MS } from "../../src/store/buckets.ts";
 import { decodeEntry, readDirectory } from "../../src/store/raw-block.ts";
 import { BLOCK_WINDOW_MS } from "../../src/store/raw-buffer.ts";
+import { SERIES_PER_TICK } from "../../src/store/sample-writer.ts";
+import { querySeries } from "../../src/store/series-query.ts";
 import { decodeRollupBlock } from "../../src/store/rollup-block.ts";
 import { SeriesIndex } from "../../src/store/series-index.ts";
 import { memoryHistory, rows } from "./support/history.ts";
@@ -95,18 +97,40 @@ describe("createSampleWriter", () => {
     db.run("CREATE TRIGGER refuse BEFORE INSERT ON raw_blocks BEGIN SELECT RAISE(ABORT, 'refused'); END");
     writer.write(T0, [{ metric: "fresh", labels: {}, value: 1 }]);
     expect(() => writer.flush()).toThrow("refused");
-    // The next tick would start a new block: the failed one is tried first, and fails again.
+    // The next tick tries the failed block first, and fails again before it takes its samples.
     expect(() => writer.write(T0 + BLOCK_WINDOW_MS, [{ metric: "fresh", labels: {}, value: 2 }])).toThrow("refused");
     expect(rows(db, "raw_blocks", "id")).toEqual([]);
     expect(rows(db, "series", "id")).toEqual([]);
     expect(index.size).toBe(0);
-    expect(buffer.points).toBe(1);
+    expect(buffer.sealed?.buffer.points).toBe(1);
+    expect(buffer.filling.empty).toBe(true);
     db.run("DROP TRIGGER refuse");
     expect(writer.write(T0 + BLOCK_WINDOW_MS, [{ metric: "fresh", labels: {}, value: 2 }])).toBe(1);
     expect(writer.flush()).toBe(1);
     const [series] = rows(db, "series", "id");
     expect(index.find("fresh").map((s) => s.id)).toEqual([series!.id!]);
     expect(blocks(db).map((b) => b.series[series!.id!]!.values)).toEqual([[1], [2]]);
+  });
+
+  test("a sealed block is encoded SERIES_PER_TICK series a tick on the ticks after its window, then written; queries see it meanwhile", () => {
+    const { db, writer, index, buffer } = memoryHistory();
+    const wide = (value: number) => Array.from({ length: 200 }, (_, i) => ({ metric: "m", labels: { n: String(i) }, value: value + i }));
+    writer.write(T0, wide(0));
+    writer.write(T0 + BLOCK_WINDOW_MS, wide(1000)); // seals the first block, encodes a slice of it
+    expect(buffer.sealed?.parts.length).toBe(SERIES_PER_TICK);
+    const answer = () => querySeries(db, index, { metric: "m", labels: { n: "199" }, from: T0, to: T0 + HOUR_MS }, T0 + BLOCK_WINDOW_MS, HOUR_MS, buffer);
+    const before = answer();
+    expect(before.series[0]!.points.map((p) => p.value)).toEqual([199, 1199]);
+    const ticks: number[] = [];
+    for (let t = 1; blocks(db).length === 0; t++) {
+      writer.write(T0 + BLOCK_WINDOW_MS + t * 1000, wide(2000));
+      ticks.push(t);
+    }
+    // 200 series: 64 on the tick that sealed the block, then 64, 64 and the last 8 with the write.
+    expect(ticks).toEqual([1, 2, 3]);
+    expect(buffer.sealed).toBeNull();
+    expect(blocks(db)[0]!.points).toBe(200);
+    expect(answer().series[0]!.points.map((p) => p.value)).toEqual([199, 1199, 2199, 2199, 2199]);
   });
 
   test("a second value of a series at the same time replaces the first", () => {

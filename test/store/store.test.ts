@@ -199,7 +199,8 @@ describe("degraded: history in memory, the agent running", () => {
   });
 
   test("a full disk when a block is written (SQLITE_FULL from max_page_count) degrades instead of throwing; the points and the state carry on in memory", () => {
-    const { store, metrics, dataDir, lines } = testStore();
+    // The whole block is encoded in the tick that seals it (spreading is sample-writer.test.ts's).
+    const { store, metrics, dataDir, lines } = testStore({ encodeSeriesPerTick: 10_000 });
     store.open();
     store.writeSamples(T0, cpu(1));
     store.transaction((db) => insertAlert(db, { fingerprint: "fp", labels: {}, state: "firing", severity: "warning", startedAt: T0, updatedAt: T0 }));

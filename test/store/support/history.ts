@@ -2,7 +2,7 @@ import type { Database } from "bun:sqlite";
 import { ManualClock } from "../../../src/clock.ts";
 import type { Labels } from "../../../src/contracts/sample.ts";
 import { openMemoryDatabase } from "../../../src/store/open-database.ts";
-import { RawBuffer } from "../../../src/store/raw-buffer.ts";
+import { PendingBlocks } from "../../../src/store/pending-blocks.ts";
 import { createSampleWriter, type SampleWriter } from "../../../src/store/sample-writer.ts";
 import { SeriesIndex } from "../../../src/store/series-index.ts";
 import { T0 } from "./temp.ts";
@@ -18,7 +18,7 @@ export function memoryHistory(at = T0, options: { olderAgent?: boolean } = {}) {
   const db = openMemoryDatabase(T0);
   const clock = new ManualClock(at);
   const index = new SeriesIndex(db, clock);
-  const buffer = new RawBuffer();
+  const buffer = new PendingBlocks();
   const writer = options.olderAgent ? asOlderAgent(db, createSampleWriter(db, index, buffer, clock)) : createSampleWriter(db, index, buffer, clock);
   const put = (metric: string, ts: number, value: number, labels: Labels = {}) => {
     const n = writer.write(ts, [{ metric, labels, value }]);

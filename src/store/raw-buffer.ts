@@ -14,7 +14,7 @@ export const BLOCK_WINDOW_MS = 5 * 60_000;
 /** Most ticks in one block, whatever the interval. */
 export const BLOCK_MAX_TICKS = 300;
 
-/** A series' points not yet written: `length` of them, at the block's ticks `ticks[i]`, values `values[i]`. */
+/** A series with points not yet written (read them with `RawBuffer.pointsOf` and `lastOf`). */
 export interface BufferedSeries {
   key: string;
   metric: string;
@@ -23,30 +23,44 @@ export interface BufferedSeries {
   firstSeen: number;
   /** Points of this series in the block being filled (0: it has not reported in this block). */
   length: number;
-  /** Index of each point's tick in the block (see `RawBuffer.tickTime`). */
-  ticks: Uint16Array;
+  /** Its column in the block's table of values. */
+  slot: number;
+  /** Index of the last tick it has a point at (-1: none in this block). */
+  lastTick: number;
+}
+
+/** Ticks per chunk of the table of values: a chunk is allocated (or reused) every this many ticks, for every series at once. */
+const CHUNK_TICKS = 16;
+
+/** Ticks `CHUNK_TICKS` of the block, a row per tick and a column per series (`stride` columns); NaN where a series has no point. */
+interface Chunk {
+  stride: number;
   values: Float64Array;
 }
 
-/** Capacity of a series' arrays when it first reports; they double up to BLOCK_MAX_TICKS. */
-const FIRST_CAPACITY = 16;
-
 /**
- * The raw points of the current block, in memory. A tick appends one number per sample to typed
- * arrays kept per series, found without building a key or hashing one when the samples come in the
- * order of the tick before (the flattener's order is stable): the work of a tick is an append per
- * sample. The time of a tick is kept once for the block, not once per point. Series stay (with
- * their arrays, reused) while they report; one that did not report in a whole block is forgotten when
- * that block is written (`clear`), so memory and work follow the live series. A block never spans an
- * hour boundary (the roll-ups take whole blocks) nor a clock set back (its points are in time order).
+ * The raw points of the current block, in memory: a table of values, a row per tick and a column
+ * (slot) per series, in chunks of CHUNK_TICKS rows allocated once for every series, so that a tick
+ * allocates nothing per sample and no series' array ever grows on its own. A tick finds each
+ * sample's series without building a key or hashing one when the samples come in the order of the
+ * tick before (the flattener's order is stable): its work is one store per sample. The time of a
+ * tick is kept once for the block. Series stay while they report; one that did not report in a
+ * whole block is forgotten when that block is written (`clear`, or `forget` at once), so memory and
+ * work follow the live series. A block never spans an hour boundary (the roll-ups take whole
+ * blocks) nor a clock set back (its points are in time order).
  */
 export class RawBuffer {
   private readonly series = new Map<string, BufferedSeries>();
+  /** The series of each slot. */
+  private slots: BufferedSeries[] = [];
   /** The series of each position of the last tick's samples: a tick in the same order finds them here. */
   private byPosition: Array<BufferedSeries | undefined> = [];
   /** Keys of samples built by hand (without the flattener's interned key). */
   private readonly keys = new SeriesKeyCache();
   private readonly tickTs = new Float64Array(BLOCK_MAX_TICKS);
+  private chunks: Chunk[] = [];
+  /** Chunks of an earlier block, reused (refilled with NaN) as this block reaches them. */
+  private spareChunks: Chunk[] = [];
   private tickCount = 0;
   private pointCount = 0;
   /** Series with at least one point in this block. */
@@ -76,6 +90,8 @@ export class RawBuffer {
       this.tickTs[this.tickCount++] = ts;
     }
     const tick = this.tickCount - 1;
+    let chunk = this.chunkFor(tick);
+    let row = (tick % CHUNK_TICKS) * chunk.stride;
     const byPosition = this.byPosition;
     let taken = 0;
     for (let i = 0; i < samples.length; i++) {
@@ -86,26 +102,22 @@ export class RawBuffer {
       const key = sample.key ?? this.keys.keyOf(sample.metric, sample.labels);
       let entry = byPosition[i];
       if (entry === undefined || entry.key !== key) {
-        entry = this.series.get(key);
-        if (entry === undefined) {
-          entry = { key, metric: sample.metric, labels: sample.labels, firstSeen: wallMs, length: 0, ticks: new Uint16Array(FIRST_CAPACITY), values: new Float64Array(FIRST_CAPACITY) };
-          this.series.set(key, entry);
-        }
+        entry = this.series.get(key) ?? this.newSeries(key, sample, wallMs);
         byPosition[i] = entry;
       }
-      taken++;
-      const n = entry.length;
-      if (n > 0 && entry.ticks[n - 1] === tick) {
-        entry.values[n - 1] = value;
-        continue;
+      if (entry.slot >= chunk.stride) {
+        chunk = this.widen(tick);
+        row = (tick % CHUNK_TICKS) * chunk.stride;
       }
-      if (n === 0) {
+      chunk.values[row + entry.slot] = value;
+      taken++;
+      if (entry.lastTick === tick) continue;
+      if (entry.length === 0) {
         this.liveCount++;
         onNew?.(entry);
-      } else if (n === entry.values.length) grow(entry);
-      entry.ticks[n] = tick;
-      entry.values[n] = value;
-      entry.length = n + 1;
+      }
+      entry.lastTick = tick;
+      entry.length++;
       this.pointCount++;
     }
     if (byPosition.length > samples.length) byPosition.length = samples.length;
@@ -123,7 +135,7 @@ export class RawBuffer {
 
   /** The series with points in this block, in the order they first reported. */
   *entries(): IterableIterator<BufferedSeries> {
-    for (const entry of this.series.values()) if (entry.length > 0) yield entry;
+    for (const entry of this.slots) if (entry.length > 0) yield entry;
   }
 
   /** A series with points in this block. */
@@ -132,16 +144,30 @@ export class RawBuffer {
     return entry && entry.length > 0 ? entry : undefined;
   }
 
-  /** Time (ms) of the block's tick `index`. */
-  tickTime(index: number): number {
-    return this.tickTs[index]!;
-  }
-
-  /** A series' points as arrays (for encoding and queries; allocates). */
+  /** A series' points in this block, oldest first (allocates: for encoding and queries). */
   pointsOf(entry: BufferedSeries): BlockPoints {
     const ts = new Float64Array(entry.length);
-    for (let i = 0; i < entry.length; i++) ts[i] = this.tickTs[entry.ticks[i]!]!;
-    return { ts, values: entry.values.subarray(0, entry.length) };
+    const values = new Float64Array(entry.length);
+    let n = 0;
+    for (let c = 0; c < this.chunks.length && n < entry.length; c++) {
+      const { stride, values: table } = this.chunks[c]!;
+      if (entry.slot >= stride) continue;
+      const rows = Math.min(CHUNK_TICKS, this.tickCount - c * CHUNK_TICKS);
+      for (let r = 0; r < rows; r++) {
+        const value = table[r * stride + entry.slot]!;
+        if (Number.isNaN(value)) continue;
+        ts[n] = this.tickTs[c * CHUNK_TICKS + r]!;
+        values[n++] = value;
+      }
+    }
+    return { ts, values };
+  }
+
+  /** A series' newest point in this block. */
+  lastOf(entry: BufferedSeries): { ts: number; value: number } | undefined {
+    if (entry.length === 0 || entry.lastTick < 0) return undefined;
+    const chunk = this.chunks[Math.floor(entry.lastTick / CHUNK_TICKS)]!;
+    return { ts: this.tickTs[entry.lastTick]!, value: chunk.values[(entry.lastTick % CHUNK_TICKS) * chunk.stride + entry.slot]! };
   }
 
   /** Time of the first and last tick buffered (NaN when empty). */
@@ -167,18 +193,24 @@ export class RawBuffer {
   }
 
   /**
-   * Starts a new block: series that reported in the block just written keep their arrays for the
-   * next one; those that did not are forgotten (`forget`).
+   * Starts a new block: series that reported in the block just written keep a slot (renumbered, so
+   * the table stays as narrow as the live series) for the next one; those that did not are forgotten.
    */
   clear(): void {
-    let forgot = false;
-    for (const entry of this.series.values()) {
-      if (entry.length === 0) {
-        this.series.delete(entry.key);
-        forgot = true;
-      } else entry.length = 0;
+    const kept: BufferedSeries[] = [];
+    for (const entry of this.slots) {
+      if (entry.length === 0) this.series.delete(entry.key);
+      else {
+        entry.slot = kept.length;
+        entry.length = 0;
+        entry.lastTick = -1;
+        kept.push(entry);
+      }
     }
-    if (forgot) this.byPosition = [];
+    if (kept.length !== this.slots.length) this.byPosition = [];
+    this.slots = kept;
+    this.spareChunks = this.chunks;
+    this.chunks = [];
     // Keys built for hand-made samples go too, so that series that are gone do not stay in it.
     this.keys.clear();
     this.tickCount = 0;
@@ -186,7 +218,7 @@ export class RawBuffer {
     this.liveCount = 0;
   }
 
-  /** Forgets a series now (its points in this block too): for series known to be gone. */
+  /** Forgets a series now, its points in this block with it: for series known to be gone. */
   forget(key: string): void {
     const entry = this.series.get(key);
     if (!entry) return;
@@ -195,17 +227,48 @@ export class RawBuffer {
       this.liveCount--;
     }
     this.series.delete(key);
+    // Its slot stays, empty, until the block is written (the table is renumbered then).
+    entry.length = 0;
     this.byPosition = [];
+  }
+
+  private newSeries(key: string, sample: Sample, wallMs: number): BufferedSeries {
+    const entry: BufferedSeries = { key, metric: sample.metric, labels: sample.labels, firstSeen: wallMs, length: 0, slot: this.slots.length, lastTick: -1 };
+    this.series.set(key, entry);
+    this.slots.push(entry);
+    return entry;
+  }
+
+  /** The chunk holding `tick`, allocated (or taken from an earlier block and emptied) when the block reaches it. */
+  private chunkFor(tick: number): Chunk {
+    const index = Math.floor(tick / CHUNK_TICKS);
+    const existing = this.chunks[index];
+    if (existing) return existing;
+    const stride = strideFor(this.slots.length);
+    const spare = this.spareChunks[index];
+    let chunk: Chunk;
+    if (spare && spare.values.length >= stride * CHUNK_TICKS) {
+      chunk = { stride: Math.floor(spare.values.length / CHUNK_TICKS), values: spare.values };
+      chunk.values.fill(Number.NaN);
+    } else chunk = { stride, values: new Float64Array(stride * CHUNK_TICKS).fill(Number.NaN) };
+    this.chunks[index] = chunk;
+    return chunk;
+  }
+
+  /** New series outgrew the chunk holding `tick`: copies it into a wider one. */
+  private widen(tick: number): Chunk {
+    const index = Math.floor(tick / CHUNK_TICKS);
+    const old = this.chunks[index]!;
+    const stride = strideFor(this.slots.length);
+    const values = new Float64Array(stride * CHUNK_TICKS).fill(Number.NaN);
+    for (let r = 0; r < CHUNK_TICKS; r++) values.set(old.values.subarray(r * old.stride, (r + 1) * old.stride), r * stride);
+    const chunk = { stride, values };
+    this.chunks[index] = chunk;
+    return chunk;
   }
 }
 
-/** Doubles a series' arrays, up to a block's most ticks. */
-function grow(entry: BufferedSeries): void {
-  const capacity = Math.min(BLOCK_MAX_TICKS, entry.values.length * 2);
-  const ticks = new Uint16Array(capacity);
-  ticks.set(entry.ticks);
-  const values = new Float64Array(capacity);
-  values.set(entry.values);
-  entry.ticks = ticks;
-  entry.values = values;
+/** Columns for `series` series, with room for a few more to come. */
+function strideFor(series: number): number {
+  return Math.ceil((series + 8) * 1.125);
 }

@@ -187,9 +187,10 @@ export function querySeries(
     for (const s of matched) {
       const entry = buffer.get(s.key);
       if (!entry) continue;
-      for (let i = 0; i < entry.length; i++) {
-        const ts = buffer.tickTime(entry.ticks[i]!);
-        if (ts >= from && ts <= query.to) point(s.key, ts, entry.values[i]!);
+      const { ts: times, values } = buffer.pointsOf(entry);
+      for (let i = 0; i < times.length; i++) {
+        const ts = times[i]!;
+        if (ts >= from && ts <= query.to) point(s.key, ts, values[i]!);
       }
     }
   }
@@ -224,8 +225,8 @@ export function latest(db: Database, index: SeriesIndex, filter: SeriesFilter = 
     for (const s of matched) {
       if (found.has(s.key)) continue;
       const entry = buffer.get(s.key);
-      const n = entry?.length ?? 0;
-      if (entry && n > 0) found.set(s.key, { ts: buffer.tickTime(entry.ticks[n - 1]!), value: entry.values[n - 1]! });
+      const last = entry && buffer.lastOf(entry);
+      if (last) found.set(s.key, last);
     }
   }
   const wanted = new Map<number, string>();

@@ -23,9 +23,10 @@ export type DeletedRows = Record<string, number>;
  * Deletes what is older than its retention. Cut-offs fall on whole hours, so the deletes happen once
  * an hour (each takes an hour off the front of every series' range) instead of trimming a few rows
  * off every series on every run. Alerts that are still open, notifications still to deliver and
- * silences still in force and remediation runs not yet final are never deleted. Series left with no data anywhere are forgotten.
+ * silences still in force and remediation runs not yet final are never deleted. Series left with no data anywhere are forgotten
+ * (their ids go to `onSeriesDeleted`, so that the caller's index drops them without reading the table again).
  */
-export function applyRetention(db: Database, now: number, settings: RetentionSettings): DeletedRows {
+export function applyRetention(db: Database, now: number, settings: RetentionSettings, onSeriesDeleted?: (ids: number[]) => void): DeletedRows {
   const raw = floorTo(now - settings.rawMs, settings.rawStepMs ?? HOUR_MS);
   const old = floorTo(now - settings.rollupMs, HOUR_MS);
   const deleted: DeletedRows = {};
@@ -52,16 +53,21 @@ export function applyRetention(db: Database, now: number, settings: RetentionSet
     // A series can only have become empty if history was deleted just now (hourly), and the check
     // reads the whole write buffer: skip it on the other runs.
     if (!deleted.points && !deleted.raw_blocks && !deleted.rollup_1m && !deleted.rollup_1h && !deleted.rollup_blocks) return;
-    const changes = db.run(
-      `DELETE FROM series WHERE created_at < ?
-         AND NOT EXISTS (SELECT 1 FROM points WHERE series_id = series.id)
-         AND NOT EXISTS (SELECT 1 FROM rollup_1m WHERE series_id = series.id)
-         AND NOT EXISTS (SELECT 1 FROM rollup_1h WHERE series_id = series.id)
-         AND id NOT IN (SELECT DISTINCT series_id FROM points_recent)
-         AND id NOT IN (SELECT value FROM json_each(?))`,
-      [raw, JSON.stringify(seriesInBlocks(db))],
-    ).changes;
-    if (changes > 0) deleted.series = changes;
+    const gone = db
+      .query<{ id: number }, [number, string]>(
+        `DELETE FROM series WHERE created_at < ?
+           AND NOT EXISTS (SELECT 1 FROM points WHERE series_id = series.id)
+           AND NOT EXISTS (SELECT 1 FROM rollup_1m WHERE series_id = series.id)
+           AND NOT EXISTS (SELECT 1 FROM rollup_1h WHERE series_id = series.id)
+           AND id NOT IN (SELECT DISTINCT series_id FROM points_recent)
+           AND id NOT IN (SELECT value FROM json_each(?))
+         RETURNING id`,
+      )
+      .all(raw, JSON.stringify(seriesInBlocks(db)));
+    if (gone.length > 0) {
+      deleted.series = gone.length;
+      onSeriesDeleted?.(gone.map((row) => row.id));
+    }
   })();
   return deleted;
 }

@@ -440,10 +440,13 @@ class SqliteStore implements Store {
     // maintenance does no work per series (a range per series, dead ones included).
     const retention = { rawMs: settings.raw_retention * 1000, rollupMs: settings.rollup_retention * 1000, rawStepMs: ROLLUP_BATCH_HOURS * HOUR_MS };
     const cutoffs = `${floorTo(now - retention.rawMs, retention.rawStepMs)}/${floorTo(now - retention.rollupMs, HOUR_MS)}`;
-    const deleted = c.db === this.retainedDb && cutoffs === this.retainedAt ? {} : applyRetention(c.db, now, retention);
+    // Series deleted (no history left) leave the index one by one: reading the table again would
+    // cost a parse per series, live or not.
+    let gone: number[] = [];
+    const deleted = c.db === this.retainedDb && cutoffs === this.retainedAt ? {} : applyRetention(c.db, now, retention, (ids) => (gone = ids));
     this.retainedAt = cutoffs;
     this.retainedDb = c.db;
-    if (deleted.series) c.index.reload();
+    for (const id of gone) c.index.forget(id);
     const capBytes = settings.max_size_mb * 1024 * 1024;
     const sizeCap = enforceSizeCap(c.db, c.path ? capBytes : Math.min(capBytes, MEMORY_CAP_BYTES), now);
     // Free pages left by retention are reused by the next hour's points: giving them back would only

@@ -32,7 +32,9 @@ describe("applyRetention", () => {
     // At 10:30 the raw window starts at 10:30 the day before; the cut-off is the hour that holds it,
     // 10:00: the point of 10:10 is older than 24 h and is kept until the next hour's run.
     const now = T0 + 30 * MINUTE_MS;
-    const deleted = applyRetention(db, now, settings);
+    const gone: number[][] = [];
+    const deleted = applyRetention(db, now, settings, (ids) => gone.push(ids));
+    expect(gone).toEqual([[2]]);
     expect(rows(db, "points").map((r) => r.ts)).toEqual([T0 - DAY + 10 * MINUTE_MS, T0 - 1000]);
     expect(rows(db, "rollup_1m").map((r) => r.ts)).toEqual([T0 - 29 * DAY]);
     expect(rows(db, "rollup_1h").map((r) => r.ts)).toEqual([T0 - 29 * DAY]);

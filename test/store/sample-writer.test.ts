@@ -133,6 +133,18 @@ describe("createSampleWriter", () => {
     expect(answer().series[0]!.points.map((p) => p.value)).toEqual([199, 1199, 2199, 2199, 2199]);
   });
 
+  test("a series the index forgot keeps its id when it reports again", () => {
+    const { writer, index } = memoryHistory();
+    writer.write(T0, [{ metric: "m", labels: { pid: "7" }, value: 1 }]);
+    writer.flush();
+    const [info] = index.find("m");
+    index.forget(info!.id);
+    expect(index.find("m")).toEqual([]);
+    writer.write(T0 + 1000, [{ metric: "m", labels: { pid: "7" }, value: 2 }]);
+    writer.flush();
+    expect(index.find("m").map((s) => s.id)).toEqual([info!.id]);
+  });
+
   test("a second value of a series at the same time replaces the first", () => {
     const { db, writer } = memoryHistory();
     writer.write(T0, [{ metric: "m", labels: {}, value: 1 }]);

@@ -32,6 +32,16 @@ export class PendingBlocks {
     this.sealed = null;
   }
 
+  /**
+   * Forgets a series in the block being filled and in the spare (a series that stopped reporting
+   * is forgotten anyway when a block it has no point in is written). The block being encoded keeps
+   * its points: they are history.
+   */
+  forget(key: string): void {
+    this.filling.forget(key);
+    this.spare?.forget(key);
+  }
+
   /** The buffers queries read, oldest first. */
   buffers(): RawBuffer[] {
     return this.sealed ? [this.sealed.buffer, this.filling] : [this.filling];

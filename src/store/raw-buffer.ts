@@ -199,8 +199,10 @@ export class RawBuffer {
   clear(): void {
     const kept: BufferedSeries[] = [];
     for (const entry of this.slots) {
-      if (entry.length === 0) this.series.delete(entry.key);
-      else {
+      if (entry.length === 0) {
+        // (A series forgotten and back since has a new entry under its key: leave that one.)
+        if (this.series.get(entry.key) === entry) this.series.delete(entry.key);
+      } else if (this.series.get(entry.key) === entry) {
         entry.slot = kept.length;
         entry.length = 0;
         entry.lastTick = -1;

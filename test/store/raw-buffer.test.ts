@@ -55,5 +55,11 @@ describe("RawBuffer", () => {
     buffer.forget('m{name="gone"}');
     expect(buffer.get('m{name="gone"}')).toBeUndefined();
     expect(buffer.points).toBe(1);
+    // Back after it was forgotten: a new series, which the next block keeps.
+    buffer.addTick(T0 + 3000, [s("gone", 6), s("a", 7)], T0 + 3000);
+    buffer.clear();
+    buffer.addTick(T0 + 4000, [s("a", 8), s("gone", 9)], T0 + 4000);
+    expect(points(buffer, "gone")).toEqual([[4000, 9]]);
+    expect(buffer.get('m{name="gone"}')!.firstSeen).toBe(T0 + 3000);
   });
 });

@@ -1,11 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { floorTo, HOUR_MS } from "./buckets.ts";
-import { type BlockPoints, type DecodedPoints, decodeBlock, encodeBlock } from "./point-block.ts";
-
-/** One series' points in a raw block, under its series id. */
-export interface SeriesPoints extends BlockPoints {
-  id: number;
-}
+import { type DecodedPoints, decodeBlock } from "./point-block.ts";
 
 /** Where a series' encoded points sit in a raw block's `data`. */
 export interface BlockEntry {
@@ -23,14 +18,6 @@ export interface BlockEntry {
 export interface EncodedRawBlock {
   series: Uint8Array;
   data: Uint8Array;
-}
-
-/** Encodes the points of every series of one block. */
-export function encodeRawBlock(series: readonly SeriesPoints[]): EncodedRawBlock {
-  return joinRawBlock(
-    series.map((s) => s.id),
-    series.map((s) => encodeBlock(s)),
-  );
 }
 
 /** A raw block of the series `ids`, whose points were encoded (`encodeBlock`) into `parts`, index for index. */

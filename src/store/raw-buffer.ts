@@ -124,15 +124,6 @@ export class RawBuffer {
     return taken;
   }
 
-  /** Adds one point (tests, and samples one by one); true when the series is new to the block. */
-  add(ts: number, key: string, metric: string, labels: Labels, value: number, wallMs: number): boolean {
-    let fresh = false;
-    this.byPosition = [];
-    this.addTick(ts, [{ metric, labels, value, key }], wallMs, () => (fresh = true));
-    this.byPosition = [];
-    return fresh;
-  }
-
   /** The series with points in this block, in the order they first reported. */
   *entries(): IterableIterator<BufferedSeries> {
     for (const entry of this.slots) if (entry.length > 0) yield entry;

@@ -286,6 +286,9 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 7,
     name: "roll-ups in compressed blocks, written with the raw blocks",
     sql: `
+      -- Series are found by metric in memory (SeriesIndex); this index only cost writes. Dropped
+      -- first, so that the root pages created next fill its place (no free page is left behind).
+      DROP INDEX series_metric;
       -- Roll-ups of each raw block, written in its transaction: its minutes (resolution 60000) and
       -- its share of its hour (resolution 3600000; maintenance merges an hour's shares into one row
       -- once the hour is over). Min, max, sum and count per bucket and series, compressed (see
@@ -301,8 +304,6 @@ export const MIGRATIONS: readonly Migration[] = [
         data       BLOB NOT NULL
       );
       CREATE INDEX rollup_blocks_start ON rollup_blocks (resolution, start_ts);
-      -- Series are found by metric in memory (SeriesIndex); this index only cost writes.
-      DROP INDEX series_metric;
     `,
   },
 ];

@@ -282,6 +282,30 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE anomalies ADD COLUMN related TEXT;
     `,
   },
+  {
+    version: 7,
+    name: "roll-ups in compressed blocks, written with the raw blocks",
+    sql: `
+      -- Series are found by metric in memory (SeriesIndex); this index only cost writes. Dropped
+      -- first, so that the root pages created next fill its place (no free page is left behind).
+      DROP INDEX series_metric;
+      -- Roll-ups of each raw block, written in its transaction: its minutes (resolution 60000) and
+      -- its share of its hour (resolution 3600000; maintenance merges an hour's shares into one row
+      -- once the hour is over). Min, max, sum and count per bucket and series, compressed (see
+      -- rollup-block.ts). Appended in time order like raw_blocks, where rows of rollup_1m and rollup_1h
+      -- (one place per series) rewrote a page or two of every series at each roll-up. A block never
+      -- spans an hour. rollup_1m and rollup_1h keep what older agents wrote, read until it ages out.
+      CREATE TABLE rollup_blocks (
+        id         INTEGER PRIMARY KEY,
+        resolution INTEGER NOT NULL,  -- bucket size, ms
+        start_ts   INTEGER NOT NULL,  -- first bucket (the hour, for an hour's share)
+        end_ts     INTEGER NOT NULL,
+        series     BLOB NOT NULL,     -- directory: each series id and the length of its part
+        data       BLOB NOT NULL
+      );
+      CREATE INDEX rollup_blocks_start ON rollup_blocks (resolution, start_ts);
+    `,
+  },
 ];
 
 /** The database was written by a newer agent: this one must not write into a schema it does not know. */

@@ -1,7 +1,12 @@
-import { deflateRawSync, inflateRawSync } from "node:zlib";
 
 /** The points of one series in one block, oldest first: timestamps (ms) and values, index for index. */
 export interface BlockPoints {
+  ts: ArrayLike<number>;
+  values: ArrayLike<number>;
+}
+
+/** Points as a block gives them back. */
+export interface DecodedPoints {
   ts: number[];
   values: number[];
 }
@@ -10,6 +15,20 @@ export interface BlockPoints {
 const FORMAT = 1;
 
 const scratch = new DataView(new ArrayBuffer(8));
+
+/**
+ * Raw deflate, by libdeflate: a few times faster than node:zlib's `deflateRawSync` on the small
+ * inputs of a block (which sets up zlib's state, a quarter of a megabyte, per call) and about 10 %
+ * smaller. Any raw deflate reader reads it, and `inflate` reads blocks of either.
+ */
+export function deflate(bytes: Uint8Array): Uint8Array {
+  return Bun.deflateSync(bytes as Uint8Array<ArrayBuffer>, { library: "libdeflate" });
+}
+
+/** Reads raw deflate. */
+export function inflate(bytes: Uint8Array): Uint8Array {
+  return Bun.inflateSync(bytes as Uint8Array<ArrayBuffer>);
+}
 
 /**
  * Encodes a series' points compactly, losslessly (every double bit for bit): timestamps as the change
@@ -22,6 +41,29 @@ export function encodeBlock(points: BlockPoints): Uint8Array {
   const { ts, values } = points;
   const out = new ByteWriter(16 + ts.length * 4);
   out.varint(ts.length);
+  writeTimestamps(out, ts);
+  writeXorValues(out, values, ts.length);
+  const packed = deflate(out.bytes());
+  const block = new Uint8Array(packed.length + 1);
+  block[0] = FORMAT;
+  block.set(packed, 1);
+  return block;
+}
+
+/** The points of a block of `encodeBlock`. Throws on a block it cannot read. */
+export function decodeBlock(block: Uint8Array): DecodedPoints {
+  if (block[0] !== FORMAT) throw new Error(`store: unknown point block format ${block[0]}`);
+  const input = new ByteReader(inflate(block.subarray(1)));
+  const count = input.varint();
+  const ts = new Array<number>(count);
+  const values = new Array<number>(count);
+  readTimestamps(input, ts);
+  readXorValues(input, values);
+  return { ts, values };
+}
+
+/** Timestamps as the change of their spacing: 0 at a steady interval, one byte. */
+export function writeTimestamps(out: ByteWriter, ts: ArrayLike<number>): void {
   let prevTs = 0;
   let prevDelta = 0;
   for (let i = 0; i < ts.length; i++) {
@@ -34,10 +76,32 @@ export function encodeBlock(points: BlockPoints): Uint8Array {
     }
     prevTs = t;
   }
+}
+
+/** Fills `ts` (its whole length) from what `writeTimestamps` wrote. */
+export function readTimestamps(input: ByteReader, ts: number[]): void {
+  let prevTs = 0;
+  let prevDelta = 0;
+  for (let i = 0; i < ts.length; i++) {
+    if (i === 0) prevTs = input.zigzag();
+    else {
+      prevDelta += input.zigzag();
+      prevTs += prevDelta;
+    }
+    ts[i] = prevTs;
+  }
+}
+
+/**
+ * Values as the XOR of their bits with the previous value's, as Gorilla does: only the bytes that
+ * differ are written, after a byte saying where they sit (a value that did not change is that byte
+ * alone).
+ */
+export function writeXorValues(out: ByteWriter, values: ArrayLike<number>, count = values.length): void {
   let prevHi = 0;
   let prevLo = 0;
-  for (const value of values) {
-    scratch.setFloat64(0, value);
+  for (let i = 0; i < count; i++) {
+    scratch.setFloat64(0, values[i]!);
     const hi = scratch.getUint32(0);
     const lo = scratch.getUint32(4);
     scratch.setUint32(0, (hi ^ prevHi) >>> 0);
@@ -52,33 +116,13 @@ export function encodeBlock(points: BlockPoints): Uint8Array {
     out.byte(lead * 9 + trail);
     for (let b = lead; b < 8 - trail; b++) out.byte(scratch.getUint8(b));
   }
-  const packed = deflateRawSync(out.bytes());
-  const block = new Uint8Array(packed.length + 1);
-  block[0] = FORMAT;
-  block.set(packed, 1);
-  return block;
 }
 
-/** The points of a block of `encodeBlock`. Throws on a block it cannot read. */
-export function decodeBlock(block: Uint8Array): BlockPoints {
-  if (block[0] !== FORMAT) throw new Error(`store: unknown point block format ${block[0]}`);
-  const input = new ByteReader(inflateRawSync(block.subarray(1)));
-  const count = input.varint();
-  const ts = new Array<number>(count);
-  const values = new Array<number>(count);
-  let prevTs = 0;
-  let prevDelta = 0;
-  for (let i = 0; i < count; i++) {
-    if (i === 0) prevTs = input.zigzag();
-    else {
-      prevDelta += input.zigzag();
-      prevTs += prevDelta;
-    }
-    ts[i] = prevTs;
-  }
+/** Fills `values` (its whole length) from what `writeXorValues` wrote. */
+export function readXorValues(input: ByteReader, values: number[]): void {
   let prevHi = 0;
   let prevLo = 0;
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < values.length; i++) {
     const control = input.byte();
     const lead = Math.floor(control / 9);
     const trail = control % 9;
@@ -91,10 +135,10 @@ export function decodeBlock(block: Uint8Array): BlockPoints {
     scratch.setUint32(4, prevLo);
     values[i] = scratch.getFloat64(0);
   }
-  return { ts, values };
 }
 
-class ByteWriter {
+/** Bytes appended to a buffer that grows. */
+export class ByteWriter {
   private buf: Uint8Array;
   private length = 0;
 
@@ -128,9 +172,14 @@ class ByteWriter {
   bytes(): Uint8Array {
     return this.buf.subarray(0, this.length);
   }
+
+  get size(): number {
+    return this.length;
+  }
 }
 
-class ByteReader {
+/** Reads what a `ByteWriter` wrote. */
+export class ByteReader {
   private offset = 0;
 
   constructor(private readonly buf: Uint8Array) {}
@@ -154,5 +203,9 @@ class ByteReader {
   zigzag(): number {
     const n = this.varint();
     return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
+  }
+
+  get done(): boolean {
+    return this.offset >= this.buf.length;
   }
 }

@@ -1,11 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { floorTo, HOUR_MS } from "./buckets.ts";
-import { type BlockPoints, decodeBlock, encodeBlock } from "./point-block.ts";
-
-/** One series' points in a raw block, under its series id. */
-export interface SeriesPoints extends BlockPoints {
-  id: number;
-}
+import { type DecodedPoints, decodeBlock } from "./point-block.ts";
 
 /** Where a series' encoded points sit in a raw block's `data`. */
 export interface BlockEntry {
@@ -25,22 +20,26 @@ export interface EncodedRawBlock {
   data: Uint8Array;
 }
 
-/** Encodes the points of every series of one flush. */
-export function encodeRawBlock(series: readonly SeriesPoints[]): EncodedRawBlock {
-  const parts = series.map((s) => encodeBlock(s));
-  const directory: number[] = [];
-  pushVarint(directory, series.length);
-  series.forEach((s, i) => {
-    pushVarint(directory, s.id);
-    pushVarint(directory, parts[i]!.length);
-  });
+/** A raw block of the series `ids`, whose points were encoded (`encodeBlock`) into `parts`, index for index. */
+export function joinRawBlock(ids: readonly number[], parts: readonly Uint8Array[]): EncodedRawBlock {
   const data = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let offset = 0;
   for (const part of parts) {
     data.set(part, offset);
     offset += part.length;
   }
-  return { series: Uint8Array.from(directory), data };
+  return { series: encodeDirectory(ids.map((id, i) => ({ id, length: parts[i]!.length }))), data };
+}
+
+/** A block's directory: how many series, then each one's id and the length of its part, as varints. */
+export function encodeDirectory(entries: ReadonlyArray<{ id: number; length: number }>): Uint8Array {
+  const directory: number[] = [];
+  pushVarint(directory, entries.length);
+  for (const e of entries) {
+    pushVarint(directory, e.id);
+    pushVarint(directory, e.length);
+  }
+  return Uint8Array.from(directory);
 }
 
 /** The series a block holds and where their points are. */
@@ -70,7 +69,7 @@ export function readDirectory(series: Uint8Array): BlockEntry[] {
 }
 
 /** The points of one entry of a block. */
-export function decodeEntry(data: Uint8Array, entry: BlockEntry): BlockPoints {
+export function decodeEntry(data: Uint8Array, entry: BlockEntry): DecodedPoints {
   return decodeBlock(data.subarray(entry.offset, entry.offset + entry.length));
 }
 

@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { floorTo, HOUR_MS, MINUTE_MS } from "./buckets.ts";
 import { decodeEntry, readDirectory } from "./raw-block.ts";
+import { encodeRollupBlock, mergeRollupBlocks } from "./rollup-block.ts";
 
 /**
  * How long after an hour ends maintenance waits before it moves that hour: the last tick of the hour
@@ -155,4 +156,30 @@ export function rollUpPointsRecent(db: Database, now: number, graceMs = ROLLUP_G
     report.points += moveHour(start, Math.min(start + HOUR_MS, boundary));
     report.hours++;
   }
+}
+
+/**
+ * Merges the shares of one complete hour (each raw block writes its hour's share with it, see
+ * `sample-writer.ts`) into one row, the oldest hour first; a share written late (a clock set back)
+ * into an hour already merged is merged the same way. One hour a run, a few kilobytes, so that a
+ * maintenance run stays short; returns the hour merged, or null when none waits. A query reads the
+ * shares or the merged row alike: this only keeps long 1-hour queries to a row an hour.
+ */
+export function mergeHourBlocks(db: Database, now: number, graceMs = ROLLUP_GRACE_MS): number | null {
+  const boundary = floorTo(now - graceMs, HOUR_MS);
+  const hour = db
+    .query<{ ts: number }, [number, number]>(
+      "SELECT start_ts AS ts FROM rollup_blocks WHERE resolution = ? AND start_ts < ? GROUP BY start_ts HAVING count(*) > 1 ORDER BY start_ts LIMIT 1",
+    )
+    .get(HOUR_MS, boundary)?.ts;
+  if (hour === undefined) return null;
+  db.transaction(() => {
+    const shares = db
+      .query<{ series: Uint8Array; data: Uint8Array }, [number, number]>("SELECT series, data FROM rollup_blocks WHERE resolution = ? AND start_ts = ?")
+      .all(HOUR_MS, hour);
+    const merged = encodeRollupBlock(mergeRollupBlocks(shares));
+    db.run("DELETE FROM rollup_blocks WHERE resolution = ? AND start_ts = ?", [HOUR_MS, hour]);
+    db.run("INSERT INTO rollup_blocks (resolution, start_ts, end_ts, series, data) VALUES (?, ?, ?, ?, ?)", [HOUR_MS, hour, hour, merged.series, merged.data]);
+  })();
+  return hour;
 }

@@ -68,6 +68,17 @@ export class SeriesIndex {
     this.pending.clear();
   }
 
+  /**
+   * Drops a series from the cache (its row was deleted, or it is to be read from the table again
+   * when it next reports): the next `idOf` of its key asks SQLite again.
+   */
+  forget(id: number): void {
+    const info = this.byId.get(id);
+    if (!info) return;
+    this.byId.delete(id);
+    if (this.byKey.get(info.key) === info) this.byKey.delete(info.key);
+  }
+
   get(id: number): SeriesInfo | undefined {
     return this.byId.get(id);
   }

@@ -3,7 +3,8 @@ import type { Labels } from "../contracts/sample.ts";
 import { floorTo, HOUR_MS, MINUTE_MS } from "./buckets.ts";
 import { chooseResolution, type Resolution } from "./resolution.ts";
 import { decodeEntry, forEachBlockPoint, readDirectory } from "./raw-block.ts";
-import type { RawBuffer } from "./raw-buffer.ts";
+import type { PendingBlocks } from "./pending-blocks.ts";
+import { forEachRollupBucket } from "./rollup-block.ts";
 import type { SeriesIndex } from "./series-index.ts";
 
 /** A history query: one metric, label values that must match exactly, a range and a step, in ms. */
@@ -98,11 +99,13 @@ interface Matched {
 }
 
 /** Series of the store and of the raw buffer (not yet written) that match, sorted by key. */
-function matchSeries(index: SeriesIndex, buffer: RawBuffer | undefined, metric?: string, labels?: Labels): Matched[] {
+function matchSeries(index: SeriesIndex, pending: PendingBlocks | undefined, metric?: string, labels?: Labels): Matched[] {
   const out: Matched[] = index.find(metric, labels);
-  if (buffer) {
-    for (const entry of buffer.entries()) {
-      if (index.byKeyOf(entry.key)) continue;
+  if (pending) {
+    const seen = new Set<string>();
+    for (const entry of pending.buffers().flatMap((b) => [...b.entries()])) {
+      if (index.byKeyOf(entry.key) || seen.has(entry.key)) continue;
+      seen.add(entry.key);
       if (metric !== undefined && entry.metric !== metric) continue;
       if (labels && !Object.entries(labels).every(([name, value]) => entry.labels[name] === value)) continue;
       out.push({ id: undefined, key: entry.key, metric: entry.metric, labels: entry.labels });
@@ -114,9 +117,9 @@ function matchSeries(index: SeriesIndex, buffer: RawBuffer | undefined, metric?:
 
 /**
  * Reads the history of the series that match. Raw points come from the raw blocks, from the raw
- * buffer (the newest minutes, not yet written) and from the tables older agents wrote; hours not yet
- * rolled up are rolled up on the fly for the roll-up resolutions, so the newest points are never
- * missing.
+ * buffer (the newest minutes, not yet written) and from the tables older agents wrote; roll-ups from
+ * the roll-up blocks (written with each raw block) and those tables, and the raw buffer and any raw
+ * block an older agent left unrolled are rolled up on the fly, so the newest points are never missing.
  */
 export function querySeries(
   db: Database,
@@ -124,10 +127,10 @@ export function querySeries(
   query: SeriesQuery,
   now: number,
   rawRetentionMs: number,
-  buffer?: RawBuffer,
+  pending?: PendingBlocks,
 ): SeriesQueryResult {
   const { resolution, step } = chooseResolution(query, now, rawRetentionMs);
-  const matched = matchSeries(index, buffer, query.metric, query.labels);
+  const matched = matchSeries(index, pending, query.metric, query.labels);
   if (matched.length === 0) return { resolution, step, series: [] };
   const known = matched.filter((s) => s.id !== undefined);
   const keyOfId = new Map(known.map((s) => [s.id!, s.key]));
@@ -171,14 +174,24 @@ export function querySeries(
   }
   const point = (key: string, ts: number, value: number) =>
     merge(key, { id: 0, bucket: step > 0 ? ts - (ts % step) : ts, lo: value, hi: value, total: value, n: 1 });
-  // Raw blocks: all of them for raw points, those not yet in the roll-ups otherwise.
-  forEachBlockPoint(db, new Set(keyOfId.keys()), from, query.to, resolution !== "raw", (id, ts, value) => point(keyOfId.get(id)!, ts, value));
-  for (const s of matched) {
-    const entry = buffer?.get(s.key);
-    if (!entry) continue;
-    for (let i = 0; i < entry.ts.length; i++) {
-      const ts = entry.ts[i]!;
-      if (ts >= from && ts <= query.to) point(s.key, ts, entry.values[i]!);
+  const knownIds = new Set(keyOfId.keys());
+  // Raw blocks: all of them for raw points; otherwise the roll-up blocks, and the raw blocks an
+  // older agent left waiting for their roll-up.
+  forEachBlockPoint(db, knownIds, from, query.to, resolution !== "raw", (id, ts, value) => point(keyOfId.get(id)!, ts, value));
+  if (resolution !== "raw") {
+    forEachRollupBucket(db, resolution === "1m" ? MINUTE_MS : HOUR_MS, knownIds, from, query.to, (id, ts, lo, hi, total, n) =>
+      merge(keyOfId.get(id)!, { id, bucket: ts - (ts % step), lo, hi, total, n }),
+    );
+  }
+  for (const buffer of pending?.buffers() ?? []) {
+    for (const s of matched) {
+      const entry = buffer.get(s.key);
+      if (!entry) continue;
+      const { ts: times, values } = buffer.pointsOf(entry);
+      for (let i = 0; i < times.length; i++) {
+        const ts = times[i]!;
+        if (ts >= from && ts <= query.to) point(s.key, ts, values[i]!);
+      }
     }
   }
 
@@ -195,8 +208,8 @@ export function querySeries(
 }
 
 /** The series the store knows (and those only in the raw buffer so far) that match, sorted by key. */
-export function listSeries(index: SeriesIndex, filter: SeriesFilter = {}, buffer?: RawBuffer): SeriesListing[] {
-  return matchSeries(index, buffer, filter.metric, filter.labels).map(({ key, metric, labels }) => ({ key, metric, labels }));
+export function listSeries(index: SeriesIndex, filter: SeriesFilter = {}, pending?: PendingBlocks): SeriesListing[] {
+  return matchSeries(index, pending, filter.metric, filter.labels).map(({ key, metric, labels }) => ({ key, metric, labels }));
 }
 
 /**
@@ -204,13 +217,17 @@ export function listSeries(index: SeriesIndex, filter: SeriesFilter = {}, buffer
  * first (the read stops once every series is found, after one block when the host is steady), else
  * the tables older agents wrote.
  */
-export function latest(db: Database, index: SeriesIndex, filter: SeriesFilter = {}, buffer?: RawBuffer): LatestPoint[] {
-  const matched = matchSeries(index, buffer, filter.metric, filter.labels);
+export function latest(db: Database, index: SeriesIndex, filter: SeriesFilter = {}, pending?: PendingBlocks): LatestPoint[] {
+  const matched = matchSeries(index, pending, filter.metric, filter.labels);
   const found = new Map<string, { ts: number; value: number }>();
-  for (const s of matched) {
-    const entry = buffer?.get(s.key);
-    const n = entry?.ts.length ?? 0;
-    if (entry && n > 0) found.set(s.key, { ts: entry.ts[n - 1]!, value: entry.values[n - 1]! });
+  // Newest first: the block being filled, then the one being encoded.
+  for (const buffer of (pending?.buffers() ?? []).reverse()) {
+    for (const s of matched) {
+      if (found.has(s.key)) continue;
+      const entry = buffer.get(s.key);
+      const last = entry && buffer.lastOf(entry);
+      if (last) found.set(s.key, last);
+    }
   }
   const wanted = new Map<number, string>();
   for (const s of matched) if (s.id !== undefined && !found.has(s.key)) wanted.set(s.id, s.key);

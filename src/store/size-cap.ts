@@ -37,6 +37,7 @@ const OLDEST_HISTORY = `
     UNION ALL SELECT (SELECT min(ts) FROM rollup_1h WHERE series_id = s.id) FROM series AS s
     UNION ALL SELECT min(ts) FROM points_recent
     UNION ALL SELECT min(start_ts) FROM raw_blocks
+    UNION ALL SELECT min(start_ts) FROM rollup_blocks
     UNION ALL SELECT min(ts) FROM anomalies
   )`;
 
@@ -64,6 +65,7 @@ export function enforceSizeCap(db: Database, capBytes: number, now: number): Siz
     deleted += db.query<{ n: number | null }, [number]>("SELECT sum(points) AS n FROM raw_blocks WHERE start_ts < ?").get(cutoff)?.n ?? 0;
     db.run("DELETE FROM raw_blocks WHERE start_ts < ?", [cutoff]);
     db.run("DELETE FROM raw_blocks_pending WHERE start_ts < ?", [cutoff]);
+    deleted += db.run("DELETE FROM rollup_blocks WHERE start_ts < ?", [cutoff]).changes;
     return deleted;
   });
   while (used > capBytes) {

@@ -14,8 +14,8 @@ import { moveAside } from "./move-aside.ts";
 import { type Degraded, describeCopy, openDatabase, openDatabaseFile, openMemoryDatabase } from "./open-database.ts";
 import { applyRetention, type DeletedRows } from "./retention.ts";
 import { floorTo, HOUR_MS } from "./buckets.ts";
-import { RawBuffer } from "./raw-buffer.ts";
-import { ROLLUP_BATCH_HOURS, ROLLUP_GRACE_MS, rollUp, rollUpDue, type RollUpReport } from "./roll-up.ts";
+import { PendingBlocks } from "./pending-blocks.ts";
+import { mergeHourBlocks, ROLLUP_BATCH_HOURS, ROLLUP_GRACE_MS, rollUp, rollUpDue, type RollUpReport } from "./roll-up.ts";
 import { createSampleWriter, type SampleWriter } from "./sample-writer.ts";
 import { type LatestPoint, latest, listSeries, querySeries, type SeriesFilter, type SeriesListing, type SeriesQuery, type SeriesQueryResult } from "./series-query.ts";
 import { SeriesIndex } from "./series-index.ts";
@@ -38,6 +38,8 @@ export interface StoreOptions {
   clock: Clock;
   /** How often the file is checked (deleted or replaced under the agent), ms. */
   checkIntervalMs?: number;
+  /** Most series of a block encoded in one tick (default SERIES_PER_TICK); tests of failures write a block in one tick. */
+  encodeSeriesPerTick?: number;
   /** First retry of the file while degraded, ms; each later one waits twice as long, up to `maxRetryMs`. */
   retryMs?: number;
   maxRetryMs?: number;
@@ -152,8 +154,8 @@ class SqliteStore implements Store {
   private readonly log: Logger;
   private readonly metrics: StoreMetrics;
   private readonly clock: Clock;
-  /** Raw points not yet written: the store's, whichever database it is on (it outlives a fall back to memory). */
-  private readonly buffer = new RawBuffer();
+  /** Raw points not yet written: the store's, whichever database it is on (they outlive a fall back to memory). */
+  private readonly buffer = new PendingBlocks();
   private phase: "new" | "open" | "closed" = "new";
   private current: Current | null = null;
   private degradedBy: Degraded | null = null;
@@ -285,7 +287,7 @@ class SqliteStore implements Store {
       // Without the file's state in memory, series ids would not match the file's: carry only the queue.
       const tables = this.seeded ? STATE_TABLES : STATE_TABLES.filter((t) => !HISTORY_STATE_TABLES.includes(t));
       const copied = copyState(memory.db, opened.db, { replace: true, tables, atomic: true });
-      if (this.seeded) copyState(memory.db, opened.db, { tables: ["points", "rollup_1m", "rollup_1h"], atomic: true });
+      if (this.seeded) copyState(memory.db, opened.db, { tables: ["points", "rollup_1m", "rollup_1h", "rollup_blocks"], atomic: true });
       closeQuietly(memory.db);
       this.use(opened.db, opened.path);
       this.degradedBy = null;
@@ -430,25 +432,35 @@ class SqliteStore implements Store {
     const settings = this.options.settings;
     // Ticks that stopped (or a long interval) can leave a complete hour in memory: write it to roll it up.
     if (!this.buffer.empty && floorTo(this.buffer.start, HOUR_MS) < floorTo(now - ROLLUP_GRACE_MS, HOUR_MS)) c.writer.flush();
+    // Roll-ups are written with each block; what remains is merging a past hour's shares into one row,
+    // and the roll-up of raw blocks an older agent left waiting.
+    mergeHourBlocks(c.db, now);
     const rolledUp = rollUpDue(c.db, now) ? rollUp(c.db, now) : { hours: 0, points: 0 };
     // Retention cuts on whole hours: run it when a cut-off moved, not on every run, so that a minute's
     // maintenance does no work per series (a range per series, dead ones included).
     const retention = { rawMs: settings.raw_retention * 1000, rollupMs: settings.rollup_retention * 1000, rawStepMs: ROLLUP_BATCH_HOURS * HOUR_MS };
     const cutoffs = `${floorTo(now - retention.rawMs, retention.rawStepMs)}/${floorTo(now - retention.rollupMs, HOUR_MS)}`;
-    const deleted = c.db === this.retainedDb && cutoffs === this.retainedAt ? {} : applyRetention(c.db, now, retention);
+    // Series deleted (no history left) leave the index one by one: reading the table again would
+    // cost a parse per series, live or not.
+    let gone: number[] = [];
+    const deleted = c.db === this.retainedDb && cutoffs === this.retainedAt ? {} : applyRetention(c.db, now, retention, (ids) => (gone = ids));
     this.retainedAt = cutoffs;
     this.retainedDb = c.db;
-    if (deleted.series) c.index.reload();
+    for (const id of gone) c.index.forget(id);
     const capBytes = settings.max_size_mb * 1024 * 1024;
     const sizeCap = enforceSizeCap(c.db, c.path ? capBytes : Math.min(capBytes, MEMORY_CAP_BYTES), now);
     // Free pages left by retention are reused by the next hour's points: giving them back would only
     // grow the file again. Give them back when they are many (retention shortened) or the cap trimmed.
     if (sizeCap.vacuumedPages === 0 && freeShare(c.db) > 0.25) sizeCap.vacuumedPages = vacuumFreePages(c.db);
-    // Checkpoint off the tick, after a roll-up (every few hours) or a vacuum, truncating the WAL.
-    // Between two, the WAL holds those hours' blocks (a few MB; `wal_autocheckpoint` bounds it): a
-    // page that several blocks touched (the end of a tree, an index) is copied into the file once,
-    // not once per block.
-    if (c.path && (rolledUp.hours > 0 || sizeCap.vacuumedPages > 0)) c.db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+    // Checkpoint off the tick, once an hour and after a legacy roll-up or a vacuum, truncating the WAL.
+    // Between two, the WAL holds that hour's blocks (a few MB; `wal_autocheckpoint` bounds it only if
+    // maintenance stops): a page that several blocks touched (the end of a tree, an index) is copied
+    // into the file once, not once per block, and no checkpoint ever falls on a tick's write.
+    const hour = floorTo(now, HOUR_MS);
+    if (c.path && (rolledUp.hours > 0 || sizeCap.vacuumedPages > 0 || hour !== this.checkpointedHour)) {
+      c.db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+      this.checkpointedHour = hour;
+    }
 
     const retained = Object.entries(deleted).reduce((sum, [table, n]) => (table === "series" ? sum : sum + n), 0);
     if (retained > 0) this.metrics.rowsDeleted.inc({ reason: "retention" }, retained);
@@ -522,13 +534,16 @@ class SqliteStore implements Store {
 
   private use(db: Database, path: string | null): void {
     const index = new SeriesIndex(db, this.clock);
-    this.current = { db, path, index, writer: createSampleWriter(db, index, this.buffer, this.clock) };
+    this.current = { db, path, index, writer: createSampleWriter(db, index, this.buffer, this.clock, this.options.encodeSeriesPerTick) };
     try {
       this.fileIno = path ? statSync(path).ino : undefined;
     } catch {
       this.fileIno = undefined;
     }
   }
+
+  /** The hour (ms) of the last checkpoint of maintenance. */
+  private checkpointedHour = Number.NaN;
 
   /** The retention cut-offs last applied, and to which database. */
   private retainedAt = "";

@@ -21,6 +21,7 @@ const TABLES = [
   "remediation_runs",
   "rollup_1h",
   "rollup_1m",
+  "rollup_blocks",
   "schema_migrations",
   "series",
   "silences",

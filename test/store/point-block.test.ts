@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { decodeBlock, encodeBlock } from "../../src/store/point-block.ts";
 import { seededRandom } from "../support/seeded-random.ts";
 import { T0 } from "./support/temp.ts";
@@ -19,6 +20,16 @@ describe("point blocks", () => {
     const ts = Array.from({ length: 300 }, (_, i) => T0 + i * 1000);
     expect(encodeBlock({ ts, values: ts.map(() => 16_777_216) }).length).toBeLessThan(40);
     expect(encodeBlock({ ts, values: ts.map((_, i) => 1000 + i * 4096) }).length).toBeLessThan(300);
+  });
+
+  test("reads the blocks an earlier agent compressed with node:zlib as well as its own", () => {
+    const ts = Array.from({ length: 300 }, (_, i) => T0 + i * 1000);
+    const values = ts.map((_, i) => Math.sin(i / 10) * 100);
+    const ours = encodeBlock({ ts, values });
+    const theirs = new Uint8Array([ours[0]!, ...deflateRawSync(inflateRawSync(ours.subarray(1)))]);
+    expect(theirs).not.toEqual(ours);
+    expect(decodeBlock(theirs)).toEqual({ ts, values });
+    expect(decodeBlock(ours)).toEqual({ ts, values });
   });
 
   test("refuses a block of another format instead of misreading it", () => {

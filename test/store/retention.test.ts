@@ -8,10 +8,10 @@ const DAY = 24 * HOUR_MS;
 const settings = { rawMs: DAY, rollupMs: 30 * DAY };
 
 describe("applyRetention", () => {
-  function history() {
-    const h = memoryHistory(T0 - 40 * DAY);
+  function history(olderAgent = false) {
+    const h = memoryHistory(T0 - 40 * DAY, { olderAgent });
     const { db } = h;
-    const forgetRaw = () => db.run("DELETE FROM raw_blocks; DELETE FROM raw_blocks_pending;");
+    const forgetRaw = () => db.run("DELETE FROM raw_blocks; DELETE FROM raw_blocks_pending; DELETE FROM rollup_blocks;");
     h.put("kept", T0 - 40 * DAY, 0); // creates series 1, long ago
     forgetRaw();
     h.put("gone", T0 - 40 * DAY, 0); // series 2: nothing will be left of it
@@ -32,7 +32,9 @@ describe("applyRetention", () => {
     // At 10:30 the raw window starts at 10:30 the day before; the cut-off is the hour that holds it,
     // 10:00: the point of 10:10 is older than 24 h and is kept until the next hour's run.
     const now = T0 + 30 * MINUTE_MS;
-    const deleted = applyRetention(db, now, settings);
+    const gone: number[][] = [];
+    const deleted = applyRetention(db, now, settings, (ids) => gone.push(ids));
+    expect(gone).toEqual([[2]]);
     expect(rows(db, "points").map((r) => r.ts)).toEqual([T0 - DAY + 10 * MINUTE_MS, T0 - 1000]);
     expect(rows(db, "rollup_1m").map((r) => r.ts)).toEqual([T0 - 29 * DAY]);
     expect(rows(db, "rollup_1h").map((r) => r.ts)).toEqual([T0 - 29 * DAY]);
@@ -44,7 +46,7 @@ describe("applyRetention", () => {
   });
 
   test("deletes whole raw blocks older than the raw window once rolled up; a series that a block still holds is kept", () => {
-    const { db, put } = history();
+    const { db, put } = history(true);
     put("blocked", T0 - DAY - 2 * HOUR_MS, 1); // series 3: a block that will be rolled up, then too old
     put("blocked", T0 - DAY + 10 * MINUTE_MS, 2); // kept: inside the window
     put("waiting", T0 - DAY - 3 * HOUR_MS, 3); // series 4: its block is not rolled up yet
@@ -55,6 +57,21 @@ describe("applyRetention", () => {
     expect(rows(db, "raw_blocks", "start_ts").map((r) => r.start_ts)).toEqual([T0 - DAY - 3 * HOUR_MS, T0 - DAY + 10 * MINUTE_MS]);
     // "gone" had nothing left; "blocked" and "waiting" have points in blocks, without any roll-up.
     expect(rows(db, "series", "id").map((r) => r.id)).toEqual([1, 3, 4]);
+  });
+
+  test("deletes whole roll-up blocks older than the roll-up window; a series goes with its last block", () => {
+    const { db, put } = history();
+    put("old", T0 - 31 * DAY, 1); // series 3: its raw block goes after a day, its roll-ups after 30
+    put("recent", T0 - 29 * DAY, 2); // series 4: roll-ups inside the window
+    db.run("UPDATE series SET created_at = ?", [T0 - 40 * DAY]);
+    const deleted = applyRetention(db, T0 + 30 * MINUTE_MS, settings);
+    // The minutes and the hour's share of "old"; those of "recent" stay.
+    expect(deleted.rollup_blocks).toBe(2);
+    expect(rows(db, "rollup_blocks", "resolution, start_ts").map((r) => [r.resolution, r.start_ts])).toEqual([
+      [MINUTE_MS, T0 - 29 * DAY],
+      [HOUR_MS, T0 - 29 * DAY],
+    ]);
+    expect(rows(db, "series", "id").map((r) => r.id)).toEqual([1, 4]);
   });
 
   test("keeps open alerts, pending notifications and silences in force, however old", () => {

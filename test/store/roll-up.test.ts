@@ -16,10 +16,10 @@ function rawValues(db: Database): number[] {
     .flatMap((row) => readDirectory(row.series).flatMap((e) => decodeEntry(row.data, e).values));
 }
 
-describe("rollUp", () => {
+describe("rollUp of the raw blocks an older agent left waiting", () => {
   /** Hand-written points of one series in the hour from T0 (10:00), and one in the next hour. */
   function handWritten() {
-    const history = memoryHistory();
+    const history = memoryHistory(T0, { olderAgent: true });
     const { put } = history;
     put("m", T0, 1); // 10:00:00
     put("m", T0 + 20 * S, 5); // 10:00:20
@@ -62,7 +62,7 @@ describe("rollUp", () => {
   });
 
   test("a backlog of hours is moved an hour at a time, each series on its own", () => {
-    const { db, writer } = memoryHistory();
+    const { db, writer } = memoryHistory(T0, { olderAgent: true });
     for (let ts = T0; ts < T0 + 3 * HOUR_MS; ts += 10 * S) {
       writer.write(ts, [
         { metric: "a", labels: {}, value: 1 },
@@ -88,7 +88,7 @@ describe("rollUp", () => {
 
 describe("rollUpDue", () => {
   test("is due once ROLLUP_BATCH_HOURS complete hours of blocks wait, or any complete hour of points_recent", () => {
-    const { db, put } = memoryHistory();
+    const { db, put } = memoryHistory(T0, { olderAgent: true });
     put("m", T0, 1);
     const due = (hours: number) => rollUpDue(db, T0 + hours * HOUR_MS + ROLLUP_GRACE_MS);
     expect(due(ROLLUP_BATCH_HOURS - 1)).toBe(false);
@@ -104,7 +104,7 @@ describe("rollUpDue", () => {
 
 describe("rollUp of what an older agent left in points_recent", () => {
   test("moves its complete hours into points and the roll-ups, as before", () => {
-    const { db } = memoryHistory();
+    const { db } = memoryHistory(T0, { olderAgent: true });
     db.run("INSERT INTO series (id, key, metric, labels, created_at) VALUES (1, 'm', 'm', '{}', 0)");
     for (const [ts, value] of [[T0, 1], [T0 + 20 * S, 5], [T0 + HOUR_MS, 100]] as const) {
       db.run("INSERT INTO points_recent (ts, series_id, value) VALUES (?, 1, ?)", [ts, value]);

@@ -4,6 +4,9 @@ import { ManualClock } from "../../src/clock.ts";
 import { HOUR_MS, MINUTE_MS } from "../../src/store/buckets.ts";
 import { decodeEntry, readDirectory } from "../../src/store/raw-block.ts";
 import { BLOCK_WINDOW_MS } from "../../src/store/raw-buffer.ts";
+import { SERIES_PER_TICK } from "../../src/store/sample-writer.ts";
+import { querySeries } from "../../src/store/series-query.ts";
+import { decodeRollupBlock } from "../../src/store/rollup-block.ts";
 import { SeriesIndex } from "../../src/store/series-index.ts";
 import { memoryHistory, rows } from "./support/history.ts";
 import { T0 } from "./support/temp.ts";
@@ -42,7 +45,25 @@ describe("createSampleWriter", () => {
         series: { 1: { ts: [T0, T0 + 10_000], values: [12.5, 0.1 + 0.2] }, 2: { ts: [T0], values: [1000] } },
       },
     ]);
-    expect(rows(db, "raw_blocks_pending", "id")).toEqual([{ id: 1, start_ts: T0 }]);
+    // Rolled up as it is written: its minutes and its hour's share, nothing left pending.
+    expect(rows(db, "raw_blocks_pending", "id")).toEqual([]);
+    const rollups = (resolution: number) =>
+      db
+        .query<{ series: Uint8Array; data: Uint8Array }, [number]>("SELECT series, data FROM rollup_blocks WHERE resolution = ?")
+        .all(resolution)
+        .map((row) => decodeRollupBlock(row));
+    expect(rollups(MINUTE_MS)).toEqual([
+      [
+        { id: 1, ts: [T0], lo: [0.1 + 0.2], hi: [12.5], total: [12.5 + (0.1 + 0.2)], n: [2] },
+        { id: 2, ts: [T0], lo: [1000], hi: [1000], total: [1000], n: [1] },
+      ],
+    ]);
+    expect(rollups(HOUR_MS)).toEqual([
+      [
+        { id: 1, ts: [T0], lo: [0.1 + 0.2], hi: [12.5], total: [12.5 + (0.1 + 0.2)], n: [2] },
+        { id: 2, ts: [T0], lo: [1000], hi: [1000], total: [1000], n: [1] },
+      ],
+    ]);
     expect(index.find().map((s) => s.key)).toEqual(["aiops_cpu_usage_percent", 'aiops_network_receive_bytes_per_second{device="eth0"}']);
     expect(db.query("SELECT id, key, metric, labels FROM series ORDER BY id").all()).toEqual([
       { id: 1, key: "aiops_cpu_usage_percent", metric: "aiops_cpu_usage_percent", labels: "{}" },
@@ -76,18 +97,52 @@ describe("createSampleWriter", () => {
     db.run("CREATE TRIGGER refuse BEFORE INSERT ON raw_blocks BEGIN SELECT RAISE(ABORT, 'refused'); END");
     writer.write(T0, [{ metric: "fresh", labels: {}, value: 1 }]);
     expect(() => writer.flush()).toThrow("refused");
-    // The next tick would start a new block: the failed one is tried first, and fails again.
+    // The next tick tries the failed block first, and fails again before it takes its samples.
     expect(() => writer.write(T0 + BLOCK_WINDOW_MS, [{ metric: "fresh", labels: {}, value: 2 }])).toThrow("refused");
     expect(rows(db, "raw_blocks", "id")).toEqual([]);
     expect(rows(db, "series", "id")).toEqual([]);
     expect(index.size).toBe(0);
-    expect(buffer.points).toBe(1);
+    expect(buffer.sealed?.buffer.points).toBe(1);
+    expect(buffer.filling.empty).toBe(true);
     db.run("DROP TRIGGER refuse");
     expect(writer.write(T0 + BLOCK_WINDOW_MS, [{ metric: "fresh", labels: {}, value: 2 }])).toBe(1);
     expect(writer.flush()).toBe(1);
     const [series] = rows(db, "series", "id");
     expect(index.find("fresh").map((s) => s.id)).toEqual([series!.id!]);
     expect(blocks(db).map((b) => b.series[series!.id!]!.values)).toEqual([[1], [2]]);
+  });
+
+  test("a sealed block is encoded SERIES_PER_TICK series a tick on the ticks after its window, then written; queries see it meanwhile", () => {
+    const { db, writer, index, buffer } = memoryHistory();
+    const wide = (value: number) => Array.from({ length: 200 }, (_, i) => ({ metric: "m", labels: { n: String(i) }, value: value + i }));
+    writer.write(T0, wide(0));
+    writer.write(T0 + BLOCK_WINDOW_MS, wide(1000)); // seals the first block, encodes a slice of it
+    expect(buffer.sealed?.parts.length).toBe(SERIES_PER_TICK);
+    const answer = () => querySeries(db, index, { metric: "m", labels: { n: "199" }, from: T0, to: T0 + HOUR_MS }, T0 + BLOCK_WINDOW_MS, HOUR_MS, buffer);
+    const before = answer();
+    expect(before.series[0]!.points.map((p) => p.value)).toEqual([199, 1199]);
+    const ticks: number[] = [];
+    for (let t = 1; blocks(db).length === 0; t++) {
+      writer.write(T0 + BLOCK_WINDOW_MS + t * 1000, wide(2000));
+      ticks.push(t);
+    }
+    // 200 series: 64 on the tick that sealed the block, then 64, 64 and the last 8 with the write.
+    expect(ticks).toEqual([1, 2, 3]);
+    expect(buffer.sealed).toBeNull();
+    expect(blocks(db)[0]!.points).toBe(200);
+    expect(answer().series[0]!.points.map((p) => p.value)).toEqual([199, 1199, 2199, 2199, 2199]);
+  });
+
+  test("a series the index forgot keeps its id when it reports again", () => {
+    const { writer, index } = memoryHistory();
+    writer.write(T0, [{ metric: "m", labels: { pid: "7" }, value: 1 }]);
+    writer.flush();
+    const [info] = index.find("m");
+    index.forget(info!.id);
+    expect(index.find("m")).toEqual([]);
+    writer.write(T0 + 1000, [{ metric: "m", labels: { pid: "7" }, value: 2 }]);
+    writer.flush();
+    expect(index.find("m").map((s) => s.id)).toEqual([info!.id]);
   });
 
   test("a second value of a series at the same time replaces the first", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { HOUR_MS, MINUTE_MS } from "../../src/store/buckets.ts";
-import { ROLLUP_GRACE_MS, rollUp } from "../../src/store/roll-up.ts";
+import { mergeHourBlocks, ROLLUP_GRACE_MS, rollUp } from "../../src/store/roll-up.ts";
 import { type HistoryPoint, latest, listSeries, querySeries } from "../../src/store/series-query.ts";
 import { memoryHistory } from "./support/history.ts";
 import { T0 } from "./support/temp.ts";
@@ -25,7 +25,8 @@ function history() {
       ...(ts < START + HOUR_MS ? [{ metric: "old", labels: {}, value: ts }] : []),
     ]);
   }
-  expect(rollUp(h.db, NOW).hours).toBe(3);
+  // Roll-ups are written with each block: nothing is left for maintenance to roll up.
+  expect(rollUp(h.db, NOW).hours).toBe(0);
   expect(h.buffer.start).toBe(NOW);
   return h;
 }
@@ -122,14 +123,35 @@ describe("the same answers wherever the points are", () => {
     expect(buffer.empty).toBe(true);
     expect(queries.map((q) => querySeries(db, index, q, NOW, RAW, buffer))).toEqual(inMemory);
     expect(latest(db, index, {}, buffer)).toEqual(newest);
-    // ...then every hour is rolled up, 10:00 included.
-    rollUp(db, T0 + HOUR_MS + ROLLUP_GRACE_MS);
-    expect(db.query("SELECT count(*) AS n FROM raw_blocks_pending").get()).toEqual({ n: 0 });
-    const rolled = queries.map((q) => querySeries(db, index, q, NOW, RAW, buffer));
-    rolled.forEach((r, i) => {
+    // ...then the shares of each complete hour are merged into one row an hour.
+    const at = T0 + HOUR_MS + ROLLUP_GRACE_MS;
+    while (mergeHourBlocks(db, at) !== null);
+    expect(db.query(`SELECT start_ts AS ts, count(*) AS n FROM rollup_blocks WHERE resolution = ${HOUR_MS} GROUP BY start_ts`).all()).toEqual(
+      [0, 1, 2, 3].map((h) => ({ ts: START + h * HOUR_MS, n: 1 })),
+    );
+    const merged = queries.map((q) => querySeries(db, index, q, NOW, RAW, buffer));
+    merged.forEach((r, i) => {
       expect(r.series.map((s) => s.labels)).toEqual(inMemory[i]!.series.map((s) => s.labels));
       r.series.forEach((s, j) => expectClose(s.points, inMemory[i]!.series[j]!.points));
     });
+  });
+
+  test("raw blocks an older agent left without roll-ups: rolled up on the fly, then by maintenance into its tables, answering the same", () => {
+    const { db, index, buffer, writer } = history();
+    writer.flush();
+    const written = queries.map((q) => querySeries(db, index, q, NOW, RAW, buffer));
+    // What an agent of schema 6 left: raw blocks waiting for their roll-up, no roll-up blocks.
+    db.run("DELETE FROM rollup_blocks");
+    db.run("INSERT INTO raw_blocks_pending (id, start_ts) SELECT id, start_ts FROM raw_blocks");
+    const legacy = queries.map((q) => querySeries(db, index, q, NOW, RAW, buffer));
+    expect(rollUp(db, T0 + HOUR_MS + ROLLUP_GRACE_MS).hours).toBe(4);
+    const rolled = queries.map((q) => querySeries(db, index, q, NOW, RAW, buffer));
+    for (const answers of [legacy, rolled]) {
+      answers.forEach((r, i) => {
+        expect(r.series.map((s) => s.labels)).toEqual(written[i]!.series.map((s) => s.labels));
+        r.series.forEach((s, j) => expectClose(s.points, written[i]!.series[j]!.points));
+      });
+    }
   });
 
   test("a series seen only since the last block was written is listed, queried and has its newest point", () => {

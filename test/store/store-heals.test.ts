@@ -29,7 +29,8 @@ function fileAlerts(dataDir: string): string[] {
 
 describe("a degraded store returns to its file", () => {
   test("once the file takes writes again, what was kept in memory is carried over and the store is on its file", () => {
-    const { store, metrics, dataDir, lines } = testStore();
+    // The whole block is encoded in the tick that seals it (spreading is sample-writer.test.ts's).
+    const { store, metrics, dataDir, lines } = testStore({ encodeSeriesPerTick: 10_000 });
     store.open();
     store.transaction((db) => insertAlert(db, alert("before")));
     fillUp(store.db);
@@ -52,7 +53,7 @@ describe("a degraded store returns to its file", () => {
   });
 
   test("start() retries on the clock it is given: back on the file after the first retry, with a growing back-off while it fails", async () => {
-    const { store, clock: timers } = testStore();
+    const { store, clock: timers } = testStore({ encodeSeriesPerTick: 10_000 });
     store.start();
     fillUp(store.db);
     // The tick that starts the next block writes the wide one: the disk is full.

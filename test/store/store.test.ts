@@ -59,15 +59,18 @@ describe("history", () => {
     const dataDir = tempDir();
     const first = testStore({ dataDir });
     first.store.start();
-    // Four hours of ticks (each write says its own time), then maintenance once the last hour is
-    // closed: four complete hours are rolled up at once.
+    // Four hours of ticks (each write says its own time): each block is written with its roll-ups,
+    // and maintenance, once an hour is over, merges that hour's shares into one row, an hour a run.
     for (let ts = T0; ts <= T0 + 4 * HOUR_MS; ts += 10_000) expect(first.store.writeSamples(ts, cpu((ts - T0) / 10_000)).written).toBe(2);
     await first.clock.advanceTo(T0 + 4 * HOUR_MS + ROLLUP_GRACE_MS - 1);
     const query = { metric: "aiops_cpu_usage_percent", from: T0, to: T0 + 4 * HOUR_MS };
     const waiting = first.store.querySeries({ ...query, step: HOUR_MS });
     expect(first.store.maintain()?.rolledUp).toEqual({ hours: 0, points: 0 });
     await first.clock.advance(1);
-    expect(first.store.maintain()?.rolledUp).toEqual({ hours: 4, points: 2 * 4 * 360 });
+    for (let run = 0; run < 4; run++) expect(first.store.maintain()?.rolledUp).toEqual({ hours: 0, points: 0 });
+    expect(first.store.db.query(`SELECT start_ts AS ts, count(*) AS n FROM rollup_blocks WHERE resolution = ${HOUR_MS} GROUP BY start_ts`).all()).toEqual(
+      [0, 1, 2, 3].map((h) => ({ ts: T0 + h * HOUR_MS, n: 1 })),
+    );
     const before = first.store.querySeries(query);
     const hourly = first.store.querySeries({ ...query, step: HOUR_MS });
     expect(hourly.series[0]!.points.map((p) => p.count)).toEqual(waiting.series[0]!.points.map((p) => p.count));
@@ -129,9 +132,10 @@ describe("history", () => {
       [T0 - HOUR_MS, 360],
       [T0, 7],
     ]);
-    // The old write buffer is rolled up as before, once its hour is over; the new points with it.
+    // The old write buffer is rolled up as before, once its hour is over; the new points are written
+    // with their roll-ups.
     await clock.advanceTo(T0 + HOUR_MS + ROLLUP_GRACE_MS);
-    expect(store.maintain()?.rolledUp).toEqual({ hours: 2, points: 6 + 2 });
+    expect(store.maintain()?.rolledUp).toEqual({ hours: 1, points: 6 });
     expect(store.querySeries(hourly).series[0]!.points.map((p) => [p.ts, p.count, p.min, p.max])).toEqual([
       [T0 - HOUR_MS, 360, -360, -1],
       [T0, 7, 0, 6],
@@ -195,7 +199,8 @@ describe("degraded: history in memory, the agent running", () => {
   });
 
   test("a full disk when a block is written (SQLITE_FULL from max_page_count) degrades instead of throwing; the points and the state carry on in memory", () => {
-    const { store, metrics, dataDir, lines } = testStore();
+    // The whole block is encoded in the tick that seals it (spreading is sample-writer.test.ts's).
+    const { store, metrics, dataDir, lines } = testStore({ encodeSeriesPerTick: 10_000 });
     store.open();
     store.writeSamples(T0, cpu(1));
     store.transaction((db) => insertAlert(db, { fingerprint: "fp", labels: {}, state: "firing", severity: "warning", startedAt: T0, updatedAt: T0 }));

@@ -2,22 +2,24 @@ import type { Database } from "bun:sqlite";
 import { ManualClock } from "../../../src/clock.ts";
 import type { Labels } from "../../../src/contracts/sample.ts";
 import { openMemoryDatabase } from "../../../src/store/open-database.ts";
-import { RawBuffer } from "../../../src/store/raw-buffer.ts";
-import { createSampleWriter } from "../../../src/store/sample-writer.ts";
+import { PendingBlocks } from "../../../src/store/pending-blocks.ts";
+import { createSampleWriter, type SampleWriter } from "../../../src/store/sample-writer.ts";
 import { SeriesIndex } from "../../../src/store/series-index.ts";
 import { T0 } from "./temp.ts";
 
 /**
  * An in-memory database with the schema, its series index, raw buffer and writer; new series are
  * dated `at`. `writer.write` buffers as the store does (blocks are written as ticks go by);
- * `put` writes one point of one series and its block at once.
+ * `put` writes one point of one series and its block at once. With `olderAgent`, blocks are left
+ * as an agent of schema 6 left them: waiting for their roll-up (`raw_blocks_pending`), without
+ * roll-up blocks.
  */
-export function memoryHistory(at = T0) {
+export function memoryHistory(at = T0, options: { olderAgent?: boolean } = {}) {
   const db = openMemoryDatabase(T0);
   const clock = new ManualClock(at);
   const index = new SeriesIndex(db, clock);
-  const buffer = new RawBuffer();
-  const writer = createSampleWriter(db, index, buffer, clock);
+  const buffer = new PendingBlocks();
+  const writer = options.olderAgent ? asOlderAgent(db, createSampleWriter(db, index, buffer, clock)) : createSampleWriter(db, index, buffer, clock);
   const put = (metric: string, ts: number, value: number, labels: Labels = {}) => {
     const n = writer.write(ts, [{ metric, labels, value }]);
     writer.flush();
@@ -29,4 +31,29 @@ export function memoryHistory(at = T0) {
 /** Every row of a table, in key order. */
 export function rows(db: Database, table: string, order = "series_id, ts"): Array<Record<string, number>> {
   return db.query<Record<string, number>, []>(`SELECT * FROM ${table} ORDER BY ${order}`).all();
+}
+
+/** A writer whose blocks look like an older agent's: pending their roll-up, without roll-up blocks. */
+function asOlderAgent(db: Database, writer: SampleWriter): SampleWriter {
+  let converted = 0;
+  const convert = () => {
+    db.run("INSERT INTO raw_blocks_pending (id, start_ts) SELECT id, start_ts FROM raw_blocks WHERE id > ?", [converted]);
+    db.run("DELETE FROM rollup_blocks");
+    converted = db.query<{ id: number | null }, []>("SELECT max(id) AS id FROM raw_blocks").get()?.id ?? 0;
+  };
+  return {
+    write(ts, samples) {
+      const n = writer.write(ts, samples);
+      convert();
+      return n;
+    },
+    flush() {
+      const n = writer.flush();
+      convert();
+      return n;
+    },
+    get seriesCount() {
+      return writer.seriesCount;
+    },
+  };
 }

@@ -10,12 +10,12 @@ export { cleanUp, T0, tempDir } from "./temp.ts";
 export const SETTINGS: StoreSettings = { raw_retention: 86_400, rollup_retention: 30 * 86_400, max_size_mb: 1024, maintenance_interval: 0 };
 
 /** A store on a temporary directory (or the one given) on a manual clock at `now` (T0); closed after the test. */
-export function testStore(options: { dataDir?: string; settings?: Partial<StoreSettings>; now?: number } = {}) {
+export function testStore(options: { dataDir?: string; settings?: Partial<StoreSettings>; now?: number; encodeSeriesPerTick?: number } = {}) {
   const clock = new ManualClock(options.now ?? T0);
   const metrics = new SelfMetrics();
   const { log, lines } = captureLog();
   const dataDir = options.dataDir ?? tempDir();
-  const store: Store = createStore({ dataDir, settings: { ...SETTINGS, ...options.settings }, log, metrics, clock });
+  const store: Store = createStore({ dataDir, settings: { ...SETTINGS, ...options.settings }, log, metrics, clock, encodeSeriesPerTick: options.encodeSeriesPerTick });
   afterThisTest(() => store.close());
   return { store, clock, metrics, lines, dataDir };
 }

@@ -1,0 +1,71 @@
+import { describe, expect, test } from "bun:test";
+import { HOUR_MS, MINUTE_MS } from "../../src/store/buckets.ts";
+import { addToBuckets, decodeRollupBlock, encodeRollupBlock, mergeRollupBlocks, noBuckets } from "../../src/store/rollup-block.ts";
+import { mergeHourBlocks, ROLLUP_GRACE_MS } from "../../src/store/roll-up.ts";
+import { memoryHistory } from "./support/history.ts";
+import { T0 } from "./support/temp.ts";
+
+describe("roll-up blocks", () => {
+  test("buckets hold min, max, sum and count of their points; a block gives every double back bit for bit", () => {
+    const ts = [T0, T0 + 20_000, T0 + 40_000, T0 + MINUTE_MS, T0 + MINUTE_MS + 30_000];
+    const values = [1, 5, 3, 0.1 + 0.2, -2];
+    const minutes = addToBuckets(noBuckets(), { ts, values }, MINUTE_MS);
+    expect(minutes).toEqual({ ts: [T0, T0 + MINUTE_MS], lo: [1, -2], hi: [5, 0.1 + 0.2], total: [9, 0.1 + 0.2 - 2], n: [3, 2] });
+    const block = encodeRollupBlock([
+      { id: 7, ...minutes },
+      { id: 300, ...addToBuckets(noBuckets(), { ts, values: [-0, 5e-324, 1.7976931348623157e308, Number.MIN_VALUE, 42] }, MINUTE_MS) },
+    ]);
+    const back = decodeRollupBlock(block);
+    expect(back.map((b) => b.id)).toEqual([7, 300]);
+    expect(back[0]).toEqual({ id: 7, ...minutes });
+    expect(Object.is(back[1]!.lo[0], -0)).toBe(true);
+    expect(back[1]!.hi).toEqual([1.7976931348623157e308, 42]);
+    // Only the series asked for are decoded; a block without any is not inflated.
+    expect(decodeRollupBlock(block, (id) => id === 300).map((b) => b.id)).toEqual([300]);
+    expect(decodeRollupBlock(block, () => false)).toEqual([]);
+  });
+
+  test("blocks of one span merge per series and bucket, as one block of all their points would be", () => {
+    const a = { ts: [T0, T0 + 1000], values: [1, 2] };
+    const b = { ts: [T0 + 2000, T0 + MINUTE_MS], values: [10, -1] };
+    const merged = mergeRollupBlocks([
+      encodeRollupBlock([{ id: 2, ...addToBuckets(noBuckets(), a, MINUTE_MS) }]),
+      encodeRollupBlock([
+        { id: 1, ...addToBuckets(noBuckets(), a, MINUTE_MS) },
+        { id: 2, ...addToBuckets(noBuckets(), b, MINUTE_MS) },
+      ]),
+    ]);
+    expect(merged).toEqual([
+      { id: 1, ts: [T0], lo: [1], hi: [2], total: [3], n: [2] },
+      { id: 2, ts: [T0, T0 + MINUTE_MS], lo: [1, -1], hi: [10, -1], total: [13, -1], n: [3, 1] },
+    ]);
+  });
+
+  test("maintenance merges the shares of each complete hour into one row, oldest first, one hour a run; a late share merges too", () => {
+    const { db, put } = memoryHistory();
+    put("m", T0, 1);
+    put("m", T0 + 10 * MINUTE_MS, 3);
+    put("m", T0 + HOUR_MS, 5);
+    put("m", T0 + HOUR_MS + 10 * MINUTE_MS, 7);
+    const hours = () => db.query<{ ts: number; n: number }, []>(`SELECT start_ts AS ts, count(*) AS n FROM rollup_blocks WHERE resolution = ${HOUR_MS} GROUP BY start_ts`).all();
+    expect(hours()).toEqual([
+      { ts: T0, n: 2 },
+      { ts: T0 + HOUR_MS, n: 2 },
+    ]);
+    // The second hour is not over (with its grace): only the first is merged.
+    expect(mergeHourBlocks(db, T0 + 2 * HOUR_MS + ROLLUP_GRACE_MS - 1)).toBe(T0);
+    expect(mergeHourBlocks(db, T0 + 2 * HOUR_MS + ROLLUP_GRACE_MS - 1)).toBeNull();
+    expect(hours()).toEqual([
+      { ts: T0, n: 1 },
+      { ts: T0 + HOUR_MS, n: 2 },
+    ]);
+    put("m", T0 + 30 * MINUTE_MS, -4); // late, into the merged hour
+    expect(mergeHourBlocks(db, T0 + 2 * HOUR_MS + ROLLUP_GRACE_MS)).toBe(T0);
+    expect(mergeHourBlocks(db, T0 + 2 * HOUR_MS + ROLLUP_GRACE_MS)).toBe(T0 + HOUR_MS);
+    const rows = db.query<{ series: Uint8Array; data: Uint8Array }, []>(`SELECT series, data FROM rollup_blocks WHERE resolution = ${HOUR_MS} ORDER BY start_ts`).all();
+    expect(rows.map((row) => decodeRollupBlock(row))).toEqual([
+      [{ id: 1, ts: [T0], lo: [-4], hi: [3], total: [0], n: [3] }],
+      [{ id: 1, ts: [T0 + HOUR_MS], lo: [5], hi: [7], total: [12], n: [2] }],
+    ]);
+  });
+});

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { SERIES } from "../../src/collect/series.ts";
 import { createSeriesFlattener } from "../../src/collect/series-flattener.ts";
+import { NO_TRAFFIC } from "../../src/collect/linux/network.ts";
 import { type Labels, seriesKey } from "../../src/contracts/sample.ts";
 import type { NetworkIo, Snapshot } from "../../src/contracts/snapshot.ts";
 
@@ -9,16 +10,7 @@ const RX = "aiops_network_receive_bytes_per_second";
 
 /** A Snapshot with only interfaces, each receiving `rx(device)` bytes a second; names made afresh, as a parse makes them. */
 function interfaces(devices: string[], rx: (device: string) => number): Snapshot {
-  const io = (device: string): NetworkIo => ({
-    receive_bytes_per_second: rx(device),
-    transmit_bytes_per_second: 0,
-    receive_packets_per_second: 0,
-    transmit_packets_per_second: 0,
-    receive_errors_per_second: 0,
-    transmit_errors_per_second: 0,
-    receive_drops_per_second: 0,
-    transmit_drops_per_second: 0,
-  });
+  const io = (device: string): NetworkIo => ({ ...NO_TRAFFIC, receive_bytes_per_second: rx(device) });
   return {
     timestamp: "2026-01-10T08:00:00.000Z",
     network: { interfaces: devices.map((d) => ({ device: [...d].join(""), ...io(d) })), total: io("total") },

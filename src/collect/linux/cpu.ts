@@ -2,7 +2,7 @@ import type { Collector } from "../collector.ts";
 import type { CpuSection } from "../../contracts/snapshot.ts";
 import { counterIncrease, round } from "./counter.ts";
 import type { HostPaths } from "./host-paths.ts";
-import { readNumberFields } from "./number-fields.ts";
+import { isSpace, readNumberFields } from "./number-fields.ts";
 import { readHostFile } from "./proc-file.ts";
 
 /** Jiffies of one `cpu` line of /proc/stat, grouped as the Snapshot reports them. */
@@ -18,10 +18,6 @@ export interface CpuTimes {
 
 /** The numbers of one `cpu` line, reused line after line (parsing is synchronous). */
 const FIELDS: number[] = [];
-
-function isSpace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13);
-}
 
 /** Parses /proc/stat: the `cpu` total line and one entry per `cpuN` line, in CPU order. */
 export function parseProcStat(text: string): { total: CpuTimes; perCpu: CpuTimes[] } {

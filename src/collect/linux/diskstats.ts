@@ -3,7 +3,7 @@ import type { Collector } from "../collector.ts";
 import type { DiskIo, DiskIoSection } from "../../contracts/snapshot.ts";
 import { counterIncrease, round } from "./counter.ts";
 import type { HostPaths } from "./host-paths.ts";
-import { readNumberFields } from "./number-fields.ts";
+import { isSpace, readNumberFields } from "./number-fields.ts";
 import { readHostFile } from "./proc-file.ts";
 
 /** Cumulative counters of one block device from /proc/diskstats. */
@@ -55,10 +55,6 @@ function thirdField(text: string, from: number, to: number): { text: string; end
     }
     if (field === 2) return { text: text.slice(start, i), end: i };
   }
-}
-
-function isSpace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13);
 }
 
 function plainThirdField(text: string, from: number, to: number): { text: string; end: number } | undefined {

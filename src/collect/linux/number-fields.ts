@@ -33,6 +33,11 @@ export function readNumberFields(text: string, from: number, to: number, out: nu
   return count;
 }
 
+/** What `\s` matches in ASCII: tab, line feed, vertical tab, form feed, carriage return and space. */
+export function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
 function splitFields(text: string, from: number, to: number, out: number[], max: number): number {
   const trimmed = text.slice(from, to).trim();
   if (trimmed === "") return 0;

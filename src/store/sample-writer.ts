@@ -56,6 +56,8 @@ export function createSampleWriter(db: Database, series: SeriesIndex, buffer: Ra
       throw error;
     }
     series.commit();
+    // Series that wrote nothing in this block (an exited process) leave the memory; their rows stay.
+    series.forgetIdle();
     buffer.clear();
     unsaved = 0;
     // Keys of series that stopped reporting go with the block.

@@ -90,6 +90,29 @@ describe("createSampleWriter", () => {
     expect(blocks(db).map((b) => b.series[series!.id!]!.values)).toEqual([[1], [2]]);
   });
 
+  test("a series that wrote nothing for a block leaves the memory but not the store: still found, counted once, and back under its id", () => {
+    const { db, writer, index } = memoryHistory();
+    const pid = (p: string, ts: number) => ({ metric: "aiops_process_threads", labels: { pid: p, name: "worker" }, value: ts });
+    writer.write(T0, [pid("100", 1), pid("200", 1)]);
+    writer.flush();
+    expect(index.cached).toBe(2);
+    // pid 100 exits; pid 200 goes on.
+    writer.write(T0 + BLOCK_WINDOW_MS, [pid("200", 2)]);
+    writer.flush();
+    expect(index.cached).toBe(1);
+    expect(index.size).toBe(2);
+    expect(writer.seriesCount).toBe(2);
+    expect(index.find("aiops_process_threads", { pid: "100" }).map((s) => [s.id, s.labels])).toEqual([[1, { pid: "100", name: "worker" }]]);
+    expect(index.byKeyOf('aiops_process_threads{pid="100",name="worker"}')?.id).toBe(1);
+    // The pid is used again: the same series, the same id, no new row.
+    writer.write(T0 + 2 * BLOCK_WINDOW_MS, [pid("100", 3)]);
+    expect(writer.seriesCount).toBe(2);
+    writer.flush();
+    expect(rows(db, "series", "id").map((r) => r.id)).toEqual([1, 2]);
+    expect(blocks(db).map((b) => Object.keys(b.series))).toEqual([["1", "2"], ["2"], ["1"]]);
+    expect(index.size).toBe(2);
+  });
+
   test("a second value of a series at the same time replaces the first", () => {
     const { db, writer } = memoryHistory();
     writer.write(T0, [{ metric: "m", labels: {}, value: 1 }]);

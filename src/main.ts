@@ -50,14 +50,12 @@ import { buildCommit, versionLine } from "./commands/build-info.ts";
 import { healthcheck } from "./commands/healthcheck.ts";
 import { localUrl, whereToLook } from "./commands/local-url.ts";
 import { rerunWithoutOptimisingJit } from "./commands/optimising-jit.ts";
-import { releaseStartupPages } from "./commands/startup-pages.ts";
+import { startMemoryUpkeep } from "./commands/memory-upkeep.ts";
 import { COMMANDS, type Command, USAGE, commandHelp } from "./commands/usage.ts";
 
 /** Exit codes: sysexits.h's EX_USAGE-like 2 for a bad command line, EX_CONFIG 78 for a bad configuration. */
 const EXIT_USAGE = 2;
 const EXIT_CONFIG = 78;
-/** When start-up is over (the first ticks, the first scrape): see `releaseStartupPages`. */
-const STARTUP_PAGES_AFTER_MS = 60_000;
 
 
 class UsageError extends Error {}
@@ -411,10 +409,7 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
   exporting.start();
   const { message: where, ...urls } = whereToLook(bound);
   log.info(urls, where);
-  // Start-up is over once the first ticks ran: the runtime's pages only it needed leave the resident set.
-  const cancelPageRelease = clock.setTimer(STARTUP_PAGES_AFTER_MS, () => {
-    void releaseStartupPages().then((bytes) => log.debug({ bytes }, "Pages of the executable only start-up used given back"));
-  });
+  const stopMemoryUpkeep = startMemoryUpkeep({ clock, log });
 
   const watcher = new ConfigWatcher((file) => reload(`${file} changed`), clock);
   const reload = (why: string) => {
@@ -462,7 +457,7 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
       stopping = true;
       log.info({ signal }, "Stopping");
       watcher.close();
-      cancelPageRelease();
+      stopMemoryUpkeep();
       // The terminal comes back first, then the agent stops as on SIGTERM.
       (tui?.close() ?? Promise.resolve())
         .then(() => exporting.shutdown())

@@ -409,7 +409,7 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
   exporting.start();
   const { message: where, ...urls } = whereToLook(bound);
   log.info(urls, where);
-  const stopMemoryUpkeep = startMemoryUpkeep({ clock, log });
+  const stopMemoryUpkeep = startMemoryUpkeep({ clock, log, intervalMs: () => current.config.agent.interval * 1000 });
 
   const watcher = new ConfigWatcher((file) => reload(`${file} changed`), clock);
   const reload = (why: string) => {

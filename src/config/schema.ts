@@ -302,7 +302,7 @@ export const configSchema = section({
       max: 30 * 86400,
     }),
     forget_after: seconds({
-      doc: "A series not seen for this long is forgotten (a removed disk or interface).",
+      doc: "A series not seen for this long is forgotten (a removed disk or interface); a container's after at most an hour, as its id does not come back.",
       default: 3 * 86400,
       min: 60,
       max: 365 * 86400,

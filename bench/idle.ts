@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { leastSquaresSlope } from "./support/least-squares.ts";
-import { buildBinary, processCpuSeconds, processRssBytes, startAgent } from "./support/process-stats.ts";
+import { buildBinary, processCpuSeconds, processRssBytes, processRssParts, startAgent } from "./support/process-stats.ts";
 
 const { values: args } = parseArgs({
   options: { minutes: { type: "string" }, hours: { type: "string" }, settle: { type: "string", default: "10" }, env: { type: "string", multiple: true } },
@@ -106,8 +106,10 @@ for (let minute = 1; minute <= minutes; minute++) {
 }
 const ended = performance.now();
 const cpuAtEnd = agents.map((a) => processCpuSeconds(a.pid));
+const partsAtEnd = agents.map((a) => processRssParts(a.pid));
 for (const a of agents) a.kill("SIGTERM");
 await Promise.all(agents.map((a) => a.exited));
+const floorText = await bunFloor(work);
 rmSync(work, { recursive: true, force: true });
 
 const processes = readdirSync("/proc").filter((n) => /^\d+$/.test(n)).length;
@@ -134,4 +136,24 @@ runs.forEach((run, i) => {
     `| ${run.name} | ${((100 * cpu) / settledSeconds).toFixed(2)} | < ${run.target} % | ${mb(atSettle.rss).toFixed(1)} → ${mb(end.rss).toFixed(1)} | ${mb(peakRss[i]!).toFixed(1)} | ${slope(series, (s) => s.rss).toFixed(2)} | ${mb(atSettle.heap).toFixed(1)} → ${mb(end.heap).toFixed(1)} | ${slope(series, (s) => s.heap).toFixed(2)} | ${atSettle.series} → ${end.series} | ${atSettle.live} → ${end.live} |`,
   );
 });
+console.log(
+  `RSS at the end, of files (the runtime's code) + allocated: ${runs.map((run, i) => `${run.name} ${mb(partsAtEnd[i]!.file).toFixed(1)} + ${mb(partsAtEnd[i]!.anonymous).toFixed(1)} MB`).join("; ")}; ` +
+    `the floor, an empty program compiled by the same Bun: ${floorText}`,
+);
 console.log("targets: < 0.3 % of one core at the default interval, < 0.5 % at 1 s, at most 45 MB resident at 1 s, slope < 0.5 MB/h after the first 10 minutes");
+
+/** RSS of an empty program (a timer, nothing else) compiled by the same Bun, after 5 s: what Bun itself takes. */
+async function bunFloor(dir: string): Promise<string> {
+  const source = join(dir, "empty.ts");
+  await Bun.write(source, "setInterval(() => {}, 1000);\n");
+  const outfile = join(dir, "empty");
+  const build = Bun.spawnSync([process.execPath, "build", "--compile", source, "--outfile", outfile]);
+  if (build.exitCode !== 0) return `not measured (${build.stderr.toString().trim()})`;
+  const empty = Bun.spawn([outfile], { env: deployed, stdout: "ignore", stderr: "ignore" });
+  await Bun.sleep(5000);
+  const parts = processRssParts(empty.pid);
+  const rss = processRssBytes(empty.pid);
+  empty.kill();
+  await empty.exited;
+  return `${mb(rss).toFixed(1)} MB (${mb(parts.file).toFixed(1)} of files + ${mb(parts.anonymous).toFixed(1)} allocated)`;
+}

@@ -131,7 +131,7 @@ async function otherProcessReceiver(): Promise<Receiver> {
 /** A store in a temporary directory and alerting over it, with one signed webhook channel. */
 async function setup(url: string) {
   const dir = mkdtempSync(join(tmpdir(), "aiops-bench-alert-"));
-  const config = configSchema.parse({
+  const config = configSchema().parse({
     agent: { name: "bench-host", environment: "bench" },
     alert: {
       for: 0,

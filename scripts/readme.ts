@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SERIES } from "../src/collect/series.ts";
 import { formatDuration } from "../src/config/duration.ts";
-import { SETTINGS } from "../src/config/load.ts";
+import { configSettings } from "../src/config/load.ts";
 import { configSchema } from "../src/config/schema.ts";
 
 function getAt(value: unknown, path: readonly string[]): unknown {
@@ -16,8 +16,8 @@ function getAt(value: unknown, path: readonly string[]): unknown {
 
 /** The README's settings table, generated from the schema: key, environment variable, default, meaning. */
 export function settingsTable(): string {
-  const defaults = configSchema.parse({});
-  const rows = SETTINGS.map((s) => {
+  const defaults = configSchema().parse({});
+  const rows = configSettings().map((s) => {
     const value = getAt(defaults, s.path);
     let shown: string;
     if (s.info.defaultText) shown = s.info.defaultText;

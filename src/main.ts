@@ -50,6 +50,7 @@ import { buildCommit, versionLine } from "./commands/build-info.ts";
 import { healthcheck } from "./commands/healthcheck.ts";
 import { localUrl, whereToLook } from "./commands/local-url.ts";
 import { rerunWithoutOptimisingJit } from "./commands/optimising-jit.ts";
+import { startMemoryUpkeep } from "./commands/memory-upkeep.ts";
 import { COMMANDS, type Command, USAGE, commandHelp } from "./commands/usage.ts";
 
 /** Exit codes: sysexits.h's EX_USAGE-like 2 for a bad command line, EX_CONFIG 78 for a bad configuration. */
@@ -408,6 +409,7 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
   exporting.start();
   const { message: where, ...urls } = whereToLook(bound);
   log.info(urls, where);
+  const stopMemoryUpkeep = startMemoryUpkeep({ clock, log, intervalMs: () => current.config.agent.interval * 1000 });
 
   const watcher = new ConfigWatcher((file) => reload(`${file} changed`), clock);
   const reload = (why: string) => {
@@ -455,6 +457,7 @@ async function run(cli: Cli, loaded: LoadedConfig, clock: Clock): Promise<number
       stopping = true;
       log.info({ signal }, "Stopping");
       watcher.close();
+      stopMemoryUpkeep();
       // The terminal comes back first, then the agent stops as on SIGTERM.
       (tui?.close() ?? Promise.resolve())
         .then(() => exporting.shutdown())

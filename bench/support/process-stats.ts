@@ -98,6 +98,17 @@ export function processTreeRssBytes(pid: number): number {
   return sum;
 }
 
+/**
+ * What a process's resident memory is made of, bytes, from /proc/<pid>/status: `file`, pages of
+ * files it maps (its own executable above all: code it ran); `anonymous`, what it allocated (the
+ * JavaScript heap, the JIT's code, malloc, SQLite's cache, thread stacks).
+ */
+export function processRssParts(pid: number): { file: number; anonymous: number } {
+  const text = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (name: string) => Number(text.match(new RegExp(`^${name}:\\s+(\\d+) kB$`, "m"))?.[1] ?? 0) * 1024;
+  return { file: kb("RssFile"), anonymous: kb("RssAnon") };
+}
+
 /** Builds the single binary into `dir` (as `npm run build` does) and returns its path. */
 export function buildBinary(dir: string): string {
   const path = `${dir}/aiops-agent`;

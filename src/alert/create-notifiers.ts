@@ -51,7 +51,7 @@ export function createNotifier(channel: ChannelConfig, config: Config, deps: Not
  * stored, listed by the API and streamed to the TUI, so nothing it echoes may hold one.
  */
 function scrubbedOfEverySecret(notifier: Notifier, config: Config): Notifier {
-  const scrub = createScrubber(secretTexts([...secretValues(configSchema, config), ...urlCredentialSecrets(config)]));
+  const scrub = createScrubber(secretTexts([...secretValues(configSchema(), config), ...urlCredentialSecrets(config)]));
   return {
     name: notifier.name,
     type: notifier.type,

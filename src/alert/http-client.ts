@@ -5,6 +5,7 @@ import { Agent, request } from "undici/index.js";
 import type { Clock } from "../clock.ts";
 import { credentialsOf } from "../config/url-credentials.ts";
 import type { HttpAnswer } from "./http-status.ts";
+import { HttpTransportError } from "./http-transport-error.ts";
 
 /** One HTTP request of a notifier or an exporter. */
 export interface HttpRequest {
@@ -40,17 +41,6 @@ export interface HttpClientOptions {
 /** Makes an HttpClient for one channel; its own connection pool, so each channel may trust its own CA. */
 export type HttpClientFactory = (options: HttpClientOptions) => HttpClient;
 
-/** No answer came: why, and whether another attempt might do better. The message names no URL. */
-export class HttpTransportError extends Error {
-  constructor(
-    message: string,
-    readonly retryable: boolean,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = "HttpTransportError";
-  }
-}
 
 /** Answers beyond this are cut: a notifier reads a status and a reason, never a page. */
 const MAX_BODY = 64 * 1024;

@@ -1,5 +1,6 @@
 import type { Clock } from "../clock.ts";
-import { HttpTransportError, type HttpClient, type HttpRequest } from "./http-client.ts";
+import type { HttpClient, HttpRequest } from "./http-client.ts";
+import { HttpTransportError } from "./http-transport-error.ts";
 import { classifyHttp } from "./http-status.ts";
 import { type NotifyResult, failed } from "./notifier.ts";
 

@@ -44,6 +44,11 @@ export interface SeriesDetection {
   threshold?: { type: string; level: string; subject(labels: Labels): string };
   /** A percent of a resource that fills up: the finding type and what fills (`${subject} full in 3h 20m`). */
   forecast?: { type: string; subject(labels: Labels): string };
+  /**
+   * Its series name something that does not come back once gone (a container id): the detectors
+   * forget what they learned of one soon after it stops reporting, not after `detect.forget_after`.
+   */
+  ephemeral?: true;
 }
 
 /**
@@ -564,7 +569,8 @@ function containerSeries(): SeriesDefinition[] {
         if (v !== null) emit(v, c.id, c.pod_uid ?? "", c.runtime);
       }
     },
-    ...(detect ? { detect } : {}),
+    // A container that goes gets a new id when it comes back: what was learned of the old one is not wanted for long.
+    ...(detect ? { detect: { ...detect, ephemeral: true } } : {}),
   });
   return [
     series("aiops_container_cpu_usage_percent", "CPU used by a container, percent of one CPU.", "percent", (c) => c.cpu_percent, LEARN),

@@ -9,7 +9,8 @@ export type TokenScope = (typeof TOKEN_SCOPES)[number];
  * One bearer token of `server.tokens`: a name (the creator of the silences it adds, and what the log
  * names), the token itself or the file holding it, and its scope.
  */
-export const apiTokenSchema = z
+export const apiTokenSchema = () =>
+  z
   .strictObject({
     name: requiredText({
       doc: "Who holds the token: recorded as the creator of what it changes.",
@@ -42,4 +43,4 @@ export function checkTokenText(token: string, path: PropertyKey[], ctx: z.Refine
   if (problem) ctx.addIssue({ code: "custom", path, message: problem });
 }
 
-export type ApiTokenConfig = z.output<typeof apiTokenSchema>;
+export type ApiTokenConfig = z.output<ReturnType<typeof apiTokenSchema>>;

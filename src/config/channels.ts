@@ -27,7 +27,7 @@ export type ChannelType = (typeof CHANNEL_TYPES)[number];
 export const SEVERITIES = ["warning", "critical"] as const;
 
 /** Keys every channel has: its name, what it receives (routing) and how it connects. */
-const common = {
+const common = () => ({
   name: requiredText({
     doc: "Name of the channel, used by `test-alert --channel` and in delivery records.",
     pattern: /^[a-z0-9][a-z0-9_-]*$/,
@@ -56,13 +56,14 @@ const common = {
     env: false,
     allowed: "a file path",
   }),
-};
+});
 
 /** A generic JSON webhook: the DESIGN.md body plus `status`, optionally signed. */
-const webhook = z
+const webhook = () =>
+  z
   .strictObject({
     type: z.literal("webhook"),
-    ...common,
+    ...common(),
     url: url({ doc: "Where to POST the alert.", secret: true, env: false }),
     url_file: secretFile({ doc: "File holding the webhook URL.", of: "url" }),
     secret: optionalText({ doc: "HMAC-SHA256 key: sign each body (X-Aiops-Signature).", secret: true, env: false }),
@@ -76,10 +77,11 @@ const webhook = z
   });
 
 /** A Slack incoming webhook. */
-const slack = z
+const slack = () =>
+  z
   .strictObject({
     type: z.literal("slack"),
-    ...common,
+    ...common(),
     url: url({ doc: "Slack incoming-webhook URL.", secret: true, env: false }),
     url_file: secretFile({ doc: "File holding the Slack webhook URL.", of: "url" }),
   })
@@ -89,10 +91,11 @@ const slack = z
   });
 
 /** PagerDuty Events API v2. */
-const pagerduty = z
+const pagerduty = () =>
+  z
   .strictObject({
     type: z.literal("pagerduty"),
-    ...common,
+    ...common(),
     routing_key: optionalText({ doc: "Integration (routing) key of the PagerDuty service.", secret: true, env: false }),
     routing_key_file: secretFile({ doc: "File holding the routing key.", of: "routing_key" }),
     events_url: text({
@@ -109,10 +112,11 @@ const pagerduty = z
   });
 
 /** Prometheus Alertmanager API v2; every URL receives every alert (each instance of a cluster must). */
-const alertmanager = z
+const alertmanager = () =>
+  z
   .strictObject({
     type: z.literal("alertmanager"),
-    ...common,
+    ...common(),
     urls: urlList({ doc: "Base URLs of the Alertmanager instances (http://am-0:9093); each receives every alert." }),
     generator_url: optionalText({
       doc: "Base URL of this agent shown as generatorURL (default http://<agent.name>:<server port>).",
@@ -129,10 +133,11 @@ const alertmanager = z
   });
 
 /** ServiceNow Event Management: em_event records through /api/global/em/jsonv2. */
-const servicenow = z
+const servicenow = () =>
+  z
   .strictObject({
     type: z.literal("servicenow"),
-    ...common,
+    ...common(),
     url: url({ doc: "Instance URL, e.g. https://example.service-now.com.", env: false }),
     username: optionalText({ doc: "User for basic authentication (with password).", env: false }),
     password: optionalText({ doc: "Password for basic authentication.", secret: true, env: false }),
@@ -161,10 +166,11 @@ const servicenow = z
   });
 
 /** Email over SMTP: STARTTLS (required) on the submission port, or TLS from the first byte. */
-const email = z
+const email = () =>
+  z
   .strictObject({
     type: z.literal("email"),
-    ...common,
+    ...common(),
     host: optionalText({ doc: "SMTP server host name (its certificate must match it).", env: false }),
     port: number({ doc: "SMTP server port.", default: 587, min: 1, max: 65535, integer: true, env: false }),
     tls: oneOf(["starttls", "implicit"], {
@@ -193,13 +199,16 @@ const email = z
     }
   });
 
-/** One entry of `alert.channels`, discriminated by `type`. */
-export const channelSchema = z.discriminatedUnion("type", [webhook, slack, pagerduty, alertmanager, servicenow, email], {
-  error: (issue) => (issue.code === "invalid_union" ? `expected one of ${CHANNEL_TYPES.join(", ")}` : undefined),
-});
+/**
+ * One entry of `alert.channels`, discriminated by `type`: built on each call (see `configSchema`).
+ */
+export const channelSchema = () =>
+  z.discriminatedUnion("type", [webhook(), slack(), pagerduty(), alertmanager(), servicenow(), email()], {
+    error: (issue) => (issue.code === "invalid_union" ? `expected one of ${CHANNEL_TYPES.join(", ")}` : undefined),
+  });
 
 /** A configured channel, every default filled. Secrets named by `*_file` are already read by the loader. */
-export type ChannelConfig = z.output<typeof channelSchema>;
+export type ChannelConfig = z.output<ReturnType<typeof channelSchema>>;
 /** The configuration of one channel type. */
 export type ChannelOf<T extends ChannelType> = Extract<ChannelConfig, { type: T }>;
 
@@ -234,7 +243,8 @@ function exclusive(c: Record<string, unknown>, key: string, ctx: z.RefinementCtx
 }
 
 /** A maintenance window: alerts whose labels match every matcher send nothing between starts_at and ends_at. */
-export const silenceSchema = z
+export const silenceSchema = () =>
+  z
   .strictObject({
     matchers: list({
       doc: "Label matchers, Alertmanager style: name=value, name!=value, name=~regex, name!~regex.",
@@ -256,4 +266,4 @@ export const silenceSchema = z
   });
 
 /** A maintenance window from the configuration; times are epoch milliseconds. */
-export type SilenceConfig = z.output<typeof silenceSchema>;
+export type SilenceConfig = z.output<ReturnType<typeof silenceSchema>>;

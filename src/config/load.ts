@@ -54,8 +54,10 @@ export class ConfigError extends Error {
 /** Environment variables the agent reads that are not settings. */
 const NOT_SETTINGS = new Set(["AIOPS_CONFIG"]);
 
-export const SETTINGS: readonly Setting[] = listSettings(configSchema);
-const BY_ENV = new Map(SETTINGS.filter((s) => s.env).map((s) => [s.env!, s]));
+/** Every setting of the schema, in its order (the README's table, the manifests' checks). */
+export function configSettings(): readonly Setting[] {
+  return listSettings(configSchema());
+}
 
 /** Loads defaults < YAML file < environment, validates the result, and says where each value came from. */
 export function loadConfig(options: LoadOptions): LoadedConfig {
@@ -67,6 +69,9 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
   const problems: string[] = [];
   const warnings: string[] = [];
   let lines = new Map<string, number>();
+  // Built for this load only, not kept: see `configSchema`.
+  const schema = configSchema();
+  const byEnv = new Map(listSettings(schema).flatMap((s) => (s.env ? [[s.env, s] as const] : [])));
 
   if (options.modeDefaults) {
     for (const [key, value] of Object.entries(options.modeDefaults.values)) {
@@ -116,9 +121,9 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
 
   for (const [name, value] of Object.entries(options.env)) {
     if (value === undefined || !name.startsWith("AIOPS_") || NOT_SETTINGS.has(name)) continue;
-    const setting = BY_ENV.get(name) ?? (name.endsWith("_FILE") ? BY_ENV.get(name.slice(0, -5)) : undefined);
+    const setting = byEnv.get(name) ?? (name.endsWith("_FILE") ? byEnv.get(name.slice(0, -5)) : undefined);
     if (!setting) {
-      const hint = closest(name.replace(/_FILE$/, ""), [...BY_ENV.keys()]);
+      const hint = closest(name.replace(/_FILE$/, ""), [...byEnv.keys()]);
       warnings.push(`${name}: not a setting, ignored${hint ? `; did you mean ${hint}?` : ""}`);
       continue;
     }
@@ -145,16 +150,16 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
 
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const result = configSchema.safeParse(raw);
+  const result = schema.safeParse(raw);
   if (!result.success) {
     // Cross-field checks run even when a field is already wrong; one problem per key is enough.
     const fieldProblems = new Set(result.error.issues.filter((i) => i.code !== "custom").map((i) => joinKey(i.path.map(keyPart))));
     const issues = result.error.issues.filter((i) => i.code !== "custom" || !fieldProblems.has(joinKey(i.path.map(keyPart))));
-    throw new ConfigError(issues.flatMap((issue) => describeIssue(issue, raw, sources, lines, options.file)));
+    throw new ConfigError(issues.flatMap((issue) => describeIssue(schema, issue, raw, sources, lines, options.file)));
   }
   // Secrets named by `<key>_file` inside entries (alert.channels[0].routing_key_file) are read now, so
   // a missing file stops start-up naming its key, and the secret joins the logger's redaction list.
-  for (const field of secretFileFields(configSchema, result.data)) {
+  for (const field of secretFileFields(schema, result.data)) {
     const where = describeSource(sourceOf(field.path, sources, lines, options.file));
     try {
       const secret = read(field.file).replace(/\r?\n$/, "");
@@ -180,7 +185,7 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
     sources,
     warnings,
     // Credentials inside any URL are secrets too, whichever key holds the URL.
-    secrets: [...new Set([...secretValues(configSchema, result.data), ...urlCredentialSecrets(result.data)])],
+    secrets: [...new Set([...secretValues(schema, result.data), ...urlCredentialSecrets(result.data)])],
     ...(options.file !== undefined ? { file: options.file } : {}),
   };
 }
@@ -281,6 +286,7 @@ function sourceOf(path: readonly PropertyKey[], sources: Map<string, Source>, li
 }
 
 function describeIssue(
+  schema: z.ZodType,
   issue: z.core.$ZodIssue,
   raw: Record<string, unknown>,
   sources: Map<string, Source>,
@@ -289,7 +295,7 @@ function describeIssue(
 ): string[] {
   const path = issue.path;
   if (issue.code === "unrecognized_keys") {
-    const allowed = Object.keys(objectShapeAt(path, raw) ?? {});
+    const allowed = Object.keys(objectShapeAt(schema, path, raw) ?? {});
     return issue.keys.map((key) => {
       const keyPath = [...path, key];
       const where = describeSource(sourceOf(keyPath, sources, lines, file));
@@ -300,7 +306,7 @@ function describeIssue(
   const key = joinKey(path.map(keyPart));
   const where = describeSource(sourceOf(path, sources, lines, file));
   const value = getAt(raw, path);
-  const got = value === undefined ? "" : `; got ${isSecretKey(configSchema, key) ? "[REDACTED]" : redactUrlCredentials(shortJson(value))}`;
+  const got = value === undefined ? "" : `; got ${isSecretKey(schema, key) ? "[REDACTED]" : redactUrlCredentials(shortJson(value))}`;
   const message = issue.message.startsWith("Invalid input") ? `expected ${(issue as { expected?: string }).expected ?? "another value"}` : issue.message;
   return [`${key || "(top level)"} (${where}): ${message}${got}`];
 }
@@ -316,8 +322,8 @@ function keyPart(p: PropertyKey): string | number {
 }
 
 /** The object schema at `path`; inside a discriminated union (channel types), the option the raw value names. */
-function objectShapeAt(path: readonly PropertyKey[], raw: unknown): Record<string, z.ZodType> | undefined {
-  let schema: z.ZodType | undefined = configSchema;
+function objectShapeAt(root: z.ZodType, path: readonly PropertyKey[], raw: unknown): Record<string, z.ZodType> | undefined {
+  let schema: z.ZodType | undefined = root;
   for (let i = 0; i < path.length; i++) {
     if (!schema) return undefined;
     const part = path[i]!;

@@ -8,7 +8,8 @@ export const PLUGIN_FORMATS = ["prometheus", "nagios", "json"] as const;
  * One entry of `collect.plugins`: a program the agent runs on its own interval, off the tick, with no
  * shell, a time-out and an output cap; its output becomes series (and, for Nagios plugins, findings).
  */
-export const pluginSchema = z
+export const pluginSchema = () =>
+  z
   .strictObject({
     name: requiredText({
       doc: "Name of the plugin: the `plugin` label of its series and its name in the log.",
@@ -48,4 +49,4 @@ export const pluginSchema = z
   });
 
 /** A configured exec plugin, every default filled. */
-export type PluginConfig = z.output<typeof pluginSchema>;
+export type PluginConfig = z.output<ReturnType<typeof pluginSchema>>;

@@ -14,6 +14,7 @@ export interface EffectiveSetting {
 /** Every effective value, lists of entries flattened to `alert.channels[0].url`, secrets redacted. */
 export function effectiveSettings(loaded: LoadedConfig): EffectiveSetting[] {
   const rows: EffectiveSetting[] = [];
+  const schema = configSchema();
   const visit = (value: unknown, path: Array<string | number>): void => {
     const key = joinKey(path);
     const isListOfScalars = Array.isArray(value) && value.every((v) => v === null || typeof v !== "object");
@@ -21,7 +22,7 @@ export function effectiveSettings(loaded: LoadedConfig): EffectiveSetting[] {
       for (const [k, v] of Array.isArray(value) ? value.entries() : Object.entries(value)) visit(v, [...path, k]);
       return;
     }
-    const secret = isSecretKey(configSchema, key) && value !== undefined;
+    const secret = isSecretKey(schema, key) && value !== undefined;
     rows.push({ key, value: secret ? "[REDACTED]" : withoutUrlCredentials(value), source: describeSource(sourceOf(loaded.sources, path)) });
   };
   visit(loaded.config, []);

@@ -39,7 +39,8 @@ function regexText(doc: string) {
 }
 
 /** Runs a program: no shell, ever; the alert's labels reach it only through checked templates. */
-const execAction = z.strictObject({
+const execAction = () =>
+  z.strictObject({
   path: absolutePath("The program to run (absolute path; no shell is involved)."),
   args: list({ doc: "Arguments; `{{labels.NAME}}` is replaced by the alert's label NAME.", default: [], env: false }),
   env: list({ doc: "Names of the agent's environment variables passed on; nothing else is (PATH included).", default: [], env: false }),
@@ -52,7 +53,8 @@ const execAction = z.strictObject({
 });
 
 /** Sends a signal to processes chosen by command-line pattern, process name or cgroup. */
-const signalAction = z.strictObject({
+const signalAction = () =>
+  z.strictObject({
   name: oneOf(ACTION_SIGNALS, { doc: "The signal.", default: "SIGTERM", env: false }),
   process: regexText("regular expression on the command line").optional(),
   comm: optionalText({ doc: "Exact process name (as /proc/PID/comm shows it).", env: false }),
@@ -61,7 +63,8 @@ const signalAction = z.strictObject({
 });
 
 /** Restarts or reloads a unit through systemd's D-Bus API (no systemctl needed). */
-const systemdAction = z.strictObject({
+const systemdAction = () =>
+  z.strictObject({
   unit: requiredText({
     doc: "The unit, e.g. nginx.service.",
     pattern: /^[a-zA-Z0-9:_.@\\-]+\.(service|socket|target|timer|path|mount|slice|scope)$/,
@@ -73,7 +76,8 @@ const systemdAction = z.strictObject({
 });
 
 /** Calls a runbook automation endpoint (AWX, Rundeck, StackStorm, a webhook) with the alert. */
-const httpAction = z
+const httpAction = () =>
+  z
   .strictObject({
     url: url({ doc: "Where to POST the alert.", secret: true, env: false }),
     url_file: secretFile({ doc: "File holding the URL.", of: "url" }),
@@ -88,7 +92,8 @@ const httpAction = z
   });
 
 /** Deletes old files matching a glob under one directory (logs, caches). */
-const cleanupAction = z.strictObject({
+const cleanupAction = () =>
+  z.strictObject({
   directory: absolutePath("The only directory it may delete in (nothing outside it, symbolic links never followed)."),
   pattern: requiredText({ doc: "Glob of the files, relative to the directory, e.g. *.log or **/*.gz.", pattern: /^[^/\0][^\0]*$/, allowed: "a relative glob such as *.log" }),
   older_than: seconds({ doc: "Only files not modified for this long.", default: 7 * 86400, min: 60, max: 3650 * 86400, env: false }),
@@ -96,7 +101,8 @@ const cleanupAction = z.strictObject({
 });
 
 /** One remediation action: which alerts it answers, how (mode), and exactly one kind. */
-export const actionSchema = z
+export const actionSchema = () =>
+  z
   .strictObject({
     name: requiredText({
       doc: "Name of the action, in records, metrics and the API.",
@@ -110,11 +116,11 @@ export const actionSchema = z
       runs: number({ doc: "Most runs of this action within `within`.", default: 3, min: 1, max: 1000, integer: true, env: false }),
       within: seconds({ doc: "Window of the rate limit.", default: 3600, min: 1, max: 30 * 86400, env: false }),
     }),
-    exec: execAction.optional(),
-    signal: signalAction.optional(),
-    systemd: systemdAction.optional(),
-    http: httpAction.optional(),
-    cleanup: cleanupAction.optional(),
+    exec: execAction().optional(),
+    signal: signalAction().optional(),
+    systemd: systemdAction().optional(),
+    http: httpAction().optional(),
+    cleanup: cleanupAction().optional(),
   })
   .superRefine((a, ctx) => {
     const kinds = ACTION_KINDS.filter((k) => a[k] !== undefined);
@@ -153,4 +159,4 @@ export const actionSchema = z
     if (a.cleanup?.directory.replace(/\/+$/, "") === "") ctx.addIssue({ code: "custom", path: ["cleanup", "directory"], message: "expected a directory other than /" });
   });
 
-export type ActionConfig = z.output<typeof actionSchema>;
+export type ActionConfig = z.output<ReturnType<typeof actionSchema>>;

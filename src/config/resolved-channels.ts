@@ -19,7 +19,7 @@ export function channelsOf(config: Config): readonly ChannelConfig[] {
   let channels = resolved.get(config);
   if (!channels) {
     const implicit =
-      config.alert.webhook_url !== undefined ? [channelSchema.parse({ type: "webhook", name: IMPLICIT_WEBHOOK_CHANNEL, url: config.alert.webhook_url })] : [];
+      config.alert.webhook_url !== undefined ? [channelSchema().parse({ type: "webhook", name: IMPLICIT_WEBHOOK_CHANNEL, url: config.alert.webhook_url })] : [];
     channels = Object.freeze([...implicit, ...config.alert.channels]);
     resolved.set(config, channels);
   }

@@ -66,8 +66,11 @@ function pushTarget(what: string, urlDoc: string) {
  * The one source of every setting: its type, default, environment name and one-line doc.
  * Later sources win: defaults < YAML file (`--config`) < environment (`AIOPS_*`).
  * Keys are snake_case; environment names are derived (`AIOPS_` + path) unless a key names its own.
+ * Built on each call and dropped after use (loading, printing): the schema is some 3 MB of zod objects
+ * that a running agent would otherwise keep for nothing.
  */
-export const configSchema = section({
+export const configSchema = () =>
+  section({
   agent: section({
     name: text({
       doc: "Name of this agent in alerts, labels and logs.",
@@ -183,7 +186,7 @@ export const configSchema = section({
         allowed: "an absolute path, or empty for off",
       }),
     }),
-    plugins: objects(pluginSchema, {
+    plugins: objects(pluginSchema(), {
       doc: "Exec plugins: programs run on their own interval (name, command, format, interval, timeout, max_output_bytes, env).",
       allowed: "a list of plugins, each with name and command",
     }),
@@ -201,7 +204,7 @@ export const configSchema = section({
       env: "AIOPS_API_TOKEN",
       secret: true,
     }),
-    tokens: objects(apiTokenSchema, {
+    tokens: objects(apiTokenSchema(), {
       doc: "Named bearer tokens, each with scope read or write (the name is recorded as the creator of what it changes).",
       allowed: "a list of tokens, each with name, token (or token_file) and scope",
     }),
@@ -302,7 +305,7 @@ export const configSchema = section({
       max: 30 * 86400,
     }),
     forget_after: seconds({
-      doc: "A series not seen for this long is forgotten (a removed disk or interface).",
+      doc: "A series not seen for this long is forgotten (a removed disk or interface); a container's after at most an hour, as its id does not come back.",
       default: 3 * 86400,
       min: 60,
       max: 365 * 86400,
@@ -404,7 +407,7 @@ export const configSchema = section({
       env: "AIOPS_WEBHOOK_URL",
       secret: true,
     }),
-    channels: objects(channelSchema, {
+    channels: objects(channelSchema(), {
       doc: "Notification channels: each has a name, a type (webhook, slack, pagerduty, alertmanager, servicenow, email) and its keys.",
       allowed: "a list of channels, each with name and type",
     }),
@@ -465,13 +468,13 @@ export const configSchema = section({
         max: 30 * 86400,
       }),
     }),
-    silences: objects(silenceSchema, {
+    silences: objects(silenceSchema(), {
       doc: "Maintenance windows: matchers (alertname=cpu_high, device=~sd.*) with starts_at and ends_at.",
       allowed: "a list of silences, each with matchers, starts_at and ends_at",
     }),
   }),
   remediation: section({
-    actions: objects(actionSchema, {
+    actions: objects(actionSchema(), {
       doc: "Actions on alerts (exec, signal, systemd, http, cleanup), each with match, mode (dry_run by default, approve, auto), verify_within and limit. None by default.",
       allowed: "a list of actions, each with name, match and one of exec, signal, systemd, http, cleanup",
     }),
@@ -611,4 +614,4 @@ function checkRegex(pattern: string, path: string[], ctx: z.RefinementCtx): void
 }
 
 /** The effective configuration, every key filled. */
-export type Config = z.output<typeof configSchema>;
+export type Config = z.output<ReturnType<typeof configSchema>>;

@@ -67,6 +67,8 @@ interface Entry {
   resource: ResourceOf | undefined;
   /** A learned finding of this series passed the minimum effect and still holds: it is not judged again. */
   effectOpen: boolean;
+  /** How long (ms) it may go without a sample before it is forgotten. */
+  forgetAfter: number;
 }
 
 /** A series no detector watches that tells what goes with a finding (load, pressure): only its reference is kept. */
@@ -81,6 +83,13 @@ interface ContextEntry {
 
 /** How often (ms) series not seen for `forget_after` are looked for. */
 const SWEEP_EVERY = 60_000;
+
+/**
+ * How long (ms) the series of something that does not come back (`SeriesDetection.ephemeral`: a
+ * container) are kept without a sample, when `detect.forget_after` is longer: a node whose pods come
+ * and go would otherwise keep the learned state of every container it ran for days.
+ */
+export const EPHEMERAL_FORGET_AFTER_MS = 3_600_000;
 
 /**
  * Creates the detection engine. Series are created lazily on their first sample (only those the Series
@@ -129,6 +138,7 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
       family: effectFamilyOf(metric),
       resource: resourceOf(metric, labels),
       effectOpen: saved?.effectOpen === true,
+      forgetAfter: detect.ephemeral ? Math.min(forgetAfter, EPHEMERAL_FORGET_AFTER_MS) : forgetAfter,
     };
     if (detect.statistical) entry.baseline = restoreBaseline(metric, labels, saved?.effect);
     return entry;
@@ -287,7 +297,7 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
       if (ts - lastSweep >= SWEEP_EVERY) {
         lastSweep = ts;
         for (const [key, e] of entries) {
-          if (ts - e.lastSeen > forgetAfter) {
+          if (ts - e.lastSeen > e.forgetAfter) {
             entries.delete(key);
             forgetPlaces();
             forgotten?.inc({ reason: "absent" });

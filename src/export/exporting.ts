@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { type HttpClientFactory, createHttpClient } from "../alert/http-client.ts";
+import type { HttpClientFactory } from "../alert/http-client.ts";
+import { createLazyHttpClient } from "../alert/lazy-http-client.ts";
 import { createScrubber, secretTexts } from "../alert/scrub.ts";
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config/schema.ts";
@@ -148,7 +149,7 @@ function build(config: Config, deps: ExportingDeps, metrics: ExportMetrics, log:
         {
           protocol,
           queue,
-          http: (deps.http ?? createHttpClient)({ ...tlsOf(t, key, deps.readFile), clock }),
+          http: (deps.http ?? createLazyHttpClient)({ ...tlsOf(t, key, deps.readFile), clock }),
           clock,
           source: deps.source,
           metrics,

@@ -81,6 +81,8 @@ export function createSampleWriter(
       throw error;
     }
     series.commit();
+    // Series that wrote nothing in this block (an exited process) leave the memory; their rows stay.
+    series.forgetIdle();
     blocks.written();
     unsavedSealed = 0;
     return written;

@@ -10,17 +10,37 @@ export interface SeriesInfo {
   labels: Labels;
 }
 
+/** A series in the in-memory cache, with the last block that wrote it. */
+interface Cached extends SeriesInfo {
+  block: number;
+}
+
+interface Row {
+  id: number;
+  key: string;
+  metric: string;
+  labels: string;
+}
+
 /**
- * The `series` table, cached in memory for the tick: a key → id lookup is a Map hit, and SQLite is
- * asked only the first time a series appears. Ids reserved inside a transaction reach the cache only
- * once the caller says the transaction committed, so a rolled-back tick leaves no id that the
- * database does not have.
+ * The `series` table, with the series that report now cached in memory: a key → id lookup on the
+ * write path is a Map hit, and SQLite is asked only when a series is new to the cache. A series that
+ * wrote nothing for a whole block leaves the cache (`forgetIdle`): the table keeps every series that
+ * has history, and processes and containers that come and go would otherwise grow the cache for as
+ * long as their history is kept. Lookups of other series (history queries) read the table.
+ * Ids reserved inside a transaction reach the cache only once the caller says the transaction
+ * committed, so a rolled-back tick leaves no id that the database does not have.
  */
 export class SeriesIndex {
-  private readonly byKey = new Map<string, SeriesInfo>();
-  private readonly byId = new Map<number, SeriesInfo>();
-  private readonly pending = new Map<string, SeriesInfo>();
+  private readonly byKey = new Map<string, Cached>();
+  private readonly byId = new Map<number, Cached>();
+  private readonly pending = new Map<string, Cached>();
+  /** Rows of the table, kept up to date so that `size` asks SQLite nothing. */
+  private rows = 0;
+  /** Counts the blocks written (`forgetIdle`): a series cached in an earlier one and not used since is idle. */
+  private block = 0;
   private readonly upsert: Statement<{ id: number }, [string, string, string, number]>;
+  private readonly rowOfKey: Statement<Row, [string]>;
 
   constructor(
     private readonly db: Database,
@@ -32,6 +52,7 @@ export class SeriesIndex {
       `INSERT INTO series (key, metric, labels, created_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET metric = excluded.metric RETURNING id`,
     );
+    this.rowOfKey = db.prepare("SELECT id, key, metric, labels FROM series WHERE key = ?");
     this.reload();
   }
 
@@ -40,8 +61,7 @@ export class SeriesIndex {
     this.byKey.clear();
     this.byId.clear();
     this.pending.clear();
-    const rows = this.db.query<{ id: number; key: string; metric: string; labels: string }, []>("SELECT id, key, metric, labels FROM series").all();
-    for (const row of rows) this.add({ id: row.id, key: row.key, metric: row.metric, labels: JSON.parse(row.labels) as Labels });
+    this.rows = this.db.query<{ n: number }, []>("SELECT count(*) AS n FROM series").get()?.n ?? 0;
   }
 
   /**
@@ -50,16 +70,26 @@ export class SeriesIndex {
    */
   idOf(metric: string, labels: Labels, key = seriesKey(metric, labels), createdAt = this.clock.wallMs()): number {
     const known = this.byKey.get(key) ?? this.pending.get(key);
-    if (known) return known.id;
-    const row = this.upsert.get(key, metric, JSON.stringify(labels), createdAt);
-    if (!row) throw new Error(`store: no id returned for series ${key}`);
-    this.pending.set(key, { id: row.id, key, metric, labels });
-    return row.id;
+    if (known) {
+      known.block = this.block;
+      return known.id;
+    }
+    // Back after a while (a pid reused, an interface up again), or first seen since start: its row may be there.
+    const row = this.rowOfKey.get(key);
+    if (row) {
+      this.add({ id: row.id, key, metric, labels, block: this.block });
+      return row.id;
+    }
+    const inserted = this.upsert.get(key, metric, JSON.stringify(labels), createdAt);
+    if (!inserted) throw new Error(`store: no id returned for series ${key}`);
+    this.pending.set(key, { id: inserted.id, key, metric, labels, block: this.block });
+    return inserted.id;
   }
 
   /** The transaction that called `idOf` committed: its new series are real. */
   commit(): void {
     for (const info of this.pending.values()) this.add(info);
+    this.rows += this.pending.size;
     this.pending.clear();
   }
 
@@ -69,42 +99,74 @@ export class SeriesIndex {
   }
 
   /**
-   * Drops a series from the cache (its row was deleted, or it is to be read from the table again
-   * when it next reports): the next `idOf` of its key asks SQLite again.
+   * Ends a block: the series that no `idOf` asked for since the last call leave the cache (their rows
+   * stay). Call after each written block, so that the cache holds only the series of the last one.
    */
+  forgetIdle(): void {
+    for (const [key, info] of this.byKey) {
+      if (info.block >= this.block) continue;
+      this.byKey.delete(key);
+      this.byId.delete(info.id);
+    }
+    this.block++;
+  }
+
+  /** Maintenance deleted the row of a series (no history left): it leaves the cache and the count. */
   forget(id: number): void {
     const info = this.byId.get(id);
-    if (!info) return;
-    this.byId.delete(id);
-    if (this.byKey.get(info.key) === info) this.byKey.delete(info.key);
+    if (info) {
+      this.byId.delete(id);
+      if (this.byKey.get(info.key) === info) this.byKey.delete(info.key);
+    }
+    this.rows--;
   }
 
   get(id: number): SeriesInfo | undefined {
-    return this.byId.get(id);
+    const cached = this.byId.get(id);
+    if (cached) return cached;
+    const row = this.db.query<Row, [number]>("SELECT id, key, metric, labels FROM series WHERE id = ?").get(id);
+    return row ? infoOf(row) : undefined;
   }
 
   /** The series of a key, when the store has it. */
   byKeyOf(key: string): SeriesInfo | undefined {
-    return this.byKey.get(key);
+    const cached = this.byKey.get(key);
+    if (cached) return cached;
+    const row = this.rowOfKey.get(key);
+    return row ? infoOf(row) : undefined;
   }
 
   /** Series of a metric whose labels include every given label (exact values); all series without a metric. */
   find(metric?: string, labels?: Labels): SeriesInfo[] {
+    const rows =
+      metric === undefined
+        ? this.db.query<Row, []>("SELECT id, key, metric, labels FROM series").all()
+        : this.db.query<Row, [string]>("SELECT id, key, metric, labels FROM series WHERE metric = ?").all(metric);
     const out: SeriesInfo[] = [];
-    for (const info of this.byId.values()) {
-      if (metric !== undefined && info.metric !== metric) continue;
+    for (const row of rows) {
+      const info = this.byId.get(row.id) ?? infoOf(row);
       if (labels && !Object.entries(labels).every(([name, value]) => info.labels[name] === value)) continue;
       out.push(info);
     }
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
+  /** Rows of the table: every series the store has. */
   get size(): number {
+    return this.rows;
+  }
+
+  /** Series cached in memory now (those that wrote in the last blocks). */
+  get cached(): number {
     return this.byId.size;
   }
 
-  private add(info: SeriesInfo): void {
+  private add(info: Cached): void {
     this.byKey.set(info.key, info);
     this.byId.set(info.id, info);
   }
+}
+
+function infoOf(row: Row): SeriesInfo {
+  return { id: row.id, key: row.key, metric: row.metric, labels: JSON.parse(row.labels) as Labels };
 }

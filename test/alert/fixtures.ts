@@ -41,5 +41,5 @@ export function channel<T extends ChannelType>(raw: { type: T } & Record<string,
 
 /** A whole configuration with the given `alert` section (agent host-a, environment test). */
 export function configFor(alert: Record<string, unknown>, extra: Record<string, unknown> = {}): Config {
-  return configSchema.parse({ agent: { name: "host-a", environment: "test" }, alert, ...extra });
+  return configSchema().parse({ agent: { name: "host-a", environment: "test" }, alert, ...extra });
 }

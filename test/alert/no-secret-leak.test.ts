@@ -65,7 +65,7 @@ function assertNoSecret(text: string, secrets: readonly string[]): void {
 test("no notifier puts a secret in its error text: refusals that echo the request, busy peers, dead peers", async () => {
   for (const base of [echo.url, `http://127.0.0.1:${freePort()}`]) {
     const config = configs(base);
-    const secrets = secretValues(configSchema, config);
+    const secrets = secretValues(configSchema(), config);
     expect(secrets.length).toBeGreaterThanOrEqual(8);
     const notifiers = createNotifiers(config, { clock: systemClock });
     expect([...notifiers.keys()]).toEqual(channelsOf(config).map((c) => c.name));

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, posix } from "node:path";
 import { SERIES } from "../../src/collect/series.ts";
 import { HEALTHCHECK_TIMEOUT_MS } from "../../src/commands/healthcheck.ts";
-import { ConfigError, type LoadedConfig, SETTINGS, loadConfig } from "../../src/config/load.ts";
+import { ConfigError, type LoadedConfig, configSettings, loadConfig } from "../../src/config/load.ts";
 import { findPeer } from "../support/peers.ts";
 import {
   dockerEnv,
@@ -34,7 +34,7 @@ type Doc = any;
  * Why the agent would not take an environment variable, or undefined when it reads it: a setting's
  * name, `<secret setting>_FILE`, or AIOPS_CONFIG.
  */
-const SETTING_BY_ENV = new Map(SETTINGS.filter((s) => s.env).map((s) => [s.env!, s]));
+const SETTING_BY_ENV = new Map(configSettings().filter((s) => s.env).map((s) => [s.env!, s]));
 
 function variableProblem(name: string): string | undefined {
   if (name === "AIOPS_CONFIG" || SETTING_BY_ENV.has(name)) return undefined;

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { type Labels, type Sample, seriesKey } from "../../src/contracts/sample.ts";
 import { loadConfig } from "../../src/config/load.ts";
-import { createDetection } from "../../src/detect/detection.ts";
+import { EPHEMERAL_FORGET_AFTER_MS, createDetection } from "../../src/detect/detection.ts";
 import { SelfMetrics } from "../../src/self-metrics.ts";
 import { at, noise } from "./synthetic.ts";
 
@@ -77,6 +77,16 @@ describe("detection engine", () => {
         { labels: { reason: "absent" }, value: 2 },
       ]),
     );
+  });
+
+  test("a container that stopped reporting is forgotten after an hour, a disk only after forget_after", () => {
+    const d = createDetection(config);
+    const container = (id: string): Sample => ({ metric: "aiops_container_cpu_usage_percent", labels: { container_id: id, pod_uid: "", runtime: "docker" }, value: 5 });
+    const disk: Sample = { metric: "aiops_disk_usage_percent", labels: VAR, value: 50 };
+    d.update(0, [container("a1"), container("b2"), disk]);
+    // b2 goes on; a1 and the disk stop reporting (the disk is unmounted for a while).
+    for (let t = 60_000; t <= EPHEMERAL_FORGET_AFTER_MS + 120_000; t += 60_000) d.update(t, [container("b2")]);
+    expect(Object.keys(d.exportState()).sort()).toEqual([seriesKey("aiops_container_cpu_usage_percent", { container_id: "b2", pod_uid: "", runtime: "docker" }), seriesKey("aiops_disk_usage_percent", VAR)].sort());
   });
 
   test("a restart does not relearn: the imported state scores as if nothing happened", () => {

@@ -36,7 +36,7 @@ describe("findings the agent raises about itself", () => {
     stage.run(again);
     expect(again.startedFindings).toHaveLength(1);
 
-    stage.reload?.(configSchema.parse({}));
+    stage.reload?.(configSchema().parse({}));
     stage.close?.();
     expect(calls).toEqual(["at 1000", "at 2000", "at 3000", "at 4000", "at 5000", "reload", "close"]);
   });

@@ -44,7 +44,7 @@ function recordingAction(options: { refuse?: string; result?: ActionResult; hold
 
 /** A configuration with these actions (YAML shape), every default filled by the real schema. */
 function configWith(actions: Array<Record<string, unknown>>, extra: Record<string, unknown> = {}) {
-  return configSchema.parse({ remediation: { actions: actions.map((a) => ({ name: "fix", match: ["alertname=cpu_high"], exec: { path: "/bin/true" }, ...a })), ...extra } });
+  return configSchema().parse({ remediation: { actions: actions.map((a) => ({ name: "fix", match: ["alertname=cpu_high"], exec: { path: "/bin/true" }, ...a })), ...extra } });
 }
 
 /** The remediator over a real store, a manual clock and an engine view the test controls. */

@@ -3,7 +3,7 @@ import type { ActionAlert } from "../../src/remediate/action.ts";
 
 /** An action as the configuration loader gives it: the entry parsed through the schema, every default filled. */
 export function actionConfig(entry: Record<string, unknown>): ActionConfig {
-  return actionSchema.parse({ name: "test-action", match: ["alertname=cpu_high"], ...entry });
+  return actionSchema().parse({ name: "test-action", match: ["alertname=cpu_high"], ...entry });
 }
 
 /** The alert most tests act on. */

@@ -19,7 +19,7 @@ async function server(decidedBy: ((request: Request) => string) | null = () => "
   const { store } = openStore();
   const clock = new ManualClock(Date.parse("2026-12-04T10:00:00Z"));
   const alerts = new Map<string, AlertView>();
-  const config = configSchema.parse({
+  const config = configSchema().parse({
     remediation: {
       actions: [
         { name: "restart-app", match: ["alertname=cpu_high"], mode: "approve", exec: { path: "/bin/true" } },

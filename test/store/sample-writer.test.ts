@@ -133,16 +133,27 @@ describe("createSampleWriter", () => {
     expect(answer().series[0]!.points.map((p) => p.value)).toEqual([199, 1199, 2199, 2199, 2199]);
   });
 
-  test("a series the index forgot keeps its id when it reports again", () => {
-    const { writer, index } = memoryHistory();
-    writer.write(T0, [{ metric: "m", labels: { pid: "7" }, value: 1 }]);
+  test("a series that wrote nothing for a block leaves the memory but not the store: still found, counted once, and back under its id", () => {
+    const { db, writer, index } = memoryHistory();
+    const pid = (p: string, ts: number) => ({ metric: "aiops_process_threads", labels: { pid: p, name: "worker" }, value: ts });
+    writer.write(T0, [pid("100", 1), pid("200", 1)]);
     writer.flush();
-    const [info] = index.find("m");
-    index.forget(info!.id);
-    expect(index.find("m")).toEqual([]);
-    writer.write(T0 + 1000, [{ metric: "m", labels: { pid: "7" }, value: 2 }]);
+    expect(index.cached).toBe(2);
+    // pid 100 exits; pid 200 goes on.
+    writer.write(T0 + BLOCK_WINDOW_MS, [pid("200", 2)]);
     writer.flush();
-    expect(index.find("m").map((s) => s.id)).toEqual([info!.id]);
+    expect(index.cached).toBe(1);
+    expect(index.size).toBe(2);
+    expect(writer.seriesCount).toBe(2);
+    expect(index.find("aiops_process_threads", { pid: "100" }).map((s) => [s.id, s.labels])).toEqual([[1, { pid: "100", name: "worker" }]]);
+    expect(index.byKeyOf('aiops_process_threads{pid="100",name="worker"}')?.id).toBe(1);
+    // The pid is used again: the same series, the same id, no new row.
+    writer.write(T0 + 2 * BLOCK_WINDOW_MS, [pid("100", 3)]);
+    expect(writer.seriesCount).toBe(2);
+    writer.flush();
+    expect(rows(db, "series", "id").map((r) => r.id)).toEqual([1, 2]);
+    expect(blocks(db).map((b) => Object.keys(b.series))).toEqual([["1", "2"], ["2"], ["1"]]);
+    expect(index.size).toBe(2);
   });
 
   test("a second value of a series at the same time replaces the first", () => {

@@ -16,7 +16,7 @@ function librariesLoaded(channels: unknown[]): { undici: boolean; nodemailer: bo
     const { SelfMetrics } = await import(${JSON.stringify(join(SRC, "self-metrics.ts"))});
     const { EventBus } = await import(${JSON.stringify(join(SRC, "event-bus.ts"))});
     const { systemClock: clock } = await import(${JSON.stringify(join(SRC, "clock.ts"))});
-    const config = configSchema.parse({ alert: { channels: ${JSON.stringify(channels)} } });
+    const config = configSchema().parse({ alert: { channels: ${JSON.stringify(channels)} } });
     const log = createLogger({ level: "critical", clock, sink: { write() {} } });
     const store = createStore({ dataDir: mkdtempSync(join(tmpdir(), "aiops-lazy-")), settings: config.store, log, metrics: new SelfMetrics(), clock });
     store.open();

@@ -20,6 +20,8 @@ export interface ProcessPage {
   matched: number;
   /** Largest first by `query.sort`. */
   items: readonly ProcessInfo[];
+  /** When the agent read the list (ISO time): the processes are read every collect.processes.interval, not every tick. */
+  readAt?: string;
 }
 
 /** What the reader tells the UI: a page, or why there is none for a query (an older agent, the collector off, the network). */
@@ -76,7 +78,8 @@ export function createProcessReader(get: JsonGetter, emit: (reading: ProcessRead
         const items = Array.isArray(body.items) ? (body.items as ProcessInfo[]) : [];
         const total = typeof body.total === "number" ? body.total : items.length;
         const matched = typeof body.matched === "number" ? body.matched : items.length;
-        emit({ type: "processes", page: { query: asked, total, matched, items } });
+        const readAt = typeof body.read_at === "string" ? { readAt: body.read_at } : {};
+        emit({ type: "processes", page: { query: asked, total, matched, items, ...readAt } });
       },
       (cause: unknown) => {
         if (mine.signal.aborted || !sameQuery(asked, query)) return;

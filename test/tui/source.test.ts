@@ -329,11 +329,14 @@ describe("remediation runs through the source, against a real agent server", () 
 const FIXTURE = join(import.meta.dir, "../fixtures/processes-this-machine");
 const [BURNER, HOLDER, WRITER, ZOMBIE_PARENT, ZOMBIE] = [25948, 25949, 25950, 25951, 25961];
 
+/** When the captured table was read, as its clock says. */
+const TABLE_READ_AT = "2026-11-26T16:59:57.000Z";
+
 /** The process table after two collections of the captured tree (`processes-this-machine`), as two ticks would fill it. */
 function capturedProcessTable(): ProcessTable {
   const at = { current: "t0" };
   const paths = movablePaths(FIXTURE, at);
-  const table = createProcessTable(new ManualClock());
+  const table = createProcessTable(new ManualClock(Date.parse(TABLE_READ_AT)));
   const collector = createProcessesCollector(paths, { top: 3, table, maxHeld: 0 });
   collector.collect(0);
   at.current = "t1";
@@ -399,7 +402,8 @@ describe("the process list through the source, against a real agent server", () 
     await arrived("the first page", () => pages(events).length === 1);
     expect(asked).toEqual(["/api/v1/processes?sort=cpu&limit=100"]);
     const first = pages(events)[0]!;
-    expect(first).toMatchObject({ query: BY_CPU, total: 6, matched: 6 });
+    // When the list was read travels with it: the panel shows it, as processes are read less often than the tick.
+    expect(first).toMatchObject({ query: BY_CPU, total: 6, matched: 6, readAt: TABLE_READ_AT });
     expect(first.items[0]).toMatchObject({ pid: BURNER, name: "cpu-burner", command: "/bin/sh ./cpu-burner", user: "root", state: "running" });
     expect(first.items[0]!.cpu_percent).toBeGreaterThan(30);
 

@@ -1,5 +1,5 @@
 import type { ProcessInfo, ProcessState } from "../../src/contracts/snapshot.ts";
-import { formatBytes, formatDecimalBytes } from "../format.ts";
+import { formatBytes, formatClock, formatDecimalBytes } from "../format.ts";
 import { type Colour, type Line, type Span, type Style, fit, line, span } from "../line.ts";
 import type { ProcessSort } from "../process-reader.ts";
 import { sliceColumns, textWidth } from "../text-width.ts";
@@ -135,7 +135,7 @@ export function processPanelLength(view: ProcessesView | undefined, notice: bool
   return processPanelChrome(notice) + Math.max(1, view?.matched ?? 0);
 }
 
-/** The title's note: the order, the filter, which rows of how many. */
+/** The title's note: the order, the filter, which rows of how many, and when the agent read the list. */
 function noteOf(view: ProcessesView | undefined, sort: ProcessSort, filter: string, start: number, shown: number): string {
   const parts = [`by ${SORT_WORDS[sort]}`];
   if (filter !== "") parts.push(`/${filter}`);
@@ -143,6 +143,8 @@ function noteOf(view: ProcessesView | undefined, sort: ProcessSort, filter: stri
     const count = view.matched;
     const range = shown > 0 && shown < count ? `${start + 1}–${start + shown} of ${count}` : `${count}`;
     parts.push(filter !== "" ? `${range} matching, ${view.total} in all` : range);
+    // Processes are read less often than the tick: the time says how old the rows are beside the gauges.
+    if (view.readAt !== undefined) parts.push(`read ${formatClock(view.readAt)}`);
   }
   return parts.join(" · ");
 }

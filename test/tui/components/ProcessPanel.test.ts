@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { ProcessPanel, processPanelLength } from "../../../tui/components/ProcessPanel.ts";
+import { formatClock } from "../../../tui/format.ts";
 import type { ProcessQuery } from "../../../tui/process-reader.ts";
 import type { ProcessesView } from "../../../tui/tui-model.ts";
 import { PROCESSES, colourOf, frameText, processInfo, styleOf } from "../support.ts";
@@ -20,6 +21,13 @@ describe("ProcessPanel", () => {
     expect(lines[5]).toBe("      2 root        0.0      0 B     0 B      0 B    1 S [kthreadd]");
     expect(lines[6]).toBe("   5150 alice       0.0      0 B     0 B      0 B    1 Z [defunct]");
     expect(lines).toHaveLength(7);
+  });
+
+  test("the title says when the agent read the list, as processes are read less often than the tick", () => {
+    const readAt = "2026-12-05T14:02:11.000Z";
+    const [title] = frameText(ProcessPanel({ view: { ...VIEW, readAt }, sort: "cpu", filter: "", width: 140, height: 8 })).split("\n");
+    expect(title).toEndWith(`─ by CPU · 5 · read ${formatClock(readAt)}`);
+    expect(formatClock(readAt)).toMatch(/^\d\d:02:11$/);
   });
 
   test("the sorted column is marked ▼ in cyan and its values bold; states coloured: running green, disk sleep yellow, zombie red; kernel threads dim", () => {

@@ -1,10 +1,13 @@
 import type { Database } from "bun:sqlite";
+import { regroupRollupBlock } from "./rollup-block.ts";
 
 /** One numbered change of the schema. Versions only grow; a released migration is never edited. */
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Rewrites rows SQL cannot (a stored layout that changes), after `sql`, in the same transaction. */
+  convert?: (db: Database) => void;
 }
 
 /**
@@ -306,7 +309,27 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX rollup_blocks_start ON rollup_blocks (resolution, start_ts);
     `,
   },
+  {
+    version: 8,
+    name: "roll-up blocks compressed in groups of series",
+    sql: `
+      -- rollup_blocks.data was deflated whole: a query of one series inflated every series of each
+      -- block it read. It is now deflated in groups of series (rollup-block.ts, layout 2); the rows an
+      -- agent of schema 7 wrote are converted by regroupRollupBlock, their directory unchanged. An
+      -- agent of schema 7 cannot read layout 2: the version stops it from opening this file.
+      SELECT 1;
+    `,
+    convert: regroupRollupBlocks,
+  },
 ];
+
+/** Migration 8: every roll-up block of layout 1 (deflated whole) to layout 2 (in groups of series). */
+function regroupRollupBlocks(db: Database): void {
+  const ids = db.query<{ id: number }, []>("SELECT id FROM rollup_blocks WHERE substr(data, 1, 1) <> x'02' ORDER BY id").all();
+  const read = db.query<{ series: Uint8Array; data: Uint8Array }, [number]>("SELECT series, data FROM rollup_blocks WHERE id = ?");
+  const update = db.prepare<unknown, [Uint8Array, number]>("UPDATE rollup_blocks SET data = ? WHERE id = ?");
+  for (const { id } of ids) update.run(regroupRollupBlock(read.get(id)!), id);
+}
 
 /** The database was written by a newer agent: this one must not write into a schema it does not know. */
 export class NewerSchemaError extends Error {
@@ -338,6 +361,7 @@ export function migrate(db: Database, now: number, migrations: readonly Migratio
     if (migration.version <= current) continue;
     db.transaction(() => {
       db.run(migration.sql);
+      migration.convert?.(db);
       db.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", [migration.version, migration.name, now]);
     }).immediate();
     applied.push(migration.version);

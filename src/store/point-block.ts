@@ -205,6 +205,18 @@ export class ByteReader {
     return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
   }
 
+  /** The next `length` bytes (a view, not a copy). */
+  take(length: number): Uint8Array {
+    if (this.offset + length > this.buf.length) throw new Error("store: point block ends early");
+    const bytes = this.buf.subarray(this.offset, this.offset + length);
+    this.offset += length;
+    return bytes;
+  }
+
+  skip(length: number): void {
+    this.take(length);
+  }
+
   get done(): boolean {
     return this.offset >= this.buf.length;
   }

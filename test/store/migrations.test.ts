@@ -2,7 +2,10 @@ import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "bun:test";
 import { MIGRATIONS, migrate, NewerSchemaError, schemaVersion } from "../../src/store/migrations.ts";
-import { cleanUp, tempDir } from "./support/temp.ts";
+import { MINUTE_MS } from "../../src/store/buckets.ts";
+import { decodeRollupBlock, encodeRollupBlock } from "../../src/store/rollup-block.ts";
+import { asSchema7 } from "./support/history.ts";
+import { cleanUp, T0, tempDir } from "./support/temp.ts";
 
 afterEach(cleanUp);
 
@@ -75,6 +78,43 @@ describe("migrate", () => {
     expect(() => migrate(db, 1, [good, bad])).toThrow(/no such table: nowhere/);
     expect(schemaVersion(db)).toBe(1);
     expect(tables(db)).toEqual(["a", "schema_migrations"]);
+  });
+
+  test("a conversion that fails leaves its migration undone: its SQL rolled back, the version where it was", () => {
+    const db = new Database(":memory:");
+    const good = { version: 1, name: "one", sql: "CREATE TABLE a (x)" };
+    const converting = {
+      version: 2,
+      name: "two",
+      sql: "CREATE TABLE b (x)",
+      convert: (d: Database) => {
+        d.run("INSERT INTO a VALUES (1)");
+        throw new Error("cannot convert row 1");
+      },
+    };
+    expect(() => migrate(db, 1, [good, converting])).toThrow("cannot convert row 1");
+    expect(schemaVersion(db)).toBe(1);
+    expect(tables(db)).toEqual(["a", "schema_migrations"]);
+    expect(db.query("SELECT count(*) AS n FROM a").get()).toEqual({ n: 0 });
+  });
+
+  test("8 converts the roll-up blocks of a file an agent of schema 7 wrote, which read the same afterwards", () => {
+    const path = join(tempDir(), "m.db");
+    const old = new Database(path);
+    expect(migrate(old, 1, MIGRATIONS.filter((m) => m.version <= 7))).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    const series = Array.from({ length: 70 }, (_, i) => ({ id: i + 1, ts: [T0, T0 + MINUTE_MS], lo: [i, -i], hi: [i + 1, 0.5], total: [i * 3, 0.1 + 0.2], n: [3, 2] }));
+    const block = encodeRollupBlock(series);
+    old.run("INSERT INTO rollup_blocks (resolution, start_ts, end_ts, series, data) VALUES (?, ?, ?, ?, ?)", [MINUTE_MS, T0, T0 + MINUTE_MS, block.series, block.data]);
+    asSchema7(old);
+    const rows = (db: Database) => db.query<{ series: Uint8Array; data: Uint8Array }, []>("SELECT series, data FROM rollup_blocks").all();
+    expect(rows(old)[0]!.data[0]).toBe(1);
+    old.close();
+    const db = new Database(path);
+    expect(migrate(db, 2)).toEqual([8]);
+    const [converted] = rows(db);
+    expect(converted!.data).toEqual(block.data);
+    expect(decodeRollupBlock(converted!)).toEqual(series);
+    db.close();
   });
 
   test("refuses a database written by a newer agent", () => {

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { HOUR_MS, MINUTE_MS } from "../../src/store/buckets.ts";
-import { addToBuckets, decodeRollupBlock, encodeRollupBlock, mergeRollupBlocks, noBuckets } from "../../src/store/rollup-block.ts";
+import { addToBuckets, decodeRollupBlock, encodeRollupBlock, GROUP_SERIES, mergeRollupBlocks, noBuckets, regroupRollupBlock } from "../../src/store/rollup-block.ts";
 import { mergeHourBlocks, ROLLUP_GRACE_MS } from "../../src/store/roll-up.ts";
-import { memoryHistory } from "./support/history.ts";
+import { asSchema7, memoryHistory } from "./support/history.ts";
 import { T0 } from "./support/temp.ts";
 
 describe("roll-up blocks", () => {
@@ -67,5 +67,48 @@ describe("roll-up blocks", () => {
       [{ id: 1, ts: [T0], lo: [-4], hi: [3], total: [0], n: [3] }],
       [{ id: 1, ts: [T0 + HOUR_MS], lo: [5], hi: [7], total: [12], n: [2] }],
     ]);
+  });
+});
+
+describe("roll-up blocks in groups of series", () => {
+  const many = Array.from({ length: 2 * GROUP_SERIES + 5 }, (_, i) => ({
+    id: i * 3 + 1,
+    ...addToBuckets(noBuckets(), { ts: [T0, T0 + 1000, T0 + MINUTE_MS], values: [i, i * 1.5, -i / 7] }, MINUTE_MS),
+  }));
+
+  test("a series read alone comes back as when the whole block is read, in whichever group it is", () => {
+    const block = encodeRollupBlock(many);
+    const all = decodeRollupBlock(block);
+    expect(all).toEqual(many);
+    for (const i of [0, GROUP_SERIES - 1, GROUP_SERIES, many.length - 1]) {
+      expect(decodeRollupBlock(block, (id) => id === many[i]!.id)).toEqual([many[i]!]);
+    }
+    const wanted = new Set([many[1]!.id, many[GROUP_SERIES + 2]!.id, many.at(-1)!.id]);
+    expect(decodeRollupBlock(block, (id) => wanted.has(id))).toEqual(all.filter((b) => wanted.has(b.id)));
+  });
+
+  test("only the groups of the series asked for are inflated: a damaged group spoils its own series alone", () => {
+    const block = encodeRollupBlock(many);
+    // The first group's compressed bytes start after the layout byte and its length (two bytes here).
+    const damaged = { series: block.series, data: block.data.slice() };
+    damaged.data.fill(0xff, 3, 40);
+    expect(decodeRollupBlock(damaged, (id) => id === many.at(-1)!.id)).toEqual([many.at(-1)!]);
+    expect(() => decodeRollupBlock(damaged, (id) => id === many[0]!.id)).toThrow();
+  });
+
+  test("a block an agent of schema 7 wrote (deflated whole) reads the same, and regroups into what this agent writes", () => {
+    const { db } = memoryHistory();
+    db.run("INSERT INTO rollup_blocks (resolution, start_ts, end_ts, series, data) VALUES (?, ?, ?, ?, ?)", [MINUTE_MS, T0, T0, encodeRollupBlock(many).series, encodeRollupBlock(many).data]);
+    asSchema7(db);
+    const old = db.query<{ series: Uint8Array; data: Uint8Array }, []>("SELECT series, data FROM rollup_blocks").get()!;
+    expect(old.data[0]).toBe(1);
+    expect(decodeRollupBlock(old)).toEqual(many);
+    expect(decodeRollupBlock(old, (id) => id === many[GROUP_SERIES]!.id)).toEqual([many[GROUP_SERIES]!]);
+    expect(regroupRollupBlock(old)).toEqual(encodeRollupBlock(many).data);
+  });
+
+  test("an unknown layout is refused, not misread", () => {
+    const block = encodeRollupBlock(many);
+    expect(() => decodeRollupBlock({ series: block.series, data: Uint8Array.of(9, ...block.data.subarray(1)) })).toThrow("unknown roll-up block format 9");
   });
 });

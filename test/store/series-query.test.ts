@@ -1,8 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import { HOUR_MS, MINUTE_MS } from "../../src/store/buckets.ts";
+import { floorTo, HOUR_MS, MINUTE_MS } from "../../src/store/buckets.ts";
+import { migrate } from "../../src/store/migrations.ts";
 import { mergeHourBlocks, ROLLUP_GRACE_MS, rollUp } from "../../src/store/roll-up.ts";
+import { GROUP_SERIES } from "../../src/store/rollup-block.ts";
 import { type HistoryPoint, latest, listSeries, querySeries } from "../../src/store/series-query.ts";
-import { memoryHistory } from "./support/history.ts";
+import { asSchema7, memoryHistory } from "./support/history.ts";
 import { T0 } from "./support/temp.ts";
 
 const RAW = 24 * HOUR_MS;
@@ -185,5 +187,57 @@ describe("listSeries and latest", () => {
       { metric: "old", labels: {}, ts: START + HOUR_MS - 10_000, value: START + HOUR_MS - 10_000 },
     ]);
     expect(latest(db, index, { metric: "old" }, buffer).length).toBe(1);
+  });
+});
+
+describe("roll-up blocks of schema 7 and of this agent", () => {
+  /** More series than a group of a roll-up block holds, so that one series is read from one group of several. */
+  const DISKS = GROUP_SERIES + 8;
+  const disk = (i: number) => (ts: number) => i * 1000 + (((ts - START) / 10_000) % (7 + i)) + Math.sin(ts / 1e5) / 3;
+
+  function disks() {
+    const h = memoryHistory(NOW);
+    for (let ts = START; ts <= NOW; ts += 10_000) {
+      h.writer.write(
+        ts,
+        Array.from({ length: DISKS }, (_, i) => ({ metric: "disk", labels: { device: `d${String(i).padStart(2, "0")}` }, value: disk(i)(ts) })),
+      );
+    }
+    h.writer.flush();
+    // The first hour's shares merged into one row, the others still one share a block.
+    expect(mergeHourBlocks(h.db, START + HOUR_MS + ROLLUP_GRACE_MS)).toBe(START);
+    return h;
+  }
+
+  // Ranges that start and end inside a block (blocks are 5 minutes) and cross hour boundaries.
+  const odd = (ts: number) => ts + 2 * MINUTE_MS + 13_000;
+  const queries = [
+    { metric: "disk", labels: { device: "d00" }, from: odd(START), to: odd(T0 - HOUR_MS), step: MINUTE_MS },
+    { metric: "disk", labels: { device: `d${GROUP_SERIES + 3}` }, from: odd(START + 40 * MINUTE_MS), to: odd(T0), step: MINUTE_MS },
+    { metric: "disk", labels: { device: `d${GROUP_SERIES - 1}` }, from: odd(T0 - 2 * HOUR_MS - 10 * MINUTE_MS), to: odd(T0 - HOUR_MS), step: 5 * MINUTE_MS },
+    { metric: "disk", from: odd(START), to: NOW, step: 7 * MINUTE_MS },
+    { metric: "disk", labels: { device: "d05" }, from: odd(START), to: NOW, step: HOUR_MS },
+    { metric: "disk", labels: { device: `d${DISKS - 1}` }, from: START, to: NOW, step: 2 * MINUTE_MS },
+  ];
+
+  test("answer exactly the same points across block and hour boundaries, before and after migration 8 converts them", () => {
+    const { db, index, buffer } = disks();
+    const grouped = queries.map((q) => querySeries(db, index, q, NOW, RAW, buffer));
+    expect(grouped.map((r) => r.resolution)).toEqual(["1m", "1m", "1m", "1m", "1h", "1m"]);
+    // Right, not only unchanged: each bucket from the points the writer was given (whole minutes: the
+    // minutes of `from` and of `to` count whole).
+    const minutes = (q: { from: number; to: number }) => [floorTo(q.from, MINUTE_MS), floorTo(q.to, MINUTE_MS) + MINUTE_MS - 1] as const;
+    expectClose(grouped[1]!.series[0]!.points, expected(disk(GROUP_SERIES + 3), ...minutes(queries[1]!), MINUTE_MS));
+    expectClose(grouped[2]!.series[0]!.points, expected(disk(GROUP_SERIES - 1), ...minutes(queries[2]!), 5 * MINUTE_MS));
+    expect(grouped[3]!.series.length).toBe(DISKS);
+
+    asSchema7(db);
+    const layouts = () => db.query<{ layout: number; n: number }, []>("SELECT unicode(CAST(substr(data, 1, 1) AS TEXT)) AS layout, count(*) AS n FROM rollup_blocks GROUP BY layout").all();
+    expect(layouts().map((l) => l.layout)).toEqual([1]);
+    expect(queries.map((q) => querySeries(db, index, q, NOW, RAW, buffer))).toEqual(grouped);
+
+    expect(migrate(db, NOW)).toEqual([8]);
+    expect(layouts().map((l) => l.layout)).toEqual([2]);
+    expect(queries.map((q) => querySeries(db, index, q, NOW, RAW, buffer))).toEqual(grouped);
   });
 });

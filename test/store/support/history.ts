@@ -57,3 +57,31 @@ function asOlderAgent(db: Database, writer: SampleWriter): SampleWriter {
     },
   };
 }
+
+/**
+ * Takes a database back to what an agent of schema 7 wrote: each roll-up block's data in layout 1
+ * (every series' part deflated together, after the byte 1), as that agent's `encodeRollupBlock`
+ * made it, and schema version 7.
+ */
+export function asSchema7(db: Database): void {
+  const blocks = db.query<{ id: number; data: Uint8Array }, []>("SELECT id, data FROM rollup_blocks").all();
+  for (const { id, data } of blocks) {
+    if (data[0] !== 2) throw new Error(`roll-up block ${id}: expected layout 2, got ${data[0]}`);
+    const parts: Uint8Array[] = [];
+    for (let at = 1; at < data.length; ) {
+      let length = 0;
+      let scale = 1;
+      for (;;) {
+        const b = data[at++]!;
+        length += (b & 0x7f) * scale;
+        scale *= 0x80;
+        if (b < 0x80) break;
+      }
+      parts.push(Bun.inflateSync(data.subarray(at, at + length) as Uint8Array<ArrayBuffer>));
+      at += length;
+    }
+    const whole = Bun.deflateSync(Buffer.concat(parts), { library: "libdeflate" });
+    db.run("UPDATE rollup_blocks SET data = ? WHERE id = ?", [Buffer.concat([Uint8Array.of(1), whole]), id]);
+  }
+  db.run("DELETE FROM schema_migrations WHERE version > 7");
+}

@@ -8,6 +8,9 @@ export interface DetectorResult {
   finding?: Finding;
 }
 
+/** A point with nothing to say: one shared result, frozen, so that an ordinary point allocates nothing. */
+export const ORDINARY: DetectorResult = Object.freeze({ score: 0 });
+
 /**
  * A streaming detector of one series: O(1) amortised per point, bounded memory, and a state that
  * survives a restart (`snapshot()` gives JSON-serialisable state that the factory accepts back).

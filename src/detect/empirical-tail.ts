@@ -8,6 +8,10 @@ const MIN_POINTS_TO_EXTRAPOLATE = 100;
 /** Weights are renormalised before they overflow. */
 const RENORMALISE_AT = 1e150;
 
+/** The quantiles a refresh reads, rarest first; and where it reads them into (one array for every tail). */
+const TAIL_SHARES = [0.999, 0.99, 0.9] as const;
+const QUANTILES_FOUND = new Float64Array(TAIL_SHARES.length);
+
 /** JSON form of an EmpiricalTail. */
 export interface EmpiricalTailState {
   counts: number[];
@@ -101,9 +105,13 @@ export class EmpiricalTail {
     }
     this.cachedTotal = this.total;
     this.cachedWeight = this.weight;
-    const q90 = this.quantile(0.9);
-    const q99 = this.quantile(0.99);
-    const q999 = this.quantile(0.999);
+    // The three quantiles in one scan down the bins (each the first bin from the top that reaches its
+    // share: the smallest share first), as three calls of `quantile` would find them.
+    const q = QUANTILES_FOUND;
+    this.quantiles(q);
+    const q999 = q[0]!;
+    const q99 = q[1]!;
+    const q90 = q[2]!;
     this.largest = q999;
     // Too few points to say how the tail goes on: no extrapolation at all.
     this.tailScale = this.total / this.weight < MIN_POINTS_TO_EXTRAPOLATE ? -1 : Math.max(q99 - q90, q999 - q99) / Math.LN10;
@@ -117,17 +125,26 @@ export class EmpiricalTail {
     this.sinceRefresh = REFRESH;
   }
 
-  /** Value below which share `q` of the window lies (interpolated within its bin). */
-  private quantile(q: number): number {
-    const target = (1 - q) * this.total;
-    for (let i = BINS - 1; i >= 0; i--) {
+  /**
+   * Values below which shares 0.999, 0.99 and 0.9 of the window lie (interpolated within their bins),
+   * into `out` in that order. The weight at or above a bin only grows going down, so the bins are
+   * scanned once from the top, the rarest quantile first.
+   */
+  private quantiles(out: Float64Array): void {
+    let k = 0;
+    let target = (1 - TAIL_SHARES[0]!) * this.total;
+    for (let i = BINS - 1; i >= 0 && k < TAIL_SHARES.length; i--) {
       const c = this.counts[i]!;
-      if (this.above[i]! + c >= target && c > 0) {
-        const position = i + (1 - (target - this.above[i]!) / c);
-        return 2 ** (position / BINS_PER_DOUBLING) - 1;
+      if (c <= 0) continue;
+      const above = this.above[i]!;
+      while (above + c >= target) {
+        const position = i + (1 - (target - above) / c);
+        out[k++] = 2 ** (position / BINS_PER_DOUBLING) - 1;
+        if (k === TAIL_SHARES.length) return;
+        target = (1 - TAIL_SHARES[k]!) * this.total;
       }
     }
-    return 0;
+    for (; k < TAIL_SHARES.length; k++) out[k] = 0;
   }
 
   /** The state to save; the cached sums are refreshed now, as the restored copy will refresh them. */

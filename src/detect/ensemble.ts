@@ -41,6 +41,8 @@ export interface Ensemble {
 }
 
 const NONE: readonly Finding[] = Object.freeze([]);
+/** The result of an ordinary point (score 0, no finding), shared: most points of most series on most ticks. */
+const QUIET: EnsembleResult = Object.freeze({ score: 0, findings: NONE as Finding[] });
 
 /**
  * Builds the detectors that apply to one series from the configuration and combines them on one scale:
@@ -173,7 +175,7 @@ export function createEnsemble(spec: EnsembleSpec, config: Config, state?: Recor
         findings = [];
         for (const f of [thresholdFinding, forecastFinding, statisticalFinding]) if (f) findings.push({ ...f, evidence });
       }
-      return { score, findings };
+      return score === 0 && findings === NONE ? QUIET : { score, findings };
     },
     snapshot(): Record<string, unknown> {
       const out: Record<string, unknown> = {};

@@ -1,5 +1,5 @@
 import type { Labels } from "../contracts/sample.ts";
-import type { Detector, DetectorResult } from "./detector.ts";
+import { type Detector, type DetectorResult, ORDINARY } from "./detector.ts";
 import type { Finding } from "../contracts/finding.ts";
 
 /** A percent is full at 100. */
@@ -65,7 +65,7 @@ export function createForecastDetector(options: ForecastOptions, state?: unknown
       return secondsToFull;
     },
     update(ts: number, x: number): DetectorResult {
-      if (!Number.isFinite(x) || !Number.isFinite(ts) || (s.n > 0 && ts <= s.lastTs)) return { score: 0 };
+      if (!Number.isFinite(x) || !Number.isFinite(ts) || (s.n > 0 && ts <= s.lastTs)) return ORDINARY;
       if (s.n === 0) s.firstTs = ts;
       // Hours since the first point keep the sums small and exact enough.
       const t = (ts - s.firstTs) / HOUR;
@@ -91,7 +91,7 @@ export function createForecastDetector(options: ForecastOptions, state?: unknown
       }
       const hours = secondsToFull / 3600;
       s.active = s.active ? hours <= CLEAR_FACTOR * horizonHours : hours <= horizonHours;
-      if (!s.active) return { score: 0 };
+      if (!s.active) return ORDINARY;
       const score = Math.min(1, 0.5 + 0.5 * Math.max(0, 1 - hours / horizonHours));
       const finding: Finding = {
         type: options.type,

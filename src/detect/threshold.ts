@@ -1,5 +1,5 @@
 import type { Labels } from "../contracts/sample.ts";
-import type { Detector, DetectorResult } from "./detector.ts";
+import { type Detector, type DetectorResult, ORDINARY } from "./detector.ts";
 import { type Finding, type Severity, severityAt } from "../contracts/finding.ts";
 
 /** One static rule: a warning and a critical level on a percent, with hysteresis and a hold time. */
@@ -48,7 +48,7 @@ export function createThresholdDetector(options: ThresholdOptions, state?: unkno
   return {
     name: "threshold",
     update(ts: number, value: number): DetectorResult {
-      if (!Number.isFinite(value)) return { score: 0 };
+      if (!Number.isFinite(value)) return ORDINARY;
       if (value > warning) {
         above ??= ts;
         if (!active && ts - above >= forSeconds * 1000) active = true;
@@ -57,7 +57,7 @@ export function createThresholdDetector(options: ThresholdOptions, state?: unkno
         if (active && value < warning - hysteresis) active = false;
       }
       const score = value <= warning ? 0 : value >= critical ? 1 : 0.5 + (0.5 * (value - warning)) / (critical - warning);
-      if (!active) return { score };
+      if (!active) return score === 0 ? ORDINARY : { score };
       const severity: Severity = severityAt(value, options) ?? "warning";
       const finding: Finding = {
         type: options.type,

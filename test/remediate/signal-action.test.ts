@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
 import { createHostPaths } from "../../src/collect/linux/host-paths.ts";
 import { listProcesses, parseCgroupPath } from "../../src/remediate/process-finder.ts";
 import { createSignalAction, selectProcesses } from "../../src/remediate/signal-action.ts";
@@ -19,6 +20,18 @@ function startMarked(marker: string): ReturnType<typeof Bun.spawn> {
   return child;
 }
 
+/**
+ * The process has run its program: its command line carries the marker. Alive is not enough: between
+ * the fork and the exec a child still shows the test runner's command line, and matches no pattern.
+ */
+function started(child: ReturnType<typeof Bun.spawn>, marker: string): boolean {
+  try {
+    return readFileSync(`/proc/${child.pid}/cmdline`, "utf8").includes(marker);
+  } catch {
+    return false;
+  }
+}
+
 function signal(entry: Record<string, unknown>) {
   return createSignalAction(actionConfig({ signal: entry }).signal!, { paths: createHostPaths("/"), selfPid: process.pid });
 }
@@ -28,7 +41,7 @@ describe("signal action: processes chosen by command line, name or cgroup", () =
     const marker = `aiops-signal-test-${process.pid}-a`;
     const [a, b] = [startMarked(marker), startMarked(marker)];
     const bystander = startMarked(`aiops-signal-test-${process.pid}-b`);
-    await waitFor("the processes to start", async () => (alive(a.pid) && alive(b.pid) ? true : undefined), 5000);
+    await waitFor("the processes to start", async () => (started(a, marker) && started(b, marker) ? true : undefined), 5000);
     const prepared = await signal({ process: `${marker}$` }).prepare(ALERT);
     if ("refused" in prepared) throw new Error(prepared.refused);
     const [first, second] = [a.pid, b.pid].sort((x, y) => x - y);
@@ -43,7 +56,7 @@ describe("signal action: processes chosen by command line, name or cgroup", () =
   test("by exact process name and by cgroup, every selector must match", async () => {
     const marker = `aiops-signal-test-${process.pid}-c`;
     const child = startMarked(marker);
-    await waitFor("the process to start", async () => (alive(child.pid) ? true : undefined), 5000);
+    await waitFor("the process to start", async () => (started(child, marker) ? true : undefined), 5000);
     const cgroup = parseCgroupPath(await Bun.file(`/proc/${child.pid}/cgroup`).text());
     const comm = (await Bun.file(`/proc/${child.pid}/comm`).text()).trim();
     const prepared = await signal({ name: "SIGKILL", comm, process: marker, cgroup: `^${cgroup.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$` }).prepare(ALERT);
@@ -57,14 +70,14 @@ describe("signal action: processes chosen by command line, name or cgroup", () =
 
   test("a pattern wider than max_processes signals nothing; the agent itself and pid 1 are never targets", async () => {
     const marker = `aiops-signal-test-${process.pid}-d`;
-    const started = [startMarked(marker), startMarked(marker), startMarked(marker)];
-    await waitFor("the processes to start", async () => (started.every((c) => alive(c.pid)) ? true : undefined), 5000);
+    const marked = [startMarked(marker), startMarked(marker), startMarked(marker)];
+    await waitFor("the processes to start", async () => (marked.every((c) => started(c, marker)) ? true : undefined), 5000);
     expect(await signal({ process: marker, max_processes: 2 }).prepare(ALERT)).toEqual({
       refused: `3 processes match command line ~ /${marker}/, more than max_processes (2): nothing signalled`,
     });
-    for (const c of started) expect(alive(c.pid)).toBe(true);
+    for (const c of marked) expect(alive(c.pid)).toBe(true);
     const everything = selectProcesses(listProcesses(createHostPaths("/")), actionConfig({ signal: { process: ".*" } }).signal!, process.pid).map((p) => p.pid);
-    expect(everything).toContain(started[0]!.pid);
+    expect(everything).toContain(marked[0]!.pid);
     expect(everything).not.toContain(process.pid);
     expect(everything).not.toContain(1);
   });

@@ -64,7 +64,7 @@ export function screenText(rows: readonly Line[]): string {
  * rows that changed, each at its place (cursor addressing), in one write wrapped in a synchronised update;
  * a new size repaints everything. Plain (NO_COLOR) draws the same without styles. Lines mode (TERM=dumb)
  * uses no escape sequence at all: each screen that differs from the last is printed whole, as a new block
- * of lines, so the terminal's last screenful is the current one.
+ * of exactly as many lines as the terminal has rows, so the terminal's last screenful is the current one.
  */
 export function createScreen(terminal: { write(text: string): unknown }, mode: TerminalMode): Screen {
   let shown: string[] = [];
@@ -82,7 +82,9 @@ export function createScreen(terminal: { write(text: string): unknown }, mode: T
     const text = screenText(rows.slice(0, size.rows).map((r) => fit(r, size.columns)));
     if (text === "" || text === lastText) return;
     lastText = text;
-    terminal.write(`\n${text}`);
+    // Always a whole screenful: a shorter screen would leave the bottom of the one before in view above it.
+    const blank = Math.max(0, size.rows - (text.split("\n").length));
+    terminal.write(`\n${text}${"\n".repeat(blank)}`);
   }
 
   function drawScreen(rows: readonly Line[], size: ScreenSize): void {

@@ -51,7 +51,15 @@ function viewer(url: string, size: { columns: number; rows: number }, env: Recor
     close: () => tmux("kill-session", "-t", name),
     async showing(what: string, check: (screen: string) => boolean, timeoutMs = 25_000): Promise<string> {
       try {
-        return await waitFor(what, async () => (check(screen()) ? screen() : undefined), timeoutMs);
+        // A screen captured while the next was being printed is torn: only one seen twice running counts.
+        return await waitFor(
+          what,
+          async () => {
+            const seen = screen();
+            return check(seen) && screen() === seen ? seen : undefined;
+          },
+          timeoutMs,
+        );
       } catch (cause) {
         throw new Error(`${(cause as Error).message}; the screen:\n${screen()}`);
       }

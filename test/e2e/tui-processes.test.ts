@@ -82,7 +82,14 @@ function terminal(argv: string[], size: { columns: number; rows: number }, env: 
     styled: () => tmux("capture-pane", "-p", "-e", "-t", name),
     keys: (...keys: string[]) => tmux("send-keys", "-t", name, ...keys),
     showing: (what: string, check: (s: string) => boolean) =>
-      waitFor(what, async () => (check(screen()) ? screen() : undefined), 25_000).catch((cause) => {
+      waitFor(
+        what,
+        async () => {
+          const seen = screen();
+          return check(seen) ? seen : undefined;
+        },
+        25_000,
+      ).catch((cause) => {
         throw new Error(`${(cause as Error).message}; the screen:\n${screen()}`);
       }),
     close: () => tmux("kill-session", "-t", name),

@@ -53,12 +53,13 @@ describe("the screen: only the rows that changed are written", () => {
   });
 
   test("lines (TERM=dumb): no escape sequence at all; each screen that differs printed whole, a repeated one not", () => {
+    // Each is a whole screenful (4 rows): a short one is padded, so nothing of the one before stays in view.
     const t = terminal();
     const screen = createScreen(t, { plain: true, lines: true });
     screen.draw([line(span("frame 1", { color: "green" })), line("line 2   "), line("")], SIZE);
     screen.draw([line("frame 1"), line("line 2")], SIZE);
     screen.draw([line("frame 2"), line("line 2")], SIZE);
-    expect(t.writes).toEqual(["\nframe 1\nline 2", "\nframe 2\nline 2"]);
+    expect(t.writes).toEqual(["\nframe 1\nline 2\n\n", "\nframe 2\nline 2\n\n"]);
     expect(t.writes.join("")).not.toContain("\u001b");
   });
 

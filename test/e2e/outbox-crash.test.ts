@@ -166,6 +166,8 @@ const KILLS = Number(process.env.CRASH_KILLS ?? 50);
 const CRASH_SEED = Number(process.env.CRASH_SEED ?? 20261205);
 /** The alert timing of the lifecycle crash test, seconds: short, so 50 kills land across many lifecycles. */
 const TIMING = { interval: 0.2, for: 0.4, groupWait: 0.6, severityHold: 1 };
+/** How late the tick that closes a group window may come on a loaded machine (two skipped slots). */
+const LATE_TICK_MS = 2 * TIMING.interval * 1000;
 
 /**
  * An agent watching a host whose memory and swap the test sets: memory warning at 85 %, critical at
@@ -341,14 +343,16 @@ describe("kill -9 at random instants across alert lifecycles", () => {
     // Nothing lost: every episode the history shows firing for longer than its group window (the group
     // wait, and the tick that closes it: a resolve in that very tick takes the notice back, as one
     // within the window does) was told, firing and resolved; a shorter one may have been taken back,
-    // but never half told.
+    // but never half told. The closing tick is the first one after the wait that actually ran: on a
+    // loaded machine the loop skips a slot or two (CI failed this once, at 1.4× the usual run time),
+    // hence LATE_TICK_MS on top.
     const fired = history.filter((h) => h.firedAt !== null);
     for (const h of fired) {
       const told = byEpisode.get(`${h.fingerprint} ${new Date(h.firedAt!).toISOString()}`) ?? [];
       const heard = `${h.labels.alertname} fired ${new Date(h.firedAt!).toISOString()} for ${h.resolvedAt! - h.firedAt!} ms: ${told.length === 0 ? "nothing" : told.map((n) => n.status).join(", ")}`;
       expect(h.state).toBe("resolved");
       const complete = told.length > 0 && told[0]!.status === "firing" && told.at(-1)!.status === "resolved";
-      if (h.resolvedAt! - h.firedAt! > (TIMING.groupWait + TIMING.interval) * 1000 || told.length > 0) expect(`${heard}${complete ? "" : " (lost)"}`).toBe(heard);
+      if (h.resolvedAt! - h.firedAt! > (TIMING.groupWait + TIMING.interval) * 1000 + LATE_TICK_MS || told.length > 0) expect(`${heard}${complete ? "" : " (lost)"}`).toBe(heard);
     }
     // And nothing arrived that the history does not know.
     const episodes = new Set(fired.map((h) => `${h.fingerprint} ${new Date(h.firedAt!).toISOString()}`));

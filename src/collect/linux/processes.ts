@@ -7,7 +7,7 @@ import { counterIncrease, round } from "./counter.ts";
 import type { HostPaths } from "./host-paths.ts";
 import { parseUptime } from "./host.ts";
 import { parsePasswd } from "./passwd.ts";
-import { HeldProcFile, isGone, procBytes, readProcFile, readProcRecord } from "./proc-file.ts";
+import { HeldProcFile, isGone, procBytes, readHostFile, readProcFile, readProcRecord } from "./proc-file.ts";
 
 /** Clock ticks per second of /proc times (USER_HZ): 100 on every architecture Linux runs containers on. */
 const USER_HZ = 100;
@@ -22,6 +22,11 @@ const GROWTH_WINDOW_MS = 60_000;
 const MIN_NEWBORN_SECONDS = 0.1;
 /** How often an unknown uid may send the collector back to /etc/passwd, and /proc's mount options are read. */
 const PASSWD_RETRY_MS = 60_000;
+/**
+ * Longest time between two readings of the /proc listing, whatever the cue says (ms): should the cue
+ * ever miss a birth (the pid counter gone once round to the same value), the process is found within it.
+ */
+const RELIST_MS = 60_000;
 
 /**
  * Whether the procfs mounted at `procDir` hides other users' processes (`hidepid=` 1, 2, noaccess,
@@ -220,6 +225,24 @@ export function parseBootTime(procStat: string): number {
   return Number(match[1]);
 }
 
+/**
+ * Whether the procfs whose `/proc/self/status` this is shows the PID namespace the agent runs in. Its
+ * `NSpid` line (Linux 4.1 and later) gives the agent's pid in that procfs's namespace, then in each
+ * namespace nested below it: one pid, none below. Then the last pid of /proc/loadavg, which is that of
+ * the reader's own namespace, moves with every task /proc can show. With the host's /proc mounted into
+ * a container of its own namespace (two pids), or no NSpid line, it does not.
+ */
+export function procIsOwnPidNamespace(status: string): boolean {
+  const pids = status.match(/^NSpid:[ \t]*(.*)$/m)?.[1]?.trim();
+  return pids !== undefined && /^\d+$/.test(pids);
+}
+
+/** The last pid allocated in the reader's PID namespace (the 5th field of /proc/loadavg), or null when there is none. */
+export function parseLastPid(loadavg: string): number | null {
+  const field = loadavg.trim().split(/\s+/)[4];
+  return field !== undefined && /^\d+$/.test(field) ? Number(field) : null;
+}
+
 /** The count of tasks created since boot (`processes` of /proc/stat), or null when the file has none. */
 export function parseForkCount(bytes: Buffer, length: number): number | null {
   const at = bytes.subarray(0, length).indexOf(FORK_COUNT);
@@ -280,8 +303,10 @@ interface Known {
  * open between collections and read into one reused buffer. `status` (owner) and `cmdline` are read
  * once per process (and the command line again after an exec renames it); `io` only for processes
  * that used CPU since the last collection (one that did not run did no I/O to charge). The /proc
- * listing is read again only when a task was created since the last one (the fork count of
- * /proc/stat moved): otherwise the processes are those already known, less those gone.
+ * listing is read again only when a task may have been born since the last one, and at least once a
+ * minute: otherwise the processes are those already known, less those whose stat is gone. The cue is
+ * the last pid allocated (/proc/loadavg, a few bytes) when /proc shows the agent's own PID namespace,
+ * else the count of tasks created (`processes` of /proc/stat, which the kernel sums over every CPU).
  * A process that exits between the listing and the reading is skipped without a word.
  */
 export function createProcessesCollector(paths: HostPaths, options: ProcessesOptions): Collector {
@@ -295,7 +320,10 @@ export function createProcessesCollector(paths: HostPaths, options: ProcessesOpt
   let generation = 0;
   let bootTime: number | undefined;
   let pageSize: number | undefined;
-  let forksListed: number | null = null;
+  /** Whether /proc shows the agent's own PID namespace (decided at the first reading), the cue at the last listing, and when. */
+  let ownNamespace: boolean | undefined;
+  let cueListed: number | null = null;
+  let listedAt = Number.NEGATIVE_INFINITY;
   let users = new Map<number, string>();
   let usersReadAt = Number.NEGATIVE_INFINITY;
   let toldRestricted = false;
@@ -531,18 +559,33 @@ export function createProcessesCollector(paths: HostPaths, options: ProcessesOpt
     return k.row;
   }
 
+  /**
+   * What moves when a task is born that /proc may show: the last pid allocated when /proc shows the
+   * agent's own PID namespace, else the count of tasks created on the host; null when unreadable. Both
+   * move with threads too: a listing too many, never one too few.
+   */
+  function listingCue(): number | null {
+    if (ownNamespace === undefined) {
+      try {
+        ownNamespace = procIsOwnPidNamespace(readProcFile(paths.proc("self", "status")));
+      } catch {
+        ownNamespace = false; // /proc/self is not the agent here: another namespace's procfs
+      }
+    }
+    try {
+      if (ownNamespace) return parseLastPid(readHostFile(paths.proc("loadavg")));
+      const length = readProcRecord(paths.proc("stat"));
+      return parseForkCount(procBytes(), length);
+    } catch {
+      return null; // the cue is only a shortcut: without it the listing is read
+    }
+  }
+
   /** Reads every process now: the full list to the table, the busiest to the Snapshot's section. */
   function read(now: number): ProcessesSection {
     generation++;
-    let forks: number | null = null;
-    try {
-      const length = readProcRecord(paths.proc("stat"));
-      bootTime ??= parseBootTime(procBytes().toString("latin1", 0, length));
-      forks = parseForkCount(procBytes(), length);
-    } catch (cause) {
-      if (bootTime === undefined) throw cause;
-      // The count is only a shortcut: without it the listing is read.
-    }
+    bootTime ??= parseBootTime(readProcFile(paths.proc("stat")));
+    const cue = listingCue();
     pageSize ??= pageBytes();
     previousUptime = readingUptime;
     readingUptime = uptimeAt(now);
@@ -564,16 +607,17 @@ export function createProcessesCollector(paths: HostPaths, options: ProcessesOpt
       items.push(row);
     };
 
-    if (forks === null || forks !== forksListed) {
-      // A task may have been created since the last listing: read it.
+    if (cue === null || cue !== cueListed || now - listedAt >= RELIST_MS) {
+      // A task may have been born since the last listing: read it.
       for (const entry of list(paths.proc())) {
         const c = entry.charCodeAt(0);
         if (c < 48 || c > 57) continue;
         add(observe(Number(entry), now));
       }
-      forksListed = forks;
+      cueListed = cue;
+      listedAt = now;
     } else {
-      // No task was created anywhere since: the processes are those already known, less those gone.
+      // No task was born since: the processes are those already known, less those gone.
       pids.length = 0;
       for (const pid of known.keys()) pids.push(pid);
       for (const pid of pids) add(observe(pid, now));

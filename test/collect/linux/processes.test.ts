@@ -4,7 +4,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { movablePaths } from "../../support/captured-tree.ts";
 import { createHostPaths } from "../../../src/collect/linux/host-paths.ts";
-import { createProcessesCollector, parseCmdline, parseForkCount, parseProcIo, parseProcStat, parseStatusUid, procHidesOthers } from "../../../src/collect/linux/processes.ts";
+import {
+  createProcessesCollector,
+  parseCmdline,
+  parseForkCount,
+  parseLastPid,
+  parseProcIo,
+  parseProcStat,
+  parseStatusUid,
+  procHidesOthers,
+  procIsOwnPidNamespace,
+} from "../../../src/collect/linux/processes.ts";
 import { ManualClock } from "../../../src/clock.ts";
 import { createProcessTable } from "../../../src/collect/process-table.ts";
 import type { ProcessesSection } from "../../../src/contracts/snapshot.ts";
@@ -105,7 +115,7 @@ describe("the captured workload gives the expected processes", () => {
 });
 
 describe("a collection reads only what may have changed", () => {
-  test("the /proc listing is read again only when a task was created since (the fork count of /proc/stat moved)", () => {
+  test("the /proc listing is read again only when a task was born since (the last pid of /proc/loadavg moved)", () => {
     const at = { current: "t0" };
     const listed: string[] = [];
     const list = (dir: string) => {
@@ -115,9 +125,9 @@ describe("a collection reads only what may have changed", () => {
     const table = createProcessTable(new ManualClock());
     const collector = createProcessesCollector(movablePaths(CASE, at), { top: 3, table, maxHeld: 0, list });
     collector.collect(0);
-    at.current = "t1"; // 12 forks later
+    at.current = "t1"; // 12 pids later
     const t1 = (collector.collect(GAP) as { processes: ProcessesSection }).processes;
-    // The same tree again: no fork since, so no listing; the same processes, and nothing ran meanwhile.
+    // The same tree again: no pid allocated since, so no listing; the same processes, and nothing ran meanwhile.
     const again = (collector.collect(2 * GAP) as { processes: ProcessesSection }).processes;
     expect(listed).toEqual(["t0", "t1"]);
     expect(again.count).toBe(t1.count);
@@ -130,27 +140,88 @@ describe("a collection reads only what may have changed", () => {
     expect(burner.write_bytes_per_second).toBe(0);
   });
 
-  test("without a fork a process that exited is dropped; after one, a new process is found", () => {
+  /**
+   * A tree of two moments from the captured t1: t0 is t1 less the writer, with `before(file, text)`
+   * giving t0's version of a file of /proc (the cue one task earlier); `self` replaces the NSpid line.
+   */
+  function bornBetween(before: (file: string, text: string) => string, nspid?: string) {
     const dir = mkdtempSync(join(tmpdir(), "aiops-proc-"));
+    cpSync(join(CASE, "t1"), join(dir, "t1"), { recursive: true });
+    cpSync(join(CASE, "t1"), join(dir, "t0"), { recursive: true });
+    rmSync(join(dir, "t0/proc", String(WRITER)), { recursive: true });
+    for (const file of ["stat", "loadavg"]) writeFileSync(join(dir, "t0/proc", file), before(file, readFileSync(join(dir, "t1/proc", file), "latin1")));
+    if (nspid !== undefined) {
+      for (const t of ["t0", "t1"]) {
+        const status = join(dir, t, "proc/self/status");
+        writeFileSync(status, readFileSync(status, "latin1").replace(/^NSpid:.*$/m, `NSpid:\t${nspid}`));
+      }
+    }
+    const at = { current: "t0" };
+    const listed: string[] = [];
+    const table = createProcessTable(new ManualClock());
+    const list = (proc: string) => {
+      listed.push(at.current);
+      return readdirSync(proc);
+    };
+    const collector = createProcessesCollector(movablePaths(dir, at), { top: 3, table, maxHeld: 0, list });
+    const count = (now: number) => (collector.collect(now) as { processes: ProcessesSection }).processes.count;
+    return { dir, at, table, listed, count, done: () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const lastPidOneLess = (file: string, text: string) => (file === "loadavg" ? text.replace(/ (\d+)\n?$/, (_, n) => ` ${Number(n) - 1}\n`) : text);
+
+  test("while the last pid stays put a process that exited is dropped; once it moves, a new process is found", () => {
+    const tree = bornBetween(lastPidOneLess);
     try {
-      cpSync(join(CASE, "t1"), join(dir, "t1"), { recursive: true });
-      // t0: the same tree less the writer, one fork earlier.
-      cpSync(join(CASE, "t1"), join(dir, "t0"), { recursive: true });
-      rmSync(join(dir, "t0/proc", String(WRITER)), { recursive: true });
-      const stat = readFileSync(join(dir, "t1/proc/stat"), "latin1");
-      writeFileSync(join(dir, "t0/proc/stat"), stat.replace(/^processes (\d+)$/m, (_, n) => `processes ${Number(n) - 1}`));
-      const at = { current: "t0" };
-      const table = createProcessTable(new ManualClock());
-      const collector = createProcessesCollector(movablePaths(dir, at), { top: 3, table, maxHeld: 0 });
-      expect((collector.collect(0) as { processes: ProcessesSection }).processes.count).toBe(5);
-      at.current = "t1";
-      expect((collector.collect(GAP) as { processes: ProcessesSection }).processes.count).toBe(6);
-      expect(table.items.find((i) => i.pid === WRITER)?.command).toContain("disk-writer");
-      rmSync(join(dir, "t1/proc", String(HOLDER)), { recursive: true });
-      expect((collector.collect(2 * GAP) as { processes: ProcessesSection }).processes.count).toBe(5);
-      expect(table.items.map((i) => i.pid)).not.toContain(HOLDER);
+      expect(tree.count(0)).toBe(5);
+      tree.at.current = "t1";
+      expect(tree.count(GAP)).toBe(6);
+      expect(tree.table.items.find((i) => i.pid === WRITER)?.command).toContain("disk-writer");
+      rmSync(join(tree.dir, "t1/proc", String(HOLDER)), { recursive: true });
+      expect(tree.count(2 * GAP)).toBe(5);
+      expect(tree.table.items.map((i) => i.pid)).not.toContain(HOLDER);
+      // Two listings: the first reading, and the one after the birth; the exit needed none.
+      expect(tree.listed).toEqual(["t0", "t1"]);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      tree.done();
+    }
+  });
+
+  test("a process born while the cue stays put is found by the listing read once a minute anyway", () => {
+    const tree = bornBetween((_, text) => text); // the same last pid and fork count at both moments
+    try {
+      expect(tree.count(0)).toBe(5);
+      tree.at.current = "t1";
+      expect(tree.count(30_000)).toBe(5);
+      expect(tree.count(59_999)).toBe(5);
+      expect(tree.count(60_000)).toBe(6);
+      expect(tree.listed).toEqual(["t0", "t1"]);
+    } finally {
+      tree.done();
+    }
+  });
+
+  test("with /proc of another PID namespace than the agent's, the fork count of /proc/stat is the cue", () => {
+    // The host's /proc mounted into a container of its own namespace: the agent has a pid in both.
+    const forkOneLess = (file: string, text: string) => (file === "stat" ? text.replace(/^processes (\d+)$/m, (_, n) => `processes ${Number(n) - 1}`) : text);
+    const tree = bornBetween(forkOneLess, "25977\t7");
+    try {
+      expect(tree.count(0)).toBe(5);
+      tree.at.current = "t1";
+      expect(tree.count(GAP)).toBe(6); // the fork count moved, the last pid did not
+      expect(tree.count(2 * GAP)).toBe(6);
+      expect(tree.listed).toEqual(["t0", "t1"]);
+    } finally {
+      tree.done();
+    }
+    // And the last pid moving alone does not stand for a birth there: the count is the cue.
+    const other = bornBetween(lastPidOneLess, "25977\t7");
+    try {
+      expect(other.count(0)).toBe(5);
+      other.at.current = "t1";
+      expect(other.count(GAP)).toBe(5);
+      expect(other.listed).toEqual(["t0"]);
+    } finally {
+      other.done();
     }
   });
 
@@ -177,6 +248,16 @@ describe("a collection reads only what may have changed", () => {
     };
     expect(third.top[0]!.pid).toBe(BURNER);
     expect(third.top[0]!.cpu_percent).toBeCloseTo((ticks("t1") - ticks("t0")) / 2.996, 1);
+  });
+
+  test("procIsOwnPidNamespace: one pid on the NSpid line; parseLastPid: the 5th field of /proc/loadavg", () => {
+    expect(procIsOwnPidNamespace("Name:\tbun\nNSpid:\t4242\nNSpgid:\t4242\n")).toBe(true);
+    // In a namespace nested below /proc's: its pid there, then in its own.
+    expect(procIsOwnPidNamespace("Name:\tbun\nNSpid:\t4242\t1\n")).toBe(false);
+    // A kernel before 4.1 has no NSpid line: not known, so not assumed.
+    expect(procIsOwnPidNamespace("Name:\tbun\nPid:\t4242\n")).toBe(false);
+    expect(parseLastPid("0.58 0.69 0.34 2/134 13890\n")).toBe(13890);
+    expect(parseLastPid("0.58 0.69 0.34 2/134\n")).toBeNull();
   });
 
   test("parseForkCount reads the processes line of /proc/stat, and says when there is none", () => {

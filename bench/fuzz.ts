@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "node:net";
-import { buildBinary, processRssBytes, startAgent } from "./support/process-stats.ts";
+import { buildBinary, deployedEnvironment, processRssBytes, startAgent } from "./support/process-stats.ts";
 
 const REQUESTS = Number(process.env.REQUESTS ?? 24_000);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 32);
@@ -244,8 +244,8 @@ function judge(kind: string, bytes: Buffer, head: boolean): Outcome {
 
 const agentConfig = join(data, "agent.yaml");
 writeFileSync(agentConfig, `server:\n  tokens:\n    - name: fuzz\n      token: ${TOKEN}\n      scope: write\n`);
-// As deployed (deploy/ sets BUN_JSC_useDFGJIT=0); AS_BUILT=1 runs the bare binary.
-const deployed: Record<string, string> = process.env.AS_BUILT === "1" ? {} : { BUN_JSC_useDFGJIT: "0" };
+// As deployed (deploy/ turns the JIT tiers off, see deployedEnvironment); AS_BUILT=1 runs the bare binary.
+const deployed = deployedEnvironment().env;
 const agent = await startAgent({ ...deployed, AIOPS_INTERVAL: "1", AIOPS_DATA_DIR: join(data, "data"), AIOPS_CONFIG: agentConfig }, port, buildBinary(data));
 
 const ONLY = process.env.ONLY;
@@ -332,7 +332,7 @@ for (const o of outcomes) statuses.set(o.status, (statuses.get(o.status) ?? 0) +
 const mb = (b: number) => (b / 1024 / 1024).toFixed(1);
 
 console.log(
-  `bench:fuzz  (bun bench/fuzz.ts; REQUESTS=${REQUESTS}, CONCURRENCY=${CONCURRENCY}, SEED=${SEED}, after a warm-up of ${warmupOutcomes.length} requests; the compiled agent, ${process.env.AS_BUILT === "1" ? "as built" : "environment of deploy/ (BUN_JSC_useDFGJIT=0)"}, over raw TCP on loopback)`,
+  `bench:fuzz  (bun bench/fuzz.ts; REQUESTS=${REQUESTS}, CONCURRENCY=${CONCURRENCY}, SEED=${SEED}, after a warm-up of ${warmupOutcomes.length} requests; the compiled agent, ${deployedEnvironment().description}, over raw TCP on loopback)`,
 );
 console.log("| kind | requests | answered | 5xx | 4xx without a JSON error |");
 console.log("|---|---|---|---|---|");

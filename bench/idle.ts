@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { leastSquaresSlope } from "./support/least-squares.ts";
-import { buildBinary, processCpuSeconds, processRssBytes, processRssParts, startAgent } from "./support/process-stats.ts";
+import { buildBinary, deployedEnvironment, processCpuSeconds, processRssBytes, processRssParts, startAgent } from "./support/process-stats.ts";
 
 const { values: args } = parseArgs({
   options: { minutes: { type: "string" }, hours: { type: "string" }, settle: { type: "string", default: "10" }, env: { type: "string", multiple: true } },
@@ -43,10 +43,10 @@ const extraEnv = Object.fromEntries(
 const base = 19000 + Math.floor(Math.random() * 1000);
 const work = mkdtempSync(join(tmpdir(), "aiops-bench-idle-"));
 // The shipped artifact is measured: the compiled binary, as `npm run build` makes it, started with
-// the environment deploy/ gives it (the systemd unit, the image and the DaemonSet set
-// BUN_JSC_useDFGJIT=0); `AS_BUILT=1` measures it without that.
+// the environment deploy/ gives it (the systemd unit, the image and the DaemonSet turn JavaScriptCore's
+// JIT tiers off, see deployedEnvironment); `AS_BUILT=1` measures it without that.
 const binary = buildBinary(work);
-const deployed: Record<string, string> = process.env.AS_BUILT === "1" ? {} : { BUN_JSC_useDFGJIT: "0" };
+const { env: deployed, description: deployedDescription } = deployedEnvironment();
 
 const runs: Array<{ name: string; env: Record<string, string>; target: number }> = [
   { name: "default interval (10 s)", env: {}, target: 0.3 },
@@ -122,7 +122,7 @@ const slope = (series: Sample[], of: (s: Sample) => number) => {
 };
 console.log();
 console.log(
-  `bench:idle  (bun bench/idle.ts --minutes ${minutes}${(args.env ?? []).map((e) => ` --env ${e}`).join("")}; the compiled binary, default configuration, ${processes} processes on the host, load average at the end ${loadAverage()}, ${process.env.AS_BUILT === "1" ? "as built" : "environment of deploy/ (BUN_JSC_useDFGJIT=0)"})`,
+  `bench:idle  (bun bench/idle.ts --minutes ${minutes}${(args.env ?? []).map((e) => ` --env ${e}`).join("")}; the compiled binary, default configuration, ${processes} processes on the host, load average at the end ${loadAverage()}, ${deployedDescription})`,
 );
 console.log(`CPU over minutes ${Math.ceil(settle)}–${minutes}; RSS at minute ${Math.ceil(settle)} and at the end; slopes fitted to minutes ${settle}–${minutes}`);
 console.log("| interval | CPU, % of one core | target | RSS settled → end (MB) | peak RSS (MB) | RSS slope (MB/h) | heap settled → end (MB) | heap slope (MB/h) | series in the store settled → end | collected now settled → end |");

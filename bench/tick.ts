@@ -2,7 +2,7 @@
  * `npm run bench:tick`: what one tick of the whole pipeline costs (collect, series, every tick stage:
  * detection, history in the store, alerting, remediation; the publication to the event stream), on
  * this machine and on generated hosts of a given shape. The compiled binary runs as deployed
- * (BUN_JSC_useDFGJIT=0, as deploy/ sets it; `AS_BUILT=1` without it) with `agent.host_root` at each
+ * (BUN_JSC_useDFGJIT=0 and BUN_JSC_useBaselineJIT=0, as deploy/ sets them; `AS_BUILT=1` without) with `agent.host_root` at each
  * host, one agent at a time; its own per-tick metrics (`aiops_tick_cpu_seconds`,
  * `aiops_tick_stage_cpu_seconds{stage}`, `aiops_tick_stage_seconds{stage}`) are read after every tick,
  * in the middle of the interval, so that each reading holds exactly one tick. The CPU is the agent
@@ -18,7 +18,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type FixtureHost, type FixtureHostShape, createFixtureHost } from "./support/fixture-host.ts";
-import { buildBinary, processCpuSeconds, processRssBytes } from "./support/process-stats.ts";
+import { buildBinary, deployedEnvironment, processCpuSeconds, processRssBytes } from "./support/process-stats.ts";
 
 const TICKS = Number(process.env.TICKS ?? 60);
 /** Ticks left out at the start: the first ones learn baselines and warm the JIT. */
@@ -100,7 +100,7 @@ async function measure(host: (typeof HOSTS)[number], binary: string, work: strin
       AIOPS_HOST_ROOT: fixture?.root ?? "/",
       AIOPS_LOG_LEVEL: "info",
       AIOPS_LOG_FORMAT: "json",
-      ...(process.env.AS_BUILT === "1" ? {} : { BUN_JSC_useDFGJIT: "0" }),
+      ...deployedEnvironment().env,
     },
     stdout: "pipe",
     stderr: "inherit",
@@ -198,7 +198,7 @@ try {
 const ms = (seconds: number) => (seconds * 1000).toFixed(2);
 const stages = [...new Set(results.flatMap((r) => r.stages))];
 console.log(
-  `bench:tick  (bun bench/tick.ts; the compiled binary, ${process.env.AS_BUILT === "1" ? "as built" : "environment of deploy/ (BUN_JSC_useDFGJIT=0)"}, interval ${INTERVAL} s, ${TICKS} ticks per host after ${WARMUP}; this machine: ${readFileSync("/proc/cpuinfo", "utf8").match(/^processor/gm)?.length ?? "?"} CPUs)`,
+  `bench:tick  (bun bench/tick.ts; the compiled binary, ${deployedEnvironment().description}, interval ${INTERVAL} s, ${TICKS} ticks per host after ${WARMUP}; this machine: ${readFileSync("/proc/cpuinfo", "utf8").match(/^processor/gm)?.length ?? "?"} CPUs)`,
 );
 console.log(`load at start: ${loadAtStart}`);
 console.log(`load at end:   ${uptime()}`);

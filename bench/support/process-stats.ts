@@ -140,12 +140,13 @@ export async function startAgent(env: Record<string, string>, port: number, bina
 
 /**
  * The environment deploy/ gives the agent: the systemd unit, the image and the DaemonSet set
- * BUN_JSC_useDFGJIT=0. With `AS_BUILT=1` in the bench's environment, none: the binary as built.
+ * BUN_JSC_useDFGJIT=0 and BUN_JSC_useBaselineJIT=0 (JavaScriptCore's interpreter only). With
+ * `AS_BUILT=1` in the bench's environment, none: the binary as built.
  */
 export function deployedEnvironment(): { env: Record<string, string>; description: string } {
   return process.env.AS_BUILT === "1"
     ? { env: {}, description: "as built" }
-    : { env: { BUN_JSC_useDFGJIT: "0" }, description: "environment of deploy/ (BUN_JSC_useDFGJIT=0)" };
+    : { env: { BUN_JSC_useDFGJIT: "0", BUN_JSC_useBaselineJIT: "0" }, description: "environment of deploy/ (BUN_JSC_useDFGJIT=0, BUN_JSC_useBaselineJIT=0)" };
 }
 
 /** Pure: CPU used over a window, as a percentage of one core. */

@@ -244,8 +244,8 @@ function judge(kind: string, bytes: Buffer, head: boolean): Outcome {
 
 const agentConfig = join(data, "agent.yaml");
 writeFileSync(agentConfig, `server:\n  tokens:\n    - name: fuzz\n      token: ${TOKEN}\n      scope: write\n`);
-// As deployed (deployedEnvironment); AS_BUILT=1 runs the bare binary.
-const deployed: Record<string, string> = deployedEnvironment().env;
+// As deployed (deploy/ turns the JIT tiers off, see deployedEnvironment); AS_BUILT=1 runs the bare binary.
+const deployed = deployedEnvironment().env;
 const agent = await startAgent({ ...deployed, AIOPS_INTERVAL: "1", AIOPS_DATA_DIR: join(data, "data"), AIOPS_CONFIG: agentConfig }, port, buildBinary(data));
 
 const ONLY = process.env.ONLY;

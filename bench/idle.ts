@@ -43,10 +43,10 @@ const extraEnv = Object.fromEntries(
 const base = 19000 + Math.floor(Math.random() * 1000);
 const work = mkdtempSync(join(tmpdir(), "aiops-bench-idle-"));
 // The shipped artifact is measured: the compiled binary, as `npm run build` makes it, started with
-// the environment deploy/ gives it (the systemd unit, the image and the DaemonSet set
-// BUN_JSC_useDFGJIT=0 and BUN_JSC_forceCodeBlockLiveness=1); `AS_BUILT=1` measures it without that.
+// the environment deploy/ gives it (the systemd unit, the image and the DaemonSet turn JavaScriptCore's
+// JIT tiers off, see deployedEnvironment); `AS_BUILT=1` measures it without that.
 const binary = buildBinary(work);
-const deployed: Record<string, string> = deployedEnvironment().env;
+const { env: deployed, description: deployedDescription } = deployedEnvironment();
 
 const runs: Array<{ name: string; env: Record<string, string>; target: number }> = [
   { name: "default interval (10 s)", env: {}, target: 0.3 },
@@ -122,7 +122,7 @@ const slope = (series: Sample[], of: (s: Sample) => number) => {
 };
 console.log();
 console.log(
-  `bench:idle  (bun bench/idle.ts --minutes ${minutes}${(args.env ?? []).map((e) => ` --env ${e}`).join("")}; the compiled binary, default configuration, ${processes} processes on the host, load average at the end ${loadAverage()}, ${deployedEnvironment().description})`,
+  `bench:idle  (bun bench/idle.ts --minutes ${minutes}${(args.env ?? []).map((e) => ` --env ${e}`).join("")}; the compiled binary, default configuration, ${processes} processes on the host, load average at the end ${loadAverage()}, ${deployedDescription})`,
 );
 console.log(`CPU over minutes ${Math.ceil(settle)}–${minutes}; RSS at minute ${Math.ceil(settle)} and at the end; slopes fitted to minutes ${settle}–${minutes}`);
 console.log("| interval | CPU, % of one core | target | RSS settled → end (MB) | peak RSS (MB) | RSS slope (MB/h) | heap settled → end (MB) | heap slope (MB/h) | series in the store settled → end | collected now settled → end |");

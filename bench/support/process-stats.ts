@@ -140,13 +140,17 @@ export async function startAgent(env: Record<string, string>, port: number, bina
 
 /**
  * The environment deploy/ gives the agent: the systemd unit, the image and the DaemonSet set
- * BUN_JSC_useDFGJIT=0 and BUN_JSC_forceCodeBlockLiveness=1. With `AS_BUILT=1` in the bench's
- * environment, none: the binary as built.
+ * BUN_JSC_useDFGJIT=0 and BUN_JSC_useBaselineJIT=0 (JavaScriptCore's interpreter only), and
+ * BUN_JSC_forceCodeBlockLiveness=1 (code kept between ticks, not thrown away at a collection). With
+ * `AS_BUILT=1` in the bench's environment, none: the binary as built.
  */
 export function deployedEnvironment(): { env: Record<string, string>; description: string } {
   return process.env.AS_BUILT === "1"
     ? { env: {}, description: "as built" }
-    : { env: { BUN_JSC_useDFGJIT: "0", BUN_JSC_forceCodeBlockLiveness: "1" }, description: "environment of deploy/ (BUN_JSC_useDFGJIT=0, BUN_JSC_forceCodeBlockLiveness=1)" };
+    : {
+        env: { BUN_JSC_useDFGJIT: "0", BUN_JSC_useBaselineJIT: "0", BUN_JSC_forceCodeBlockLiveness: "1" },
+        description: "environment of deploy/ (BUN_JSC_useDFGJIT=0, BUN_JSC_useBaselineJIT=0, BUN_JSC_forceCodeBlockLiveness=1)",
+      };
 }
 
 /** Pure: CPU used over a window, as a percentage of one core. */

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { type AgentProcess, startAgentProcess } from "../support/agent-process.ts";
 import { findPeer } from "../support/peers.ts";
 import { freePort, waitFor } from "../support/ports.ts";
+import { waitForScreen } from "../support/screen-wait.ts";
 
 /**
  * What an operator on call meets in `tui --url`, in a real terminal (tmux) at 80x24, 120x40 and 200x60,
@@ -49,21 +50,8 @@ function viewer(url: string, size: { columns: number; rows: number }, env: Recor
     raw: () => (existsSync(raw) ? readFileSync(raw, "utf8") : ""),
     terminal: () => tmux("display-message", "-p", "-t", name, "#{alternate_on}").trim(),
     close: () => tmux("kill-session", "-t", name),
-    async showing(what: string, check: (screen: string) => boolean, timeoutMs = 25_000): Promise<string> {
-      try {
-        // A screen captured while the next was being printed is torn: only one seen twice running counts.
-        return await waitFor(
-          what,
-          async () => {
-            const seen = screen();
-            return check(seen) && screen() === seen ? seen : undefined;
-          },
-          timeoutMs,
-        );
-      } catch (cause) {
-        throw new Error(`${(cause as Error).message}; the screen:\n${screen()}`);
-      }
-    },
+    /** A screen torn mid-print never counts: only one seen twice running. */
+    showing: (what: string, check: (screen: string) => boolean, timeoutMs = 25_000) => waitForScreen(what, screen, check, { timeoutMs, stable: true }),
   };
 }
 

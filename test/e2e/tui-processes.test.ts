@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { type AgentProcess, startAgentProcess } from "../support/agent-process.ts";
 import { findPeer } from "../support/peers.ts";
 import { freePort, waitFor } from "../support/ports.ts";
+import { waitForScreen } from "../support/screen-wait.ts";
 
 /**
  * The processes panel in a real terminal (tmux): three processes with recognisable command lines (their
@@ -81,17 +82,7 @@ function terminal(argv: string[], size: { columns: number; rows: number }, env: 
     /** The screen with its colours and styles, as escape sequences. */
     styled: () => tmux("capture-pane", "-p", "-e", "-t", name),
     keys: (...keys: string[]) => tmux("send-keys", "-t", name, ...keys),
-    showing: (what: string, check: (s: string) => boolean) =>
-      waitFor(
-        what,
-        async () => {
-          const seen = screen();
-          return check(seen) ? seen : undefined;
-        },
-        25_000,
-      ).catch((cause) => {
-        throw new Error(`${(cause as Error).message}; the screen:\n${screen()}`);
-      }),
+    showing: (what: string, check: (s: string) => boolean) => waitForScreen(what, screen, check),
     close: () => tmux("kill-session", "-t", name),
   };
 }

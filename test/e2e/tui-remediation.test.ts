@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { type AgentProcess, startAgentProcess } from "../support/agent-process.ts";
 import { findPeer } from "../support/peers.ts";
 import { freePort, waitFor } from "../support/ports.ts";
+import { waitForScreen } from "../support/screen-wait.ts";
 
 /**
  * Deciding remediation runs from the terminal UI, in a real terminal (tmux): an agent whose memory alert
@@ -54,17 +55,7 @@ function viewer(size: { columns: number; rows: number }, env: Record<string, str
   return {
     screen,
     keys: (...keys: string[]) => tmux("send-keys", "-t", name, ...keys),
-    showing: (what: string, check: (s: string) => boolean) =>
-      waitFor(
-        what,
-        async () => {
-          const seen = screen();
-          return check(seen) ? seen : undefined;
-        },
-        25_000,
-      ).catch((cause) => {
-        throw new Error(`${(cause as Error).message}; the screen:\n${screen()}`);
-      }),
+    showing: (what: string, check: (s: string) => boolean) => waitForScreen(what, screen, check),
     close: () => tmux("kill-session", "-t", name),
   };
 }

@@ -67,7 +67,9 @@ export class EmpiricalTail {
     const inBin = this.counts[bin]! * (bin === BINS - 1 ? 1 : 1 - (position - bin));
     const above = this.above[bin]! + inBin;
     const w = this.cachedWeight;
-    const p = (above + w) / (this.cachedTotal + w);
+    // The bin's own count is live while the sums are cached: a bin that took every point since the last
+    // refresh could make the share exceed 1.
+    const p = Math.min(1, (above + w) / (this.cachedTotal + w));
     if (value <= this.largest || this.tailScale < 0) return p;
     // Past the robust 99.9th percentile: extrapolate the tail from there, so a few old spikes above it
     // weigh as little as they are (one among thousands) and cannot hide a later one.

@@ -122,11 +122,17 @@ class ContextualModel implements ContextualDetector {
   readonly name = "contextual";
   novelty = 0;
 
-  private readonly tuning: ContextualTuning;
+  /** The tuning's constants and the warm-up, as plain fields (read on every point). */
+  private readonly window: number;
+  private readonly smoothing: number;
+  private readonly referenceRate: number;
+  private readonly warmupPoints: number;
   private n = 0;
   private firstTs = 0;
   private previous = 0;
   private resolution = Number.POSITIVE_INFINITY;
+  /** Half the resolution (0 before any step): the spread's floor. */
+  private resolutionFloor = 0;
   private level = 0;
   private scale = 0;
   /** The spread the last point was bucketed with (the scale, or its floor). */
@@ -143,7 +149,11 @@ class ContextualModel implements ContextualDetector {
   private onsetAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: ContextualOptions) {
-    this.tuning = { ...DEFAULT_CONTEXTUAL_TUNING, ...options.tuning };
+    const tuning = { ...DEFAULT_CONTEXTUAL_TUNING, ...options.tuning };
+    this.window = tuning.window;
+    this.smoothing = tuning.smoothing;
+    this.referenceRate = tuning.referenceRate;
+    this.warmupPoints = options.warmupPoints;
   }
 
   update(ts: number, x: number): DetectorResult {
@@ -155,11 +165,17 @@ class ContextualModel implements ContextualDetector {
       return { score: 0 };
     }
     const step = Math.abs(x - this.previous);
-    if (step > 0 && step < this.resolution) this.resolution = step;
+    if (step > 0 && step < this.resolution) {
+      this.resolution = step;
+      this.resolutionFloor = 0.5 * step;
+    }
     this.previous = x;
 
     // The bucket: signed distance from the reference, in spreads, on a log scale.
-    const s = Math.max(this.scale, Number.isFinite(this.resolution) ? 0.5 * this.resolution : 0, 1e-9 * Math.abs(this.level), 1e-12);
+    // (Floors: half the resolution, and a billionth of the level; kept by hand: this runs on every point of every series.)
+    let s = this.scale > this.resolutionFloor ? this.scale : this.resolutionFloor;
+    const tiny = Math.max(1e-9 * Math.abs(this.level), 1e-12);
+    if (s < tiny) s = tiny;
     this.spread = s;
     const d = x - this.level;
     const away = Math.abs(d) / s;
@@ -171,20 +187,20 @@ class ContextualModel implements ContextualDetector {
     const context = this.beforeLast * BUCKETS + this.last;
     const transition = context * BUCKETS + bucket;
     const w = this.weight;
-    const alpha = this.tuning.smoothing;
+    const alpha = this.smoothing;
     const surprise = -Math.log2((this.counts[transition]! / w + alpha) / (this.contextCounts[context]! / w + alpha * BUCKETS));
     // A plain mean of the surprises until there are `window` of them (an average started at 0 would climb
     // for its first hundred points, each value the highest yet), then an exponential one.
-    this.novelty += (surprise - this.novelty) / Math.min(n - 1, this.tuning.window);
+    this.novelty += (surprise - this.novelty) / (n <= this.window ? n - 1 : this.window);
     const at = EmpiricalTail.position(this.novelty);
     const p = this.tail.pValue(this.novelty, at);
-    const warm = n > this.options.warmupPoints;
+    const warm = n > this.warmupPoints;
     const score = warm ? 1 - p : 0;
 
     // Learning: the tail (every point, anomalies included: it is the calibration), the transition, the
     // reference. The tail starts once the novelty averages surprises of a model that had already seen
     // `window` points: the first surprises, of a model that knows almost nothing, say nothing of the series.
-    if (n > 2 * this.tuning.window) this.tail.add(this.novelty, 1, at);
+    if (n > 2 * this.window) this.tail.add(this.novelty, 1, at);
     this.counts[transition]! += w;
     this.contextCounts[context]! += w;
     this.weight *= this.growth;
@@ -192,7 +208,7 @@ class ContextualModel implements ContextualDetector {
     this.beforeLast = this.last;
     this.last = bucket;
     const clip = CLIP * s;
-    const rate = n < 1 / this.tuning.referenceRate ? 1 / n : this.tuning.referenceRate;
+    const rate = n * this.referenceRate < 1 ? 1 / n : this.referenceRate;
     this.level += rate * (d > clip ? clip : d < -clip ? -clip : d);
     if (n <= SETTLE_POINTS) this.scale += (Math.abs(d) - this.scale) / (n - 1);
     else this.scale += rate * (Math.min(Math.abs(d), clip) - this.scale);
@@ -292,6 +308,7 @@ class ContextualModel implements ContextualDetector {
     this.firstTs = num("firstTs");
     this.previous = num("previous");
     this.resolution = num("resolution", Number.POSITIVE_INFINITY);
+    this.resolutionFloor = Number.isFinite(this.resolution) ? 0.5 * this.resolution : 0;
     this.level = num("level");
     this.scale = num("scale");
     this.last = bucket("last");

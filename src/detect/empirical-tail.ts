@@ -47,6 +47,12 @@ export class EmpiricalTail {
   private largest = 0;
   private tailScale = 0;
   private sinceRefresh = REFRESH;
+  /**
+   * Highest bin that ever held weight (-1: none). Above it every count and every cached sum is 0, so a
+   * refresh starts there: evidence sits in a few dozen of the 160 bins, and the refresh, every 32 points
+   * of every tail, was most of the tail's cost.
+   */
+  private top = -1;
 
   /** `horizon`: points after which a value's weight has faded to 1/e. */
   constructor(horizon: number) {
@@ -80,6 +86,7 @@ export class EmpiricalTail {
   /** Adds `value` to the window, counted as `share` of a point (1 unless it should weigh less). */
   add(value: number, share = 1, position = EmpiricalTail.position(value)): void {
     const bin = Math.min(BINS - 1, Math.floor(position));
+    if (bin > this.top) this.top = bin;
     this.counts[bin]! += share * this.weight;
     this.total += share * this.weight;
     this.weight *= this.growth;
@@ -101,7 +108,7 @@ export class EmpiricalTail {
   private refresh(): void {
     this.sinceRefresh = 0;
     let sum = 0;
-    for (let i = BINS - 1; i >= 0; i--) {
+    for (let i = this.top; i >= 0; i--) {
       this.above[i] = sum;
       sum += this.counts[i]!;
     }
@@ -122,6 +129,8 @@ export class EmpiricalTail {
   /** Forgets everything (the evidence changed meaning). */
   clear(): void {
     this.counts.fill(0);
+    this.above.fill(0);
+    this.top = -1;
     this.total = 0;
     this.weight = 1;
     this.sinceRefresh = REFRESH;
@@ -135,7 +144,7 @@ export class EmpiricalTail {
   private quantiles(out: Float64Array): void {
     let k = 0;
     let target = (1 - TAIL_SHARES[0]!) * this.total;
-    for (let i = BINS - 1; i >= 0 && k < TAIL_SHARES.length; i--) {
+    for (let i = this.top; i >= 0 && k < TAIL_SHARES.length; i--) {
       const c = this.counts[i]!;
       if (c <= 0) continue;
       const above = this.above[i]!;
@@ -164,10 +173,13 @@ export class EmpiricalTail {
     if (!(typeof total === "number" && total >= 0 && typeof weight === "number" && weight >= 1 && Number.isFinite(weight))) {
       throw new Error("empirical tail: bad total or weight");
     }
+    this.above.fill(0);
+    this.top = -1;
     for (let i = 0; i < BINS; i++) {
       const c = state.counts[i];
       if (typeof c !== "number" || !(c >= 0) || !Number.isFinite(c)) throw new Error("empirical tail: bad count");
       this.counts[i] = c;
+      if (c > 0) this.top = i;
     }
     this.total = total;
     this.weight = weight;

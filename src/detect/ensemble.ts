@@ -146,7 +146,7 @@ export function createEnsemble(spec: EnsembleSpec, config: Config, state?: Recor
           anomalyScore: config.detect.anomaly_score,
           quietSeconds: config.detect.quiet_period,
           ...(contextualTuning ? { tuning: contextualTuning } : {}),
-          ...(config.detect.statistical ? { findingType: patternAnomalyType(metric) } : {}),
+          ...(config.detect.statistical && config.detect.contextual ? { findingType: patternAnomalyType(metric) } : {}),
         },
         saved,
       ),

@@ -95,6 +95,18 @@ describe("ensemble", () => {
     expect(results.every((r) => r.findings.length <= 1)).toBe(true);
   });
 
+  test("pattern findings can be turned off alone; the contextual score stays", () => {
+    const off = loadConfig({ env: { AIOPS_DETECT_CONTEXTUAL: "false" } }).config;
+    const n = noise(1, 0.5);
+    const u = noise(101, 0.5);
+    const values = Array.from({ length: 3600 }, (_, i) => 10 + n() + (i < 3000 ? (u() > 0.496 ? 5 : 0) : i % 4 === 0 ? 5 : 0));
+    const e = createEnsemble({ metric: "aiops_cpu_usage_percent", labels: {}, detect: { statistical: true } }, off);
+    const results = feed(e.update.bind(e), 0, 3600, (i) => values[i]!);
+    expect(results.flatMap((r) => r.findings).filter((f) => f.detector === "contextual")).toEqual([]);
+    const scored = createEnsemble({ metric: "aiops_cpu_usage_percent", labels: {}, detect: { statistical: true }, only: "contextual" }, off);
+    expect(Math.max(...feed(scored.update.bind(scored), 0, 3600, (i) => values[i]!).map((r) => r.score))).toBeGreaterThanOrEqual(0.999);
+  });
+
   test("statistical finding types are named after the metric", () => {
     expect(anomalyType("aiops_cpu_usage_percent")).toBe("cpu_usage_anomaly");
     expect(anomalyType("aiops_network_receive_bytes_per_second")).toBe("network_receive_bytes_anomaly");

@@ -1,5 +1,5 @@
 // Detection speed and memory: points per second through the full per-series ensemble (threshold,
-// forecast and statistical, one core), the same through the whole engine with a tick of ~150 samples,
+// forecast, statistical and contextual, one core), the same through the whole engine with a tick of ~150 samples,
 // and memory per learned series.
 //
 //   npm run bench:detect
@@ -62,14 +62,14 @@ function throughput(): void {
   const points = (pointsPerSeries - warm) * seriesCount;
   console.log(`ensemble (per series, all detectors that apply): ${fmt(points / seconds)} points/s  (${points} points in ${seconds.toFixed(2)} s; checksum ${sink.toFixed(1)})`);
 
-  // The statistical detector alone on a plain series, as replay runs it.
+  // The learned detectors (statistical and contextual) on a plain series, as replay runs it.
   const plain = createEnsemble({ metric: "value", labels: {}, detect: { statistical: true } }, config);
   const v = makeValues(1_000_000, 7, 100);
   for (let p = 0; p < 10_000; p++) sink += plain.update(T0 + p * STEP, v[p]!).score;
   const s2 = performance.now();
   for (let p = 10_000; p < v.length; p++) sink += plain.update(T0 + p * STEP, v[p]!).score;
   const sec2 = (performance.now() - s2) / 1000;
-  console.log(`statistical only (one series, as in replay):      ${fmt((v.length - 10_000) / sec2)} points/s`);
+  console.log(`learned only (statistical + contextual, one series, as in replay): ${fmt((v.length - 10_000) / sec2)} points/s`);
 }
 
 function engine(): void {
@@ -115,7 +115,7 @@ function memory(): void {
   const after = process.memoryUsage().heapUsed;
   const perSeries = (after - before) / count;
   const json = JSON.stringify(kept[0]!.snapshot()).length;
-  console.log(`memory per series (threshold + forecast + statistical, heap): ${(perSeries / 1024).toFixed(1)} KB; saved state ${(json / 1024).toFixed(1)} KB of JSON`);
+  console.log(`memory per series (threshold + forecast + statistical + contextual, heap): ${(perSeries / 1024).toFixed(1)} KB; saved state ${(json / 1024).toFixed(1)} KB of JSON`);
 }
 
 function fmt(n: number): string {

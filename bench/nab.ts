@@ -24,6 +24,7 @@ import { loadConfig } from "../src/config/load.ts";
 import type { Config } from "../src/config/schema.ts";
 import { createEnsemble } from "../src/detect/ensemble.ts";
 import { parseTimestamp, replay } from "../src/detect/replay.ts";
+import { type ContextualTuning, DEFAULT_CONTEXTUAL_TUNING } from "../src/detect/contextual.ts";
 import { DEFAULT_TUNING, type StatisticalTuning } from "../src/detect/statistical.ts";
 import { worstRate } from "./support/quiet-series.ts";
 import { type ScoredFile, normalise, prepareFile, rawScore, sweep } from "./support/nab-score.ts";
@@ -53,6 +54,7 @@ interface Setting {
   anomalyScore: number;
   minDeviation: number;
   tuning: Partial<StatisticalTuning>;
+  contextual: Partial<ContextualTuning>;
 }
 
 /** The grid: a handful of constants, a few values each (the shipped ones among them). */
@@ -64,6 +66,9 @@ const GRID = {
   cusumAllowance: [0.5, 1],
   tailHorizon: [2000, 10000],
   calibrationShare: [0.25, 0.5],
+  contextualWindow: [96, 192],
+  contextualReferenceRate: [0.002, 0.02],
+  contextualSmoothing: [0.02, 0.1],
 };
 const SHIPPED: Setting = {
   anomalyScore: base.detect.anomaly_score,
@@ -75,6 +80,7 @@ const SHIPPED: Setting = {
     holdMs: DEFAULT_TUNING.holdMs,
     calibrationShare: DEFAULT_TUNING.calibrationShare,
   },
+  contextual: { ...DEFAULT_CONTEXTUAL_TUNING },
 };
 
 function settings(): Setting[] {
@@ -86,12 +92,20 @@ function settings(): Setting[] {
           for (const tailHorizon of GRID.tailHorizon)
             for (const holdMinutes of GRID.holdMinutes)
               for (const calibrationShare of GRID.calibrationShare)
-                out.push({ anomalyScore, minDeviation, tuning: { levelRate, cusumAllowance, tailHorizon, holdMs: holdMinutes * 60_000, calibrationShare } });
+                for (const window of GRID.contextualWindow)
+                  for (const referenceRate of GRID.contextualReferenceRate)
+                    for (const smoothing of GRID.contextualSmoothing)
+                      out.push({
+                        anomalyScore,
+                        minDeviation,
+                        tuning: { levelRate, cusumAllowance, tailHorizon, holdMs: holdMinutes * 60_000, calibrationShare },
+                        contextual: { window, referenceRate, smoothing },
+                      });
   return out;
 }
 
 function describe(s: Setting): string {
-  return `anomaly_score=${s.anomalyScore} min_deviation=${s.minDeviation} levelRate=${s.tuning.levelRate} cusumAllowance=${s.tuning.cusumAllowance} tailHorizon=${s.tuning.tailHorizon} holdMinutes=${s.tuning.holdMs! / 60_000} calibrationShare=${s.tuning.calibrationShare}`;
+  return `anomaly_score=${s.anomalyScore} min_deviation=${s.minDeviation} levelRate=${s.tuning.levelRate} cusumAllowance=${s.tuning.cusumAllowance} tailHorizon=${s.tuning.tailHorizon} holdMinutes=${s.tuning.holdMs! / 60_000} calibrationShare=${s.tuning.calibrationShare} contextual window=${s.contextual.window} referenceRate=${s.contextual.referenceRate} smoothing=${s.contextual.smoothing}`;
 }
 
 // --- the data -------------------------------------------------------------------------------------------
@@ -133,7 +147,7 @@ function run(s: Setting): { scores: Float64Array[]; onsets: Uint8Array[] } {
   const scores: Float64Array[] = [];
   const onsets: Uint8Array[] = [];
   for (const d of data) {
-    const ensemble = createEnsemble({ metric: "value", labels: {}, detect: { statistical: true }, tuning: s.tuning }, config);
+    const ensemble = createEnsemble({ metric: "value", labels: {}, detect: { statistical: true }, tuning: s.tuning, contextualTuning: s.contextual }, config);
     const sc = new Float64Array(d.values.length);
     const on = new Uint8Array(d.values.length);
     let before = false;
@@ -206,7 +220,16 @@ if (search) {
   const grid = settings();
   console.log(`$ bun bench/nab.ts   (${data.length} files, ${points} points; categories with windows: ${labelled.join(", ")})`);
   console.log(`grid searched (${grid.length} settings): ${Object.entries(GRID).map(([k, v]) => `${k} ∈ {${v.join(", ")}}`).join("; ")}`);
-  const quietEnough = grid.filter((s) => worstRate(configOf(s), s.tuning) <= 1);
+  // The ensemble fires when either learned detector does: a statistical setting that is not quiet alone
+  // is not quiet with any contextual one (checked first, once per statistical setting).
+  const statisticalQuiet = new Map<string, boolean>();
+  const quietAlone = (s: Setting) => {
+    const key = JSON.stringify([s.anomalyScore, s.minDeviation, s.tuning]);
+    let q = statisticalQuiet.get(key);
+    if (q === undefined) statisticalQuiet.set(key, (q = worstRate(configOf(s), { tuning: s.tuning, only: "statistical" }) <= 1));
+    return q;
+  };
+  const quietEnough = grid.filter((s) => quietAlone(s) && worstRate(configOf(s), { tuning: s.tuning, contextualTuning: s.contextual }) <= 1);
   console.log(`settings quiet on healthy generated series (≤ 1 finding per 10,000 points on each generator of bench/quiet.ts): ${quietEnough.length} of ${grid.length}`);
   const results = quietEnough.map(evaluate);
   const perSecond = points / (sum(results.map((r) => r.seconds)) / results.length);

@@ -2,7 +2,8 @@
 // count of finding onsets the default ensemble of a plain series raises on them (bench/quiet.ts prints
 // it; bench/nab.ts keeps only settings that stay quiet on them).
 import type { Config } from "../../src/config/schema.ts";
-import { createEnsemble } from "../../src/detect/ensemble.ts";
+import type { ContextualTuning } from "../../src/detect/contextual.ts";
+import { type EnsembleSpec, createEnsemble } from "../../src/detect/ensemble.ts";
 import type { StatisticalTuning } from "../../src/detect/statistical.ts";
 
 export const STEP = 10_000;
@@ -34,9 +35,16 @@ export const GENERATORS: [string, (seed: number) => (i: number) => number][] = [
 ];
 export const SEEDS = [1, 2, 3];
 
+/** Constants of the learned detectors other than the defaults (bench/nab.ts searches them), or one detector alone. */
+export interface QuietTuning {
+  tuning?: Partial<StatisticalTuning>;
+  contextualTuning?: Partial<ContextualTuning>;
+  only?: EnsembleSpec["only"];
+}
+
 /** Finding onsets over a series. */
-export function onsets(config: Config, ts: (i: number) => number, values: (i: number) => number, count: number, tuning?: Partial<StatisticalTuning>): number {
-  const ensemble = createEnsemble({ metric: "value", labels: {}, detect: { statistical: true }, ...(tuning ? { tuning } : {}) }, config);
+export function onsets(config: Config, ts: (i: number) => number, values: (i: number) => number, count: number, other: QuietTuning = {}): number {
+  const ensemble = createEnsemble({ metric: "value", labels: {}, detect: { statistical: true }, ...other }, config);
   let open = false;
   let n = 0;
   for (let i = 0; i < count; i++) {
@@ -49,11 +57,11 @@ export function onsets(config: Config, ts: (i: number) => number, values: (i: nu
 
 
 /** Most finding onsets per 10,000 points over the generators (each over every seed, as bench/quiet.ts counts). */
-export function worstRate(config: Config, tuning?: Partial<StatisticalTuning>): number {
+export function worstRate(config: Config, other: QuietTuning = {}): number {
   let worst = 0;
   for (const [, make] of GENERATORS) {
     let found = 0;
-    for (const seed of SEEDS) found += onsets(config, (i) => T0 + i * STEP, make(seed), POINTS, tuning);
+    for (const seed of SEEDS) found += onsets(config, (i) => T0 + i * STEP, make(seed), POINTS, other);
     worst = Math.max(worst, (1e4 * found) / (POINTS * SEEDS.length));
   }
   return worst;

@@ -128,7 +128,8 @@ with score 0 and reported on standard error with its line number.
 Options:
       --input FILE.csv    required: the series to replay
       --output FILE.csv   where to write (default: standard output)
-      --detector NAME     ensemble (default), statistical, threshold, forecast
+      --detector NAME     ensemble (default), statistical, contextual,
+                          threshold, forecast
       --metric NAME       a metric of the Series table, so its thresholds and
                           forecast apply (e.g. aiops_cpu_usage_percent)
 ${COMMON}

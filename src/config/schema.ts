@@ -267,6 +267,10 @@ export const configSchema = () =>
   }),
   detect: section({
     statistical: boolean({ doc: "Learn each series' normal and raise findings on anomalies (the thresholds always apply).", default: true }),
+    contextual: boolean({
+      doc: "Also raise pattern findings (e.g. cpu_usage_pattern_anomaly) when a series' recent sequence of values is new to it, though no single value is unusual; needs detect.statistical. Scores stay either way.",
+      default: true,
+    }),
     warmup_points: number({
       doc: "Points a new series is watched before the learned detectors score it (learning is quiet until then).",
       default: 150,

@@ -47,6 +47,12 @@ export class EmpiricalTail {
   private largest = 0;
   private tailScale = 0;
   private sinceRefresh = REFRESH;
+  /**
+   * Highest bin that ever held weight (-1: none). Above it every count and every cached sum is 0, so a
+   * refresh starts there: evidence sits in a few dozen of the 160 bins, and the refresh, every 32 points
+   * of every tail, was most of the tail's cost.
+   */
+  private top = -1;
 
   /** `horizon`: points after which a value's weight has faded to 1/e. */
   constructor(horizon: number) {
@@ -67,7 +73,9 @@ export class EmpiricalTail {
     const inBin = this.counts[bin]! * (bin === BINS - 1 ? 1 : 1 - (position - bin));
     const above = this.above[bin]! + inBin;
     const w = this.cachedWeight;
-    const p = (above + w) / (this.cachedTotal + w);
+    // The bin's own count is live while the sums are cached: a bin that took every point since the last
+    // refresh could make the share exceed 1.
+    const p = Math.min(1, (above + w) / (this.cachedTotal + w));
     if (value <= this.largest || this.tailScale < 0) return p;
     // Past the robust 99.9th percentile: extrapolate the tail from there, so a few old spikes above it
     // weigh as little as they are (one among thousands) and cannot hide a later one.
@@ -78,6 +86,7 @@ export class EmpiricalTail {
   /** Adds `value` to the window, counted as `share` of a point (1 unless it should weigh less). */
   add(value: number, share = 1, position = EmpiricalTail.position(value)): void {
     const bin = Math.min(BINS - 1, Math.floor(position));
+    if (bin > this.top) this.top = bin;
     this.counts[bin]! += share * this.weight;
     this.total += share * this.weight;
     this.weight *= this.growth;
@@ -99,7 +108,7 @@ export class EmpiricalTail {
   private refresh(): void {
     this.sinceRefresh = 0;
     let sum = 0;
-    for (let i = BINS - 1; i >= 0; i--) {
+    for (let i = this.top; i >= 0; i--) {
       this.above[i] = sum;
       sum += this.counts[i]!;
     }
@@ -120,6 +129,8 @@ export class EmpiricalTail {
   /** Forgets everything (the evidence changed meaning). */
   clear(): void {
     this.counts.fill(0);
+    this.above.fill(0);
+    this.top = -1;
     this.total = 0;
     this.weight = 1;
     this.sinceRefresh = REFRESH;
@@ -133,7 +144,7 @@ export class EmpiricalTail {
   private quantiles(out: Float64Array): void {
     let k = 0;
     let target = (1 - TAIL_SHARES[0]!) * this.total;
-    for (let i = BINS - 1; i >= 0 && k < TAIL_SHARES.length; i--) {
+    for (let i = this.top; i >= 0 && k < TAIL_SHARES.length; i--) {
       const c = this.counts[i]!;
       if (c <= 0) continue;
       const above = this.above[i]!;
@@ -162,10 +173,13 @@ export class EmpiricalTail {
     if (!(typeof total === "number" && total >= 0 && typeof weight === "number" && weight >= 1 && Number.isFinite(weight))) {
       throw new Error("empirical tail: bad total or weight");
     }
+    this.above.fill(0);
+    this.top = -1;
     for (let i = 0; i < BINS; i++) {
       const c = state.counts[i];
       if (typeof c !== "number" || !(c >= 0) || !Number.isFinite(c)) throw new Error("empirical tail: bad count");
       this.counts[i] = c;
+      if (c > 0) this.top = i;
     }
     this.total = total;
     this.weight = weight;

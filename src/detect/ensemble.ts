@@ -3,13 +3,14 @@ import type { Labels } from "../contracts/sample.ts";
 import type { Config } from "../config/schema.ts";
 import type { Detector } from "./detector.ts";
 import type { Finding, FindingEvidence, ThresholdLevel } from "../contracts/finding.ts";
+import { type ContextualDetector, type ContextualTuning, createContextualDetector } from "./contextual.ts";
 import { createForecastDetector } from "./forecast.ts";
 import { type StatisticalDetector, type StatisticalTuning, createStatisticalDetector } from "./statistical.ts";
 import { createThresholdDetector } from "./threshold.ts";
 import { thresholdLevelOf } from "./threshold-levels.ts";
 
 /** The detectors an ensemble may hold, by name; `ensemble` is all that apply. */
-export const DETECTOR_NAMES = ["ensemble", "statistical", "threshold", "forecast"] as const;
+export const DETECTOR_NAMES = ["ensemble", "statistical", "contextual", "threshold", "forecast"] as const;
 export type DetectorName = (typeof DETECTOR_NAMES)[number];
 
 /** Which series an ensemble watches and how (the Series table's `detect` field). */
@@ -21,6 +22,8 @@ export interface EnsembleSpec {
   only?: DetectorName;
   /** Other constants for the statistical detector (bench/nab.ts searches them); the defaults otherwise. */
   tuning?: Partial<StatisticalTuning>;
+  /** Other constants for the contextual detector (bench/nab.ts searches them); the defaults otherwise. */
+  contextualTuning?: Partial<ContextualTuning>;
 }
 
 /** What the ensemble says of one point of its series. */
@@ -47,17 +50,19 @@ const QUIET: EnsembleResult = Object.freeze({ score: 0, findings: NONE as Findin
 /**
  * Builds the detectors that apply to one series from the configuration and combines them on one scale:
  * a score is 1 − the probability of so strange a point under the series' normal. The statistical
- * detector's score is that already (calibrated on the series' own history); the threshold and forecast
+ * detector's score (how far the value is) and the contextual detector's (how new the recent pattern is)
+ * are that already, each calibrated on the series' own history; the threshold and forecast
  * rules are the operator's own definition of abnormal, so their verdict is a certainty: 1 while their
  * finding holds, 0 otherwise (their own levels and hold times are untouched). The ensemble's score is the
  * highest of these. Its findings are all of its detectors', each carrying every detector's evidence for
  * the point and whether it agreed, except that a statistical finding is held back while the same series
- * has a threshold finding: that one already tells the operator, in plainer words.
+ * has a threshold finding: that one already tells the operator, in plainer words; and a contextual
+ * finding is held back while the series has a threshold or a statistical finding, for the same reason.
  * `state` is what `snapshot()` returned; a detector whose state does not fit starts afresh and is named
  * in `rejected`.
  */
 export function createEnsemble(spec: EnsembleSpec, config: Config, state?: Record<string, unknown>): Ensemble {
-  const { metric, labels, detect, only, tuning } = spec;
+  const { metric, labels, detect, only, tuning, contextualTuning } = spec;
   const wants = (name: DetectorName) => only === undefined || only === "ensemble" || only === name;
   const rejected: string[] = [];
   const restore = <T>(name: string, make: (saved?: unknown) => T): T => {
@@ -130,7 +135,24 @@ export function createEnsemble(spec: EnsembleSpec, config: Config, state?: Recor
       ),
     );
   }
-  if (!threshold && !forecast && !statistical) throw new Error(`${metric}: detector ${only ?? "ensemble"} does not apply to this series`);
+  let contextual: ContextualDetector | undefined;
+  if (detect.statistical && wants("contextual")) {
+    contextual = restore("contextual", (saved) =>
+      createContextualDetector(
+        {
+          metric,
+          labels,
+          warmupPoints: config.detect.warmup_points,
+          anomalyScore: config.detect.anomaly_score,
+          quietSeconds: config.detect.quiet_period,
+          ...(contextualTuning ? { tuning: contextualTuning } : {}),
+          ...(config.detect.statistical && config.detect.contextual ? { findingType: patternAnomalyType(metric) } : {}),
+        },
+        saved,
+      ),
+    );
+  }
+  if (!threshold && !forecast && !statistical && !contextual) throw new Error(`${metric}: detector ${only ?? "ensemble"} does not apply to this series`);
 
   return {
     rejected,
@@ -142,6 +164,8 @@ export function createEnsemble(spec: EnsembleSpec, config: Config, state?: Recor
       let forecastFinding: Finding | undefined;
       let statisticalScore = 0;
       let statisticalFinding: Finding | undefined;
+      let contextualScore = 0;
+      let contextualFinding: Finding | undefined;
       if (threshold) {
         thresholdFinding = threshold.update(ts, value).finding;
         if (thresholdFinding) {
@@ -159,7 +183,13 @@ export function createEnsemble(spec: EnsembleSpec, config: Config, state?: Recor
         if (r.score > score) score = r.score;
         if (!thresholdHolds) statisticalFinding = r.finding;
       }
-      if (thresholdFinding || forecastFinding || statisticalFinding) {
+      if (contextual) {
+        const r = contextual.update(ts, value);
+        contextualScore = r.score;
+        if (r.score > score) score = r.score;
+        if (!thresholdHolds && !statisticalFinding) contextualFinding = r.finding;
+      }
+      if (thresholdFinding || forecastFinding || statisticalFinding || contextualFinding) {
         const evidence: FindingEvidence[] = [];
         if (threshold) evidence.push({ detector: "threshold", score: thresholdFinding ? 1 : 0, agrees: thresholdFinding !== undefined });
         if (forecast) evidence.push({ detector: "forecast", score: forecastFinding ? 1 : 0, agrees: forecastFinding !== undefined });
@@ -172,8 +202,16 @@ export function createEnsemble(spec: EnsembleSpec, config: Config, state?: Recor
             detail: { z: e.z, spike_p: e.spikeP, cusum: e.cusum, shift_p: e.shiftP },
           });
         }
+        if (contextual) {
+          evidence.push({
+            detector: "contextual",
+            score: contextualScore,
+            agrees: contextualScore >= config.detect.anomaly_score,
+            detail: { novelty_bits: contextual.novelty },
+          });
+        }
         findings = [];
-        for (const f of [thresholdFinding, forecastFinding, statisticalFinding]) if (f) findings.push({ ...f, evidence });
+        for (const f of [thresholdFinding, forecastFinding, statisticalFinding, contextualFinding]) if (f) findings.push({ ...f, evidence });
       }
       return score === 0 && findings === NONE ? QUIET : { score, findings };
     },
@@ -182,6 +220,7 @@ export function createEnsemble(spec: EnsembleSpec, config: Config, state?: Recor
       if (threshold) out.threshold = threshold.snapshot();
       if (forecast) out.forecast = forecast.snapshot();
       if (statistical) out.statistical = statistical.snapshot();
+      if (contextual) out.contextual = contextual.snapshot();
       return out;
     },
   };
@@ -189,6 +228,14 @@ export function createEnsemble(spec: EnsembleSpec, config: Config, state?: Recor
 
 /** Type of a statistical finding on a metric: `aiops_cpu_usage_percent` → `cpu_usage_anomaly`. */
 export function anomalyType(metric: string): string {
-  const base = metric.replace(/^aiops_/, "").replace(/_(percent|per_second|bytes|seconds)$/, "");
-  return `${base || "value"}_anomaly`;
+  return `${baseName(metric)}_anomaly`;
+}
+
+/** Type of a contextual finding on a metric: `aiops_cpu_usage_percent` → `cpu_usage_pattern_anomaly`. */
+export function patternAnomalyType(metric: string): string {
+  return `${baseName(metric)}_pattern_anomaly`;
+}
+
+function baseName(metric: string): string {
+  return metric.replace(/^aiops_/, "").replace(/_(percent|per_second|bytes|seconds)$/, "") || "value";
 }

@@ -11,11 +11,12 @@ export interface ReplayOptions {
   input: string;
   /** Where `timestamp,value,anomaly_score` goes; nothing is written without it. */
   output?: ReplayOutput;
-  /** `ensemble` (default), `statistical`, `threshold` or `forecast`. */
+  /** `ensemble` (default), `statistical`, `contextual`, `threshold` or `forecast`. */
   detector?: DetectorName;
   /**
    * A metric of the Series table the values are (e.g. `aiops_disk_usage_percent`), so its thresholds and
-   * forecast apply; without it the values are a plain series and only the statistical detector applies.
+   * forecast apply; without it the values are a plain series and only the learned detectors (statistical,
+   * contextual) apply.
    */
   metric?: string;
   config: Config;

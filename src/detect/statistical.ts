@@ -438,7 +438,7 @@ class StatisticalModel implements StatisticalDetector {
 }
 
 /** `metric{a="1"}` as people read it in a message. */
-function describeSeries(metric: string, labels: Labels): string {
+export function describeSeries(metric: string, labels: Labels): string {
   const names = Object.keys(labels);
   return names.length === 0 ? metric : `${metric}{${names.map((k) => `${k}="${labels[k]}"`).join(",")}}`;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { loadConfig } from "../../src/config/load.ts";
-import { anomalyType, createEnsemble } from "../../src/detect/ensemble.ts";
+import { type EnsembleResult, anomalyType, createEnsemble, patternAnomalyType } from "../../src/detect/ensemble.ts";
 import { at, feed, noise } from "./synthetic.ts";
 
 const config = loadConfig({ env: {} }).config;
@@ -9,7 +9,9 @@ const CPU_RULE = { statistical: true, threshold: { type: "cpu_high", level: "cpu
 describe("ensemble", () => {
   test("builds the detectors a series asks for, from the configuration", () => {
     const e = createEnsemble({ metric: "aiops_cpu_usage_percent", labels: {}, detect: CPU_RULE }, config);
-    expect(Object.keys(e.snapshot()).sort()).toEqual(["statistical", "threshold"]);
+    expect(Object.keys(e.snapshot()).sort()).toEqual(["contextual", "statistical", "threshold"]);
+    const contextual = createEnsemble({ metric: "aiops_cpu_usage_percent", labels: {}, detect: CPU_RULE, only: "contextual" }, config);
+    expect(Object.keys(contextual.snapshot())).toEqual(["contextual"]);
     const only = createEnsemble({ metric: "aiops_cpu_usage_percent", labels: {}, detect: CPU_RULE, only: "threshold" }, config);
     expect(Object.keys(only.snapshot())).toEqual(["threshold"]);
     expect(() => createEnsemble({ metric: "aiops_cpu_usage_percent", labels: {}, detect: CPU_RULE, only: "forecast" }, config)).toThrow(
@@ -34,6 +36,7 @@ describe("ensemble", () => {
     expect(evidence.map((x) => [x.detector, x.agrees])).toEqual([
       ["threshold", true],
       ["statistical", true],
+      ["contextual", expect.any(Boolean)],
     ]);
     expect(evidence[1]!.score).toBeGreaterThan(0.999);
     expect(evidence[1]!.detail!.z).toBeGreaterThan(5);
@@ -74,10 +77,41 @@ describe("ensemble", () => {
     expect(e.update(at(0), 78).findings.map((f) => f.type)).toEqual(["cpu_high"]);
   });
 
+  test("a contextual finding (a new pattern: rare spikes turned frequent) carries the evidence of both learned detectors", () => {
+    const e = createEnsemble({ metric: "aiops_cpu_usage_percent", labels: {}, detect: { statistical: true } }, config);
+    const n = noise(1, 0.5);
+    const u = noise(101, 0.5);
+    // Five-minute CPU around 10 % with a spike to 15 % one point in 125; from point 3000, every fourth point.
+    const results: EnsembleResult[] = feed(e.update.bind(e), 0, 3600, (i) => 10 + n() + (i < 3000 ? (u() > 0.496 ? 5 : 0) : i % 4 === 0 ? 5 : 0));
+    const pattern = results.flatMap((r) => r.findings).filter((f) => f.detector === "contextual");
+    expect(pattern.length).toBeGreaterThan(0);
+    expect(pattern.every((f) => f.type === "cpu_usage_pattern_anomaly" && Date.parse(f.timestamp) >= at(3000))).toBe(true);
+    const evidence = pattern[0]!.evidence!;
+    expect(evidence.map((x) => x.detector)).toEqual(["statistical", "contextual"]);
+    expect(evidence[1]!.agrees).toBe(true);
+    expect(evidence[1]!.score).toBeGreaterThanOrEqual(0.999);
+    expect(evidence[1]!.detail!.novelty_bits).toBeGreaterThan(0);
+    // One finding per point: a contextual finding is held back while a statistical one holds.
+    expect(results.every((r) => r.findings.length <= 1)).toBe(true);
+  });
+
+  test("pattern findings can be turned off alone; the contextual score stays", () => {
+    const off = loadConfig({ env: { AIOPS_DETECT_CONTEXTUAL: "false" } }).config;
+    const n = noise(1, 0.5);
+    const u = noise(101, 0.5);
+    const values = Array.from({ length: 3600 }, (_, i) => 10 + n() + (i < 3000 ? (u() > 0.496 ? 5 : 0) : i % 4 === 0 ? 5 : 0));
+    const e = createEnsemble({ metric: "aiops_cpu_usage_percent", labels: {}, detect: { statistical: true } }, off);
+    const results = feed(e.update.bind(e), 0, 3600, (i) => values[i]!);
+    expect(results.flatMap((r) => r.findings).filter((f) => f.detector === "contextual")).toEqual([]);
+    const scored = createEnsemble({ metric: "aiops_cpu_usage_percent", labels: {}, detect: { statistical: true }, only: "contextual" }, off);
+    expect(Math.max(...feed(scored.update.bind(scored), 0, 3600, (i) => values[i]!).map((r) => r.score))).toBeGreaterThanOrEqual(0.999);
+  });
+
   test("statistical finding types are named after the metric", () => {
     expect(anomalyType("aiops_cpu_usage_percent")).toBe("cpu_usage_anomaly");
     expect(anomalyType("aiops_network_receive_bytes_per_second")).toBe("network_receive_bytes_anomaly");
     expect(anomalyType("aiops_load1")).toBe("load1_anomaly");
     expect(anomalyType("value")).toBe("value_anomaly");
+    expect(patternAnomalyType("aiops_cpu_usage_percent")).toBe("cpu_usage_pattern_anomaly");
   });
 });

@@ -7,7 +7,7 @@
  *
  * CPU is utime + stime from /proc/<pid>/stat over the measured window, after a warm-up, of each
  * process and its descendants (the scraper's own CPU, in this process, is not counted); RSS is sampled
- * every second over the window (mean and peak). The agent runs as deployed (BUN_JSC_useDFGJIT=0, BUN_JSC_useBaselineJIT=0 and BUN_JSC_forceCodeBlockLiveness=1, as
+ * every second over the window (mean and peak). The agent runs as deployed (BUN_JSC_useDFGJIT=0, BUN_JSC_useBaselineJIT=0, BUN_JSC_forceCodeBlockLiveness=1 and BUN_GC_TIMER_DISABLE=1, as
  * deploy/ sets it; `AS_BUILT=1` without it) and is not scraped: the comparison is a tick against a scrape.
  *
  *   bun bench/peer.ts [--seconds 300] [--warmup 60] [--intervals 1,10] [--gzip] [--node-exporter PATH]

@@ -2,7 +2,7 @@
  * `npm run bench:tick`: what one tick of the whole pipeline costs (collect, series, every tick stage:
  * detection, history in the store, alerting, remediation; the publication to the event stream), on
  * this machine and on generated hosts of a given shape. The compiled binary runs as deployed
- * (BUN_JSC_useDFGJIT=0, BUN_JSC_useBaselineJIT=0 and BUN_JSC_forceCodeBlockLiveness=1, as deploy/ sets them; `AS_BUILT=1` without) with `agent.host_root` at each
+ * (BUN_JSC_useDFGJIT=0, BUN_JSC_useBaselineJIT=0, BUN_JSC_forceCodeBlockLiveness=1 and BUN_GC_TIMER_DISABLE=1, as deploy/ sets them; `AS_BUILT=1` without) with `agent.host_root` at each
  * host, one agent at a time; its own per-tick metrics (`aiops_tick_cpu_seconds`,
  * `aiops_tick_stage_cpu_seconds{stage}`, `aiops_tick_stage_seconds{stage}`) are read after every tick,
  * in the middle of the interval, so that each reading holds exactly one tick. The CPU is the agent

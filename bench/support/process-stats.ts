@@ -141,15 +141,16 @@ export async function startAgent(env: Record<string, string>, port: number, bina
 /**
  * The environment deploy/ gives the agent: the systemd unit, the image and the DaemonSet set
  * BUN_JSC_useDFGJIT=0 and BUN_JSC_useBaselineJIT=0 (JavaScriptCore's interpreter only), and
- * BUN_JSC_forceCodeBlockLiveness=1 (code kept between ticks, not thrown away at a collection). With
+ * BUN_JSC_forceCodeBlockLiveness=1 (code kept between ticks, not thrown away at a collection), and
+ * BUN_GC_TIMER_DISABLE=1 (no idle GC timer waking it every second). With
  * `AS_BUILT=1` in the bench's environment, none: the binary as built.
  */
 export function deployedEnvironment(): { env: Record<string, string>; description: string } {
   return process.env.AS_BUILT === "1"
     ? { env: {}, description: "as built" }
     : {
-        env: { BUN_JSC_useDFGJIT: "0", BUN_JSC_useBaselineJIT: "0", BUN_JSC_forceCodeBlockLiveness: "1" },
-        description: "environment of deploy/ (BUN_JSC_useDFGJIT=0, BUN_JSC_useBaselineJIT=0, BUN_JSC_forceCodeBlockLiveness=1)",
+        env: { BUN_JSC_useDFGJIT: "0", BUN_JSC_useBaselineJIT: "0", BUN_JSC_forceCodeBlockLiveness: "1", BUN_GC_TIMER_DISABLE: "1" },
+        description: "environment of deploy/ (BUN_JSC_useDFGJIT=0, BUN_JSC_useBaselineJIT=0, BUN_JSC_forceCodeBlockLiveness=1, BUN_GC_TIMER_DISABLE=1)",
       };
 }
 

@@ -9,6 +9,7 @@ import { dirname, join, posix } from "node:path";
 import { SERIES } from "../../src/collect/series.ts";
 import { HEALTHCHECK_TIMEOUT_MS } from "../../src/commands/healthcheck.ts";
 import { ConfigError, type LoadedConfig, configSettings, loadConfig } from "../../src/config/load.ts";
+import { deployedEnvironment } from "../../bench/support/process-stats.ts";
 import { findPeer } from "../support/peers.ts";
 import {
   dockerEnv,
@@ -564,6 +565,23 @@ describe("environment variables", () => {
     ].filter((n) => n.startsWith("AIOPS_"));
     expect(set).toEqual(expect.arrayContaining(["AIOPS_HOST_ROOT", "AIOPS_DATA_DIR", "AIOPS_CONFIG", "AIOPS_API_TOKEN"]));
     for (const name of set) expect(`${name}: ${variableProblem(name) ?? "read by the agent"}`).toBe(`${name}: read by the agent`);
+  });
+
+  test("the unit, the image and the DaemonSet give the runtime the same settings (BUN_*, JIT and GC), and the benches measure the agent with them", () => {
+    const runtime = (env: Record<string, string>) => Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith("BUN_")).sort());
+    const fromUnit = runtime(unitEnvironment());
+    const fromImage = runtime(Object.assign({}, ...runtimeOf("ENV").map((args) => dockerEnv(args))));
+    const fromPod = runtime(Object.fromEntries((container.env as Doc[]).filter((e) => e.value !== undefined).map((e) => [e.name, String(e.value)])));
+    expect(Object.keys(fromUnit)).toEqual(expect.arrayContaining(["BUN_JSC_useDFGJIT", "BUN_GC_TIMER_DISABLE"]));
+    expect(fromImage).toEqual(fromUnit);
+    expect(fromPod).toEqual(fromUnit);
+    const previous = process.env.AS_BUILT;
+    delete process.env.AS_BUILT;
+    try {
+      expect(runtime(deployedEnvironment().env)).toEqual(fromUnit);
+    } finally {
+      if (previous !== undefined) process.env.AS_BUILT = previous;
+    }
   });
 });
 

@@ -69,6 +69,8 @@ export interface ContextualOptions {
   quietSeconds?: number;
   /** Finding type, e.g. `cpu_usage_pattern_anomaly`; no finding is raised without one. */
   findingType?: string;
+  /** Type of a flatline finding, e.g. `cpu_usage_flatline`; no flatline finding is raised without one. */
+  flatlineType?: string;
   /** Other constants (bench/nab.ts searches them); the defaults otherwise. */
   tuning?: Partial<ContextualTuning>;
 }
@@ -124,6 +126,12 @@ export interface ContextualDetector extends Detector {
  * reference, the tail holds a quarter of 1 / (1 − `anomalyScore`) points, the series has four times
  * `quietSeconds` of history and no finding opened within the statistical detector's hold time; it holds
  * while the score stays there and the value half a spread away.
+ *
+ * It also counts how long the value stays exactly the same: once the series has changed value a
+ * quarter of 1 / (1 − `anomalyScore`) times, holding one value for longer than `flatlineRecord` (1.25)
+ * times the longest it held one before, and for at least `window` points, opens a flatline finding
+ * (`flatlineType`: a disk's writes at 0 for a day where it had idled at most 17 hours); it holds until
+ * the value changes. The longest run never fades: a flatline as long as one before raises nothing.
  * O(1) per point; about 10 KB per series (the 1,331 transition counts and the tail); NaN points are skipped.
  */
 export function createContextualDetector(options: ContextualOptions, state?: unknown): ContextualDetector {
@@ -262,16 +270,15 @@ class ContextualModel implements ContextualDetector {
     } else {
       this.flatOpen = step === 0;
     }
-    if (this.options.findingType === undefined) return { score };
-    if (this.open) return { score, finding: this.finding(ts, x, score) };
-    if (this.flatOpen) return { score, finding: this.flatlineFinding(ts, x, score) };
+    if (this.open && this.options.findingType !== undefined) return { score, finding: this.finding(ts, x, score) };
+    if (this.flatOpen && this.options.flatlineType !== undefined) return { score, finding: this.flatlineFinding(ts, x, score) };
     return { score };
   }
 
   private flatlineFinding(ts: number, x: number, score: number): Finding {
-    const { metric, labels, findingType } = this.options;
+    const { metric, labels, flatlineType } = this.options;
     return {
-      type: findingType!,
+      type: flatlineType!,
       severity: "warning",
       message: `${describeSeries(metric, labels)} has stayed at exactly ${formatValue(x)} for ${this.flatRun + 1} points in a row, longer than it ever held a value before (${this.longestFlat + 1})`,
       value: x,

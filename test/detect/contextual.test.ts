@@ -9,6 +9,7 @@ const OPTIONS: ContextualOptions = {
   anomalyScore: 0.999,
   quietSeconds: 86_400,
   findingType: "cpu_usage_pattern_anomaly",
+  flatlineType: "cpu_usage_flatline",
 };
 
 function detector(options: Partial<ContextualOptions> = {}) {
@@ -122,7 +123,7 @@ describe("contextual detector", () => {
       expect(found[0]! - lastWrite).toBeGreaterThan(130);
       expect(found[0]! - lastWrite).toBeLessThanOrEqual(1.25 * 150 + 1);
       const f = results[found[0]!]!.finding!;
-      expect(f.type).toBe("cpu_usage_pattern_anomaly");
+      expect(f.type).toBe("cpu_usage_flatline");
       expect(f.detector).toBe("contextual");
       expect(f.value).toBe(0);
       expect(f.message).toContain("has stayed at exactly 0.00 for");

@@ -75,6 +75,14 @@ describe("detection engine", () => {
     expect(flat[0]!.type).toBe("disk_write_bytes_flatline");
     expect(flat[0]!.message).toContain('aiops_disk_write_bytes_per_second{device="sda"} has stayed at exactly 0.00 for');
     expect(flat[0]!.i - lastWrite).toBeLessThanOrEqual(1.25 * 150 + 1);
+    // Turned off alone: the same silence raises nothing.
+    const off = createDetection(loadConfig({ env: { AIOPS_DETECT_FLATLINE: "false" } }).config);
+    let quietAfter = 0;
+    for (let i = 0; i < 3600; i++) {
+      const r = off.update(at(i), [{ metric: "aiops_disk_write_bytes_per_second", labels: sda, value: i < 3000 ? values[i]! : 0 }]);
+      if (i > lastWrite) quietAfter += r.findings.length;
+    }
+    expect(quietAfter).toBe(0);
   });
 
   test("a healthy host raises nothing after warm-up", () => {

@@ -271,6 +271,10 @@ export const configSchema = () =>
       doc: "Also raise pattern findings (e.g. cpu_usage_pattern_anomaly) when a series' recent sequence of values is new to it, though no single value is unusual; needs detect.statistical. Scores stay either way.",
       default: true,
     }),
+    flatline: boolean({
+      doc: "Also raise flatline findings (e.g. disk_write_bytes_flatline) when a series that changes value holds one exactly for longer than 1.25 times the longest it ever held one; needs detect.statistical.",
+      default: true,
+    }),
     warmup_points: number({
       doc: "Points a new series is watched before the learned detectors score it (learning is quiet until then).",
       default: 150,

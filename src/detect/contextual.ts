@@ -16,12 +16,21 @@ export interface ContextualTuning {
   window: number;
   /** Pseudo-count of every next bucket after a context (additive smoothing of the transition counts). */
   smoothing: number;
+  /**
+   * A flatline (the value exactly unchanged) opens a finding once it is longer than this many times the
+   * longest the series has held a value before; 0 turns flatline findings off.
+   */
+  flatlineRecord: number;
 }
 
 export const DEFAULT_CONTEXTUAL_TUNING: ContextualTuning = {
   referenceRate: 0.002,
   window: 96,
   smoothing: 0.1,
+  // The smallest of 1, 1.25 and 1.5 that keeps bench:quiet (1 raises two more findings on its sparse
+  // counter: 1.05 per 10,000 points); NAB's categories other than realAWSCloudwatch hold no flatline to
+  // choose it by (bench/nab.ts).
+  flatlineRecord: 1.25,
 };
 
 /** Buckets on each side of the reference: within 1 spread, 1–2, 2–4, 4–8, 8–16, and beyond 16. */
@@ -60,13 +69,15 @@ export interface ContextualOptions {
   quietSeconds?: number;
   /** Finding type, e.g. `cpu_usage_pattern_anomaly`; no finding is raised without one. */
   findingType?: string;
+  /** Type of a flatline finding, e.g. `cpu_usage_flatline`; no flatline finding is raised without one. */
+  flatlineType?: string;
   /** Other constants (bench/nab.ts searches them); the defaults otherwise. */
   tuning?: Partial<ContextualTuning>;
 }
 
-/** JSON form of the learned state, version 1. */
+/** JSON form of the learned state, version 2 (version 1 had no flatline fields: they start at 0). */
 export interface ContextualState {
-  v: 1;
+  v: 2;
   n: number;
   firstTs: number;
   previous: number;
@@ -85,6 +96,11 @@ export interface ContextualState {
   tail: EmpiricalTailState;
   open: boolean;
   onsetAt: number | null;
+  /** Points in a row equal to the one before, now; the most there were before; changes of value seen. */
+  flatRun: number;
+  longestFlat: number;
+  changes: number;
+  flatOpen: boolean;
 }
 
 /** A contextual detector; `novelty` is the recent average surprise of the series' transitions, in bits. */
@@ -110,6 +126,12 @@ export interface ContextualDetector extends Detector {
  * reference, the tail holds a quarter of 1 / (1 − `anomalyScore`) points, the series has four times
  * `quietSeconds` of history and no finding opened within the statistical detector's hold time; it holds
  * while the score stays there and the value half a spread away.
+ *
+ * It also counts how long the value stays exactly the same: once the series has changed value a
+ * quarter of 1 / (1 − `anomalyScore`) times, holding one value for longer than `flatlineRecord` (1.25)
+ * times the longest it held one before, and for at least `window` points, opens a flatline finding
+ * (`flatlineType`: a disk's writes at 0 for a day where it had idled at most 17 hours); it holds until
+ * the value changes. The longest run never fades: a flatline as long as one before raises nothing.
  * O(1) per point; about 10 KB per series (the 1,331 transition counts and the tail); NaN points are skipped.
  */
 export function createContextualDetector(options: ContextualOptions, state?: unknown): ContextualDetector {
@@ -147,12 +169,18 @@ class ContextualModel implements ContextualDetector {
   private readonly tail = new EmpiricalTail(TAIL_HORIZON);
   private open = false;
   private onsetAt = Number.NEGATIVE_INFINITY;
+  private readonly flatlineRecord: number;
+  private flatRun = 0;
+  private longestFlat = 0;
+  private changes = 0;
+  private flatOpen = false;
 
   constructor(private readonly options: ContextualOptions) {
     const tuning = { ...DEFAULT_CONTEXTUAL_TUNING, ...options.tuning };
     this.window = tuning.window;
     this.smoothing = tuning.smoothing;
     this.referenceRate = tuning.referenceRate;
+    this.flatlineRecord = tuning.flatlineRecord;
     this.warmupPoints = options.warmupPoints;
   }
 
@@ -170,6 +198,12 @@ class ContextualModel implements ContextualDetector {
       this.resolutionFloor = 0.5 * step;
     }
     this.previous = x;
+    if (step === 0) this.flatRun++;
+    else {
+      if (this.flatRun > this.longestFlat) this.longestFlat = this.flatRun;
+      this.flatRun = 0;
+      this.changes++;
+    }
 
     // The bucket: signed distance from the reference, in spreads, on a log scale.
     // (Floors: half the resolution, and a billionth of the level; kept by hand: this runs on every point of every series.)
@@ -214,16 +248,48 @@ class ContextualModel implements ContextualDetector {
     else this.scale += rate * (Math.min(Math.abs(d), clip) - this.scale);
 
     const { anomalyScore } = this.options;
+    const history = ts - this.firstTs >= QUIET_MULTIPLE * (this.options.quietSeconds ?? 0) * 1000;
     if (!this.open) {
       const seenEnough = this.tail.size * (1 - anomalyScore) >= DEFAULT_TUNING.calibrationShare;
-      const history = ts - this.firstTs >= QUIET_MULTIPLE * (this.options.quietSeconds ?? 0) * 1000;
       this.open = warm && seenEnough && history && score >= anomalyScore && away >= MIN_AWAY && ts - this.onsetAt >= DEFAULT_TUNING.holdMs;
       if (this.open) this.onsetAt = ts;
     } else {
       this.open = score >= anomalyScore && away >= MIN_AWAY / 2;
     }
-    if (!this.open || this.options.findingType === undefined) return { score };
-    return { score, finding: this.finding(ts, x, score) };
+    // A flatline: the value unchanged for longer than the series ever held one (by `flatlineRecord`), and
+    // for at least the window of recent points (shorter is no pattern), once the series has changed value
+    // often enough for a record among its runs to be one in 1 / (1 − `anomalyScore`) (`calibrationShare`).
+    if (!this.flatOpen) {
+      this.flatOpen =
+        this.flatlineRecord > 0 &&
+        warm &&
+        history &&
+        this.changes * (1 - anomalyScore) >= DEFAULT_TUNING.calibrationShare &&
+        this.flatRun >= this.window &&
+        this.flatRun > this.flatlineRecord * this.longestFlat;
+    } else {
+      this.flatOpen = step === 0;
+    }
+    if (this.open && this.options.findingType !== undefined) return { score, finding: this.finding(ts, x, score) };
+    if (this.flatOpen && this.options.flatlineType !== undefined) return { score, finding: this.flatlineFinding(ts, x, score) };
+    return { score };
+  }
+
+  private flatlineFinding(ts: number, x: number, score: number): Finding {
+    const { metric, labels, flatlineType } = this.options;
+    return {
+      type: flatlineType!,
+      severity: "warning",
+      message: `${describeSeries(metric, labels)} has stayed at exactly ${formatValue(x)} for ${this.flatRun + 1} points in a row, longer than it ever held a value before (${this.longestFlat + 1})`,
+      value: x,
+      threshold: x,
+      metric,
+      labels,
+      detector: this.name,
+      // A record among the series' runs of one value: about one in (runs + 1).
+      score: Math.max(score, 1 - 1 / (this.changes + 1)),
+      timestamp: new Date(ts).toISOString(),
+    };
   }
 
   private renormalise(): void {
@@ -251,7 +317,7 @@ class ContextualModel implements ContextualDetector {
 
   snapshot(): ContextualState {
     return {
-      v: 1,
+      v: 2,
       n: this.n,
       firstTs: this.firstTs,
       previous: this.previous,
@@ -268,12 +334,16 @@ class ContextualModel implements ContextualDetector {
       tail: this.tail.toJSON(),
       open: this.open,
       onsetAt: Number.isFinite(this.onsetAt) ? this.onsetAt : null,
+      flatRun: this.flatRun,
+      longestFlat: this.longestFlat,
+      changes: this.changes,
+      flatOpen: this.flatOpen,
     };
   }
 
   /** Takes back a state from `snapshot()`; throws when it does not fit (the series is then learned afresh). */
   restore(input: unknown): void {
-    if (input === null || typeof input !== "object" || (input as { v?: unknown }).v !== 1) throw new Error("contextual state: unknown version");
+    if (input === null || typeof input !== "object" || ((input as { v?: unknown }).v !== 1 && (input as { v?: unknown }).v !== 2)) throw new Error("contextual state: unknown version");
     const s = input as Record<string, unknown>;
     const num = (key: string, fallback?: number): number => {
       const v = s[key];
@@ -316,5 +386,16 @@ class ContextualModel implements ContextualDetector {
     this.novelty = num("novelty");
     this.open = s.open === true;
     this.onsetAt = num("onsetAt", Number.NEGATIVE_INFINITY);
+    // Version 1 knew nothing of runs: they are counted from here.
+    const v1 = s.v === 1;
+    const runCount = (key: string): number => {
+      const c = v1 ? 0 : num(key);
+      if (!Number.isInteger(c) || c < 0) throw new Error(`contextual state: bad ${key}`);
+      return c;
+    };
+    this.flatRun = runCount("flatRun");
+    this.longestFlat = runCount("longestFlat");
+    this.changes = runCount("changes");
+    this.flatOpen = !v1 && s.flatOpen === true;
   }
 }

@@ -5,7 +5,7 @@ import type { SelfMetrics } from "../self-metrics.ts";
 import { type Ensemble, createEnsemble } from "./ensemble.ts";
 import type { Finding } from "../contracts/finding.ts";
 import { type Deviation, type ResourceOf, contextKey, createCorrelator, resourceOf } from "./correlation.ts";
-import { EffectBaseline, type EffectFamily, type EffectReference, isLearnedFinding, type MinimumEffect, describeEffect, effectFamilyOf, effectOf, meetsMinimum, minimumEffectOf } from "./practical-effect.ts";
+import { EffectBaseline, type EffectFamily, type EffectReference, isFlatlineFinding, isLearnedFinding, type MinimumEffect, describeEffect, effectFamilyOf, effectOf, meetsMinimum, minimumEffectOf } from "./practical-effect.ts";
 
 /** What the detection engine needs from the agent; every part is optional (tests, replay). */
 export interface DetectionDeps {
@@ -191,6 +191,10 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
     let learned = false;
     for (const f of findings) {
       if (!isLearnedFinding(f)) {
+        out.push(f);
+        continue;
+      }
+      if (isFlatlineFinding(f)) {
         out.push(f);
         continue;
       }

@@ -7,6 +7,7 @@ import { type ContextualDetector, type ContextualTuning, createContextualDetecto
 import { createForecastDetector } from "./forecast.ts";
 import { type StatisticalDetector, type StatisticalTuning, createStatisticalDetector } from "./statistical.ts";
 import { createThresholdDetector } from "./threshold.ts";
+import { FLATLINE_SUFFIX } from "./practical-effect.ts";
 import { thresholdLevelOf } from "./threshold-levels.ts";
 
 /** The detectors an ensemble may hold, by name; `ensemble` is all that apply. */
@@ -147,6 +148,7 @@ export function createEnsemble(spec: EnsembleSpec, config: Config, state?: Recor
           quietSeconds: config.detect.quiet_period,
           ...(contextualTuning ? { tuning: contextualTuning } : {}),
           ...(config.detect.statistical && config.detect.contextual ? { findingType: patternAnomalyType(metric) } : {}),
+          ...(config.detect.statistical && config.detect.flatline ? { flatlineType: flatlineType(metric) } : {}),
         },
         saved,
       ),
@@ -234,6 +236,11 @@ export function anomalyType(metric: string): string {
 /** Type of a contextual finding on a metric: `aiops_cpu_usage_percent` → `cpu_usage_pattern_anomaly`. */
 export function patternAnomalyType(metric: string): string {
   return `${baseName(metric)}_pattern_anomaly`;
+}
+
+/** Type of a flatline finding on a metric: `aiops_disk_write_bytes_per_second` → `disk_write_bytes_flatline`. */
+export function flatlineType(metric: string): string {
+  return `${baseName(metric)}${FLATLINE_SUFFIX}`;
 }
 
 function baseName(metric: string): string {

@@ -11,6 +11,19 @@ export function isLearnedFinding(f: Pick<Finding, "detector">): boolean {
   return f.detector !== "threshold" && f.detector !== "forecast";
 }
 
+/** Ending of the type of a flatline finding (`disk_write_bytes_flatline`): a value held, not a value far off. */
+export const FLATLINE_SUFFIX = "_flatline";
+
+/**
+ * A flatline finding (the contextual detector's: a series that changes value holding one for longer
+ * than it ever has) is not judged by the minimum effect: its value is the one the series has shown for
+ * hours, inside the range of the half hour before; its size is how long, and it already needed a
+ * record and at least ~96 points to open.
+ */
+export function isFlatlineFinding(f: Pick<Finding, "type">): boolean {
+  return f.type.endsWith(FLATLINE_SUFFIX);
+}
+
 /**
  * Metric families that share one minimum practical effect (the keys of `detect.min_effect`): usage and
  * saturation in percentage points, rates in a relative change with an absolute floor.

@@ -48,6 +48,43 @@ describe("detection engine", () => {
     ]);
   });
 
+  test("a disk that stops writing for longer than it ever idled raises one flatline finding, though 0 is a value it often had", () => {
+    const d = createDetection(config);
+    const u = noise(5, 0.5);
+    const sda: Labels = { device: "sda" };
+    // Five-minute ticks: bursts of writes between idle spells of up to 150 ticks, then none from tick 3000.
+    const values: number[] = [];
+    while (values.length < 3000) {
+      const burst = 20 + Math.floor((u() + 0.5) * 40);
+      for (let k = 0; k < burst; k++) values.push(2e6 + 4e6 * u());
+      const idle = Math.floor((u() + 0.5) * 150);
+      for (let k = 0; k < idle; k++) values.push(0);
+    }
+    let lastWrite = 0;
+    for (let i = 0; i < 3000; i++) if (values[i]! !== 0) lastWrite = i;
+    const started: { i: number; type: string; message: string }[] = [];
+    let open = new Set<string>();
+    for (let i = 0; i < 3600; i++) {
+      const r = d.update(at(i), [{ metric: "aiops_disk_write_bytes_per_second", labels: sda, value: i < 3000 ? values[i]! : 0 }]);
+      const now = new Set(r.findings.map((f) => f.type));
+      for (const f of r.findings) if (!open.has(f.type)) started.push({ i, type: f.type, message: f.message });
+      open = now;
+    }
+    const flat = started.filter((f) => f.i > lastWrite);
+    expect(flat).toHaveLength(1);
+    expect(flat[0]!.type).toBe("disk_write_bytes_flatline");
+    expect(flat[0]!.message).toContain('aiops_disk_write_bytes_per_second{device="sda"} has stayed at exactly 0.00 for');
+    expect(flat[0]!.i - lastWrite).toBeLessThanOrEqual(1.25 * 150 + 1);
+    // Turned off alone: the same silence raises nothing.
+    const off = createDetection(loadConfig({ env: { AIOPS_DETECT_FLATLINE: "false" } }).config);
+    let quietAfter = 0;
+    for (let i = 0; i < 3600; i++) {
+      const r = off.update(at(i), [{ metric: "aiops_disk_write_bytes_per_second", labels: sda, value: i < 3000 ? values[i]! : 0 }]);
+      if (i > lastWrite) quietAfter += r.findings.length;
+    }
+    expect(quietAfter).toBe(0);
+  });
+
   test("a healthy host raises nothing after warm-up", () => {
     const d = createDetection(config);
     const n = noise(1, 3);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { loadConfig } from "../../src/config/load.ts";
-import { type EnsembleResult, anomalyType, createEnsemble, patternAnomalyType } from "../../src/detect/ensemble.ts";
+import { type EnsembleResult, anomalyType, createEnsemble, flatlineType, patternAnomalyType } from "../../src/detect/ensemble.ts";
 import { at, feed, noise } from "./synthetic.ts";
 
 const config = loadConfig({ env: {} }).config;
@@ -113,5 +113,6 @@ describe("ensemble", () => {
     expect(anomalyType("aiops_load1")).toBe("load1_anomaly");
     expect(anomalyType("value")).toBe("value_anomaly");
     expect(patternAnomalyType("aiops_cpu_usage_percent")).toBe("cpu_usage_pattern_anomaly");
+    expect(flatlineType("aiops_disk_write_bytes_per_second")).toBe("disk_write_bytes_flatline");
   });
 });

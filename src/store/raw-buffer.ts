@@ -174,6 +174,14 @@ export class RawBuffer {
     return this.pointCount;
   }
 
+  /** Bytes of the table of values held: this block's chunks and those kept from the block before for reuse. */
+  get tableBytes(): number {
+    let bytes = 0;
+    for (const chunk of this.chunks) bytes += chunk.values.byteLength;
+    for (const chunk of this.spareChunks) if (chunk && !this.chunks.includes(chunk)) bytes += chunk.values.byteLength;
+    return bytes;
+  }
+
   /** Series with points in this block. */
   get seriesCount(): number {
     return this.liveCount;
@@ -240,7 +248,10 @@ export class RawBuffer {
     const stride = strideFor(this.slots.length);
     const spare = this.spareChunks[index];
     let chunk: Chunk;
-    if (spare && spare.values.length >= stride * CHUNK_TICKS) {
+    // An earlier block's chunk is reused when it fits and is not much wider than the series now: a
+    // burst of short-lived series (processes) widens the table for a block, and reusing its chunks
+    // for every block after would keep that width, in memory and in the NaN filled per tick, for good.
+    if (spare && spare.values.length >= stride * CHUNK_TICKS && spare.values.length <= 2 * stride * CHUNK_TICKS) {
       chunk = { stride: Math.floor(spare.values.length / CHUNK_TICKS), values: spare.values };
       chunk.values.fill(Number.NaN);
     } else chunk = { stride, values: new Float64Array(stride * CHUNK_TICKS).fill(Number.NaN) };

@@ -41,6 +41,26 @@ describe("RawBuffer", () => {
     expect(buffer.seriesCount).toBe(500);
   });
 
+  test("after a block with a burst of short-lived series, the next blocks' table shrinks back to the series that report", () => {
+    const buffer = new RawBuffer();
+    const many = (n: number, tick: number) => Array.from({ length: n }, (_, i) => s(String(i), tick * 1000 + i));
+    const block = (first: number, series: number) => {
+      for (let tick = first; tick < first + 64; tick++) buffer.addTick(T0 + tick * 1000, many(series, tick), T0);
+    };
+    block(0, 5);
+    const quiet = buffer.tableBytes;
+    buffer.clear();
+    block(64, 2000); // a burst: 2000 series in one block (processes that came and went)
+    const burst = buffer.tableBytes;
+    expect(burst).toBeGreaterThan(50 * quiet);
+    for (let b = 2; b < 5; b++) {
+      buffer.clear();
+      block(b * 64, 5);
+    }
+    expect(points(buffer, "4")!.length).toBe(64);
+    expect(buffer.tableBytes).toBeLessThanOrEqual(3 * quiet); // this block and the one before, not the burst's width
+  });
+
   test("a series that did not report in a whole block is forgotten when the block is written; the others go on", () => {
     const buffer = new RawBuffer();
     buffer.addTick(T0, [s("a", 1), s("gone", 2)], T0);

@@ -35,7 +35,11 @@ describe.skipIf(!binary)("alertmanager notifier against a real Alertmanager (v0.
     const fired = await n.send(notification({ finding: f, labels, startsAt }));
     expect(fired).toEqual({ delivered: true, status: 200 });
     for (const instance of am) {
-      const alerts = await instance.alerts();
+      // Delivered once any instance took it: each lane reaches its own instance on its own time.
+      const alerts = await waitFor(`${instance.url} to list the alert`, async () => {
+        const listed = await instance.alerts();
+        return listed.length > 0 && listed;
+      }, 10_000, 20);
       expect(alerts).toHaveLength(1);
       expect(alerts[0]!.labels).toEqual(labels);
       expect(alerts[0]!.status.state).toBe("active");

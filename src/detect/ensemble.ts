@@ -137,7 +137,10 @@ export function createEnsemble(spec: EnsembleSpec, config: Config, state?: Recor
     );
   }
   let contextual: ContextualDetector | undefined;
-  if (detect.statistical && wants("contextual")) {
+  // With both its kinds of finding off, it does not run (`only` aside: replay asks for its score): on a
+  // host of thousands of series it is about half of a tick's detection.
+  const contextualWanted = only === "contextual" || config.detect.contextual || config.detect.flatline;
+  if (detect.statistical && wants("contextual") && contextualWanted) {
     contextual = restore("contextual", (saved) =>
       createContextualDetector(
         {

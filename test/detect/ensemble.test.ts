@@ -107,6 +107,16 @@ describe("ensemble", () => {
     expect(Math.max(...feed(scored.update.bind(scored), 0, 3600, (i) => values[i]!).map((r) => r.score))).toBeGreaterThanOrEqual(0.999);
   });
 
+  test("with pattern and flatline findings both off, the contextual detector does not run at all", () => {
+    const off = loadConfig({ env: { AIOPS_DETECT_CONTEXTUAL: "false", AIOPS_DETECT_FLATLINE: "false" } }).config;
+    const e = createEnsemble({ metric: "aiops_cpu_usage_percent", labels: {}, detect: { statistical: true } }, off);
+    const n = noise(3, 0.5);
+    feed(e.update.bind(e), 0, 400, () => 10 + n());
+    expect(Object.keys(e.snapshot())).toEqual(["statistical"]);
+    const on = createEnsemble({ metric: "aiops_cpu_usage_percent", labels: {}, detect: { statistical: true } }, loadConfig({ env: {} }).config);
+    expect(Object.keys(on.snapshot()).sort()).toEqual(["contextual", "statistical"]);
+  });
+
   test("statistical finding types are named after the metric", () => {
     expect(anomalyType("aiops_cpu_usage_percent")).toBe("cpu_usage_anomaly");
     expect(anomalyType("aiops_network_receive_bytes_per_second")).toBe("network_receive_bytes_anomaly");

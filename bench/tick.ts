@@ -10,6 +10,9 @@
  *
  *   bun bench/tick.ts                 TICKS=60 WARMUP=10 INTERVAL=1
  *   HOSTS=machine,if500 bun bench/tick.ts   only these hosts (names below)
+ *   AGENT_ENV="AIOPS_DETECT_CONTEXTUAL=false AIOPS_DETECT_FLATLINE=false" bun bench/tick.ts
+ *                                     the agent's settings, to compare (AIOPS_* only; the rest of
+ *                                     the environment's AIOPS_* variables are never passed)
  *
  * Targets (issue 15): at most 1 ms of CPU per tick p50 on this machine, at most 10 ms with 500
  * interfaces and 300 mounts.
@@ -41,6 +44,13 @@ for (const name of chosen) {
   if (!HOSTS.some((h) => h.name === name)) throw new Error(`HOSTS: no host ${JSON.stringify(name)}; the hosts are ${HOSTS.map((h) => h.name).join(", ")}`);
 }
 if (!(Number.isInteger(TICKS) && TICKS >= 2)) throw new Error(`TICKS must be a whole number of at least 2, got ${process.env.TICKS}`);
+/** Settings given to the agent (`AGENT_ENV`: space-separated AIOPS_NAME=value pairs). */
+const AGENT_ENV: Record<string, string> = {};
+for (const pair of (process.env.AGENT_ENV ?? "").split(/\s+/).filter(Boolean)) {
+  const eq = pair.indexOf("=");
+  if (!pair.startsWith("AIOPS_") || eq < 0) throw new Error(`AGENT_ENV: ${JSON.stringify(pair)} is not AIOPS_NAME=value (space-separated pairs of the agent's settings)`);
+  AGENT_ENV[pair.slice(0, eq)] = pair.slice(eq + 1);
+}
 if (!(INTERVAL >= 0.1)) throw new Error(`INTERVAL must be at least 0.1 (seconds, as agent.interval), got ${process.env.INTERVAL}`);
 
 /** One reading of /metrics: `name{labels}` → value. */
@@ -100,6 +110,7 @@ async function measure(host: (typeof HOSTS)[number], binary: string, work: strin
       AIOPS_HOST_ROOT: fixture?.root ?? "/",
       AIOPS_LOG_LEVEL: "info",
       AIOPS_LOG_FORMAT: "json",
+      ...AGENT_ENV,
       ...deployedEnvironment().env,
     },
     stdout: "pipe",
@@ -198,7 +209,7 @@ try {
 const ms = (seconds: number) => (seconds * 1000).toFixed(2);
 const stages = [...new Set(results.flatMap((r) => r.stages))];
 console.log(
-  `bench:tick  (bun bench/tick.ts; the compiled binary, ${deployedEnvironment().description}, interval ${INTERVAL} s, ${TICKS} ticks per host after ${WARMUP}; this machine: ${readFileSync("/proc/cpuinfo", "utf8").match(/^processor/gm)?.length ?? "?"} CPUs)`,
+  `bench:tick  (bun bench/tick.ts; the compiled binary, ${deployedEnvironment().description}, interval ${INTERVAL} s${Object.keys(AGENT_ENV).length > 0 ? `, ${Object.entries(AGENT_ENV).map(([k, v]) => `${k}=${v}`).join(" ")}` : ""}, ${TICKS} ticks per host after ${WARMUP}; this machine: ${readFileSync("/proc/cpuinfo", "utf8").match(/^processor/gm)?.length ?? "?"} CPUs)`,
 );
 console.log(`load at start: ${loadAtStart}`);
 console.log(`load at end:   ${uptime()}`);

@@ -65,6 +65,9 @@ const GRID = {
   holdMinutes: [500, 1000],
   cusumAllowance: [0.5, 1],
   tailHorizon: [2000, 10000],
+  // At least 1, so that one old spike alone never counts as recurring and cannot hide a later one
+  // (src/detect/empirical-tail.ts); Infinity extrapolates past the 99.9th percentile always (as before).
+  recurringPoints: [1, 2, Number.POSITIVE_INFINITY],
   calibrationShare: [0.25, 0.5],
   contextualWindow: [96, 192],
   contextualReferenceRate: [0.002, 0.02],
@@ -82,6 +85,7 @@ const SHIPPED: Setting = {
     levelRate: DEFAULT_TUNING.levelRate,
     cusumAllowance: DEFAULT_TUNING.cusumAllowance,
     tailHorizon: DEFAULT_TUNING.tailHorizon,
+    recurringPoints: DEFAULT_TUNING.recurringPoints,
     holdMs: DEFAULT_TUNING.holdMs,
     calibrationShare: DEFAULT_TUNING.calibrationShare,
   },
@@ -95,23 +99,24 @@ function settings(): Setting[] {
       for (const levelRate of GRID.levelRate)
         for (const cusumAllowance of GRID.cusumAllowance)
           for (const tailHorizon of GRID.tailHorizon)
-            for (const holdMinutes of GRID.holdMinutes)
-              for (const calibrationShare of GRID.calibrationShare)
-                for (const window of GRID.contextualWindow)
-                  for (const referenceRate of GRID.contextualReferenceRate)
-                    for (const smoothing of GRID.contextualSmoothing)
-                      for (const flatlineRecord of GRID.flatlineRecord)
-                        out.push({
-                          anomalyScore,
-                          minDeviation,
-                          tuning: { levelRate, cusumAllowance, tailHorizon, holdMs: holdMinutes * 60_000, calibrationShare },
-                          contextual: { window, referenceRate, smoothing, flatlineRecord },
-                        });
+            for (const recurringPoints of GRID.recurringPoints)
+              for (const holdMinutes of GRID.holdMinutes)
+                for (const calibrationShare of GRID.calibrationShare)
+                  for (const window of GRID.contextualWindow)
+                    for (const referenceRate of GRID.contextualReferenceRate)
+                      for (const smoothing of GRID.contextualSmoothing)
+                        for (const flatlineRecord of GRID.flatlineRecord)
+                          out.push({
+                            anomalyScore,
+                            minDeviation,
+                            tuning: { levelRate, cusumAllowance, tailHorizon, recurringPoints, holdMs: holdMinutes * 60_000, calibrationShare },
+                            contextual: { window, referenceRate, smoothing, flatlineRecord },
+                          });
   return out;
 }
 
 function describe(s: Setting): string {
-  return `anomaly_score=${s.anomalyScore} min_deviation=${s.minDeviation} levelRate=${s.tuning.levelRate} cusumAllowance=${s.tuning.cusumAllowance} tailHorizon=${s.tuning.tailHorizon} holdMinutes=${s.tuning.holdMs! / 60_000} calibrationShare=${s.tuning.calibrationShare} contextual window=${s.contextual.window} referenceRate=${s.contextual.referenceRate} smoothing=${s.contextual.smoothing} flatlineRecord=${s.contextual.flatlineRecord}`;
+  return `anomaly_score=${s.anomalyScore} min_deviation=${s.minDeviation} levelRate=${s.tuning.levelRate} cusumAllowance=${s.tuning.cusumAllowance} tailHorizon=${s.tuning.tailHorizon} recurringPoints=${s.tuning.recurringPoints} holdMinutes=${s.tuning.holdMs! / 60_000} calibrationShare=${s.tuning.calibrationShare} contextual window=${s.contextual.window} referenceRate=${s.contextual.referenceRate} smoothing=${s.contextual.smoothing} flatlineRecord=${s.contextual.flatlineRecord}`;
 }
 
 // --- the data -------------------------------------------------------------------------------------------

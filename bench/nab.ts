@@ -8,7 +8,7 @@
 // over the categories that have windows: for each held-out category, the grid below is searched on the
 // other two and the winner scored on the held-out one. In-sample is the winner on all three, which is
 // what the agent ships. Only settings that stay quiet on healthy generated series (bench/quiet.ts: at most
-// 1 finding per 10,000 points on every generator) may be chosen (src/detect/statistical.ts DEFAULT_TUNING, detect.anomaly_score, min_deviation).
+// 1 finding per 10,000 points on every generator, none on the categories without windows) may be chosen (src/detect/statistical.ts DEFAULT_TUNING, detect.anomaly_score, min_deviation).
 //
 //   npm run bench:nab                       # data and scorer from ../shared/nab
 //   bun bench/nab.ts --nab DIR [--out DIR]  # another copy of NAB (data/, labels/, nabscore.py)
@@ -60,11 +60,18 @@ interface Setting {
 /** The grid: a handful of constants, a few values each (the shipped ones among them). */
 const GRID = {
   anomalyScore: [0.998, 0.999],
-  minDeviation: [4, 5, 6],
+  // Fixed, not searched: a deviation worth an operator's time. Searched over {4, 5, 6} with
+  // recurringPoints, 5 wins in-sample (onsets 73.9, against 72.6 at 6) and in two of the three folds,
+  // but it opens findings on plain N(20, 1) noise (bench:quiet: 0 → 5 in three weeks) and more often on
+  // every other healthy generator but the sparse counter (40 → 58 findings in all).
+  minDeviation: [6],
   levelRate: [0.02],
   holdMinutes: [500, 1000],
   cusumAllowance: [0.5, 1],
   tailHorizon: [2000, 10000],
+  // At least 1, so that one old spike alone never counts as recurring and cannot hide a later one
+  // (src/detect/empirical-tail.ts); Infinity extrapolates past the 99.9th percentile always (as before).
+  recurringPoints: [1, 2, Number.POSITIVE_INFINITY],
   calibrationShare: [0.25, 0.5],
   contextualWindow: [96, 192],
   contextualReferenceRate: [0.002, 0.02],
@@ -82,6 +89,7 @@ const SHIPPED: Setting = {
     levelRate: DEFAULT_TUNING.levelRate,
     cusumAllowance: DEFAULT_TUNING.cusumAllowance,
     tailHorizon: DEFAULT_TUNING.tailHorizon,
+    recurringPoints: DEFAULT_TUNING.recurringPoints,
     holdMs: DEFAULT_TUNING.holdMs,
     calibrationShare: DEFAULT_TUNING.calibrationShare,
   },
@@ -95,23 +103,24 @@ function settings(): Setting[] {
       for (const levelRate of GRID.levelRate)
         for (const cusumAllowance of GRID.cusumAllowance)
           for (const tailHorizon of GRID.tailHorizon)
-            for (const holdMinutes of GRID.holdMinutes)
-              for (const calibrationShare of GRID.calibrationShare)
-                for (const window of GRID.contextualWindow)
-                  for (const referenceRate of GRID.contextualReferenceRate)
-                    for (const smoothing of GRID.contextualSmoothing)
-                      for (const flatlineRecord of GRID.flatlineRecord)
-                        out.push({
-                          anomalyScore,
-                          minDeviation,
-                          tuning: { levelRate, cusumAllowance, tailHorizon, holdMs: holdMinutes * 60_000, calibrationShare },
-                          contextual: { window, referenceRate, smoothing, flatlineRecord },
-                        });
+            for (const recurringPoints of GRID.recurringPoints)
+              for (const holdMinutes of GRID.holdMinutes)
+                for (const calibrationShare of GRID.calibrationShare)
+                  for (const window of GRID.contextualWindow)
+                    for (const referenceRate of GRID.contextualReferenceRate)
+                      for (const smoothing of GRID.contextualSmoothing)
+                        for (const flatlineRecord of GRID.flatlineRecord)
+                          out.push({
+                            anomalyScore,
+                            minDeviation,
+                            tuning: { levelRate, cusumAllowance, tailHorizon, recurringPoints, holdMs: holdMinutes * 60_000, calibrationShare },
+                            contextual: { window, referenceRate, smoothing, flatlineRecord },
+                          });
   return out;
 }
 
 function describe(s: Setting): string {
-  return `anomaly_score=${s.anomalyScore} min_deviation=${s.minDeviation} levelRate=${s.tuning.levelRate} cusumAllowance=${s.tuning.cusumAllowance} tailHorizon=${s.tuning.tailHorizon} holdMinutes=${s.tuning.holdMs! / 60_000} calibrationShare=${s.tuning.calibrationShare} contextual window=${s.contextual.window} referenceRate=${s.contextual.referenceRate} smoothing=${s.contextual.smoothing} flatlineRecord=${s.contextual.flatlineRecord}`;
+  return `anomaly_score=${s.anomalyScore} min_deviation=${s.minDeviation} levelRate=${s.tuning.levelRate} cusumAllowance=${s.tuning.cusumAllowance} tailHorizon=${s.tuning.tailHorizon} recurringPoints=${s.tuning.recurringPoints} holdMinutes=${s.tuning.holdMs! / 60_000} calibrationShare=${s.tuning.calibrationShare} contextual window=${s.contextual.window} referenceRate=${s.contextual.referenceRate} smoothing=${s.contextual.smoothing} flatlineRecord=${s.contextual.flatlineRecord}`;
 }
 
 // --- the data -------------------------------------------------------------------------------------------
@@ -237,7 +246,9 @@ if (search) {
   };
   const quietEnough = grid.filter((s) => quietAlone(s) && worstRate(configOf(s), { tuning: s.tuning, contextualTuning: s.contextual }) <= 1);
   console.log(`settings quiet on healthy generated series (≤ 1 finding per 10,000 points on each generator of bench/quiet.ts): ${quietEnough.length} of ${grid.length}`);
-  const results = quietEnough.map(evaluate);
+  // bench:quiet also asks for no finding at all on the categories without windows (artificialNoAnomaly).
+  const results = quietEnough.map(evaluate).filter((r) => r.onsetsUnlabelled === 0);
+  console.log(`of those, without a finding on ${unlabelled.join(", ")}: ${results.length}`);
   const perSecond = points / (sum(results.map((r) => r.seconds)) / results.length);
 
   // In-sample: the setting that scores best on all three (what ships); LOCO: chosen without the category.

@@ -27,6 +27,10 @@ export interface EmpiricalTailState {
  * spikes above it do not move it) the tail is extrapolated as an exponential, as slow as the window's
  * own tail falls from its 90th to its 99th or from its 99th to its 99.9th percentile, whichever is
  * slower: heavy tails stay heavy, and a flat history (all equal) makes any departure from it certain.
+ * A value the window holds at least `recurring` points at or above (older ones counted at their faded
+ * weight) is not extrapolated: it has happened, and the window's own count says how often. With
+ * `recurring` at least 1, one spike alone never counts (its weight fades below a new point's), so it
+ * still cannot hide a later one.
  *
  * Values are kept in log-spaced bins (fixed memory, 160 numbers), and p-values are read from sums
  * refreshed every 32 points: the reference is lagged, so a point, and the points just before it, are
@@ -54,8 +58,14 @@ export class EmpiricalTail {
    */
   private top = -1;
 
-  /** `horizon`: points after which a value's weight has faded to 1/e. */
-  constructor(horizon: number) {
+  /**
+   * `horizon`: points after which a value's weight has faded to 1/e; `recurring`: points at or above a
+   * value past the 99.9th percentile from which the window's count is its p-value (never: always extrapolated).
+   */
+  constructor(
+    horizon: number,
+    private readonly recurring = Number.POSITIVE_INFINITY,
+  ) {
     this.growth = 1 / (1 - 1 / horizon);
   }
 
@@ -76,9 +86,10 @@ export class EmpiricalTail {
     // The bin's own count is live while the sums are cached: a bin that took every point since the last
     // refresh could make the share exceed 1.
     const p = Math.min(1, (above + w) / (this.cachedTotal + w));
-    if (value <= this.largest || this.tailScale < 0) return p;
-    // Past the robust 99.9th percentile: extrapolate the tail from there, so a few old spikes above it
-    // weigh as little as they are (one among thousands) and cannot hide a later one.
+    // Within the robust 99.9th percentile, or past it at a value the window has seen recur: its own count.
+    if (value <= this.largest || this.tailScale < 0 || above >= this.recurring * w) return p;
+    // Past it, and seen less often than that: extrapolate the tail from there, so an old spike above it
+    // weighs as little as it is (one among thousands) and cannot hide a later one.
     if (!(this.tailScale > 0)) return 0;
     return Math.min(p, 0.001 * Math.exp(-(value - this.largest) / this.tailScale));
   }

@@ -16,6 +16,13 @@ export interface StatisticalTuning {
   cusumAllowance: number;
   /** Points the empirical tails remember (weight fades to 1/e after this many). */
   tailHorizon: number;
+  /**
+   * Past the tails' 99.9th percentile, a value they hold at least this many points at or above (older
+   * ones at their faded weight) gets their own count as its p-value instead of the extrapolation: a
+   * spike of a size the series keeps showing is that common, not one in a million. At least 1, so one
+   * old spike alone never counts and cannot hide a later one (`EmpiricalTail`).
+   */
+  recurringPoints: number;
   /** After a finding opens, another within this time is the same event (none opens). */
   holdMs: number;
   /**
@@ -29,6 +36,7 @@ export const DEFAULT_TUNING: StatisticalTuning = {
   levelRate: 0.02,
   cusumAllowance: 0.5,
   tailHorizon: 10000,
+  recurringPoints: 1,
   holdMs: 1000 * 60_000,
   calibrationShare: 0.25,
 };
@@ -153,7 +161,8 @@ export interface StatisticalDetector extends Detector {
  * - Evidence, two kinds: the point's robust z (a spike), and a two-sided CUSUM of robust z (a shift or a
  *   drift: a long modest deviation accumulates). Each is turned into a conformal p-value against the
  *   series' own recent values of that evidence (`EmpiricalTail`: a bounded, fading window, lagged), so a
- *   bursty series is judged against its bursts and one old spike weighs as one point among thousands.
+ *   bursty series is judged against its bursts and one old spike weighs as one point among thousands:
+ *   past the tail's 99.9th percentile a new extreme is extrapolated, a size seen recur keeps its count.
  *   The CUSUM restarts once it has signalled; the tails start afresh when the series first turns out
  *   seasonal (residuals against the level meant something else).
  * - Score: 1 − the smaller p-value times two (Bonferroni over the two kinds of evidence).
@@ -208,8 +217,8 @@ class StatisticalModel implements StatisticalDetector {
 
   constructor(private readonly options: StatisticalOptions) {
     this.tuning = { ...DEFAULT_TUNING, ...options.tuning };
-    this.spikes = new EmpiricalTail(this.tuning.tailHorizon);
-    this.shifts = new EmpiricalTail(this.tuning.tailHorizon);
+    this.spikes = new EmpiricalTail(this.tuning.tailHorizon, this.tuning.recurringPoints);
+    this.shifts = new EmpiricalTail(this.tuning.tailHorizon, this.tuning.recurringPoints);
   }
 
   update(ts: number, x: number): DetectorResult {

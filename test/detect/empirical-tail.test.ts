@@ -33,6 +33,26 @@ describe("empirical tail", () => {
     expect(often.pValue(50)).toBeGreaterThan(0.005);
   });
 
+  test("a spike size the window keeps showing gets its own count; one old spike alone is still extrapolated past", () => {
+    const u = noise(4, 0.5);
+    const values = Array.from({ length: 6000 }, (_, i) => (i % 1000 === 500 ? 60 : Math.abs(u())));
+    const extrapolated = new EmpiricalTail(10_000);
+    const counted = new EmpiricalTail(10_000, 1);
+    for (const v of values) {
+      extrapolated.add(v);
+      counted.add(v);
+    }
+    // Six spikes of 60 in 6,000 points: a seventh is about one in a thousand, not one in a million.
+    expect(extrapolated.pValue(55)).toBeLessThan(1e-6);
+    expect(counted.pValue(55)).toBeGreaterThan(5e-4);
+    expect(counted.pValue(55)).toBeLessThan(2e-3);
+    // Above every spike it has seen, the window holds nothing: extrapolated as before.
+    expect(counted.pValue(120)).toBe(extrapolated.pValue(120));
+    const once = new EmpiricalTail(10_000, 1);
+    for (let i = 0; i < 6000; i++) once.add(i === 5900 ? 60 : values[i] === 60 ? 0.5 : values[i]!);
+    expect(once.pValue(55)).toBeLessThan(1e-6);
+  });
+
   test("old values fade after the horizon", () => {
     const tail = new EmpiricalTail(500);
     for (let i = 0; i < 2000; i++) tail.add(5);

@@ -109,6 +109,21 @@ describe("statistical detector", () => {
     expect(later.finding).toBeDefined();
   });
 
+  test("spikes of a size the series keeps showing stop being findings; a larger one still is", () => {
+    // A burst to 35 every 1100 points on 20 ± 1: rarer than the tails' 99.9th percentile, where they are
+    // extrapolated (every burst one in a million), but after two the series has shown that size: its
+    // own count says how common it is (about one in a thousand), and most later bursts are not findings.
+    const series = (n: () => number) => (i: number) => (i > 0 && i % 1100 === 0 ? 35 : 20 + n());
+    const bursts = (rs: { finding?: unknown }[]) => rs.filter((r, i) => i > 2200 && i % 1100 === 0 && r.finding !== undefined).length;
+    const counted = detector({ tuning: { holdMs: 0 } });
+    const extrapolated = detector({ tuning: { holdMs: 0, recurringPoints: Number.POSITIVE_INFINITY } });
+    const a = feed(counted.update.bind(counted), 0, 15_000, series(noise(12, 1)));
+    const b = feed(extrapolated.update.bind(extrapolated), 0, 15_000, series(noise(12, 1)));
+    expect(bursts(b)).toBe(11);
+    expect(bursts(a)).toBeLessThan(4);
+    expect(counted.update(at(15_000), 60).finding).toBeDefined();
+  });
+
   test("after a finding, another within the hold time is the same event; after it, a new one", () => {
     const d = detector({ tuning: { holdMs: 100 * 5 * 60_000 } });
     const n = noise(5, 1);

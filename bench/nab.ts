@@ -96,27 +96,31 @@ const SHIPPED: Setting = {
   contextual: { ...DEFAULT_CONTEXTUAL_TUNING },
 };
 
+/** The grid's keys from the outermost to the innermost: the last varies fastest, and of settings that tie the earlier wins. */
+const GRID_ORDER = [
+  "anomalyScore",
+  "minDeviation",
+  "levelRate",
+  "cusumAllowance",
+  "tailHorizon",
+  "recurringPoints",
+  "holdMinutes",
+  "calibrationShare",
+  "contextualWindow",
+  "contextualReferenceRate",
+  "contextualSmoothing",
+  "flatlineRecord",
+] as const satisfies readonly (keyof typeof GRID)[];
+
 function settings(): Setting[] {
-  const out: Setting[] = [];
-  for (const anomalyScore of GRID.anomalyScore)
-    for (const minDeviation of GRID.minDeviation)
-      for (const levelRate of GRID.levelRate)
-        for (const cusumAllowance of GRID.cusumAllowance)
-          for (const tailHorizon of GRID.tailHorizon)
-            for (const recurringPoints of GRID.recurringPoints)
-              for (const holdMinutes of GRID.holdMinutes)
-                for (const calibrationShare of GRID.calibrationShare)
-                  for (const window of GRID.contextualWindow)
-                    for (const referenceRate of GRID.contextualReferenceRate)
-                      for (const smoothing of GRID.contextualSmoothing)
-                        for (const flatlineRecord of GRID.flatlineRecord)
-                          out.push({
-                            anomalyScore,
-                            minDeviation,
-                            tuning: { levelRate, cusumAllowance, tailHorizon, recurringPoints, holdMs: holdMinutes * 60_000, calibrationShare },
-                            contextual: { window, referenceRate, smoothing, flatlineRecord },
-                          });
-  return out;
+  let combinations: Record<string, number>[] = [{}];
+  for (const key of GRID_ORDER) combinations = combinations.flatMap((partial) => GRID[key].map((value) => ({ ...partial, [key]: value })));
+  return combinations.map((c) => ({
+    anomalyScore: c.anomalyScore!,
+    minDeviation: c.minDeviation!,
+    tuning: { levelRate: c.levelRate!, cusumAllowance: c.cusumAllowance!, tailHorizon: c.tailHorizon!, recurringPoints: c.recurringPoints!, holdMs: c.holdMinutes! * 60_000, calibrationShare: c.calibrationShare! },
+    contextual: { window: c.contextualWindow!, referenceRate: c.contextualReferenceRate!, smoothing: c.contextualSmoothing!, flatlineRecord: c.flatlineRecord! },
+  }));
 }
 
 function describe(s: Setting): string {

@@ -183,18 +183,15 @@ export function createDetection(config: Config, deps: DetectionDeps = {}): Detec
   /**
    * Keeps the learned findings of one series whose effect reaches the family's minimum (once one
    * passed, it holds as long as its detector holds it) and gives each its effect, in numbers and in
-   * its message; threshold and forecast findings pass as they are.
+   * its message; threshold, forecast and flatline findings pass as they are.
    */
   function gate(entry: Entry, ts: number, value: number, findings: readonly Finding[], out: Finding[], deviations: Deviation[]): void {
     const ref = entry.baseline?.observe(ts, value);
     if (ref) noteDeviation(entry, ts, value, ref, deviations);
     let learned = false;
     for (const f of findings) {
-      if (!isLearnedFinding(f)) {
-        out.push(f);
-        continue;
-      }
-      if (isFlatlineFinding(f)) {
+      // The operator's own rules, and a flatline (its size is how long, not how far), pass as they are.
+      if (!isLearnedFinding(f) || isFlatlineFinding(f)) {
         out.push(f);
         continue;
       }
